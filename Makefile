@@ -1,0 +1,42 @@
+# Two commands for a fresh machine:
+#   make atlas   set up .venv (+ Leaflet assets from npm) and build layers/ and maps/ from seeds/
+#   make test    set up .venv with the test extra and run the whole test suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+CORPUS ?= seeds
+
+.PHONY: atlas test install assets check bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+assets: node_modules/.package-lock.json
+
+atlas: install assets
+	$(BIN)/geo build --corpus $(CORPUS)
+
+test: install assets
+	$(BIN)/python -m pytest -n 2 -q
+
+check: install
+	$(BIN)/geo check
+
+bench: install assets
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python benchmarks/bench_extract.py
+	$(BIN)/python benchmarks/bench_network.py
+	$(BIN)/python benchmarks/bench_maps.py
+
+clean:
+	rm -rf $(VENV) node_modules .pytest_cache tests/artifacts

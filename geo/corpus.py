@@ -1,0 +1,705 @@
+"""Reading a corpus of policy news documents.
+
+A corpus is a folder of ``.txt``, ``.md``, ``.html`` and ``.htm`` files: Chinese
+news as it is found on the web, with or without YAML front matter, with HTML or
+plain-text bodies, in UTF-8 (with or without BOM), GB18030/GBK or Big5. Each file
+becomes a :class:`Document` whose ``text`` is the clean body (paragraphs separated
+by blank lines) with paragraph and sentence offsets, so any span of ``text`` can
+be quoted and cited. Site chrome (navigation, QR-code blurbs, disclaimers,
+"latest news" lists) is kept apart in ``extra``.
+
+A bad file (empty, binary, undecodable, broken front matter, unreadable) is
+skipped with a warning naming the file and the reason; the other documents
+still load.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import email.utils
+import hashlib
+import html
+import logging
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Iterator
+
+import yaml
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["Corpus", "CorpusError", "Document", "load_corpus", "read_document", "SUFFIXES"]
+
+SUFFIXES = (".txt", ".md", ".html", ".htm")
+_BEIJING = _dt.timezone(_dt.timedelta(hours=8))
+
+
+class CorpusError(Exception):
+    """The corpus as a whole cannot be read (missing folder, no documents)."""
+
+
+class DocumentError(Exception):
+    """One document cannot be read; the message says why."""
+
+
+@dataclass
+class Document:
+    """One news document.
+
+    Attributes
+    ----------
+    doc_id : str
+        File stem, e.g. ``"000_3d649e88ccc955e5"``.
+    path : pathlib.Path
+        The file.
+    sha256 : str
+        SHA-256 of the raw bytes.
+    title : str
+        From the front matter, the HTML ``<title>``/``<h1>``, or the first line.
+    published : datetime.date or None
+        Publication date (Beijing local date, UTC+8).
+    published_precision : str
+        ``day``, ``month``, ``year`` or ``unknown``.
+    date_source : str
+        Where the date came from: ``front matter``, ``date line: …`` or
+        ``inferred from …: "<evidence>"``.
+    source : dict
+        Source fields when present: author, outlet, url, categories, tags.
+    text : str
+        Clean body text; paragraphs separated by ``"\\n\\n"``; traditional
+        characters kept as written.
+    extra : str
+        Site chrome kept apart from the body (one item per line).
+    paragraphs, sentences : list of (int, int)
+        Offsets into ``text``; ``text[start:end]`` is the paragraph/sentence.
+    encoding : str
+        The encoding the file was decoded with.
+    warnings : list of str
+        Problems met while reading that did not stop it.
+    """
+
+    doc_id: str
+    path: Path
+    sha256: str
+    title: str
+    published: _dt.date | None
+    published_precision: str
+    date_source: str
+    source: dict
+    text: str
+    extra: str
+    paragraphs: list[tuple[int, int]]
+    sentences: list[tuple[int, int]]
+    encoding: str = "utf-8"
+    warnings: list[str] = field(default_factory=list)
+
+    def sentence_at(self, offset: int) -> tuple[int, int]:
+        """The (start, end) of the sentence containing character ``offset``."""
+        import bisect
+
+        starts = [s for s, _ in self.sentences]
+        i = bisect.bisect_right(starts, offset) - 1
+        if 0 <= i < len(self.sentences) and self.sentences[i][0] <= offset < self.sentences[i][1]:
+            return self.sentences[i]
+        for p0, p1 in self.paragraphs:
+            if p0 <= offset < p1:
+                return (p0, p1)
+        return (offset, offset)
+
+    def to_dict(self, *, with_text: bool = False) -> dict:
+        """A JSON-serialisable summary (the text itself only when asked)."""
+        out = {
+            "doc_id": self.doc_id,
+            "path": str(self.path),
+            "sha256": self.sha256,
+            "title": self.title,
+            "published": self.published.isoformat() if self.published else None,
+            "published_precision": self.published_precision,
+            "date_source": self.date_source,
+            "source": self.source,
+            "encoding": self.encoding,
+            "characters": len(self.text),
+            "paragraphs": len(self.paragraphs),
+            "sentences": len(self.sentences),
+            "warnings": list(self.warnings),
+        }
+        if with_text:
+            out["text"] = self.text
+            out["extra"] = self.extra
+        return out
+
+
+@dataclass
+class Corpus:
+    """The documents of a corpus folder, sorted by ``doc_id``, and the warnings."""
+
+    path: Path
+    documents: list[Document]
+    warnings: list[str] = field(default_factory=list)
+
+    def __iter__(self) -> Iterator[Document]:
+        return iter(self.documents)
+
+    def __len__(self) -> int:
+        return len(self.documents)
+
+    def __getitem__(self, doc_id: str) -> Document:
+        for d in self.documents:
+            if d.doc_id == doc_id:
+                return d
+        raise KeyError(f"no document {doc_id!r} in corpus {self.path}")
+
+
+# ---------------------------------------------------------------------------
+# decoding
+
+_COMMON = set(
+    "的一是不了人在有他这为之大来以个中上们到说国和地也子时道出而要于就下得可年生自会那后能对着事其里"
+    "所去行过家十用发天如然作方成者多日都三小二无同经法当起与好看学进种将还分此心前面又定见只主没公从"
+    "這為來個們說國時會後對著裡過發無經當與學進種將還從區縣鐵線務協發展設開實現綜"
+    "京市区县路河北通州发展建设工作推进协同交通一体化高质量示范项目服务"
+)
+
+
+def _score(text: str) -> float:
+    if not text:
+        return 0.0
+    cjk = sum(1 for c in text if "\u4e00" <= c <= "\u9fff")
+    common = sum(1 for c in text if c in _COMMON)
+    bad = sum(1 for c in text if c == "\ufffd" or ("\ue000" <= c <= "\uf8ff"))
+    return (common + 0.1 * cjk - 5 * bad) / len(text)
+
+
+def _decode(raw: bytes) -> tuple[str, str]:
+    """Decode ``raw``; returns (text, encoding) or raises DocumentError."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        try:
+            return raw[3:].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError as exc:
+            raise DocumentError(f"has a UTF-8 BOM but is not valid UTF-8 ({exc.reason} at byte {exc.start})")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise DocumentError(f"has a UTF-16 BOM but cannot be decoded ({exc.reason})")
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    candidates = []
+    for enc in ("gb18030", "big5"):
+        try:
+            candidates.append((_score(raw.decode(enc)), enc))
+        except UnicodeDecodeError:
+            continue
+    if not candidates:
+        raise DocumentError("cannot be decoded as UTF-8, GB18030/GBK or Big5")
+    candidates.sort(reverse=True)
+    best_score, enc = candidates[0]
+    text = raw.decode(enc)
+    if best_score <= 0.02:
+        raise DocumentError(f"does not look like Chinese or English text in any supported encoding (best guess {enc})")
+    return text, enc
+
+
+def _looks_binary(raw: bytes) -> bool:
+    if b"\x00" in raw[:8192] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    sample = raw[:4096]
+    ctrl = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    return len(sample) > 0 and ctrl / len(sample) > 0.05
+
+
+# ---------------------------------------------------------------------------
+# front matter
+
+_FM_RE = re.compile(r"\A\s*---[ \t]*\r?\n")
+
+
+def _split_front_matter(text: str) -> tuple[dict | None, str]:
+    """Split YAML front matter off ``text``; raises DocumentError if it is broken."""
+    m = _FM_RE.match(text)
+    if not m:
+        return None, text
+    rest = text[m.end():]
+    end = re.search(r"^(?:---|\.\.\.)[ \t]*$", rest, re.M)
+    if end is None:
+        raise DocumentError("front matter starts with '---' but is never closed")
+    block = rest[: end.start()]
+    body = rest[end.end():]
+    try:
+        data = yaml.load(block, Loader=yaml.BaseLoader)  # all scalars as strings
+    except yaml.YAMLError as exc:
+        raise DocumentError(f"front matter is not valid YAML: {str(exc).splitlines()[0]}")
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise DocumentError("front matter is not a mapping of fields")
+    return data, body
+
+
+def _parse_datetime(value: str) -> tuple[_dt.date, str] | None:
+    """Parse RFC 2822 or ISO-like dates; return (Beijing-local date, precision)."""
+    value = value.strip().strip("'\"")
+    if not value:
+        return None
+    try:
+        dt = email.utils.parsedate_to_datetime(value)
+        if dt is not None:
+            if dt.tzinfo is not None:
+                dt = dt.astimezone(_BEIJING)
+            return dt.date(), "day"
+    except (TypeError, ValueError, IndexError):
+        pass
+    m = re.match(
+        r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?"
+        r"\s*(Z|[+-]\d{2}:?\d{2})?",
+        value,
+    )
+    if m:
+        y, mo, d = int(m[1]), int(m[2]), int(m[3])
+        try:
+            dt = _dt.datetime(y, mo, d, int(m[4] or 0), int(m[5] or 0), int(m[6] or 0))
+        except ValueError:
+            return None
+        tz = m[7]
+        if tz:
+            if tz == "Z":
+                dt = dt.replace(tzinfo=_dt.timezone.utc)
+            else:
+                sign = 1 if tz[0] == "+" else -1
+                hh, mm = int(tz[1:3]), int(tz[-2:])
+                dt = dt.replace(tzinfo=_dt.timezone(sign * _dt.timedelta(hours=hh, minutes=mm)))
+            dt = dt.astimezone(_BEIJING)
+        return dt.date(), "day"
+    m = re.match(r"(\d{4})[-/.年](\d{1,2})月?$", value)
+    if m and 1 <= int(m[2]) <= 12:
+        return _dt.date(int(m[1]), int(m[2]), 1), "month"
+    m = re.match(r"(\d{4})年?$", value)
+    if m:
+        return _dt.date(int(m[1]), 1, 1), "year"
+    return None
+
+
+# ---------------------------------------------------------------------------
+# HTML to text
+
+_BLOCK_TAGS = {
+    "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table",
+    "section", "article", "header", "footer", "blockquote", "pre", "hr", "dd", "dt", "figcaption",
+    "nav", "aside", "main", "title",
+}
+_DROP_TAGS = {"script", "style", "noscript", "template", "iframe", "svg", "head"}
+_CHROME_TAGS = {"nav", "footer", "aside"}
+_CHROME_CLASS = re.compile(r"qr|share|editor|footer|nav|breadcrumb|copyright|recommend|related|comment", re.I)
+
+
+class _HTMLText(HTMLParser):
+    """Collect text with block breaks; text inside chrome-looking elements is marked."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[tuple[str, bool]] = []  # (text, is_chrome)
+        self._drop = 0
+        self._chrome_stack: list[bool] = []
+        self.title = ""
+        self.h1 = ""
+        self._in_title = False
+        self._in_h1 = False
+
+    def _chrome(self) -> bool:
+        return any(self._chrome_stack)
+
+    def handle_starttag(self, tag, attrs):
+        if tag in _DROP_TAGS:
+            self._drop += 1
+            return
+        if tag in ("br", "hr"):
+            self.parts.append(("\n", self._chrome()))
+            return
+        if tag in _BLOCK_TAGS:
+            cls = " ".join(v or "" for k, v in attrs if k in ("class", "id"))
+            self._chrome_stack.append(tag in _CHROME_TAGS or bool(_CHROME_CLASS.search(cls)))
+            self.parts.append(("\n", self._chrome()))
+        if tag == "title":
+            self._in_title = True
+        if tag == "h1":
+            self._in_h1 = True
+
+    def handle_endtag(self, tag):
+        if tag in _DROP_TAGS:
+            self._drop = max(0, self._drop - 1)
+            return
+        if tag in _BLOCK_TAGS and tag not in ("br", "hr"):
+            self.parts.append(("\n", self._chrome()))
+            if self._chrome_stack:
+                self._chrome_stack.pop()
+        if tag == "title":
+            self._in_title = False
+        if tag == "h1":
+            self._in_h1 = False
+
+    def handle_startendtag(self, tag, attrs):
+        if tag in ("br", "hr"):
+            self.parts.append(("\n", self._chrome()))
+
+    def handle_data(self, data):
+        if self._drop:
+            if self._in_title:
+                self.title += data
+            return
+        if self._in_title:
+            self.title += data
+            return
+        if self._in_h1:
+            self.h1 += data
+        self.parts.append((data, self._chrome()))
+
+
+_HTML_HINT = re.compile(r"<\s*(p|div|br|span|font|html|body|article|section|h[1-6]|table|li|ul)\b[^>]*>", re.I)
+
+
+def _html_to_lines(markup: str) -> tuple[list[tuple[str, bool]], str]:
+    """Return (lines with chrome flag, title-or-h1) for an HTML fragment or page."""
+    parser = _HTMLText()
+    try:
+        parser.feed(markup)
+        parser.close()
+    except Exception as exc:  # html.parser is lenient; be safe anyway
+        raise DocumentError(f"HTML could not be parsed: {exc}")
+    lines: list[tuple[str, bool]] = []
+    buf: list[str] = []
+    chrome = False
+    for text, is_chrome in parser.parts:
+        pieces = text.split("\n")
+        for i, piece in enumerate(pieces):
+            if i > 0:
+                lines.append(("".join(buf), chrome))
+                buf, chrome = [], False
+            if piece.strip():
+                buf.append(piece)
+                chrome = chrome or is_chrome
+    lines.append(("".join(buf), chrome))
+    title = (parser.h1 or parser.title).strip()
+    return lines, html.unescape(title)
+
+
+# ---------------------------------------------------------------------------
+# chrome detection (line level)
+
+_CHROME_LINE = [
+    re.compile(r"^(您的位置|当前位置|您现在的位置|你的位置|首页\s*[>›»＞])"),
+    re.compile(r"^.{0,30}(扫一扫|手机访问|扫描二维码|扫码|下载.{0,6}(APP|客户端)|尽在.{0,12}(APP|客户端)).{0,30}$", re.I),
+    re.compile(r"^[（(]?(文章)?来源[\s:：][^。]{1,40}$"),
+    re.compile(r"^(免责声明|声明[:：]|版权声明|责任编辑|编辑[:：]|本文来源|原标题[:：])"),
+    re.compile(r"(本站不对|版权归原作者|本站作为信息内容发布平台|不代表本站立场)"),
+    re.compile(r"^(时间|发布时间|日期|来源|阅读|浏览)[:：].{0,40}(阅读|浏览|来源|编辑)[:：]?"),
+    re.compile(r"^【[^】]{0,10}\|?】.*\(\d{4}-\d{2}-\d{2}[^)]*\)$"),
+    re.compile(r"^\[[^\]]*\]\([^)]*\)(\s*[|｜]\s*\[[^\]]*\]\([^)]*\))*$"),
+    re.compile(r"^<?https?://\S+>?$"),
+    re.compile(r"^(上一篇|下一篇|返回首页|返回顶部|打印本页|关闭窗口|分享到)"),
+]
+_TRAILER_START = re.compile(r"^(最新发布的资讯|为您推荐|相关阅读|相关新闻|热门推荐|延伸阅读|猜你喜欢|推荐阅读|更多精彩)")
+_JUNK_TOKEN = re.compile(r"^[0-9A-Za-z_\-]{6,}$")
+_SUMMARY = re.compile(r"^摘要[:：]")
+_DATE_LINE = re.compile(
+    r"(?:时间|時間|发布时间|發布時間|发布日期|發布日期|日期|发表于|發表於|更新时间|更新時間)\s*[:：]\s*(\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?)"
+)
+
+
+def _strip_line(line: str) -> str:
+    line = html.unescape(line)
+    line = line.replace("\u00a0", " ").replace("\u200b", "")
+    line = re.sub(r"^[\s\u3000•·●◆■]+", "", line)
+    line = re.sub(r"[\s\u3000]+$", "", line)
+    line = re.sub(r"[ \t]{2,}", " ", line)
+    return line
+
+
+def _is_chrome(line: str) -> bool:
+    return any(p.search(line) for p in _CHROME_LINE) or bool(_JUNK_TOKEN.match(line))
+
+
+def _split_body(lines: list[tuple[str, bool]]) -> tuple[list[str], list[str], list[str]]:
+    """Separate body paragraphs from chrome. Returns (body, extra, date_lines)."""
+    body: list[str] = []
+    extra: list[str] = []
+    date_lines: list[str] = []
+    trailer = False
+    for raw, flagged in lines:
+        line = _strip_line(raw)
+        if not line:
+            continue
+        if _DATE_LINE.search(line) and len(line) < 120:
+            date_lines.append(line)
+            extra.append(line)
+            continue
+        if trailer or flagged or _is_chrome(line) or _SUMMARY.match(line):
+            extra.append(line)
+            continue
+        if _TRAILER_START.match(line):
+            trailer = True
+            extra.append(line)
+            continue
+        body.append(line)
+    # a teaser ("...") that repeats the start of a later paragraph is chrome
+    kept: list[str] = []
+    for i, para in enumerate(body):
+        stem = para.rstrip(".…").rstrip()
+        if (para.endswith(("...", "…")) and len(stem) >= 20
+                and any(other.startswith(stem) for other in body[i + 1:])):
+            extra.append(para)
+            continue
+        kept.append(para)
+    return kept, extra, date_lines
+
+
+# ---------------------------------------------------------------------------
+# sentences
+
+_SENT_END = re.compile(r"[。！？!?；;…]+[”’」』）)\"']*|\.(?=\s)|\.$")
+
+
+def _sentences(text: str, paragraphs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for p0, p1 in paragraphs:
+        para = text[p0:p1]
+        pos = 0
+        for m in _SENT_END.finditer(para):
+            out.append((p0 + pos, p0 + m.end()))
+            pos = m.end()
+        if pos < len(para):
+            out.append((p0 + pos, p1))
+    # trim whitespace inside spans, drop empty ones
+    trimmed = []
+    for s, e in out:
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            trimmed.append((s, e))
+    return trimmed
+
+
+# ---------------------------------------------------------------------------
+# dates inferred from text
+
+_YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20[0-4]\d)年")
+_FUTURE = re.compile(r"将|將|预计|預計|计划|計劃|力争|力爭|争取|爭取|到$|至$|—$|-$")
+
+
+def _infer_date(title: str, body: str, today: _dt.date) -> tuple[_dt.date | None, str, str]:
+    """Infer a publication year from the title, else from the text, with evidence."""
+    m = _YEAR.search(title or "")
+    if m and int(m[1]) <= today.year:
+        return _dt.date(int(m[1]), 1, 1), "year", f'inferred from the title: "{title}"'
+    best: tuple[int, str] | None = None
+    for m in _YEAR.finditer(body):
+        year = int(m[1])
+        if year > today.year:
+            continue
+        before = body[max(0, m.start() - 3): m.start()]
+        after = body[m.end(): m.end() + 1]
+        if _FUTURE.search(before) or after in ("至", "—", "-", "到"):
+            continue
+        # evidence: the sentence around the year
+        s = max(body.rfind("。", 0, m.start()), body.rfind("\n", 0, m.start())) + 1
+        e_candidates = [i for i in (body.find("。", m.end()), body.find("\n", m.end())) if i != -1]
+        e = min(e_candidates) + 1 if e_candidates else len(body)
+        sentence = body[s:e].strip()
+        if best is None or year > best[0]:
+            best = (year, sentence[:80])
+    if best:
+        return (
+            _dt.date(best[0], 1, 1),
+            "year",
+            f'inferred from the latest year the text reports: "{best[1]}"',
+        )
+    return None, "unknown", "no date found"
+
+
+# ---------------------------------------------------------------------------
+# reading
+
+
+def _collect_source(fm: dict, extra: list[str]) -> dict:
+    src: dict = {}
+    for key in ("author", "outlet", "source", "url", "link", "publisher"):
+        if fm.get(key):
+            name = {"source": "outlet", "link": "url", "publisher": "outlet"}.get(key, key)
+            src.setdefault(name, str(fm[key]))
+    for key in ("categories", "tags"):
+        val = fm.get(key)
+        if val:
+            src[key] = [str(v) for v in val] if isinstance(val, list) else [str(val)]
+    for line in extra:
+        m = re.match(r"^<?(https?://\S+?)>?$", line)
+        if m and "url" not in src:
+            src["url"] = m[1]
+        m = re.search(r"来源[:：\s]\s*([^\s|｜:：()（）]{2,20})(?![:：])", line)
+        if m and "outlet" not in src and m[1] not in ("阅读", "编辑", "时间", "作者"):
+            src["outlet"] = m[1]
+    return src
+
+
+def read_document(path: str | Path, *, today: _dt.date | None = None) -> Document:
+    """Read one document.
+
+    Parameters
+    ----------
+    path : path-like
+        A ``.txt``, ``.md``, ``.html`` or ``.htm`` file.
+    today : datetime.date, optional
+        Upper bound for inferred dates (default: today's date).
+
+    Returns
+    -------
+    Document
+
+    Raises
+    ------
+    DocumentError
+        The file is empty, binary, undecodable, has broken front matter or cannot
+        be read; the message says which.
+    """
+    path = Path(path)
+    today = today or _dt.date.today()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DocumentError(f"cannot be read: {exc.strerror or exc}")
+    if not raw.strip():
+        raise DocumentError("is empty")
+    if _looks_binary(raw):
+        raise DocumentError("is binary, not text")
+    text, encoding = _decode(raw)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    warnings: list[str] = []
+    fm, body = _split_front_matter(text)
+    fm = fm or {}
+    is_html = path.suffix.lower() in (".html", ".htm") or bool(_HTML_HINT.search(body))
+    html_title = ""
+    if is_html:
+        # Markdown autolinks (<https://…>) would be eaten as tags: keep them as text lines
+        body = re.sub(r"<(https?://[^>\s]+)>", r"\n\1\n", body)
+        lines, html_title = _html_to_lines(body)
+    else:
+        lines = [(ln, False) for ln in body.split("\n")]
+    paras, extra, date_lines = _split_body(lines)
+    if not paras:
+        raise DocumentError("has no body text after removing markup and site chrome")
+
+    # title
+    title = str(fm.get("title") or "").strip() or html_title
+    if not title:
+        first = paras[0]
+        title = first if len(first) <= 80 else first[:80]
+    title = html.unescape(title)
+
+    # date
+    published, precision, date_source = None, "unknown", "no date found"
+    if fm.get("date"):
+        parsed = _parse_datetime(str(fm["date"]))
+        if parsed:
+            published, precision = parsed
+            date_source = "front matter"
+        else:
+            warnings.append(f"front matter date {fm['date']!r} could not be parsed")
+    if published is None:
+        for line in date_lines:
+            m = _DATE_LINE.search(line)
+            parsed = _parse_datetime(m[1]) if m else None
+            if parsed:
+                published, precision = parsed
+                date_source = f"date line: {m[0]}"
+                break
+    body_text = "\n\n".join(paras)
+    if published is None:
+        published, precision, date_source = _infer_date(title, body_text, today)
+        if published is None:
+            warnings.append("no publication date found in front matter, date line, title or text")
+
+    offsets = []
+    pos = 0
+    for p in paras:
+        offsets.append((pos, pos + len(p)))
+        pos += len(p) + 2
+    sentences = _sentences(body_text, offsets)
+    doc = Document(
+        doc_id=path.stem,
+        path=path,
+        sha256=hashlib.sha256(raw).hexdigest(),
+        title=title,
+        published=published,
+        published_precision=precision,
+        date_source=date_source,
+        source=_collect_source(fm, extra),
+        text=body_text,
+        extra="\n".join(extra),
+        paragraphs=offsets,
+        sentences=sentences,
+        encoding=encoding,
+        warnings=warnings,
+    )
+    return doc
+
+
+def load_corpus(path: str | Path = "seeds", *, today: _dt.date | None = None) -> Corpus:
+    """Read every document in a corpus folder.
+
+    Parameters
+    ----------
+    path : path-like
+        The corpus folder (default ``seeds``). Files with suffixes ``.txt``,
+        ``.md``, ``.html`` and ``.htm`` are read, in sorted order; subfolders are not.
+    today : datetime.date, optional
+        Upper bound for inferred dates.
+
+    Returns
+    -------
+    Corpus
+        The documents that could be read, and a warning for each one that could not.
+
+    Raises
+    ------
+    CorpusError
+        The folder does not exist, is not a folder, or holds no readable document.
+    """
+    folder = Path(path)
+    if not folder.exists():
+        raise CorpusError(f"corpus folder {folder} does not exist")
+    if not folder.is_dir():
+        raise CorpusError(f"corpus path {folder} is not a folder")
+    files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES)
+    if not files:
+        raise CorpusError(f"corpus folder {folder} holds no documents (*{', *'.join(SUFFIXES)})")
+    docs: list[Document] = []
+    warnings: list[str] = []
+    seen: dict[str, Path] = {}
+    for f in files:
+        try:
+            doc = read_document(f, today=today)
+        except DocumentError as exc:
+            msg = f"{f}: skipped: {exc}"
+            logger.warning(msg)
+            warnings.append(msg)
+            continue
+        if doc.doc_id in seen:
+            msg = f"{f}: skipped: document id {doc.doc_id!r} already used by {seen[doc.doc_id]}"
+            logger.warning(msg)
+            warnings.append(msg)
+            continue
+        seen[doc.doc_id] = f
+        for w in doc.warnings:
+            msg = f"{f}: {w}"
+            logger.warning(msg)
+            warnings.append(msg)
+        docs.append(doc)
+    if not docs:
+        raise CorpusError(
+            f"corpus folder {folder} holds no readable documents:\n  " + "\n  ".join(warnings)
+        )
+    return Corpus(path=folder, documents=docs, warnings=warnings)

@@ -1,0 +1,210 @@
+"""The corpus reader on the five seeds and on bad input."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from geo.cli import main
+from geo.corpus import CorpusError, load_corpus, read_document
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    return load_corpus(SEEDS)
+
+
+def test_seeds_load_with_dates_and_titles(corpus):
+    docs = {d.doc_id[:3]: d for d in corpus}
+    assert sorted(docs) == ["000", "001", "002", "003", "004"]
+    assert docs["000"].published == dt.date(2021, 11, 12)
+    assert docs["000"].published_precision == "day"
+    assert docs["000"].date_source == "front matter"
+    assert docs["000"].title == "廊坊北三县与北京城市副中心一体化发展工作机制日趋完善"
+    assert docs["001"].published == dt.date(2023, 12, 29)
+    assert docs["001"].date_source.startswith("date line")
+    assert docs["001"].title == "最新消息!通北新区已成!北三县的“入京”新模式!"
+    assert docs["002"].published.year == 2022
+    assert docs["002"].published_precision in ("year", "month", "day")
+    assert docs["002"].date_source.startswith("inferred") and "2022" in docs["002"].date_source
+    assert docs["002"].title == "2022年北京市推进京津冀协同发展工作要点发布"
+    # 2022-02-13 14:07:55 +0800 is a Beijing-local date
+    assert docs["003"].published == dt.date(2022, 2, 13)
+    assert docs["003"].title == "打造京津冀协同发展高质量样板"
+    assert docs["004"].published.year == 2024
+    assert docs["004"].date_source.startswith("inferred") and "2024" in docs["004"].date_source
+    assert docs["004"].title == "平谷区奋力书写京津冀协同发展新篇章!"
+
+
+def test_seed_checksums_match_raw_bytes(corpus):
+    for d in corpus:
+        assert d.sha256 == hashlib.sha256(d.path.read_bytes()).hexdigest()
+
+
+def test_html_body_is_clean_and_chrome_kept_apart(corpus):
+    d = corpus["000_3d649e88ccc955e5"]
+    assert not re.search(r"<[a-zA-Z/!][^>]*>", d.text)
+    assert "appendQr" not in d.text and "{" not in d.text and "&#123;" not in d.text
+    assert "海量资讯、精准解读，尽在新浪财经APP" in d.extra
+    assert "海量资讯" not in d.text
+    assert "北京地铁22号线（平谷线）已于6月份开工建设" in d.text
+    assert "\n\n" in d.text  # paragraphs survive
+
+
+def test_site_chrome_of_plain_text_seeds(corpus):
+    d1 = corpus["001_465c5db6c08d56d6"]
+    assert "最新发布的资讯动态" in d1.extra and "皓月雅苑" in d1.extra
+    assert "皓月雅苑" not in d1.text and "扫一扫" not in d1.text and "阅读:316" not in d1.text
+    d4 = corpus["004_dd9bcb777b224278"]
+    assert "免责声明" in d4.extra and "免责声明" not in d4.text
+    assert "您的位置" in d4.extra and "您的位置" not in d4.text
+    # the teaser that repeats the first paragraph is chrome, the paragraph itself is body
+    assert d4.text.count("2024年是京津冀协同发展战略实施十周年") == 2  # first para + closing para
+    d3 = corpus["003_bb710759ebdae3be"]
+    assert "返回首页" in d3.extra and "返回首页" not in d3.text
+    assert d3.source.get("url", "").startswith("http://finews.zning.xyz/")
+    assert "二维码就可办理" in d3.text  # body sentence mentioning a QR code stays
+
+
+def test_sentence_and_paragraph_offsets(corpus):
+    for d in corpus:
+        assert d.sentences and d.paragraphs
+        for s, e in d.sentences:
+            sent = d.text[s:e]
+            assert sent and sent == sent.strip()
+        for s, e in d.paragraphs:
+            assert "\n" not in d.text[s:e]
+        starts = [s for s, _ in d.sentences]
+        assert starts == sorted(starts)
+    d = corpus["000_3d649e88ccc955e5"]
+    target = "北京潞河中学三河校区、北京实验学校三河校区10月12日挂牌成立"
+    i = d.text.index(target)
+    s, e = d.sentence_at(i)
+    assert target in d.text[s:e] and d.text[s:e].endswith("。")
+
+
+def _write(tmp_path: Path, name: str, data: bytes) -> Path:
+    p = tmp_path / name
+    p.write_bytes(data)
+    return p
+
+
+GOOD = "---\ntitle: 测试\ndate: 2023-05-06\n---\n厂通路于今年9月开工建设。\n"
+
+
+def test_encodings(tmp_path):
+    text = "标题：京唐城际铁路\n\n时间:2022-12-30 10:00\n\n京唐城际铁路开通运营，燕郊站投入使用。\n"
+    _write(tmp_path, "gbk.txt", text.encode("gbk"))
+    _write(tmp_path, "gb18030.txt", text.encode("gb18030"))
+    big5 = "京唐城際鐵路開通運營，燕郊站投入使用。平谷線正在建設。\n時間:2022-12-30\n"
+    _write(tmp_path, "big5.txt", big5.encode("big5"))
+    _write(tmp_path, "bom.md", b"\xef\xbb\xbf" + GOOD.encode("utf-8"))
+    c = load_corpus(tmp_path)
+    assert not c.warnings
+    d = {x.doc_id: x for x in c}
+    assert d["gbk"].encoding in ("gb18030", "gbk") and "京唐城际铁路开通运营" in d["gbk"].text
+    assert d["gbk"].published == dt.date(2022, 12, 30)
+    assert d["big5"].encoding == "big5" and "京唐城際鐵路開通運營" in d["big5"].text  # kept as written
+    assert d["bom"].title == "测试" and d["bom"].published == dt.date(2023, 5, 6)
+    assert d["bom"].text.startswith("厂通路")
+
+
+def test_bad_files_warn_and_others_still_load(tmp_path):
+    _write(tmp_path, "good.md", GOOD.encode())
+    _write(tmp_path, "empty.txt", b"")
+    _write(tmp_path, "blank.txt", b"  \n\n ")
+    _write(tmp_path, "binary.txt", bytes(range(256)) * 8)
+    _write(tmp_path, "unterminated.md", b"---\ntitle: x\ndate: 2022-01-01\n\nbody without closing\n")
+    _write(tmp_path, "badyaml.md", b"---\ntitle: [unclosed\n---\nbody\n")
+    _write(tmp_path, "garbage.txt", bytes([0xFF, 0xFE, 0xFD]) * 50 + b"\x81")
+    _write(tmp_path, "ignored.pdf", b"%PDF-1.4")
+    c = load_corpus(tmp_path)
+    assert [d.doc_id for d in c] == ["good"]
+    msgs = "\n".join(c.warnings)
+    assert re.search(r"empty\.txt: skipped: is empty", msgs)
+    assert re.search(r"blank\.txt: skipped: is empty", msgs)
+    assert re.search(r"binary\.txt: skipped: is binary", msgs)
+    assert re.search(r"unterminated\.md: skipped: front matter .* never closed", msgs)
+    assert re.search(r"badyaml\.md: skipped: front matter is not valid YAML", msgs)
+    assert re.search(r"garbage\.txt: skipped: ", msgs)
+    assert "ignored.pdf" not in msgs
+
+
+def test_unreadable_file(tmp_path, monkeypatch):
+    _write(tmp_path, "good.md", GOOD.encode())
+    (tmp_path / "dir.txt").mkdir()  # a folder with a document suffix is not a file: ignored
+    bad = _write(tmp_path, "locked.txt", GOOD.encode())
+    real = Path.read_bytes
+
+    def read_bytes(self):  # tests run as root, where permission bits do not stop a read
+        if self.name == "locked.txt":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    c = load_corpus(tmp_path)
+    assert [d.doc_id for d in c] == ["good"]
+    assert any(w.startswith(str(bad)) and "skipped: cannot be read: Permission denied" in w for w in c.warnings)
+
+
+def test_date_inferred_without_any_date(tmp_path):
+    p = _write(tmp_path, "nodate.txt", "通州区交通建设综述\n\n2019年厂通路开始规划，2021年开工建设，预计2030年完工。\n".encode())
+    d = read_document(p, today=dt.date(2026, 1, 1))
+    assert d.published == dt.date(2021, 1, 1) and d.published_precision == "year"
+    assert d.date_source.startswith("inferred") and "2021年开工建设" in d.date_source
+
+
+def test_missing_and_empty_corpus(tmp_path):
+    with pytest.raises(CorpusError, match="does not exist"):
+        load_corpus(tmp_path / "nope")
+    with pytest.raises(CorpusError, match="holds no documents"):
+        load_corpus(tmp_path)
+    _write(tmp_path, "empty.txt", b"")
+    with pytest.raises(CorpusError, match="no readable documents"):
+        load_corpus(tmp_path)
+
+
+def test_cli_corpus_json(capsys):
+    assert main(["corpus", "--corpus", str(SEEDS), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    docs = {d["doc_id"][:3]: d for d in out["documents"]}
+    assert docs["000"]["published"] == "2021-11-12"
+    assert docs["001"]["published"] == "2023-12-29"
+    assert docs["002"]["published"].startswith("2022") and docs["002"]["published_precision"] == "year"
+    assert docs["003"]["published"] == "2022-02-13"
+    assert docs["004"]["published"].startswith("2024")
+    assert all(d["characters"] > 1000 for d in docs.values())
+
+
+def test_cli_table_and_errors(capsys, tmp_path):
+    assert main(["corpus", "--corpus", str(SEEDS)]) == 0
+    out = capsys.readouterr().out
+    assert "000_3d649e88ccc955e5" in out and "2021-11-12" in out
+    assert main(["corpus", "--corpus", str(tmp_path / "missing")]) == 1
+    err = capsys.readouterr().err
+    assert "does not exist" in err and "missing" in err
+    with pytest.raises(SystemExit) as exc:
+        main(["corpus", "--bogus"])
+    assert exc.value.code == 2
+    with pytest.raises(SystemExit) as exc:
+        main(["--help"])
+    assert exc.value.code == 0
+    assert "corpus" in capsys.readouterr().out
+
+
+def test_python_dash_m_geo_runs():
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-m", "geo", "corpus", "--corpus", str(SEEDS), "--json"],
+                       capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 0, r.stderr
+    assert len(json.loads(r.stdout)["documents"]) == 5
