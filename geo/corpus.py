@@ -393,6 +393,7 @@ _CHROME_LINE = [
     re.compile(r"^(您的位置|当前位置|您现在的位置|你的位置|首页\s*[>›»＞])"),
     re.compile(r"^.{0,30}(扫一扫|手机访问|扫描二维码|扫码|下载.{0,6}(APP|客户端)|尽在.{0,12}(APP|客户端)).{0,30}$", re.I),
     re.compile(r"^[（(]?(文章)?来源[\s:：][^。]{1,40}$"),
+    re.compile(r"^(本报|本台|新华社|特约)?(记者|通讯员|撰稿|文/|文\s|图/)[\s:：]*[\u4e00-\u9fff·、\s]{2,16}$"),
     re.compile(r"^(免责声明|声明[:：]|版权声明|责任编辑|编辑[:：]|本文来源|原标题[:：])"),
     re.compile(r"(本站不对|版权归原作者|本站作为信息内容发布平台|不代表本站立场)"),
     re.compile(r"^(时间|发布时间|日期|来源|阅读|浏览)[:：].{0,40}(阅读|浏览|来源|编辑)[:：]?"),
@@ -592,11 +593,18 @@ def read_document(path: str | Path, *, today: _dt.date | None = None) -> Documen
     if not paras:
         raise DocumentError("has no body text after removing markup and site chrome")
 
-    # title
+    # title: front matter, HTML <h1>/<title>, else a short first line (a headline, which is
+    # then not part of the body text)
     title = str(fm.get("title") or "").strip() or html_title
     if not title:
         first = paras[0]
-        title = first if len(first) <= 80 else first[:80]
+        if len(first) <= 80 and len(paras) > 1 and not first.endswith("。"):
+            title = first
+            paras = paras[1:]
+        else:
+            title = first[:80]
+    elif paras and _strip_line(paras[0]) == _strip_line(title) and len(paras) > 1:
+        paras = paras[1:]  # the headline repeated at the top of the body
     title = html.unescape(title)
 
     # date

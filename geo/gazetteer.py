@@ -44,8 +44,10 @@ __all__ = [
     "load_gazetteer",
 ]
 
-#: Study area, WGS84 (west, south, east, north) in degrees.
-STUDY_AREA_BBOX: tuple[float, float, float, float] = (115.9, 39.4, 118.2, 40.8)
+#: Study area, WGS84 (west, south, east, north) in degrees: the extent of the 13 county-level
+#: divisions of the reference boundaries (Tongzhou, the North Three Counties, Pinggu, Jizhou,
+#: Xinglong and their neighbours Chaoyang, Shunyi, Daxing, Fangshan, Wuqing, Guangyang), rounded out.
+STUDY_AREA_BBOX: tuple[float, float, float, float] = (115.4, 39.1, 118.3, 40.8)
 
 KINDS = frozenset(
     {
