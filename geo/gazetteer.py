@@ -57,12 +57,15 @@ KINDS = frozenset(
     }
 )
 THEMES = frozenset({"rail", "road", "bus", "water", "zone", "facility", "admin"})
-#: Accuracy classes and their nominal error bound in metres (``None``: a drawn route).
+#: Accuracy classes and their nominal error bound in metres. ``schematic``: a route drawn through
+#: known points; ``unlocated``: no source places the feature more closely than the county it is
+#: in, and its geometry is that county's outline (it must not be used as a location).
 ACCURACY: dict[str, float | None] = {
     "surveyed": 50.0,
     "located": 500.0,
     "approximate": 5000.0,
     "schematic": None,
+    "unlocated": None,
 }
 _INPUT_CRS = frozenset({"wgs84", "gcj02", "bd09"})
 
@@ -94,8 +97,9 @@ class Feature:
     geometry_source : str
         Where the geometry came from (dataset and licence, or how it was digitised).
     accuracy : str
-        ``surveyed`` (<= 50 m), ``located`` (<= 500 m), ``approximate`` (<= 5 km)
-        or ``schematic`` (a route drawn through known points).
+        ``surveyed`` (<= 50 m), ``located`` (<= 500 m), ``approximate`` (<= 5 km),
+        ``schematic`` (a route drawn through known points) or ``unlocated`` (only the
+        county is known; the geometry is the county outline).
     scale : str
         ``local`` or ``regional`` (regional features need only touch the study area).
     cross_border : bool
