@@ -1,0 +1,440 @@
+"""Resolve Chinese date expressions in policy news against a publication date.
+
+The resolver understands the date vocabulary of Chinese policy news:
+
+========================  ===========================================  =============
+expression                meaning                                      precision
+========================  ===========================================  =============
+``2022年``                calendar year                                ``year``
+``2021年6月`` ``6月份``   month (year from context, see below)         ``month``
+``今年9月26日`` ``10月12日`` day                                         ``day``
+``今年`` ``去年`` ``明年``  year relative to publication                   ``year``
+``去年9月``               month of the previous year                   ``month``
+``年底前`` ``年内``        deadline: 31 December of the year            ``deadline``
+``2025年年底``            end of 2025 (31 December)                    ``deadline``
+``上半年`` ``下半年``      half year                                    ``half``
+``一季度`` ``年初``        quarter (``年初`` = first quarter)            ``quarter``
+``2021年至2025年``        range of years                               ``range``
+``“十四五”``              five-year-plan period (2021-2025)            ``range``
+``近日`` ``日前`` ``目前``  about the publication date                   ``reported``
+``昨天`` ``今天``          publication date -1 / +0 days                ``day``
+========================  ===========================================  =============
+
+A statement without any date is dated by :func:`reported` (the publication date, precision
+``reported``, basis ``'reported'``).
+
+Year inference for a month or day without a year (``6月份``, ``10月12日``): the publication
+year, except
+
+* for an *actual* (past) statement, a month/day after the publication date belongs to the
+  previous year (a report published in February that says "9月开放" means last September);
+* for an *expected* statement (forecast), a month/day before the publication date belongs to
+  the next year ("将于3月开通" in a November article means next March).
+
+Every :class:`ResolvedDate` keeps the period start (``date``), the precision, the text it came
+from (``basis``) and, for periods, the last day of the period (``end``).
+Digits must already be half-width (see :func:`geo.extract.normalise_text`); full-width digits
+are converted here too for standalone use.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as _dt
+import logging
+import re
+from dataclasses import dataclass
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "ResolvedDate",
+    "PRECISIONS",
+    "find_dates",
+    "resolve_date",
+    "reported",
+    "parse_cn_number",
+    "period_end",
+]
+
+#: Precision vocabulary, finest first.
+PRECISIONS: tuple[str, ...] = (
+    "day",
+    "month",
+    "quarter",
+    "half",
+    "deadline",
+    "year",
+    "range",
+    "reported",
+)
+
+_CN_DIGITS = {
+    "零": 0, "〇": 0, "○": 0, "Ｏ": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
+    "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
+}
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+_CN_BIG = {"万": 10_000, "亿": 100_000_000}
+
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedDate:
+    """A date resolved from text.
+
+    Parameters
+    ----------
+    date : datetime.date
+        Start of the period (the day itself for ``day`` precision; 1 January for a year;
+        31 December for a ``deadline``; the publication date for ``reported``).
+    precision : str
+        One of :data:`PRECISIONS`.
+    basis : str
+        The text the date came from (``'reported'`` when the publication date was used).
+    end : datetime.date or None
+        Last day of the period for ``month``/``quarter``/``half``/``year``/``range``;
+        ``None`` for ``day``, ``deadline`` and ``reported``.
+    """
+
+    date: _dt.date
+    precision: str
+    basis: str
+    end: _dt.date | None = None
+
+    @property
+    def last_day(self) -> _dt.date:
+        """Last day of the period (``end`` or ``date``)."""
+        return self.end or self.date
+
+    def iso(self) -> str:
+        """ISO text truncated to the precision (``'2022'``, ``'2021-06'``, ``'2021-10-12'``)."""
+        return format_date(self.date, self.precision)
+
+
+def format_date(date: _dt.date, precision: str) -> str:
+    """Format ``date`` truncated to ``precision``.
+
+    Parameters
+    ----------
+    date : datetime.date
+    precision : str
+        ``year``/``range``/``half`` -> ``YYYY``; ``month`` -> ``YYYY-MM``; otherwise
+        ``YYYY-MM-DD``.
+
+    Returns
+    -------
+    str
+    """
+    if precision in ("year", "range", "half"):
+        return f"{date.year:04d}"
+    if precision in ("month", "quarter"):
+        return f"{date.year:04d}-{date.month:02d}"
+    return date.isoformat()
+
+
+def period_end(date: _dt.date, precision: str, end: _dt.date | None = None) -> _dt.date:
+    """Last day of the period a dated statement refers to.
+
+    Parameters
+    ----------
+    date : datetime.date
+        Period start (as in :class:`ResolvedDate`).
+    precision : str
+        Precision of ``date``.
+    end : datetime.date, optional
+        Explicit period end, used when given.
+
+    Returns
+    -------
+    datetime.date
+    """
+    if end is not None:
+        return end
+    if precision == "month":
+        return _month_end(date.year, date.month)
+    if precision == "quarter":
+        q_end_month = ((date.month - 1) // 3 + 1) * 3
+        return _month_end(date.year, q_end_month)
+    if precision == "half":
+        return _dt.date(date.year, 6 if date.month <= 6 else 12, 30 if date.month <= 6 else 31)
+    if precision in ("year", "range"):
+        return _dt.date(date.year, 12, 31)
+    return date
+
+
+def _month_end(year: int, month: int) -> _dt.date:
+    return _dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def reported(published: _dt.date, *, basis: str = "reported") -> ResolvedDate:
+    """The publication date used as the date of an undated statement.
+
+    Parameters
+    ----------
+    published : datetime.date
+        Publication date of the document.
+    basis : str, default 'reported'
+        Text the date came from (e.g. ``'近日'``).
+
+    Returns
+    -------
+    ResolvedDate
+        Precision ``reported``.
+    """
+    return ResolvedDate(published, "reported", basis)
+
+
+def parse_cn_number(text: str) -> float | None:
+    """Parse an Arabic or Chinese numeral.
+
+    Parameters
+    ----------
+    text : str
+        ``'22'``, ``'1.5'``, ``'三'``, ``'十一'``, ``'两'``, ``'一百二十'``, ``'3.9万'``,
+        ``'二〇二二'`` (digit-by-digit form).
+
+    Returns
+    -------
+    float or None
+        ``None`` if ``text`` is not a number.
+    """
+    text = text.strip().translate(_FULLWIDTH_DIGITS)
+    if not text:
+        return None
+    mult = 1.0
+    while text and text[-1] in _CN_BIG:
+        mult *= _CN_BIG[text[-1]]
+        text = text[:-1]
+    if not text:
+        return None
+    try:
+        return float(text) * mult
+    except ValueError:
+        pass
+    if any(c not in _CN_DIGITS and c not in _CN_UNITS for c in text):
+        return None
+    if not any(c in _CN_UNITS for c in text) and len(text) > 1:
+        # digit-by-digit form: 二〇二二
+        return float("".join(str(_CN_DIGITS[c]) for c in text)) * mult
+    total = 0
+    current = 0
+    for c in text:
+        if c in _CN_DIGITS:
+            current = _CN_DIGITS[c]
+        else:
+            unit = _CN_UNITS[c]
+            total += (current or 1) * unit
+            current = 0
+    return float(total + current) * mult
+
+
+# --------------------------------------------------------------------------- patterns
+_YEAR = r"(?:(?:19|20)\d{2}|[〇○零一二][〇○零一二三四五六七八九]{3})"
+_REL_YEAR = "今年|去年|明年|前年|后年|当年|本年"
+_MONTH = r"(?:1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])"
+_DAY = r"(?:3[01]|[12]\d|0?[1-9])"
+
+_DATE_RE = re.compile(
+    rf"""
+    (?P<range>(?P<r1>(?:19|20)\d{{2}})年?\s*(?:至|到|-|~|—|–)\s*(?P<r2>(?:19|20)\d{{2}})年(?!版|度以前))
+    |(?P<fyp>[“"]?(?P<fypn>十[一二三四五六七八九]?|[一二三四五六七八九])五[”"]?(?:时期|期间|期末|末|规划期)?)
+    |(?:(?:(?P<y>{_YEAR})年|(?P<ry>{_REL_YEAR}))\s*)?
+     (?:
+       (?P<m>{_MONTH})月(?:(?P<d>{_DAY})[日号]|(?P<mpart>份|底|末|初|上旬|中旬|下旬))?
+      |(?P<ypart>年底前|年底|年末|年内|年初|上半年|下半年|[一二三四]季度|第[一二三四]季度|前三季度)?
+     )
+    |(?P<rep>近日|日前|近期|目前|当前|截至目前|眼下)
+    |(?P<rd>昨天|昨日|今天|今日)
+    """,
+    re.VERBOSE,
+)
+
+
+def _month_num(text: str) -> int:
+    value = parse_cn_number(text)
+    return int(value) if value is not None else 0
+
+
+def _infer_year(
+    published: _dt.date, month: int, day: int | None, modality: str
+) -> int:
+    year = published.year
+    if modality == "expected":
+        if (month, day or 31) < (published.month, published.day):
+            # a forecast for a month already past this year means next year
+            year += 1
+    else:
+        if (month, day or 1) > (published.month, published.day):
+            year -= 1
+    return year
+
+
+def _safe_date(year: int, month: int, day: int) -> _dt.date | None:
+    try:
+        return _dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _from_match(
+    m: re.Match[str],
+    published: _dt.date | None,
+    modality: str,
+    published_precision: str = "day",
+) -> ResolvedDate | None:
+    basis = m.group(0).strip()
+    if m.group("range"):
+        y1, y2 = int(m.group("r1")), int(m.group("r2"))
+        if y2 < y1:
+            return None
+        return ResolvedDate(_dt.date(y1, 1, 1), "range", basis, _dt.date(y2, 12, 31))
+    if m.group("fyp"):
+        n = int(parse_cn_number(m.group("fypn")) or 0)
+        if n < 3:
+            return None
+        start = 1966 + 5 * (n - 3)
+        return ResolvedDate(_dt.date(start, 1, 1), "range", basis, _dt.date(start + 4, 12, 31))
+    if m.group("rep"):
+        if published is None:
+            return None
+        return reported(published, basis=basis)
+    if m.group("rd"):
+        if published is None:
+            return None
+        delta = 1 if m.group("rd") in ("昨天", "昨日") else 0
+        return ResolvedDate(published - _dt.timedelta(days=delta), "day", basis)
+
+    year: int | None = None
+    explicit_year = False
+    if m.group("y"):
+        ytext = m.group("y")
+        year = int(ytext) if ytext.isdigit() else int(parse_cn_number(ytext) or 0)
+        explicit_year = True
+    elif m.group("ry"):
+        if published is None:
+            return None
+        offset = {"去年": -1, "前年": -2, "明年": 1, "后年": 2}.get(m.group("ry"), 0)
+        year = published.year + offset
+        explicit_year = True
+
+    if m.group("m"):
+        month = _month_num(m.group("m"))
+        if not 1 <= month <= 12:
+            return None
+        day = int(m.group("d")) if m.group("d") else None
+        if not explicit_year:
+            if m.group("m")[0] in "一二三四五六七八九十" and day is None and m.group("mpart") != "份":
+                return None  # bare Chinese month (e.g. 一月) is too ambiguous without a year
+            if published is None:
+                return None
+            ref = published
+            if published_precision not in ("day", "reported") and modality != "expected":
+                ref = period_end(published, published_precision)
+            year = _infer_year(ref, month, day, modality)
+        assert year is not None
+        if day is not None:
+            date = _safe_date(year, month, day)
+            return ResolvedDate(date, "day", basis) if date else None
+        end = _month_end(year, month)
+        return ResolvedDate(_dt.date(year, month, 1), "month", basis, end)
+
+    part = m.group("ypart")
+    if not explicit_year:
+        if part not in ("年底前", "年底", "年末", "年内", "上半年", "下半年", "年初") and not (
+            part and "季度" in part
+        ):
+            return None
+        if published is None:
+            return None
+        year = published.year
+    assert year is not None
+    if year < 1900 or year > 2100:
+        return None
+    if part in ("年底前", "年底", "年末", "年内"):
+        return ResolvedDate(_dt.date(year, 12, 31), "deadline", basis)
+    if part == "上半年":
+        return ResolvedDate(_dt.date(year, 1, 1), "half", basis, _dt.date(year, 6, 30))
+    if part == "下半年":
+        return ResolvedDate(_dt.date(year, 7, 1), "half", basis, _dt.date(year, 12, 31))
+    if part == "年初":
+        return ResolvedDate(_dt.date(year, 1, 1), "quarter", basis, _dt.date(year, 3, 31))
+    if part and "季度" in part:
+        if part == "前三季度":
+            return ResolvedDate(_dt.date(year, 1, 1), "quarter", basis, _dt.date(year, 9, 30))
+        q = int(parse_cn_number(part.replace("第", "")[0]) or 1)
+        return ResolvedDate(
+            _dt.date(year, 3 * q - 2, 1), "quarter", basis, _month_end(year, 3 * q)
+        )
+    return ResolvedDate(_dt.date(year, 1, 1), "year", basis, _dt.date(year, 12, 31))
+
+
+def find_dates(
+    text: str,
+    published: _dt.date | None,
+    *,
+    modality: str = "actual",
+    published_precision: str = "day",
+) -> list[tuple[int, int, ResolvedDate]]:
+    """Find and resolve every date expression in ``text``.
+
+    Parameters
+    ----------
+    text : str
+        Text with half-width digits (a clause or a sentence).
+    published : datetime.date or None
+        Publication date of the document; relative expressions are dropped without it.
+    modality : {'actual', 'expected'}, default 'actual'
+        Modality of the statement, used to infer the year of a month without a year.
+    published_precision : str, default 'day'
+        Precision of ``published``. When coarser than a day (a publication date known only
+        to the year), year inference treats the publication as the end of that period for
+        actual statements and as its start for expected ones.
+
+    Returns
+    -------
+    list of (start, end, ResolvedDate)
+        Offsets into ``text``, in text order.
+    """
+    found: list[tuple[int, int, ResolvedDate]] = []
+    for m in _DATE_RE.finditer(text):
+        if m.end() == m.start():
+            continue
+        following = text[m.end() : m.end() + 1]
+        if following == "版" or (m.start() > 0 and text[m.start() - 1] == "第"):
+            continue
+        resolved = _from_match(m, published, modality, published_precision)
+        if resolved is not None:
+            found.append((m.start(), m.end(), resolved))
+    return found
+
+
+def resolve_date(
+    text: str,
+    published: _dt.date | None,
+    *,
+    modality: str = "actual",
+    published_precision: str = "day",
+) -> ResolvedDate | None:
+    """Resolve the first date expression in ``text``.
+
+    Parameters
+    ----------
+    text : str
+        e.g. ``'今年9月26日'``, ``'6月份'``, ``'年底前'``, ``'2021年至2025年'``.
+    published : datetime.date or None
+        Publication date of the document.
+    modality : {'actual', 'expected'}, default 'actual'
+        See :func:`find_dates`.
+    published_precision : str, default 'day'
+        See :func:`find_dates`.
+
+    Returns
+    -------
+    ResolvedDate or None
+    """
+    text = text.translate(_FULLWIDTH_DIGITS)
+    found = find_dates(
+        text, published, modality=modality, published_precision=published_precision
+    )
+    return found[0][2] if found else None
