@@ -1,0 +1,320 @@
+"""Links crossing the Beijing–Hebei boundary (Tongzhou | 北三县) and the 潮白河, vs corpus claims.
+
+Definitions
+-----------
+* The *boundary* is the part of the Tongzhou polygon's edge shared with the union of
+  admin-sanhe, admin-dachang and admin-xianghe: ``tongzhou.boundary ∩ buffer(hebei.boundary,
+  tolerance_m)`` in EPSG:4548 (the two datasets' edges need not coincide exactly).
+* A line feature *crosses the boundary* if it has length inside both Tongzhou and the three
+  counties and touches the boundary (within ``tolerance_m``).
+* A road / bridge *crosses the 潮白河* if it intersects the river-chaobai geometry (water layer).
+  Each bridge feature counts once; a road crossing the river counts once per crossing point
+  unless a bridge feature names it as ``parent`` (so a bridge and its road are not
+  double-counted). Rail bridges are not counted as 跨潮白河桥梁 (the claim is about roads).
+* Classes: ``expressway``, ``trunk``, ``secondary``, ``road`` (other roads), ``road_all`` (all
+  road classes), ``rail`` (metro + rail), ``bus``, ``commuter_bus`` (bus features whose name
+  contains 快巴 / 通勤 / 定制), ``chaobai_bridge``. For boundary counts a bridge feature is
+  skipped when one of its ``parent`` roads is itself counted (no double counting); otherwise
+  it counts as ``road``. A collective feature (e.g. one bus feature
+  standing for 22 lines) counts as its ``n_lines`` property if present, else as 1.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from geo import network as gn
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "CLAIM_CLASSES",
+    "HEBEI_SIDE",
+    "BEIJING_SIDE",
+    "classify_claim",
+    "compare_claims",
+    "count_crossings",
+    "crossborder_report",
+    "crossing_links",
+    "shared_boundary",
+]
+
+BEIJING_SIDE: tuple[str, ...] = ("admin-tongzhou",)
+HEBEI_SIDE: tuple[str, ...] = ("admin-sanhe", "admin-dachang", "admin-xianghe")
+#: Ordered (keyword, class) rules matching a claim's ``counted`` text.
+CLAIM_CLASSES: tuple[tuple[str, str], ...] = (
+    ("跨潮白河", "chaobai_bridge"),
+    ("潮白河桥", "chaobai_bridge"),
+    ("高速", "expressway"),
+    ("主干路", "trunk"),
+    ("主干道", "trunk"),
+    ("次干路", "secondary"),
+    ("定制快巴", "commuter_bus"),
+    ("快巴", "commuter_bus"),
+    ("通勤", "commuter_bus"),
+    ("公交", "bus"),
+    ("地铁", "rail"),
+    ("轨道", "rail"),
+    ("铁路", "rail"),
+    ("城际", "rail"),
+    ("跨界道路", "road_all"),
+    ("跨界公路", "road_all"),
+    ("公路", "road_all"),
+    ("道路", "road_all"),
+)
+_CLASS_ORDER = ("expressway", "trunk", "secondary", "road", "road_all", "rail", "bus", "commuter_bus",
+                "chaobai_bridge")
+
+
+def _geom_by_id(layers: Mapping[str, Any], fid: str) -> Any:
+    for name in sorted(layers):
+        for props, geom in gn._rows(layers, name):
+            if str(props["id"]) == fid:
+                return geom
+    return None
+
+
+def _union_metric(layers: Mapping[str, Any], ids: Sequence[str]) -> Any:
+    geoms = []
+    for fid in ids:
+        g = _geom_by_id(layers, fid)
+        if g is None:
+            raise ValueError(f"boundary feature {fid!r} not found in the layers")
+        geoms.append(gn._geom_to_metric(g))
+    return shapely.union_all(geoms)
+
+
+def shared_boundary(
+    layers: Mapping[str, Any],
+    *,
+    beijing_side: Sequence[str] = BEIJING_SIDE,
+    hebei_side: Sequence[str] = HEBEI_SIDE,
+    tolerance_m: float = 100.0,
+) -> Any:
+    """The Beijing–Hebei boundary between the two sides, as a WGS84 (Multi)LineString.
+
+    Raises
+    ------
+    ValueError
+        If an admin feature is missing.
+    """
+    bj = _union_metric(layers, beijing_side)
+    hb = _union_metric(layers, hebei_side)
+    line = bj.boundary.intersection(hb.boundary.buffer(tolerance_m))
+    return gn._geom_to_wgs(shapely.line_merge(line) if line.geom_type == "MultiLineString" else line)
+
+
+def _road_like(layer: str, props: Mapping) -> bool:
+    return layer in ("roads", "bridges") and props.get("kind") in (None, "bridge", "road", "expressway")
+
+
+def _klass(layer: str, props: Mapping) -> str | None:
+    if layer in ("roads", "bridges"):
+        rc = props.get("road_class")
+        if layer == "bridges" or rc == "bridge":
+            return "bridge"
+        return rc if rc in ("expressway", "trunk", "secondary") else "road"
+    if layer == "rail":
+        return "rail" if props.get("kind") in ("metro_line", "rail_line", None) else None
+    if layer == "bus":
+        name = str(props.get("name_zh") or "")
+        return "commuter_bus" if any(k in name for k in ("快巴", "通勤", "定制")) else "bus"
+    return None
+
+
+def crossing_links(
+    layers: Mapping[str, Any],
+    *,
+    as_of: Any = None,
+    include_expected: bool = False,
+    beijing_side: Sequence[str] = BEIJING_SIDE,
+    hebei_side: Sequence[str] = HEBEI_SIDE,
+    river_id: str = "river-chaobai",
+    tolerance_m: float = 100.0,
+) -> gpd.GeoDataFrame:
+    """Line features crossing the boundary and/or the 潮白河, as of a date.
+
+    Parameters
+    ----------
+    layers : mapping of str to GeoDataFrame
+        WGS84 layers (``roads``, ``bridges``, ``rail``, ``bus``, ``admin``, ``water``).
+    as_of, include_expected
+        Status filter, as in :func:`geo.network.feature_included` (``None``: all features).
+    tolerance_m : float
+        Boundary matching tolerance in metres (EPSG:4548).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``feature_id, name_zh, layer, class, crosses_boundary, crosses_chaobai,
+        chaobai_crossings (int), cross_border_flag, n_lines`` and geometry (EPSG:4326); only
+        features crossing at least one of the two.
+    """
+    gn.parse_as_of(as_of)
+    bj = _union_metric(layers, beijing_side)
+    hb = _union_metric(layers, hebei_side)
+    border = bj.boundary.intersection(hb.boundary.buffer(tolerance_m))
+    border_zone = border.buffer(tolerance_m)
+    river_geom = _geom_by_id(layers, river_id)
+    river = gn._geom_to_metric(river_geom) if river_geom is not None else None
+    if river is None:
+        logger.warning("river %s not in the layers; 潮白河 crossings not counted", river_id)
+    rows, geoms = [], []
+    for layer in ("roads", "bridges", "rail", "bus"):
+        for props, geom in gn._rows(layers, layer):
+            if geom is None or geom.is_empty or geom.geom_type not in ("LineString", "MultiLineString"):
+                continue
+            klass = _klass(layer, props)
+            if klass is None or not gn.feature_included(props, as_of, include_expected=include_expected):
+                continue
+            gm = gn._geom_to_metric(geom)
+            crosses_b = bool(gm.intersection(bj).length > tolerance_m and gm.intersection(hb).length > tolerance_m
+                             and gm.intersects(border_zone))
+            n_river = 0
+            if river is not None and _road_like(layer, props) and gm.intersects(river):
+                inter = gm.intersection(river)
+                n_river = max(1, len(gn._points_of(inter))) if inter.geom_type in ("Point", "MultiPoint") else 1
+            if not crosses_b and not n_river:
+                continue
+            n_lines = props.get("n_lines")
+            rows.append({
+                "feature_id": str(props["id"]), "name_zh": props.get("name_zh") or "", "layer": layer,
+                "class": klass, "crosses_boundary": crosses_b, "crosses_chaobai": bool(n_river),
+                "chaobai_crossings": int(n_river), "cross_border_flag": bool(props.get("cross_border") or False),
+                "parent": [str(p) for p in gn._as_list(props.get("parent"))],
+                "n_lines": int(n_lines) if isinstance(n_lines, (int, float)) and n_lines == n_lines else 1,
+            })
+            geoms.append(geom)
+    cols = ["feature_id", "name_zh", "layer", "class", "crosses_boundary", "crosses_chaobai", "chaobai_crossings",
+            "cross_border_flag", "parent", "n_lines"]
+    gdf = gpd.GeoDataFrame(pd.DataFrame(rows, columns=cols), geometry=gpd.GeoSeries(geoms, crs=gn.WGS84))
+    gdf.attrs["as_of"] = str(gn.parse_as_of(as_of) or "")
+    return gdf
+
+
+def count_crossings(links: gpd.GeoDataFrame) -> dict[str, dict[str, Any]]:
+    """Count crossing links by class.
+
+    Returns
+    -------
+    dict
+        class -> ``{"count": int, "feature_ids": [...]}`` for every class in the module
+        docstring (boundary crossings, except ``chaobai_bridge`` = 潮白河 road crossings).
+    """
+    out: dict[str, dict[str, Any]] = {k: {"count": 0, "feature_ids": []} for k in _CLASS_ORDER}
+    bridged_roads = {p for _, r in links.iterrows() if r["class"] == "bridge" and r["crosses_chaobai"]
+                     for p in r["parent"]}
+    crossing_roads = {r["feature_id"] for _, r in links.iterrows()
+                      if r["crosses_boundary"] and r["class"] in ("expressway", "trunk", "secondary", "road")}
+    for _, r in links.sort_values("feature_id").iterrows():
+        if r["crosses_boundary"]:
+            k = r["class"]
+            if k == "bridge":
+                if crossing_roads & set(r["parent"]):
+                    continue  # the bridge is part of a road already counted as crossing
+                k = "road"
+            n = int(r["n_lines"]) if k in ("bus", "commuter_bus") else 1
+            if k in out:
+                out[k]["count"] += n
+                out[k]["feature_ids"].append(r["feature_id"])
+            if k in ("expressway", "trunk", "secondary", "road"):
+                out["road_all"]["count"] += 1
+                out["road_all"]["feature_ids"].append(r["feature_id"])
+        if r["crosses_chaobai"]:
+            if r["class"] != "bridge" and r["feature_id"] in bridged_roads:
+                continue
+            out["chaobai_bridge"]["count"] += 1 if r["class"] == "bridge" else int(r["chaobai_crossings"])
+            out["chaobai_bridge"]["feature_ids"].append(r["feature_id"])
+    return out
+
+
+def classify_claim(counted: str) -> str | None:
+    """Map a claim's ``counted`` text (e.g. ``"跨潮白河桥梁"``) to a crossing class, or None."""
+    text = str(counted or "")
+    for kw, klass in CLAIM_CLASSES:
+        if kw in text:
+            return klass
+    return None
+
+
+def compare_claims(counts: Mapping[str, Mapping[str, Any]], claims: Iterable[Mapping[str, Any]],
+                   *, as_of: Any = None) -> pd.DataFrame:
+    """Claimed vs mapped counts, one row per claim, with the quote.
+
+    Parameters
+    ----------
+    counts : mapping
+        From :func:`count_crossings`.
+    claims : iterable of dict
+        ``{value, unit, counted, quote, doc_id}`` (e.g. from the extraction's Claim objects).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``doc_id, counted, class, claimed, mapped, difference (mapped - claimed), unit, quote,
+        feature_ids, as_of, note``; unmatched claims keep ``class``/``mapped`` None.
+    """
+    rows = []
+    day = gn.parse_as_of(as_of)
+    for c in claims:
+        c = dict(c) if isinstance(c, Mapping) else {k: getattr(c, k, None) for k in
+                                                      ("value", "unit", "counted", "quote", "doc_id")}
+        klass = classify_claim(c.get("counted"))
+        try:
+            claimed = float(c.get("value")) if c.get("value") is not None else None
+        except (TypeError, ValueError):
+            claimed = None
+        mapped = counts.get(klass, {}).get("count") if klass else None
+        note = "" if klass else "no matching crossing class"
+        if klass and claimed is not None and mapped is not None and mapped != claimed:
+            note = "mapped fewer than claimed" if mapped < claimed else "mapped more than claimed"
+        rows.append({
+            "doc_id": c.get("doc_id"), "counted": c.get("counted"), "class": klass,
+            "claimed": int(claimed) if claimed is not None and claimed.is_integer() else claimed,
+            "mapped": mapped,
+            "difference": (mapped - claimed) if (mapped is not None and claimed is not None) else None,
+            "unit": c.get("unit"), "quote": c.get("quote"),
+            "feature_ids": list(counts.get(klass, {}).get("feature_ids", [])) if klass else [],
+            "as_of": day.isoformat() if day else None, "note": note,
+        })
+    cols = ["doc_id", "counted", "class", "claimed", "mapped", "difference", "unit", "quote", "feature_ids",
+            "as_of", "note"]
+    # object columns so that "no match" stays None (not NaN) and counts stay integers
+    return pd.DataFrame({c: pd.Series([r[c] for r in rows], dtype=object) for c in cols}, columns=cols)
+
+
+def crossborder_report(
+    layers: Mapping[str, Any],
+    claims: Iterable[Mapping[str, Any]] = (),
+    *,
+    as_of: Any = None,
+    include_expected: bool = False,
+    **kwargs: Any,
+) -> dict[str, Any]:
+    """Crossing links, counts, claim comparison and a JSON-serialisable summary.
+
+    Returns
+    -------
+    dict
+        ``links`` (GeoDataFrame), ``counts`` (dict), ``comparison`` (DataFrame), ``boundary``
+        (WGS84 geometry), ``summary`` (JSON-serialisable).
+    """
+    links = crossing_links(layers, as_of=as_of, include_expected=include_expected, **kwargs)
+    counts = count_crossings(links)
+    comp = compare_claims(counts, claims, as_of=as_of)
+    boundary_kw = {k: v for k, v in kwargs.items() if k in ("beijing_side", "hebei_side", "tolerance_m")}
+    summary = {
+        "as_of": str(gn.parse_as_of(as_of) or "") or None,
+        "counts": {k: {"count": int(v["count"]), "feature_ids": list(v["feature_ids"])} for k, v in counts.items()},
+        "claims": [{k: (None if (isinstance(v, float) and v != v) else v) for k, v in r.items()}
+                   for r in comp.to_dict("records")],
+    }
+    return {"links": links, "counts": counts, "comparison": comp,
+            "boundary": shared_boundary(layers, **boundary_kw), "summary": summary}
+

@@ -1,0 +1,340 @@
+"""Tests for geo.analysis (accessibility, crossborder, structure, scenarios) on the toy network.
+
+The toy layers and hand-computed times come from tests/test_network.py (see its docstring).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import geopandas as gpd
+import h3
+import networkx as nx
+import numpy as np
+import pytest
+from pyproj import Transformer
+from shapely.geometry import LineString, Point, Polygon, box
+
+from test_network import (  # noqa: E402  (also installs the test-only timeline stand-in if needed)
+    BUS_O_D,
+    CAR_O_D,
+    CAR_O_D_2024,
+    RAIL_O_D,
+    TO_M,
+    WALK,
+    W,
+    ev,
+    toy_layers,
+)
+
+from geo import network as gn  # noqa: E402
+from geo.analysis import accessibility as acc  # noqa: E402
+from geo.analysis import crossborder as cb  # noqa: E402
+from geo.analysis import scenarios as sc  # noqa: E402
+from geo.analysis import structure as st  # noqa: E402
+
+OD = {"origins": {"O": "town-o"}, "destinations": {"D": "dest-d", "F": "dest-f"}}
+AREA = box(*W(-1000, -1500), *W(22000, 3500))
+
+
+@pytest.fixture(scope="module")
+def G():
+    return gn.build_network(toy_layers())
+
+
+def _t(df, chain, dest="dest-d"):
+    r = df[(df["chain"] == chain) & (df["destination_id"] == dest)].iloc[0]
+    return r
+
+
+# ---- accessibility ------------------------------------------------------------------------------
+def test_travel_times_hand_computed(G):
+    df = acc.travel_times(G, chains=("rail", "bus", "car", "transit"), **OD)
+    assert _t(df, "rail")["time_s"] == pytest.approx(RAIL_O_D, abs=0.01)
+    assert _t(df, "bus")["time_s"] == pytest.approx(BUS_O_D, abs=0.01)
+    assert _t(df, "car")["time_s"] == pytest.approx(CAR_O_D, abs=0.01)
+    assert _t(df, "transit")["time_s"] == pytest.approx(min(RAIL_O_D, BUS_O_D), abs=0.01)
+    assert _t(df, "rail")["time_min"] == pytest.approx(RAIL_O_D / 60, abs=1e-4)
+
+
+def test_unreachable_reported(G):
+    df = acc.travel_times(G, **OD)
+    f = df[df["destination_id"] == "dest-f"]
+    assert len(f) == 3
+    assert not f["reachable"].any()
+    assert np.isinf(f["time_s"]).all() and f["time_min"].isna().all()
+    # cutoff turns long trips into unreachable, never 0
+    cut = acc.travel_times(G, chains=("rail",), cutoff_min=30, **OD)
+    assert not cut["reachable"].any() and cut["time_min"].isna().all()
+
+
+def test_point_origin_matches_place(G):
+    df = acc.travel_times(G, origins={"pt": W(21000, 1000)}, destinations={"D": "dest-d"})
+    assert _t(df, "rail")["time_s"] == pytest.approx(RAIL_O_D, abs=0.01)
+    assert _t(df, "car")["time_s"] == pytest.approx(CAR_O_D, abs=0.01)
+
+
+def test_name_errors(G):
+    with pytest.raises(ValueError, match="unknown origin 'Nowhere'.*town-o"):
+        acc.travel_times(G, origins=["Nowhere"], destinations=["dest-d"])
+    with pytest.raises(ValueError, match="unknown destination 'Atlantis'.*dest-d"):
+        acc.travel_times(G, origins=["town-o"], destinations=["Atlantis"])
+    with pytest.raises(ValueError, match="outside the study area"):
+        acc.travel_times(G, origins={"far": (120.0, 45.0)}, destinations=["dest-d"])
+    with pytest.raises(ValueError, match="unknown mode chain"):
+        acc.travel_times(G, chains=("boat",), **OD)
+    # default origins (燕郊 ...) are absent from the toy network
+    with pytest.raises(ValueError, match="default origins"):
+        acc.travel_times(G, destinations=["dest-d"])
+
+
+def _independent_hex_time(G, lon, lat, dest_node):
+    """Shortest rail-chain time from a point, via networkx on a copy with explicit walk links."""
+    H = nx.MultiDiGraph(G.edge_subgraph([(u, v, k) for u, v, k, m in G.edges(keys=True, data="mode")
+                                         if m in ("metro", "rail", "walk")]))
+    px, py = TO_M.transform(lon, lat)
+    H.add_node("p")
+    stations = [(n, d) for n, d in G.nodes(data=True) if d["kind"] in ("station", "stop")]
+    dists = []
+    for n, d in stations:
+        sx, sy = TO_M.transform(d["x"], d["y"])
+        dists.append((math.hypot(sx - px, sy - py), n))
+    near = [x for x in dists if x[0] <= 1500] or [min(dists)] if min(dists)[0] <= 3000 else []
+    for dist, n in near:
+        H.add_edge("p", n, travel_time=dist / WALK)
+    try:
+        return nx.shortest_path_length(H, "p", dest_node, weight="travel_time")
+    except (nx.NetworkXNoPath, nx.NodeNotFound):
+        return math.inf
+
+
+def test_hex_travel_times(G):
+    hexes = acc.hex_travel_times(G, destinations={"D": "dest-d"}, chains=("rail", "car"), area=AREA, resolution=8)
+    assert hexes.crs.to_epsg() == 4326
+    assert list(hexes["h3"]) == sorted(hexes["h3"])
+    assert {"t_rail_dest-d", "t_car_dest-d"} <= set(hexes.columns)
+    col = hexes["t_rail_dest-d"]
+    assert col.notna().any() and col.isna().any()  # far cells are unreachable by rail, not 0
+    assert (col.dropna() > 0).all()
+    d = gn.place_node(G, "dest-d")
+    for i in np.linspace(0, len(hexes) - 1, 12).astype(int):
+        r = hexes.iloc[i]
+        exp = _independent_hex_time(G, r["lon"], r["lat"], d)
+        got = r["t_rail_dest-d"] * 60 if not np.isnan(r["t_rail_dest-d"]) else math.inf
+        assert got == pytest.approx(exp, abs=0.01)
+
+
+def test_shares_and_isochrones(G):
+    hexes = acc.hex_travel_times(G, destinations={"D": "dest-d"}, chains=("rail", "car"), area=AREA)
+    shares = acc.share_within(hexes, thresholds_min=(30, 45, 60, 90))
+    rail = shares[shares["chain"] == "rail"].sort_values("threshold_min")
+    assert (np.diff(rail["share"].to_numpy()) >= 0).all()
+    for _, r in shares.iterrows():
+        t = hexes[f"t_{r['chain']}_{r['destination_id']}"]
+        assert r["n_within"] == int((t <= r["threshold_min"]).sum())
+        assert r["share"] == pytest.approx(r["n_within"] / len(hexes))
+    iso = acc.isochrones(hexes, thresholds_min=(30, 90))
+    assert len(iso) == 4
+    for _, r in iso.iterrows():
+        t = hexes[f"t_{r['chain']}_{r['destination_id']}"]
+        sel = hexes[t <= r["threshold_min"]]
+        assert r["n_hex"] == len(sel)
+        if len(sel):
+            assert r["geometry"].buffer(1e-9).contains(Point(sel.iloc[0]["lon"], sel.iloc[0]["lat"]))
+            exp = sum(h3.cell_area(c, "km^2") for c in sel["h3"])  # H3's own (spherical) cell areas
+            assert r["area_km2"] == pytest.approx(exp, rel=0.01)
+        else:
+            assert r["geometry"].is_empty and r["area_km2"] == 0
+
+
+def test_half_hour_rail_circle(G):
+    res = acc.half_hour_rail_circle(G, origins={"O": "town-o", "nearS1": W(0, -100)})
+    rows = {r["origin"]: r for r in res["rows"]}
+    # O: walk 728 + rail wait 2400 + ride 570 + transfer walk 312 -> S3 (metro station in 110112)
+    assert rows["O"]["time_min"] == pytest.approx((728 + 2400 + 570 + 312) / 60, abs=0.01)
+    assert rows["O"]["via"] == "station:station-s3" and rows["O"]["holds"] is False
+    assert rows["nearS1"]["time_min"] == pytest.approx(100 / WALK / 60, abs=0.01) and rows["nearS1"]["holds"]
+    assert res["holds_for"] == ["nearS1"] and res["fails_for"] == ["O"]
+    res70 = acc.half_hour_rail_circle(G, origins={"O": "town-o"}, threshold_min=70)
+    assert res70["holds_for"] == ["O"]
+    json.dumps(res, allow_nan=False)
+
+
+def test_accessibility_report_json(G):
+    rep = acc.accessibility_report(G, area=AREA, chains=("rail", "car"), **OD)
+    text = json.dumps(rep["summary"], allow_nan=False, ensure_ascii=False)
+    assert '"time_min": null' in text  # unreachable F
+    assert set(rep) == {"od", "hexes", "shares", "isochrones", "rail_circle", "summary"}
+
+
+# ---- cross-border ------------------------------------------------------------------------------
+def _rect(x0, y0, x1, y1):
+    return Polygon([W(x0, y0), W(x1, y0), W(x1, y1), W(x0, y1)])
+
+
+def cb_layers():
+    L = toy_layers()
+    admin = gpd.GeoDataFrame([
+        {"id": "admin-tongzhou", "kind": "admin", "theme": "admin", "geometry": _rect(-5000, -5000, 10000, 5000)},
+        {"id": "admin-sanhe", "kind": "admin", "theme": "admin", "geometry": _rect(10000, 0, 25000, 5000)},
+        {"id": "admin-dachang", "kind": "admin", "theme": "admin", "geometry": _rect(10000, -5000, 25000, 0)},
+        {"id": "admin-xianghe", "kind": "admin", "theme": "admin", "geometry": _rect(10000, -10000, 25000, -5000)},
+    ], geometry="geometry", crs="EPSG:4326")
+    L["admin"] = gpd.GeoDataFrame(
+        [*L["admin"].to_dict("records"), *admin.to_dict("records")], geometry="geometry", crs="EPSG:4326")
+    extra = gpd.GeoDataFrame([
+        {"id": "road-dead", "kind": "road", "theme": "road", "road_class": "trunk", "timeline": [ev("2018-01-01")],
+         "geometry": LineString([W(2000, -2000), W(9800, -2000)])},
+        {"id": "road-cont-a", "kind": "road", "theme": "road", "road_class": "secondary",
+         "timeline": [ev("2018-01-01")], "geometry": LineString([W(3000, -3000), W(9900, -3000)])},
+        {"id": "road-cont-b", "kind": "road", "theme": "road", "road_class": "secondary",
+         "timeline": [ev("2018-01-01")], "geometry": LineString([W(10100, -3000), W(15000, -3000)])},
+    ], geometry="geometry", crs="EPSG:4326")
+    L["roads"] = gpd.GeoDataFrame([*L["roads"].to_dict("records"), *extra.to_dict("records")],
+                                  geometry="geometry", crs="EPSG:4326")
+    L["bridges"] = gpd.GeoDataFrame([
+        {"id": "bridge-e-chaobai", "kind": "bridge", "theme": "road", "road_class": "bridge",
+         "parent": ["expressway-e", "river-chaobai"], "timeline": [ev("2015-01-01")],
+         "geometry": LineString([W(8900, 2000), W(9100, 2000)])},
+    ], geometry="geometry", crs="EPSG:4326")
+    L["water"] = gpd.GeoDataFrame([
+        {"id": "river-chaobai", "kind": "river", "theme": "water",
+         "geometry": LineString([W(9000, -10000), W(9000, 10000)])},
+    ], geometry="geometry", crs="EPSG:4326")
+    return L
+
+
+CLAIMS = [
+    {"value": 3, "unit": "条", "counted": "高速公路", "quote": "高速公路3条", "doc_id": "001"},
+    {"value": 7, "unit": "条", "counted": "主干路", "quote": "主干路7条", "doc_id": "001"},
+    {"value": 5, "unit": "座", "counted": "跨潮白河桥梁", "quote": "跨潮白河桥梁5座", "doc_id": "001"},
+    {"value": 22, "unit": "条", "counted": "跨界公交线路", "quote": "开通跨界公交线路22条", "doc_id": "001"},
+    {"value": 11, "unit": "条", "counted": "通勤定制快巴线路", "quote": "通勤定制快巴线路11条", "doc_id": "001"},
+    {"value": 453, "unit": "项", "counted": "高频便民事项", "quote": "453项高频便民事项", "doc_id": "000"},
+]
+
+
+def test_shared_boundary():
+    line = cb.shared_boundary(cb_layers())
+    xs, ys = TO_M.transform(*np.asarray(line.coords if line.geom_type == "LineString" else
+                                        [c for g in line.geoms for c in g.coords]).T)
+    from test_network import X0, Y0
+
+    assert np.allclose(np.asarray(xs) - X0, 10000, atol=150)
+    assert (np.asarray(ys) - Y0).min() == pytest.approx(-5000, abs=150)
+    assert (np.asarray(ys) - Y0).max() == pytest.approx(5000, abs=150)
+
+
+def test_crossing_counts_and_claims():
+    L = cb_layers()
+    rep = cb.crossborder_report(L, CLAIMS)
+    c = rep["counts"]
+    assert c["expressway"] == {"count": 1, "feature_ids": ["expressway-e"]}
+    assert c["trunk"]["count"] == 0
+    assert c["rail"]["feature_ids"] == ["rail-r"]
+    assert c["bus"]["feature_ids"] == ["bus-b"]
+    assert c["road_all"]["count"] == 1
+    # bridge feature (counts once, its parent road E is not double counted) + 2 roads over the river
+    assert c["chaobai_bridge"] == {"count": 3, "feature_ids": ["bridge-e-chaobai", "road-cont-a", "road-dead"]}
+    comp = rep["comparison"].set_index("counted")
+    assert comp.loc["高速公路", ["class", "claimed", "mapped", "difference"]].tolist() == ["expressway", 3, 1, -2]
+    assert comp.loc["主干路", "mapped"] == 0
+    assert comp.loc["跨潮白河桥梁", ["class", "mapped"]].tolist() == ["chaobai_bridge", 3]
+    assert comp.loc["跨界公交线路", ["class", "mapped"]].tolist() == ["bus", 1]
+    assert comp.loc["通勤定制快巴线路", "class"] == "commuter_bus"
+    assert comp.loc["高频便民事项", "class"] is None and comp.loc["高频便民事项", "mapped"] is None
+    assert comp.loc["高速公路", "quote"] == "高速公路3条"
+    json.dumps(rep["summary"], allow_nan=False, ensure_ascii=False)
+
+
+def test_crossings_as_of():
+    L = cb_layers()
+    c = cb.count_crossings(cb.crossing_links(L, as_of="2022-01-01"))
+    assert c["rail"]["count"] == 0 and c["expressway"]["count"] == 1 and c["bus"]["count"] == 1
+    c = cb.count_crossings(cb.crossing_links(L, as_of="2014-01-01"))
+    assert c["expressway"]["count"] == 0 and c["chaobai_bridge"]["count"] == 0
+
+
+def test_classify_claim():
+    assert cb.classify_claim("跨潮白河桥梁") == "chaobai_bridge"
+    assert cb.classify_claim("高速公路") == "expressway"
+    assert cb.classify_claim("跨界公路") == "road_all"
+    assert cb.classify_claim("日客运量") is None
+
+
+# ---- structure ---------------------------------------------------------------------------------
+def test_components(G):
+    comp = st.components(G)
+    assert comp["metro"]["n_weak"] == 1  # metro-m and metro-x share station S3
+    assert comp["rail"]["n_weak"] == 1
+    assert comp["expressway"]["n_nodes"] == 2
+    json.dumps(comp)
+
+
+def test_critical_links(G):
+    cl = st.critical_links(G, modes=("metro", "rail", "bus", "walk"))
+    fids = {f for fs in cl["bridges"]["feature_ids"] for f in fs}
+    assert "metro-x" in fids  # S4 hangs off S3 only
+    assert "bus-b" not in fids  # part of the O-D cycle (bus vs rail)
+    allm = st.critical_links(G)  # with roads, S4's drive-access links close the cycle
+    assert "metro-x" not in {f for fs in allm["bridges"]["feature_ids"] for f in fs}
+    assert "station:station-s3" in set(cl["articulation_points"]["key"])
+
+
+def test_removal_impact(G):
+    df = st.removal_impact(G, origins={"O": "town-o"}, destinations={"D": "dest-d"}, chain="transit", top=None)
+    top = df.iloc[0]
+    assert top["feature_id"] == "bus-b"
+    assert top["added_min"] == pytest.approx((RAIL_O_D - BUS_O_D) / 60, abs=0.01)
+    assert df.set_index("feature_id").loc["metro-x", "added_min"] == 0
+    df2 = st.removal_impact(G, origins={"O": "town-o"}, destinations={"D": "dest-d"}, chain="rail", top=2)
+    assert set(df2["feature_id"]) == {"metro-m", "rail-r"} and (df2["newly_unreachable"] == 1).all()
+
+
+def test_bottlenecks(G):
+    b = st.bottlenecks(G, top=5)
+    assert len(b) == 5 and (np.diff(b["betweenness"]) <= 0).all()
+    sampled = st.bottlenecks(G, top=5, sample_above=10, seed=1)
+    assert len(sampled) == 5
+
+
+def test_crossborder_dead_ends():
+    de = st.crossborder_dead_ends(cb_layers())
+    assert list(de["feature_id"]) == ["road-dead"]
+    r = de.iloc[0]
+    assert r["side"] == "beijing" and r["distance_to_boundary_m"] == pytest.approx(200, abs=1)
+
+
+# ---- scenarios ---------------------------------------------------------------------------------
+def test_compare_dates():
+    res = sc.compare_dates(toy_layers(), "2022-12-29", "2024-01-01", origins={"O": "town-o"},
+                           destinations={"D": "dest-d"}, chains=("rail", "car"))
+    t = res["table"].set_index("chain")
+    assert np.isnan(t.loc["rail", "before_min"]) and t.loc["rail", "newly_reachable"]
+    assert t.loc["rail", "after_min"] == pytest.approx(RAIL_O_D / 60, abs=1e-3)
+    assert np.isnan(t.loc["rail", "delta_min"])
+    assert t.loc["car", "before_min"] == pytest.approx(CAR_O_D_2024 / 60, abs=1e-3)
+    assert t.loc["car", "delta_min"] == pytest.approx(0.0, abs=1e-9)
+    pts = res["points"]
+    assert len(pts) == 1 and pts.crs.to_epsg() == 4326
+    assert pts.iloc[0]["delta_rail_dest-d"] is None and pts.iloc[0]["newly_reachable"] == 1
+    assert pts.geometry.iloc[0].distance(Point(W(21000, 1000))) < 1e-6  # node x/y rounded to 1e-7 deg
+    json.dumps(res["summary"], allow_nan=False)
+
+
+def test_compare_without(G):
+    res = sc.compare_without(G, "bus-b", origins={"O": "town-o"}, destinations={"D": "dest-d"}, chains=("transit",))
+    r = res["table"].iloc[0]
+    assert r["delta_min"] == pytest.approx((RAIL_O_D - BUS_O_D) / 60, abs=1e-3)
+    assert res["points"].iloc[0]["delta_transit_dest-d"] == pytest.approx((RAIL_O_D - BUS_O_D) / 60, abs=1e-3)
+    with pytest.raises(ValueError, match="no edges"):
+        sc.compare_without(G, "no-such-feature", origins={"O": "town-o"}, destinations={"D": "dest-d"})
+
+
+def test_transformer_sanity():
+    # guards the toy geometry: the W() helper round-trips within a millimetre
+    back = Transformer.from_crs("EPSG:4326", "EPSG:4548", always_xy=True).transform(*W(1234, 5678))
+    from test_network import X0, Y0
+
+    assert back[0] - X0 == pytest.approx(1234, abs=1e-3) and back[1] - Y0 == pytest.approx(5678, abs=1e-3)
