@@ -12,7 +12,7 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Sequence
 
 __all__ = ["main"]
 
@@ -23,39 +23,10 @@ class CLIError(Exception):
     """A failure to report on stderr with exit code 1."""
 
 
-def parse_as_of(text: str | _dt.date) -> _dt.date:
-    """Parse an as-of date: ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``.
-
-    A year or month means its last day (the state at the end of that period).
-
-    Raises
-    ------
-    ValueError
-        The text is not such a date.
-    """
-    if isinstance(text, _dt.date):
-        return text
-    import calendar
-    import re
-
-    s = str(text).strip()
-    m = re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", s)
-    if m:
-        y = int(m[1])
-        try:
-            if m[3]:
-                return _dt.date(y, int(m[2]), int(m[3]))
-            if m[2]:
-                mo = int(m[2])
-                return _dt.date(y, mo, calendar.monthrange(y, mo)[1])
-            return _dt.date(y, 12, 31)
-        except (ValueError, calendar.IllegalMonthError):
-            pass
-    raise ValueError(f"cannot parse date {text!r}: use YYYY, YYYY-MM or YYYY-MM-DD")
-
-
 def _date_arg(text: str) -> _dt.date:
     """argparse type for ``--as-of``: YYYY, YYYY-MM or YYYY-MM-DD (end of period)."""
+    from geo.dates import parse_as_of
+
     try:
         return parse_as_of(text)
     except ValueError as exc:
@@ -148,6 +119,170 @@ def _cmd_build(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+def _cmd_extract(args: argparse.Namespace) -> int:
+    from geo.api import extract_corpus
+
+    x = extract_corpus(args.corpus)
+    if args.json:
+        data = x.to_json()
+        if not args.unknown:
+            data.pop("unknowns", None)
+        _print_json(data if not args.unknown else {"unknowns": data["unknowns"]})
+        return 0
+    if args.unknown:
+        rows = [[u.name, u.suffix, str(u.count), (u.contexts[0]["sentence"][:50] if u.contexts else "")]
+                for u in x.unknowns]
+        print(_table(rows, ["candidate", "suffix", "count", "first context"]))
+        return 0
+    print(f"{len(x.mentions)} mentions of {len({m.feature_id for m in x.mentions})} features, "
+          f"{len(x.events)} status events, {len(x.claims)} claims, {len(x.unknowns)} unknown names")
+    rows = [[e.doc_id[:3], e.feature_id, e.status, e.modality,
+             str(e.date) + ("" if e.precision == "day" else f" ({e.precision})"), e.quote[:40]]
+            for e in x.events]
+    print(_table(rows, ["doc", "feature", "status", "modality", "date", "quote"]))
+    rows = [[c.doc_id[:3], f"{c.value:g}", c.unit, c.counted or "", c.quote[:40]] for c in x.claims]
+    print()
+    print(_table(rows, ["doc", "value", "unit", "counted", "quote"]))
+    return 0
+
+
+def _cmd_timeline(args: argparse.Namespace) -> int:
+    from geo.api import timeline
+
+    t = timeline(args.feature, corpus=args.corpus, as_of=args.as_of)
+    if args.json:
+        _print_json(t)
+        return 0
+    print(f"{t['name_zh']} ({t['name_en']}) [{t['id']}]")
+    print(f"status as of {t['as_of']}: {t['status']}"
+          + (f" since {t['status_date']}" if t.get("status_date") else ""))
+    for ev in t["timeline"]:
+        flag = "" if ev.get("modality") == "actual" else " (expected)"
+        print(f"  {ev['date']} [{ev.get('precision')}] {ev['status']}{flag}")
+        for c in ev.get("citations") or [{"doc_id": ev.get("doc_id"), "quote": ev.get("quote")}]:
+            print(f"      {c.get('doc_id')}: “{c.get('quote')}”")
+    print(f"{t.get('mention_count', 0)} mentions in {len(t.get('docs') or [])} documents")
+    return 0
+
+
+def _cmd_network(args: argparse.Namespace) -> int:
+    from collections import Counter
+
+    from geo.api import network
+
+    G = network(args.as_of, osm=args.osm, online=args.online, include_expected=args.include_expected,
+                corpus=args.corpus)
+    modes = Counter(d.get("mode") for _, _, d in G.edges(data=True))
+    info = {"as_of": G.graph.get("as_of"), "nodes": G.number_of_nodes(), "edges": G.number_of_edges(),
+            "edges_by_mode": dict(sorted(modes.items(), key=lambda kv: str(kv[0])))}
+    if args.out:
+        import osmnx as ox
+
+        out = Path(args.out)
+        tmp = out.with_name(f".{out.name}.tmp")
+        ox.save_graphml(G, filepath=tmp)
+        tmp.replace(out)
+        info["graphml"] = str(out)
+    if args.json:
+        _print_json(info)
+    else:
+        for k, v in info.items():
+            print(f"{k}: {v}")
+    return 0
+
+
+def _cmd_analyze(args: argparse.Namespace) -> int:
+    from geo.api import layers, network, state
+
+    if args.analysis == "access":
+        from geo.analysis import accessibility as acc
+
+        G = network(args.as_of, include_expected=args.include_expected, corpus=args.corpus)
+        od = acc.travel_times(G, origins=args.origins, destinations=args.destinations, chains=args.chains)
+        circle = acc.half_hour_rail_circle(G, origins=args.origins)
+        if args.json:
+            _print_json({"od": json.loads(od.drop(columns=["time_s"]).to_json(orient="records", force_ascii=False)),
+                         "rail_circle": circle})
+            return 0
+        table = od.pivot_table(index="origin", columns=["chain", "destination"], values="time_min", dropna=False)
+        print(f"travel time in minutes as of {G.graph.get('as_of')} (blank: unreachable)")
+        print(table.round(0).to_string(na_rep=""))
+        print()
+        print(json.dumps(circle, ensure_ascii=False, default=str, indent=1))
+        return 0
+    if args.analysis == "crossborder":
+        from geo.analysis.crossborder import crossborder_report
+
+        _, _, x = state(args.corpus)
+        rep = crossborder_report(layers(args.as_of, args.corpus), [c.to_json() for c in x.claims],
+                                 as_of=args.as_of or x.latest_date(), include_expected=args.include_expected)
+        if args.json:
+            _print_json(rep["summary"])
+            return 0
+        for k, v in rep["counts"].items():
+            print(f"{k}: {v['count']}  ({', '.join(v['feature_ids'])})")
+        print()
+        print(rep["comparison"].to_string(index=False))
+        return 0
+    if args.analysis == "structure":
+        from geo.analysis import structure
+
+        G = network(args.as_of, include_expected=args.include_expected, corpus=args.corpus)
+        comps = structure.components(G)
+        crit = structure.critical_links(G)
+        out = {"components": comps, "critical_links": crit}
+        _print_json(out) if args.json else print(json.dumps(out, ensure_ascii=False, indent=1, default=str))
+        return 0
+    if args.analysis == "scenario":
+        from geo.analysis import scenarios
+
+        if args.without:
+            G = network(args.as_of, include_expected=args.include_expected, corpus=args.corpus)
+            ids = [state(args.corpus)[1].resolve(f).id for f in args.without]
+            res = scenarios.compare_without(G, ids)
+        else:
+            if not (args.before and args.after):
+                raise CLIError("scenario needs --before DATE and --after DATE, or --without FEATURE")
+            res = scenarios.compare_dates(layers(args.after, args.corpus), args.before, args.after,
+                                          include_expected=args.include_expected)
+        if args.json:
+            _print_json(res["summary"])
+        else:
+            print(res["table"].round(1).to_string(index=False))
+        return 0
+    raise CLIError(f"unknown analysis {args.analysis!r}")
+
+
+def _cmd_map(args: argparse.Namespace) -> int:
+    from geo.build import build
+
+    result = build(args.corpus, layers_dir=None, maps_dir=args.out, as_of=args.as_of, basemap=args.basemap,
+                   offline=not args.online_assets, analysis=not args.no_analysis, check=False)
+    for path in result["maps"]:
+        print(f"wrote {path}")
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from geo.api import export
+
+    bbox = None
+    if args.bbox:
+        try:
+            bbox = tuple(float(v) for v in args.bbox.split(","))
+        except ValueError:
+            raise CLIError(f"--bbox must be W,S,E,N in degrees, got {args.bbox!r}") from None
+        if len(bbox) != 4:
+            raise CLIError(f"--bbox must be W,S,E,N in degrees, got {args.bbox!r}")
+    paths = export(args.output, fmt=args.format,
+                   layers=[s for s in args.layers.split(",") if s] if args.layers else None,
+                   as_of=args.as_of, status=[s for s in args.status.split(",") if s] if args.status else None,
+                   bbox=bbox, within=args.within, crs=args.crs, gcj02=args.gcj02, corpus=args.corpus)
+    for p in paths:
+        print(f"wrote {p}")
+    return 0
+
+
 def _add_common(p: argparse.ArgumentParser, *, corpus: bool = True, json_flag: bool = True) -> None:
     if corpus:
         p.add_argument("--corpus", default="seeds", metavar="DIR",
@@ -204,13 +339,80 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_cmd_check)
 
-    for register in _EXTRA_COMMANDS:
-        register(sub)
+    p = sub.add_parser("extract", help="mentions, dated status events, claims, unknown names",
+                       description="Find every gazetteer feature the corpus mentions, its status events "
+                                   "(with modality and resolved dates) and quantitative claims, each with "
+                                   "its document and quote. --unknown lists names that look like "
+                                   "infrastructure but are not in the gazetteer.")
+    _add_common(p)
+    p.add_argument("--unknown", action="store_true", help="list unknown infrastructure-like names")
+    p.set_defaults(func=_cmd_extract)
+
+    p = sub.add_parser("timeline", help="the dated, cited history of one feature",
+                       description="Print a feature's status as of a date and its dated events with "
+                                   "quotes and documents. FEATURE is an id, a name or an alias.")
+    p.add_argument("feature", metavar="FEATURE", help="id, Chinese/English name or alias, e.g. 平谷线")
+    _add_common(p)
+    p.add_argument("--as-of", type=_date_arg, metavar="DATE", help="status date (default: latest known)")
+    p.set_defaults(func=_cmd_timeline)
+
+    p = sub.add_parser("network", help="build the multimodal network as of a date",
+                       description="Build the OSMnx-compatible multimodal network (metro, rail, roads, "
+                                   "bus, walk) open on a date; optionally merge a real OSM road network.")
+    p.add_argument("--corpus", default="seeds", metavar="DIR", help="corpus folder (default: seeds)")
+    p.add_argument("--as-of", type=_date_arg, metavar="DATE", help="network date (default: latest known)")
+    p.add_argument("--include-expected", action="store_true",
+                   help="also include links forecast to open by the date (what-if)")
+    p.add_argument("--osm", metavar="FILE", help="OpenStreetMap extract (.osm/.xml) to merge as the road network")
+    p.add_argument("--online", action="store_true", help="fetch the study area's roads from Overpass (needs internet)")
+    p.add_argument("-o", "--out", metavar="FILE.graphml", help="save the graph as GraphML (OSMnx)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=_cmd_network)
+
+    p = sub.add_parser("analyze", help="accessibility, cross-border links, structure, scenarios",
+                       description="Run one analysis on the network as of a date.")
+    p.add_argument("analysis", choices=["access", "crossborder", "structure", "scenario"])
+    p.add_argument("--corpus", default="seeds", metavar="DIR", help="corpus folder (default: seeds)")
+    p.add_argument("--as-of", type=_date_arg, metavar="DATE", help="network date (default: latest known)")
+    p.add_argument("--include-expected", action="store_true", help="count forecast openings (what-if)")
+    p.add_argument("--origins", nargs="+", metavar="NAME", help="access: origin names (default: the 7 towns)")
+    p.add_argument("--destinations", nargs="+", metavar="NAME",
+                   help="access: destination names (default: 国贸, 望京, 行政办公区, 北京城市副中心站)")
+    p.add_argument("--chains", nargs="+", default=["rail", "bus", "car"], metavar="CHAIN",
+                   help="access: mode chains (default: rail bus car)")
+    p.add_argument("--before", type=_date_arg, metavar="DATE", help="scenario: first date")
+    p.add_argument("--after", type=_date_arg, metavar="DATE", help="scenario: second date")
+    p.add_argument("--without", nargs="+", metavar="FEATURE", help="scenario: remove these features")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=_cmd_analyze)
+
+    p = sub.add_parser("map", help="write the Leaflet maps",
+                       description="Write maps/atlas.html, maps/timeline.html and maps/access.html.")
+    p.add_argument("--corpus", default="seeds", metavar="DIR", help="corpus folder (default: seeds)")
+    p.add_argument("--out", default="maps", metavar="DIR", help="output folder (default: maps)")
+    p.add_argument("--as-of", type=_date_arg, metavar="DATE", help="map date (default: latest known)")
+    p.add_argument("--basemap", default="osm", choices=["osm", "gaode", "tianditu", "none"],
+                   help="basemap (gaode shifts every layer to GCJ-02; tianditu needs TIANDITU_KEY)")
+    p.add_argument("--online-assets", action="store_true", help="link assets from a CDN (default: inline)")
+    p.add_argument("--no-analysis", action="store_true", help="skip the accessibility map's analysis")
+    p.set_defaults(func=_cmd_map)
+
+    p = sub.add_parser("export", help="export layers to GeoJSON, GeoPackage, GeoParquet, CSV or KML",
+                       description="Export layers, filtered by date, status and area; every output is "
+                                   "validated after writing and replaced atomically.")
+    p.add_argument("--format", required=True, choices=["geojson", "gpkg", "parquet", "csv", "kml"])
+    p.add_argument("-o", "--output", required=True, metavar="PATH", help="output file or folder")
+    p.add_argument("--corpus", default="seeds", metavar="DIR", help="corpus folder (default: seeds)")
+    p.add_argument("--layers", metavar="L1,L2", help="layers (default: all theme layers)")
+    p.add_argument("--as-of", type=_date_arg, metavar="DATE", help="status date")
+    p.add_argument("--status", metavar="S1,S2", help="keep statuses: planned,under_construction,open,suspended,unknown")
+    area = p.add_mutually_exclusive_group()
+    area.add_argument("--bbox", metavar="W,S,E,N", help="keep features intersecting this WGS84 box")
+    area.add_argument("--within", metavar="NAME", help="keep features intersecting a feature, e.g. 通州区")
+    p.add_argument("--crs", metavar="EPSG:NNNN", help="output CRS (GeoPackage, GeoParquet, CSV)")
+    p.add_argument("--gcj02", action="store_true", help="write GCJ-02 coordinates (GeoJSON, CSV)")
+    p.set_defaults(func=_cmd_export)
     return parser
-
-
-#: Functions that add further subcommands (filled by modules below).
-_EXTRA_COMMANDS: list[Callable[[Any], None]] = []
 
 
 def main(argv: Sequence[str] | None = None) -> int:

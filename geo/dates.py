@@ -55,6 +55,7 @@ __all__ = [
     "reported",
     "parse_cn_number",
     "period_end",
+    "parse_as_of",
 ]
 
 #: Precision vocabulary, finest first.
@@ -438,3 +439,33 @@ def resolve_date(
         text, published, modality=modality, published_precision=published_precision
     )
     return found[0][2] if found else None
+
+
+def parse_as_of(text: str | _dt.date) -> _dt.date:
+    """Parse an as-of date: ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``.
+
+    A year or month means its last day (the state at the end of that period).
+
+    Raises
+    ------
+    ValueError
+        The text is not such a date.
+    """
+    if isinstance(text, _dt.datetime):
+        return text.date()
+    if isinstance(text, _dt.date):
+        return text
+    s = str(text).strip()
+    m = re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", s)
+    if m:
+        y = int(m[1])
+        try:
+            if m[3]:
+                return _dt.date(y, int(m[2]), int(m[3]))
+            if m[2]:
+                mo = int(m[2])
+                return _dt.date(y, mo, calendar.monthrange(y, mo)[1])
+            return _dt.date(y, 12, 31)
+        except (ValueError, calendar.IllegalMonthError):
+            pass
+    raise ValueError(f"cannot parse date {text!r}: use YYYY, YYYY-MM or YYYY-MM-DD")

@@ -306,8 +306,17 @@ class Extraction:
         }
 
     def latest_date(self) -> _dt.date | None:
-        """The latest publication date in the corpus (the default "now")."""
+        """The default "now": the latest publication date in the corpus or actual event date.
+
+        Actual events include the dated public facts the gazetteer records
+        (``known_events``), so a corpus of older news still shows a road opened since.
+        """
         dates = [d for d in self.documents.values() if d]
+        for timeline in self.timelines.values():
+            for ev in timeline:
+                j = ev.to_json() if hasattr(ev, "to_json") else dict(ev)
+                if j.get("modality") == "actual" and j.get("effective_date"):
+                    dates.append(str(j["effective_date"]))
         return _dt.date.fromisoformat(max(dates)) if dates else None
 
     def feature_summary(

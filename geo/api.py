@@ -1,0 +1,308 @@
+"""The notebook-sized Python API, re-exported from :mod:`geo`.
+
+Every function reads the corpus (default ``seeds``) and the package gazetteer as
+needed, so a session can start with one call::
+
+    import geo
+    layers = geo.layers(as_of="2024-06-30")          # dict of GeoDataFrames (EPSG:4326)
+    geo.timeline("平谷线")                            # dated, cited history of a feature
+    G = geo.network(as_of="2024-06-30")               # OSMnx-compatible MultiDiGraph
+    acc = geo.accessibility(as_of="2024-06-30")       # travel times, hexes, isochrones
+    m = geo.atlas()                                   # folium.Map (displays in Jupyter)
+    geo.export("out/roads.gpkg", fmt="gpkg", layers=["roads"])
+
+Results of the corpus reading and extraction are cached per corpus folder and its
+files' size and modification time, so repeated calls are cheap.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import functools
+import logging
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import geopandas as gpd
+
+from geo.corpus import Corpus, load_corpus
+from geo.dates import parse_as_of
+from geo.gazetteer import Gazetteer, load_gazetteer
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "accessibility",
+    "atlas",
+    "export",
+    "extract_corpus",
+    "layers",
+    "network",
+    "state",
+    "timeline",
+]
+
+DEFAULT_CORPUS = "seeds"
+
+
+def _signature(folder: Path) -> tuple:
+    try:
+        return tuple(sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in folder.iterdir()))
+    except OSError:
+        return ()
+
+
+@functools.lru_cache(maxsize=4)
+def _state_cached(folder: str, signature: tuple) -> tuple[Corpus, Gazetteer, Any]:
+    from geo.extract import extract
+
+    corpus = load_corpus(folder)
+    gaz = load_gazetteer()
+    return corpus, gaz, extract(corpus, gaz)
+
+
+def state(corpus: str | Path | Corpus | None = None) -> tuple[Corpus, Gazetteer, Any]:
+    """The corpus, the gazetteer and the extraction (cached).
+
+    Parameters
+    ----------
+    corpus : path-like or Corpus, optional
+        Corpus folder (default ``seeds``) or an already loaded :class:`~geo.corpus.Corpus`.
+
+    Returns
+    -------
+    (Corpus, Gazetteer, geo.extract.Extraction)
+    """
+    if isinstance(corpus, Corpus):
+        from geo.extract import extract
+
+        gaz = load_gazetteer()
+        return corpus, gaz, extract(corpus, gaz)
+    folder = Path(corpus or DEFAULT_CORPUS).resolve()
+    return _state_cached(str(folder), _signature(folder))
+
+
+def extract_corpus(corpus: str | Path | Corpus | None = None):
+    """Mentions, dated status events, claims and unknown names of a corpus.
+
+    Returns
+    -------
+    geo.extract.Extraction
+    """
+    return state(corpus)[2]
+
+
+def layers(
+    as_of: _dt.date | str | None = None,
+    corpus: str | Path | Corpus | None = None,
+) -> dict[str, gpd.GeoDataFrame]:
+    """The theme layers with each feature's status as of a date.
+
+    Parameters
+    ----------
+    as_of : date or str (YYYY, YYYY-MM, YYYY-MM-DD), optional
+        Status date; a year or month means its last day. Default: the latest date the
+        corpus and the gazetteer's recorded facts know.
+    corpus : path-like or Corpus, optional
+        Default ``seeds``.
+
+    Returns
+    -------
+    dict of str to geopandas.GeoDataFrame
+        ``rail, stations, roads, bridges, bus, water, zones, facilities, admin``;
+        WGS84 (EPSG:4326); one row per feature with status, timeline and claims.
+    """
+    return _theme_layers(as_of, corpus)
+
+
+def _theme_layers(as_of: Any, corpus: Any) -> dict[str, gpd.GeoDataFrame]:
+    from geo.layers import build_layers
+
+    _, gaz, extraction = state(corpus)
+    return build_layers(gaz, extraction, as_of=parse_as_of(as_of) if as_of is not None else None)
+
+
+def timeline(
+    feature: str,
+    *,
+    corpus: str | Path | Corpus | None = None,
+    as_of: _dt.date | str | None = None,
+) -> dict[str, Any]:
+    """The dated, cited history of one feature.
+
+    Parameters
+    ----------
+    feature : str
+        An id, a Chinese or English name, or an alias (traditional characters work).
+    corpus : path-like or Corpus, optional
+    as_of : date or str, optional
+        Date of the reported status (default: the latest date known).
+
+    Returns
+    -------
+    dict
+        ``id, name_zh, name_en, status, status_date, status_source, timeline`` (events with
+        date, precision, status, modality and citations), ``mentions`` (count, docs) and
+        ``claims``.
+
+    Raises
+    ------
+    KeyError
+        No feature, or more than one, has that name.
+    """
+    _, gaz, extraction = state(corpus)
+    f = gaz.resolve(feature)
+    as_of_d = parse_as_of(as_of) if as_of is not None else extraction.latest_date()
+    summary = extraction.feature_summary(f.id, as_of=as_of_d)
+    return {"id": f.id, "name_zh": f.name_zh, "name_en": f.name_en, "kind": f.kind,
+            "as_of": as_of_d.isoformat() if as_of_d else None, **summary}
+
+
+def network(
+    as_of: _dt.date | str | None = None,
+    *,
+    osm: str | Path | None = None,
+    online: bool = False,
+    include_expected: bool = False,
+    corpus: str | Path | Corpus | None = None,
+    assumptions: dict | None = None,
+):
+    """The multimodal network as of a date.
+
+    Parameters
+    ----------
+    as_of : date or str, optional
+        Only links open on that date (default: the latest date known).
+    osm : path-like, optional
+        An OpenStreetMap extract (.osm/.xml) whose roads replace the gazetteer's.
+    online : bool
+        Fetch the study area's roads from Overpass (OSMnx cache) instead.
+    include_expected : bool
+        Also include links forecast to open by ``as_of`` (what-if scenarios).
+    corpus : path-like or Corpus, optional
+    assumptions : dict, optional
+        Overrides of ``geo/data/assumptions.yaml``.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        OSMnx-compatible: graph ``crs`` EPSG:4326, nodes with ``x``/``y`` (lon/lat),
+        edges with ``length`` (m), ``travel_time`` (s), ``mode``, ``feature_id``, ``geometry``.
+    """
+    from geo import network as gn
+
+    _, _, extraction = state(corpus)
+    as_of_d = parse_as_of(as_of) if as_of is not None else extraction.latest_date()
+    lay = _theme_layers(as_of_d, corpus)
+    osm_graph = None
+    if osm is not None:
+        osm_graph = gn.load_osm(osm, assumptions=assumptions)
+    elif online:
+        osm_graph = gn.fetch_osm(assumptions=assumptions)
+    return gn.build_network(lay, as_of=as_of_d, include_expected=include_expected,
+                            assumptions=assumptions, osm_graph=osm_graph)
+
+
+def accessibility(
+    as_of: _dt.date | str | None = None,
+    *,
+    origins: Iterable[str] | None = None,
+    destinations: Iterable[str] | None = None,
+    chains: Sequence[str] = ("rail", "bus", "car"),
+    resolution: int = 8,
+    include_expected: bool = False,
+    osm: str | Path | None = None,
+    corpus: str | Path | Corpus | None = None,
+) -> dict[str, Any]:
+    """Travel times from the towns and an H3 grid to the Beijing destinations.
+
+    Returns
+    -------
+    dict
+        ``od`` (DataFrame: origin, destination, chain, time_min; NaN = unreachable),
+        ``hexes`` (GeoDataFrame, minutes per chain and destination), ``shares``,
+        ``isochrones`` (GeoDataFrame), ``rail_circle`` (the half-hour rail circle test)
+        and ``summary`` (JSON-serialisable).
+    """
+    from geo.analysis import accessibility as acc
+    from geo.analysis.pipeline import _focus_area
+
+    G = network(as_of, osm=osm, include_expected=include_expected, corpus=corpus)
+    lay = _theme_layers(as_of, corpus)
+    return acc.accessibility_report(G, origins=origins, destinations=destinations, chains=chains,
+                                    resolution=resolution, area=_focus_area(lay))
+
+
+def atlas(
+    as_of: _dt.date | str | None = None,
+    *,
+    basemap: str = "osm",
+    offline: bool = True,
+    corpus: str | Path | Corpus | None = None,
+):
+    """The atlas map of every layer, as a :class:`folium.Map` (displays in Jupyter).
+
+    Parameters
+    ----------
+    as_of : date or str, optional
+        Map date: styles and popups show each feature's status on that date.
+    basemap : {"osm", "gaode", "tianditu", "none"}
+        Gaode tiles are GCJ-02: every layer is shifted to GCJ-02 to line up.
+    offline : bool
+        Inline every JS/CSS asset (no CDN request).
+    """
+    from geo.maps import atlas as _atlas
+
+    return _atlas(_theme_layers(as_of, corpus), as_of=parse_as_of(as_of) if as_of else None,
+                  basemap=basemap, offline=offline)
+
+
+def export(
+    path: str | Path,
+    *,
+    fmt: str = "geojson",
+    layers: Sequence[str] | None = None,
+    as_of: _dt.date | str | None = None,
+    status: Sequence[str] | None = None,
+    bbox: tuple[float, float, float, float] | None = None,
+    within: str | None = None,
+    crs: str | None = None,
+    gcj02: bool = False,
+    corpus: str | Path | Corpus | None = None,
+) -> list[Path]:
+    """Export layers to GeoJSON, GeoPackage, GeoParquet, CSV or KML.
+
+    Parameters
+    ----------
+    path : path-like
+        Output file or folder (see :func:`geo.export.export_layers`).
+    fmt : {"geojson", "gpkg", "parquet", "csv", "kml"}
+    layers : list of str, optional
+        Layer names (default: all theme layers).
+    as_of : date or str, optional
+        Status date of the exported features.
+    status : list of str, optional
+        Keep only these statuses (planned, under_construction, open, suspended, unknown).
+    bbox : (W, S, E, N), optional
+        WGS84 degrees.
+    within : str, optional
+        A feature name or id (e.g. ``"通州区"``): keep features intersecting it.
+    crs : str, optional
+        Output CRS for GeoPackage/GeoParquet/CSV (e.g. ``"EPSG:4548"``).
+    gcj02 : bool
+        Write GCJ-02 coordinates (GeoJSON, CSV) for Chinese web-map platforms.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written (each validated after writing, replaced atomically).
+    """
+    from geo.export import export_layers
+
+    lay = _theme_layers(as_of, corpus)
+    within_geom = None
+    if within is not None:
+        within_geom = state(corpus)[1].resolve(within).geometry
+    return export_layers(lay, path, fmt=fmt, layers_wanted=list(layers) if layers else None,
+                         status=list(status) if status else None, bbox=bbox, within=within_geom,
+                         crs=crs, gcj02=gcj02)
