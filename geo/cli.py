@@ -214,7 +214,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         from geo.analysis.crossborder import crossborder_report
 
         _, _, x = state(args.corpus)
-        rep = crossborder_report(layers(args.as_of, args.corpus), [c.to_json() for c in x.claims],
+        rep = crossborder_report(layers(args.as_of, args.corpus), x.claims_json(),
                                  as_of=args.as_of or x.latest_date(), include_expected=args.include_expected)
         if args.json:
             _print_json(rep["summary"])

@@ -305,6 +305,10 @@ class Extraction:
             for fid in ids
         }
 
+    def claims_json(self) -> list[dict[str, Any]]:
+        """The claims as JSON dicts, each with its document's ``published`` date (ISO or None)."""
+        return [{**c.to_json(), "published": self.documents.get(c.doc_id)} for c in self.claims]
+
     def latest_date(self) -> _dt.date | None:
         """The default "now": the latest publication date in the corpus or actual event date.
 

@@ -31,6 +31,18 @@ Model (all values from ``geo/data/assumptions.yaml``, see :func:`load_assumption
   ``places.extra``) become place nodes joined by walk edges to stations and by drive-access edges
   to the nearest road node(s) (straight line x detour factor). The same access rule is used for
   arbitrary points (H3 cell centres) by :func:`access_links`.
+* The gazetteer maps only arterials, approximately: neighbouring road nodes (Delaunay
+  neighbours within ``local_roads.radius_m``) are joined by straight *local-road* links (mode
+  ``road``, kind ``local``) at ``local_roads.speed_kmh`` x detour, and the shortest links that
+  join separate fragments are added, so the drive network is one connected component.
+* Bus lines without stop records (schematic) board at every drawn vertex; rail / metro lines
+  without stops are left out (INFO).
+* Feeder access (local bus / taxi / park-and-ride to a station beyond walking distance) is not an
+  edge: :func:`access_links` with mode ``feeder`` returns links that end on the platform after the
+  first ride hop, and :func:`feeder_egress_links` the mirror for the last leg, so a feeder can
+  never replace the ride itself.
+* Roads with no timeline at all are pre-existing arterials (``status_policy``,
+  :func:`road_included`).
 * As of a date, only features whose timeline status (:func:`geo.timeline.status_as_of`) is
   ``open`` are included. Features with no timeline or an ``unknown`` status are **excluded** from
   as-of networks; ``as_of=None`` means "everything in the layers". Stations follow their line
@@ -83,6 +95,7 @@ __all__ = [
     "access_links",
     "build_network",
     "feature_included",
+    "feeder_egress_links",
     "fetch_osm",
     "find_node",
     "graph_to_csr",
@@ -92,6 +105,7 @@ __all__ = [
     "node_lookup",
     "parse_as_of",
     "place_node",
+    "road_included",
     "shortest_travel_times",
     "csr_from_arrays",
 ]
@@ -281,6 +295,36 @@ def feature_included(props: Mapping, as_of: Any, *, include_expected: bool = Fal
     return _status(props, day, include_expected) == "open"
 
 
+def road_included(props: Mapping, as_of: Any, *, include_expected: bool = False,
+                  assumptions: Mapping | None = None) -> bool:
+    """Whether a road / bridge feature belongs to the drive network as of a date.
+
+    Like :func:`feature_included`, except that a road with **no timeline at all** follows
+    ``status_policy.roads_without_timeline`` (``open`` by default: the gazetteer records events
+    only for roads built or rebuilt in the period; a road with none, e.g. 通燕高速 or 京榆旧线,
+    is pre-existing infrastructure). A road whose timeline gives ``unknown`` as of the date
+    (its only events are later, or undated expectations) is still excluded.
+
+    Parameters
+    ----------
+    props : mapping
+        Feature properties with an optional ``timeline``.
+    as_of : date, str or None
+        ``None`` includes every road.
+    include_expected : bool
+        Also count events expected by ``as_of``.
+    assumptions : mapping, optional
+        Assumptions (defaults to the packaged ones).
+    """
+    day = parse_as_of(as_of)
+    if day is None:
+        return True
+    if not _as_list(props.get("timeline")):
+        a = assumptions if assumptions is not None else load_assumptions()
+        return str(_v(a, "status_policy", "roads_without_timeline", default="exclude")) == "open"
+    return _status(props, day, include_expected) == "open"
+
+
 def _station_blocked(props: Mapping, as_of: _dt.date | None, include_expected: bool) -> bool:
     if as_of is None:
         return False
@@ -346,6 +390,9 @@ class _Builder:
         if geometry is None:
             nu, nv = self.G.nodes[u], self.G.nodes[v]
             geometry = LineString([(nu["x"], nu["y"]), (nv["x"], nv["y"])])
+        # OSMnx tools (to_undirected, basic_stats) expect an ``osmid`` on every edge: these edges
+        # are not OSM ways, so they get a sequential id, unique in the graph
+        attrs.setdefault("osmid", -(self.G.number_of_edges() + 1))
         self.G.add_edge(u, v, mode=mode, length=float(length), travel_time=max(float(travel_time), _EPS),
                         feature_id=feature_id or "", kind=kind, geometry=geometry,
                         **{k: ("" if x is None else x) for k, x in attrs.items()})
@@ -401,26 +448,37 @@ def _add_one_line(b: _Builder, props: dict, geom: Any, mode: str, lookup: Mappin
                       {"feature_id": sid, "name": sprops.get("name_zh") or "",
                        "admin": ",".join(str(x) for x in _as_list(sprops.get("admin")))}))
     runs: list[list[tuple[str, float, float, str, dict]]] = []
+    schematic_runs = False
     if len(stops) >= 2:
         runs.append(stops)
-    elif not _as_list(props.get("stops")) and geom is not None and not geom.is_empty:
-        merged = shapely.line_merge(geom) if geom.geom_type == "MultiLineString" else geom
-        parts = list(getattr(merged, "geoms", [merged]))
-        logger.warning("line %s has no stops; using the endpoints of its %d part(s)", lid, len(parts))
-        for j, part in enumerate(parts):
-            if part.geom_type != "LineString":
-                continue
-            ends = [part.coords[0], part.coords[-1]]
-            runs.append([(f"stop:{lid}:{j}:{i}", e[0], e[1], "stop", {"feature_id": lid, "name": "", "admin": ""})
-                         for i, e in enumerate(ends)])
+    elif mode == "bus" and not _as_list(props.get("stops")) and geom is not None and not geom.is_empty:
+        # Schematic bus line without stop records: board / alight at every drawn vertex (end points
+        # and documented intermediate places). Vertices shared by several parts are one stop.
+        parts = [p for p in _lines_of(geom) if len(p.coords) >= 2]
+        logger.info("bus line %s has no stops; boarding at the %d vertices of its %d schematic part(s)",
+                    lid, sum(len(p.coords) for p in parts), len(parts))
+        for part in parts:
+            run = []
+            for lon, lat in [(float(c[0]), float(c[1])) for c in part.coords]:
+                key = f"stop:{lid}:{lon:.6f},{lat:.6f}"
+                if run and run[-1][0] == key:
+                    continue
+                run.append((key, lon, lat, "stop", {"feature_id": lid, "name": "", "admin": ""}))
+            if len(run) >= 2:
+                runs.append(run)
+        schematic_runs = True
     else:
-        logger.warning("line %s: fewer than two usable stops; not in the network", lid)
+        why = "no stops" if not _as_list(props.get("stops")) else "fewer than two usable stops"
+        logger.info("line %s (%s): %s; not in the network", lid, props.get("scale") or "local", why)
+        return
+    if not runs:
+        logger.info("line %s: no usable geometry; not in the network", lid)
         return
     speed = _line_param(a, lid, mode, "speed_kmh") / 3.6
     dwell = _line_param(a, lid, mode, "dwell_s")
     wait = _line_param(a, lid, mode, "half_headway_s") + _line_param(a, lid, mode, "boarding_overhead_s")
     line_m = None
-    if geom is not None and not geom.is_empty:
+    if geom is not None and not geom.is_empty and not schematic_runs:
         gm = _geom_to_metric(geom)
         if gm.geom_type == "MultiLineString":
             gm = shapely.line_merge(gm)
@@ -449,7 +507,11 @@ def _add_one_line(b: _Builder, props: dict, geom: Any, mode: str, lookup: Mappin
                 pos = None
         for i in range(len(ids) - 1):
             u, v = ids[i], ids[i + 1]
-            if pos is not None:
+            if schematic_runs:  # hop along the drawn schematic segment x road detour
+                (x1, y1), (x2, y2) = b.mxy[u], b.mxy[v]
+                length = math.hypot(x2 - x1, y2 - y1) * float(_v(a, "detour_factors", "schematic_bus"))
+                g = None
+            elif pos is not None:
                 seg = substring(line_m, pos[i], pos[i + 1])
                 length = float(seg.length)
                 if seg.geom_type != "LineString" or len(seg.coords) < 2:
@@ -526,7 +588,7 @@ def _add_roads(b: _Builder, layers: Mapping, as_of: _dt.date | None, include_exp
         for props, geom in _rows(layers, layer):
             if layer == "bridges" and props.get("kind") not in ("bridge", None):
                 continue
-            if not feature_included(props, as_of, include_expected=include_expected):
+            if not road_included(props, as_of, include_expected=include_expected, assumptions=a):
                 continue
             rc = _road_class(props, roads_by_id)
             for part in _lines_of(_geom_to_metric(geom) if geom is not None else None):
@@ -576,8 +638,104 @@ def _add_roads(b: _Builder, layers: Mapping, as_of: _dt.date | None, include_exp
                        road_class=rc)
 
 
+def _local_time(a: Mapping, straight_m: float) -> tuple[float, float]:
+    length = straight_m * float(_v(a, "local_roads", "detour_factor"))
+    return length, length / (float(_v(a, "local_roads", "speed_kmh")) / 3.6)
+
+
+def _delaunay_pairs(xy: np.ndarray) -> set[tuple[int, int]]:
+    """Edges (i < j) of the Delaunay triangulation of points (a chain if they are collinear)."""
+    n = len(xy)
+    if n < 2:
+        return set()
+    order = np.lexsort((xy[:, 1], xy[:, 0]))
+    chain = {(min(int(i), int(j)), max(int(i), int(j))) for i, j in zip(order[:-1], order[1:])}
+    if n < 3:
+        return chain
+    from scipy.spatial import Delaunay, QhullError
+
+    try:
+        tri = Delaunay(xy)
+    except QhullError:  # collinear points
+        return chain
+    out: set[tuple[int, int]] = set()
+    for simplex in tri.simplices:
+        for p, q in ((0, 1), (1, 2), (0, 2)):
+            i, j = int(simplex[p]), int(simplex[q])
+            out.add((min(i, j), max(i, j)))
+    return out
+
+
+def _add_local_roads(b: _Builder) -> None:
+    """Join the mapped (arterial) road nodes by straight 'local road' links.
+
+    The gazetteer maps only arterials, drawn approximately, so its roads rarely share nodes.
+    Road nodes that are *natural neighbours* (edges of the Delaunay triangulation of all road
+    nodes, EPSG:4548) no more than ``local_roads.radius_m`` apart are joined by a local-road link
+    (mode ``road``, kind ``local``, road_class ``local``, no feature id) travelled at
+    ``local_roads.speed_kmh`` over the straight line x ``local_roads.detour_factor``. Delaunay
+    neighbours (rather than k nearest) link a node to nodes in every direction, not only to its
+    neighbours along the same road. If ``local_roads.connect_components`` is set, the shortest
+    Delaunay edges that join still-separate components (Kruskal, i.e. edges of the Euclidean
+    minimum spanning tree) are added whatever their length, so the drive network is one
+    connected component; those are logged.
+    """
+    a = b.a
+    if not _v(a, "local_roads", "enabled", default=False):
+        return
+    roads = b.nodes_of_kind(("road",))
+    if len(roads) < 2:
+        return
+    xy = np.array([b.mxy[n] for n in roads])
+    radius = float(_v(a, "local_roads", "radius_m"))
+    adj = {n: {v for _, v in b.G.out_edges(n)} for n in roads}
+    pos = {n: i for i, n in enumerate(roads)}
+    parent = list(range(len(roads)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for n in roads:
+        for v in adj[n]:
+            if v in pos:
+                parent[find(pos[n])] = find(pos[v])
+    cand = sorted((float(np.hypot(*(xy[i] - xy[j]))), i, j) for i, j in _delaunay_pairs(xy))
+    pairs = []
+    bridging = []
+    for dist, i, j in cand:
+        if dist <= radius:
+            pairs.append((i, j, dist))
+            parent[find(i)] = find(j)
+    if _v(a, "local_roads", "connect_components", default=True):
+        for dist, i, j in cand:
+            ri, rj = find(i), find(j)
+            if ri != rj:
+                parent[ri] = rj
+                pairs.append((i, j, dist))
+                bridging.append((roads[i], roads[j], dist))
+    n_links = 0
+    for i, j, dist in sorted(pairs):
+        u, v = roads[i], roads[j]
+        if v in adj[u]:
+            continue  # already joined by a mapped road
+        length, t = _local_time(a, dist)
+        n_links += 1
+        for p, q in ((u, v), (v, u)):
+            b.edge(p, q, mode="road", length=length, travel_time=t, feature_id=None, kind="local",
+                   road_class="local")
+    for u, v, dist in bridging:
+        logger.info("local road link of %.1f km bridges road fragments %s - %s", dist / 1000,
+                    b.G.nodes[u]["key"], b.G.nodes[v]["key"])
+    logger.info("local roads: %d links between %d road nodes (%d bridging links)", n_links, len(roads),
+                len(bridging))
+
+
 def _access_arrays(a: Mapping, px: np.ndarray, py: np.ndarray, st_xy: np.ndarray, rd_xy: np.ndarray,
-                   *, walk: bool = True, drive: bool = True) -> tuple[list, list]:
+                   *, walk: bool = True, drive: bool = True,
+                   fallback_mask: np.ndarray | None = None) -> tuple[list, list]:
     """Return (walk, drive) candidate lists of (point index, target index, straight metres)."""
     walk_out: list[tuple[int, int, float]] = []
     drive_out: list[tuple[int, int, float]] = []
@@ -587,24 +745,37 @@ def _access_arrays(a: Mapping, px: np.ndarray, py: np.ndarray, st_xy: np.ndarray
         r = float(_v(a, "access", "walk_radius_m"))
         fb = float(_v(a, "access", "walk_fallback_m"))
         hits = tree.query_ball_point(pts, r)
-        d_near, i_near = tree.query(pts, k=1, distance_upper_bound=fb)
+        # the walk fallback goes to the nearest *station* (not a schematic bus-line vertex stop)
+        fidx = np.arange(len(st_xy)) if fallback_mask is None else np.flatnonzero(fallback_mask)
+        if len(fidx):
+            d_near, i_f = cKDTree(st_xy[fidx]).query(pts, k=1, distance_upper_bound=fb)
+            i_near = np.where(np.isfinite(d_near), fidx[np.minimum(i_f, len(fidx) - 1)], -1)
+        else:
+            d_near, i_near = np.full(len(pts), np.inf), np.full(len(pts), -1)
+        fset = set(fidx.tolist())
         for pi, h in enumerate(hits):
-            if h:
-                for j in sorted(h):
-                    walk_out.append((pi, j, float(np.hypot(*(pts[pi] - st_xy[j])))))
-            elif np.isfinite(d_near[pi]):
+            for j in sorted(h):
+                walk_out.append((pi, j, float(np.hypot(*(pts[pi] - st_xy[j])))))
+            if not fset.intersection(h) and np.isfinite(d_near[pi]):
                 walk_out.append((pi, int(i_near[pi]), float(d_near[pi])))
     if drive and len(rd_xy):
         k = int(_v(a, "access", "drive_k"))
         r = float(_v(a, "access", "drive_radius_m"))
         k_eff = min(k, len(rd_xy))
-        d, i = cKDTree(rd_xy).query(pts, k=k_eff, distance_upper_bound=r)
+        tree = cKDTree(rd_xy)
+        d, i = tree.query(pts, k=k_eff, distance_upper_bound=r)
         d = np.asarray(d).reshape(len(pts), k_eff)
         i = np.asarray(i).reshape(len(pts), k_eff)
+        fallback = bool(_v(a, "access", "drive_fallback_nearest", default=False))
+        d1, i1 = tree.query(pts, k=1, distance_upper_bound=float(_v(a, "access", "drive_fallback_max_m",
+                                                                     default=np.inf)))
         for pi in range(len(pts)):
+            n_before = len(drive_out)
             for dd, ii in zip(d[pi], i[pi]):
                 if np.isfinite(dd):
                     drive_out.append((pi, int(ii), float(dd)))
+            if fallback and len(drive_out) == n_before and np.isfinite(d1[pi]):
+                drive_out.append((pi, int(i1[pi]), float(d1[pi])))
     return walk_out, drive_out
 
 
@@ -636,7 +807,8 @@ def _add_places(b: _Builder, layers: Mapping, lookup: Mapping) -> None:
     rd_xy = np.array([b.mxy[n] for n in roads]).reshape(-1, 2)
     if place_ids:
         pxy = np.array([b.mxy[n] for n in place_ids])
-        w, d = _access_arrays(a, pxy[:, 0], pxy[:, 1], st_xy, rd_xy)
+        w, d = _access_arrays(a, pxy[:, 0], pxy[:, 1], st_xy, rd_xy,
+                              fallback_mask=np.array([b.G.nodes[n]["kind"] == "station" for n in stations], bool))
         for pi, j, dist in w:
             length, t = _walk_time(a, dist)
             b.edge(place_ids[pi], stations[j], mode="walk", length=length, travel_time=t, feature_id=None,
@@ -715,6 +887,7 @@ def build_network(
     _add_lines(b, layers, lookup, day, include_expected)
     _add_transfers(b)
     _add_roads(b, layers, day, include_expected)
+    _add_local_roads(b)
     _add_places(b, layers, lookup)
     G = b.G
     G.graph.update(
@@ -790,7 +963,9 @@ def access_links(
         WGS84 coordinates of the points (degrees).
     modes : iterable of str
         Allowed modes; ``walk`` enables walk links to station / stop nodes, ``drive_access``
-        links to road (or OSM drivable) nodes.
+        links to road (or OSM drivable) nodes, ``feeder`` feeder-access links to the platform
+        after the first ride hop of lines of the vehicle modes in ``modes`` (see
+        :func:`_feeder_rows`; access only, never in the graph).
     assumptions : mapping, optional
         Overrides (see :func:`load_assumptions`).
 
@@ -801,18 +976,134 @@ def access_links(
     """
     a = load_assumptions(assumptions)
     modes = set(modes)
-    px, py = _to_metric_xy(lon, lat)
+    px, py = _to_metric_xy(np.atleast_1d(np.asarray(lon, float)), np.atleast_1d(np.asarray(lat, float)))
     stations = [n for n, k in G.nodes(data="kind") if k in ("station", "stop")]
     drivable = _drivable_nodes(G)
     st_xy = np.column_stack(_to_metric_xy([G.nodes[n]["x"] for n in stations],
                                           [G.nodes[n]["y"] for n in stations])).reshape(-1, 2)
     rd_xy = np.column_stack(_to_metric_xy([G.nodes[n]["x"] for n in drivable],
                                           [G.nodes[n]["y"] for n in drivable])).reshape(-1, 2)
-    w, d = _access_arrays(a, px, py, st_xy, rd_xy, walk="walk" in modes, drive="drive_access" in modes)
+    w, d = _access_arrays(a, px, py, st_xy, rd_xy, walk="walk" in modes, drive="drive_access" in modes,
+                          fallback_mask=np.array([G.nodes[n]["kind"] == "station" for n in stations], bool))
     rows = [(pi, stations[j], _walk_time(a, dist)[1]) for pi, j, dist in w]
     rows += [(pi, drivable[j], _drive_time(a, dist)[1]) for pi, j, dist in d]
+    if "feeder" in modes:
+        rows += _feeder_rows(G, px, py, modes, a)
     if not rows:
         return np.zeros(0, int), np.zeros(0, int), np.zeros(0, float)
+    arr = np.array(rows, dtype=float)
+    return arr[:, 0].astype(int), arr[:, 1].astype(np.int64), arr[:, 2]
+
+
+def _feeder_time(a: Mapping, straight_m: float) -> float:
+    length = straight_m * float(_v(a, "feeder", "detour_factor"))
+    return float(_v(a, "feeder", "penalty_s")) + length / (float(_v(a, "feeder", "speed_kmh")) / 3.6)
+
+
+def _feeder_rows(G: nx.MultiDiGraph, px: np.ndarray, py: np.ndarray, modes: Iterable[str],
+                 a: Mapping) -> list[tuple[int, int, float]]:
+    """Feeder access (local bus / taxi / bike / park-and-ride) from points to the first vehicle.
+
+    A feeder link goes from a point to a station within ``feeder.radius_m`` that is served by a
+    line of the chain's vehicle modes, and is charged the feeder ride (straight line x
+    ``feeder.detour_factor`` at ``feeder.speed_kmh`` plus ``feeder.penalty_s``), the line's
+    boarding wait and **the first ride hop**: the link ends on the platform of the next stop.
+    So the feeder is access only; it can never stand in for the rail / bus ride itself (a trip
+    that used a feeder has ridden at least one hop). Returns rows (point index, platform node,
+    seconds).
+    """
+    vehicle = set(modes) & set(_LINE_KIND_MODE.values())
+    if not vehicle or len(px) == 0:
+        return []
+    boards: dict[int, list[tuple[int, float]]] = {}
+    for u, v, d in G.edges(data=True):
+        if d.get("kind") == "board" and d.get("mode") in vehicle:
+            boards.setdefault(u, []).append((v, float(d["travel_time"])))
+    if not boards:
+        return []
+    stations = sorted(boards)
+    st_xy = np.column_stack(_to_metric_xy([G.nodes[n]["x"] for n in stations],
+                                          [G.nodes[n]["y"] for n in stations])).reshape(-1, 2)
+    hits = cKDTree(st_xy).query_ball_point(np.column_stack([px, py]), float(_v(a, "feeder", "radius_m")))
+    min_m = float(_v(a, "feeder", "min_distance_m", default=0.0))
+    rides: dict[int, list[tuple[int, float]]] = {}
+    rows: list[tuple[int, int, float]] = []
+    for pi, h in enumerate(hits):
+        best: dict[int, float] = {}
+        for j in sorted(h):
+            s = stations[j]
+            dist = float(np.hypot(px[pi] - st_xy[j, 0], py[pi] - st_xy[j, 1]))
+            if dist < min_m:
+                continue  # within walking distance people walk
+            t_acc = _feeder_time(a, dist)
+            for plat, t_board in boards[s]:
+                if plat not in rides:
+                    rides[plat] = [(v, float(d["travel_time"])) for _, v, d in G.out_edges(plat, data=True)
+                                   if d.get("kind") == "ride"]
+                for nxt, t_ride in rides[plat]:
+                    t = t_acc + t_board + t_ride
+                    if t < best.get(nxt, np.inf):
+                        best[nxt] = t
+        rows += [(pi, n, t) for n, t in sorted(best.items())]
+    return rows
+
+
+def feeder_egress_links(
+    G: nx.MultiDiGraph,
+    lon: Sequence[float] | np.ndarray,
+    lat: Sequence[float] | np.ndarray,
+    *,
+    modes: Iterable[str],
+    assumptions: Mapping | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Feeder egress (taxi / local bus) from the last vehicle to destination points.
+
+    Mirror of the feeder access (see :func:`access_links`): for every station / stop within
+    ``feeder.egress_radius_m`` of a destination that is served by a line of the vehicle modes in
+    ``modes``, a link starts on the platform one ride hop *before* that stop and costs that hop,
+    the (free) alighting and the feeder ride (straight line x ``feeder.detour_factor`` at
+    ``feeder.speed_kmh`` + ``feeder.penalty_s``). So egress also never replaces the ride itself.
+
+    Returns
+    -------
+    point_index, node, seconds : numpy.ndarray
+        One row per link: destination point index, platform node id, seconds to the point.
+    """
+    a = load_assumptions(assumptions)
+    vehicle = set(modes) & set(_LINE_KIND_MODE.values())
+    empty = (np.zeros(0, int), np.zeros(0, np.int64), np.zeros(0, float))
+    if "feeder" not in set(modes) or not vehicle:
+        return empty
+    alights: dict[int, list[tuple[int, float]]] = {}
+    for u, v, d in G.edges(data=True):
+        if d.get("kind") == "alight" and d.get("mode") in vehicle:
+            alights.setdefault(v, []).append((u, float(d["travel_time"])))
+    if not alights:
+        return empty
+    stations = sorted(alights)
+    st_xy = np.column_stack(_to_metric_xy([G.nodes[n]["x"] for n in stations],
+                                          [G.nodes[n]["y"] for n in stations])).reshape(-1, 2)
+    px, py = _to_metric_xy(lon, lat)
+    hits = cKDTree(st_xy).query_ball_point(np.column_stack([px, py]).reshape(-1, 2),
+                                           float(_v(a, "feeder", "egress_radius_m")))
+    rows: list[tuple[int, int, float]] = []
+    for pi, h in enumerate(hits):
+        best: dict[int, float] = {}
+        for j in sorted(h):
+            dist = float(np.hypot(px[pi] - st_xy[j, 0], py[pi] - st_xy[j, 1]))
+            if dist < float(_v(a, "feeder", "min_distance_m", default=0.0)):
+                continue  # within walking distance people walk
+            t_eg = _feeder_time(a, dist)
+            for plat, t_alight in alights[stations[j]]:
+                for prev, _, d in G.in_edges(plat, data=True):
+                    if d.get("kind") != "ride":
+                        continue
+                    t = float(d["travel_time"]) + t_alight + t_eg
+                    if t < best.get(prev, np.inf):
+                        best[prev] = t
+        rows += [(pi, n, t) for n, t in sorted(best.items())]
+    if not rows:
+        return empty
     arr = np.array(rows, dtype=float)
     return arr[:, 0].astype(int), arr[:, 1].astype(np.int64), arr[:, 2]
 

@@ -35,6 +35,13 @@ from geo.analysis import scenarios as sc  # noqa: E402
 from geo.analysis import structure as st  # noqa: E402
 
 OD = {"origins": {"O": "town-o"}, "destinations": {"D": "dest-d", "F": "dest-f"}}
+# The hand-computed toy values below are for walk-only access to stations (the pre-feeder model);
+# the feeder access of the default rail / bus / transit chains is tested separately
+# (test_feeder_access_hand_computed).
+WALK_ONLY = {"mode_chains": {"rail": ["metro", "rail", "walk"], "bus": ["bus", "walk"],
+                             "transit": ["metro", "rail", "bus", "walk"]}}
+FEEDER = lambda d: 300 + d * 1.3 / (22 / 3.6)  # noqa: E731  feeder.penalty_s + straight x 1.3 at 22 km/h
+HOP = 3000 / (45 / 3.6) + 30  # metro hop incl. dwell
 AREA = box(*W(-1000, -1500), *W(22000, 3500))
 
 
@@ -50,12 +57,35 @@ def _t(df, chain, dest="dest-d"):
 
 # ---- accessibility ------------------------------------------------------------------------------
 def test_travel_times_hand_computed(G):
-    df = acc.travel_times(G, chains=("rail", "bus", "car", "transit"), **OD)
+    df = acc.travel_times(G, chains=("rail", "bus", "car", "transit"), assumptions=WALK_ONLY, **OD)
     assert _t(df, "rail")["time_s"] == pytest.approx(RAIL_O_D, abs=0.01)
     assert _t(df, "bus")["time_s"] == pytest.approx(BUS_O_D, abs=0.01)
     assert _t(df, "car")["time_s"] == pytest.approx(CAR_O_D, abs=0.01)
     assert _t(df, "transit")["time_s"] == pytest.approx(min(RAIL_O_D, BUS_O_D), abs=0.01)
     assert _t(df, "rail")["time_min"] == pytest.approx(RAIL_O_D / 60, abs=1e-4)
+
+
+def test_feeder_access_hand_computed(G):
+    """Default rail chain: feeder (bus/taxi) access to a station beyond walking distance.
+
+    O -> feeder to S4 (hypot(12000, 1000) m) -> metro-x wait 270 + hop S4-S3 -> metro-m wait 270 +
+    two hops -> walk 400 m to D. R2 (700 m) is within walking distance, so no feeder to it.
+    """
+    exp = FEEDER(math.hypot(12000, 1000)) + 270 + HOP + 270 + 2 * HOP + 400 / WALK
+    df = acc.travel_times(G, chains=("rail", "rail_walk"), **OD)
+    assert _t(df, "rail")["time_s"] == pytest.approx(exp, abs=0.01)
+    assert _t(df, "rail_walk")["time_s"] == pytest.approx(RAIL_O_D, abs=0.01)
+    # a point origin gets the same feeder links
+    pt = acc.travel_times(G, origins={"pt": W(21000, 1000)}, destinations={"D": "dest-d"}, chains=("rail",))
+    assert _t(pt, "rail")["time_s"] == pytest.approx(exp, abs=0.01)
+    # the feeder is access only: the feeder rows end on a platform after one ride hop
+    pi, node, t = gn.access_links(G, *W(21000, 1000), modes=["feeder", "metro", "rail"])
+    assert len(node) and all(G.nodes[int(n)]["kind"] == "platform" for n in node)
+    # a destination next to a station is never reached by feeder alone (no ride): S4 -> D by feeder
+    # would be 300 + ... < rail time; the route must ride
+    circ = acc.half_hour_rail_circle(G, origins={"O": "town-o"})
+    r = circ["rows"][0]
+    assert r["access"] == "feeder" and r["lines"] and r["in_vehicle_min"] > 0
 
 
 def test_unreachable_reported(G):
@@ -70,7 +100,7 @@ def test_unreachable_reported(G):
 
 
 def test_point_origin_matches_place(G):
-    df = acc.travel_times(G, origins={"pt": W(21000, 1000)}, destinations={"D": "dest-d"})
+    df = acc.travel_times(G, origins={"pt": W(21000, 1000)}, destinations={"D": "dest-d"}, assumptions=WALK_ONLY)
     assert _t(df, "rail")["time_s"] == pytest.approx(RAIL_O_D, abs=0.01)
     assert _t(df, "car")["time_s"] == pytest.approx(CAR_O_D, abs=0.01)
 
@@ -110,7 +140,8 @@ def _independent_hex_time(G, lon, lat, dest_node):
 
 
 def test_hex_travel_times(G):
-    hexes = acc.hex_travel_times(G, destinations={"D": "dest-d"}, chains=("rail", "car"), area=AREA, resolution=8)
+    hexes = acc.hex_travel_times(G, destinations={"D": "dest-d"}, chains=("rail", "car"), area=AREA, resolution=8,
+                                 assumptions=WALK_ONLY)
     assert hexes.crs.to_epsg() == 4326
     assert list(hexes["h3"]) == sorted(hexes["h3"])
     assert {"t_rail_dest-d", "t_car_dest-d"} <= set(hexes.columns)
@@ -149,14 +180,14 @@ def test_shares_and_isochrones(G):
 
 
 def test_half_hour_rail_circle(G):
-    res = acc.half_hour_rail_circle(G, origins={"O": "town-o", "nearS1": W(0, -100)})
+    res = acc.half_hour_rail_circle(G, origins={"O": "town-o", "nearS1": W(0, -100)}, assumptions=WALK_ONLY)
     rows = {r["origin"]: r for r in res["rows"]}
     # O: walk 728 + rail wait 2400 + ride 570 + transfer walk 312 -> S3 (metro station in 110112)
     assert rows["O"]["time_min"] == pytest.approx((728 + 2400 + 570 + 312) / 60, abs=0.01)
     assert rows["O"]["via"] == "station:station-s3" and rows["O"]["holds"] is False
     assert rows["nearS1"]["time_min"] == pytest.approx(100 / WALK / 60, abs=0.01) and rows["nearS1"]["holds"]
     assert res["holds_for"] == ["nearS1"] and res["fails_for"] == ["O"]
-    res70 = acc.half_hour_rail_circle(G, origins={"O": "town-o"}, threshold_min=70)
+    res70 = acc.half_hour_rail_circle(G, origins={"O": "town-o"}, threshold_min=70, assumptions=WALK_ONLY)
     assert res70["holds_for"] == ["O"]
     json.dumps(res, allow_nan=False)
 
@@ -283,12 +314,14 @@ def test_critical_links(G):
 
 
 def test_removal_impact(G):
-    df = st.removal_impact(G, origins={"O": "town-o"}, destinations={"D": "dest-d"}, chain="transit", top=None)
+    df = st.removal_impact(G, origins={"O": "town-o"}, destinations={"D": "dest-d"}, chain="transit", top=None,
+                           assumptions=WALK_ONLY)
     top = df.iloc[0]
     assert top["feature_id"] == "bus-b"
     assert top["added_min"] == pytest.approx((RAIL_O_D - BUS_O_D) / 60, abs=0.01)
     assert df.set_index("feature_id").loc["metro-x", "added_min"] == 0
-    df2 = st.removal_impact(G, origins={"O": "town-o"}, destinations={"D": "dest-d"}, chain="rail", top=2)
+    df2 = st.removal_impact(G, origins={"O": "town-o"}, destinations={"D": "dest-d"}, chain="rail", top=2,
+                            assumptions=WALK_ONLY)
     assert set(df2["feature_id"]) == {"metro-m", "rail-r"} and (df2["newly_unreachable"] == 1).all()
 
 
@@ -309,7 +342,7 @@ def test_crossborder_dead_ends():
 # ---- scenarios ---------------------------------------------------------------------------------
 def test_compare_dates():
     res = sc.compare_dates(toy_layers(), "2022-12-29", "2024-01-01", origins={"O": "town-o"},
-                           destinations={"D": "dest-d"}, chains=("rail", "car"))
+                           destinations={"D": "dest-d"}, chains=("rail", "car"), assumptions=WALK_ONLY)
     t = res["table"].set_index("chain")
     assert np.isnan(t.loc["rail", "before_min"]) and t.loc["rail", "newly_reachable"]
     assert t.loc["rail", "after_min"] == pytest.approx(RAIL_O_D / 60, abs=1e-3)
@@ -324,7 +357,8 @@ def test_compare_dates():
 
 
 def test_compare_without(G):
-    res = sc.compare_without(G, "bus-b", origins={"O": "town-o"}, destinations={"D": "dest-d"}, chains=("transit",))
+    res = sc.compare_without(G, "bus-b", origins={"O": "town-o"}, destinations={"D": "dest-d"}, chains=("transit",),
+                             assumptions=WALK_ONLY)
     r = res["table"].iloc[0]
     assert r["delta_min"] == pytest.approx((RAIL_O_D - BUS_O_D) / 60, abs=1e-3)
     assert res["points"].iloc[0]["delta_transit_dest-d"] == pytest.approx((RAIL_O_D - BUS_O_D) / 60, abs=1e-3)

@@ -29,7 +29,6 @@ from geo.gazetteer import Feature, Gazetteer
 ROOT = Path(__file__).resolve().parents[1]
 KEY_PATH = ROOT / "tests" / "data" / "seed_key.yaml"
 SEEDS = ROOT / "seeds"
-GAZ_DIR = ROOT / "geo" / "data" / "gazetteer"
 
 D = dt.date
 
@@ -440,11 +439,6 @@ def test_score_against_key_counts(gaz):
     assert s["event_recall"] == 1.0 and s["event_precision"] == 0.5
 
 
-@pytest.mark.skipif(
-    not KEY_PATH.exists() or not GAZ_DIR.exists() or not any(GAZ_DIR.glob("*.yaml"))
-    or not SEEDS.exists(),
-    reason="needs tests/data/seed_key.yaml, the gazetteer files and seeds/",
-)
 def test_seed_quality():
     import yaml
 

@@ -193,11 +193,34 @@ def resolve_destinations(
 
 
 def _dest_fields(G: nx.MultiDiGraph, modes: Sequence[str], dest_nodes: Sequence[int], *,
-                 cutoff_s: float | None, exclude_features: Iterable[str] = ()) -> tuple[np.ndarray, dict]:
-    """Travel time (s) from every node to each destination: shape (n_nodes, n_dest)."""
+                 cutoff_s: float | None, exclude_features: Iterable[str] = (), egress: bool = True,
+                 assumptions: Mapping | None = None) -> tuple[np.ndarray, dict]:
+    """Travel time (s) from every node to each destination: shape (n_nodes, n_dest).
+
+    With ``egress`` and ``feeder`` in ``modes``, the last leg may be a feeder (taxi / local bus)
+    from a station or stop to the destination (:func:`geo.network.feeder_egress_links`).
+    """
     csr, nodes = gn.graph_to_csr(G, modes=modes, exclude_features=exclude_features)
     pos = {n: i for i, n in enumerate(nodes.tolist())}
     tgt = np.array([pos[d] for d in dest_nodes], np.int64)
+    if egress and "feeder" in modes and len(tgt):
+        # feeder egress: one virtual sink per destination, fed by the destination node (0 s) and
+        # by feeder-egress links from platforms (gn.feeder_egress_links); sinks have no out-edges
+        # so a feeder can never be used mid-trip.
+        n = len(nodes)
+        lon = [G.nodes[d]["x"] for d in dest_nodes]
+        lat = [G.nodes[d]["y"] for d in dest_nodes]
+        di, enode, et = gn.feeder_egress_links(G, lon, lat, modes=modes, assumptions=assumptions)
+        excl = set(exclude_features)
+        keep = [k for k in range(len(di)) if not excl or not any(
+            d.get("feature_id") in excl for _, _, d in G.out_edges(int(enode[k]), data=True))]
+        coo = csr.tocoo()
+        u = np.concatenate([coo.row, tgt, np.array([pos[int(enode[k])] for k in keep], np.int64)])
+        v = np.concatenate([coo.col, n + np.arange(len(tgt)), n + di[keep].astype(np.int64)])
+        w = np.concatenate([coo.data, np.zeros(len(tgt)), et[keep]])
+        big = gn.csr_from_arrays(u, v, w, n + len(tgt))
+        field = gn.shortest_travel_times(big, np.arange(n), n + np.arange(len(tgt)), cutoff=cutoff_s, reverse=True)
+        return field, pos
     field = gn.shortest_travel_times(csr, np.arange(len(nodes)), tgt, cutoff=cutoff_s, reverse=True)
     return field, pos
 
@@ -218,9 +241,13 @@ def _origin_times(G: nx.MultiDiGraph, origins: list[dict], modes: Sequence[str],
                   pos: Mapping[int, int], assumptions: Mapping | None) -> np.ndarray:
     out = np.full((len(origins), field.shape[1]), np.inf)
     pts = [i for i, o in enumerate(origins) if o["node"] is None]
-    for i, o in enumerate(origins):
-        if o["node"] is not None:
-            out[i] = field[pos[o["node"]]]
+    nodes = [i for i, o in enumerate(origins) if o["node"] is not None]
+    for i in nodes:
+        out[i] = field[pos[origins[i]["node"]]]
+    if nodes and "feeder" in modes:  # feeder access is virtual (not in the graph), see gn.access_links
+        fe = _point_times(G, np.array([origins[i]["lon"] for i in nodes]),
+                          np.array([origins[i]["lat"] for i in nodes]), ["feeder", *modes], field, pos, assumptions)
+        out[nodes] = np.minimum(out[nodes], fe)
     if pts:
         out[pts] = _point_times(G, np.array([origins[i]["lon"] for i in pts]),
                                 np.array([origins[i]["lat"] for i in pts]), modes, field, pos, assumptions)
@@ -258,7 +285,8 @@ def travel_times(
     -------
     pandas.DataFrame
         Columns ``origin, origin_id, destination, destination_id, chain, time_s, time_min,
-        reachable``; ``time_s`` is ``inf`` and ``time_min`` NaN when unreachable.
+        reachable, note``; ``time_s`` is ``inf`` and ``time_min`` NaN when unreachable; ``note``
+        states the chain's modelling caveats (schematic bus lines, local-road links, feeder).
     """
     a = gn.load_assumptions(assumptions)
     ors = resolve_origins(G, origins)
@@ -268,7 +296,7 @@ def travel_times(
         modes = _chain_modes(chain, a)
         field, pos = _dest_fields(G, modes, [d["node"] for d in dss],
                                   cutoff_s=None if cutoff_min is None else cutoff_min * _MIN,
-                                  exclude_features=exclude_features)
+                                  exclude_features=exclude_features, assumptions=a)
         T = _origin_times(G, ors, modes, field, pos, a)
         if cutoff_min is not None:
             T[T > cutoff_min * _MIN] = np.inf
@@ -277,9 +305,23 @@ def travel_times(
                 t = float(T[i, j])
                 rows.append({"origin": o["label"], "origin_id": o["feature_id"], "destination": d["label"],
                              "destination_id": d["feature_id"], "chain": chain, "time_s": t,
-                             "time_min": t / _MIN if np.isfinite(t) else np.nan, "reachable": bool(np.isfinite(t))})
+                             "time_min": t / _MIN if np.isfinite(t) else np.nan, "reachable": bool(np.isfinite(t)),
+                             "note": _chain_note(modes)})
     return pd.DataFrame(rows, columns=["origin", "origin_id", "destination", "destination_id", "chain", "time_s",
-                                       "time_min", "reachable"])
+                                       "time_min", "reachable", "note"])
+
+
+def _chain_note(modes: Sequence[str]) -> str:
+    """Caveats of a chain's times (written next to every OD row)."""
+    notes = []
+    if "bus" in modes:
+        notes.append("bus lines are schematic (drawn between documented end points/places, no stop records): "
+                     "boarding at drawn vertices, hop = straight segment x 1.3")
+    if "road" in modes:
+        notes.append("car: gazetteer arterials (approximate/schematic) + straight local-road links at 30 km/h x 1.3")
+    if "feeder" in modes:
+        notes.append("access/egress to stations beyond walking distance by feeder (local bus/taxi, 22 km/h x 1.3 + 5 min)")
+    return "; ".join(notes)
 
 
 def hex_grid(area: Any = None, *, resolution: int = 8) -> gpd.GeoDataFrame:
@@ -333,7 +375,7 @@ def hex_travel_times(
         modes = _chain_modes(chain, a)
         field, pos = _dest_fields(G, modes, [d["node"] for d in dss],
                                   cutoff_s=None if cutoff_min is None else cutoff_min * _MIN,
-                                  exclude_features=exclude_features)
+                                  exclude_features=exclude_features, assumptions=a)
         T = _point_times(G, lon, lat, modes, field, pos, a) / _MIN
         if cutoff_min is not None:
             T[T > cutoff_min] = np.inf
@@ -416,12 +458,17 @@ def half_hour_rail_circle(
     in ``extra_targets`` (北京城市副中心站). Arrival is at the station (no egress). The claim
     holds for an origin if that time is ``<= threshold_min``.
 
+    Access is by walking or by feeder (local bus / taxi / park-and-ride to a station, see
+    ``feeder`` in ``assumptions.yaml``); the ``rail`` chain's modes are used.
+
     Returns
     -------
     dict
         ``definition`` (str), ``threshold_min``, ``rows`` (list of dicts: origin, origin_id,
-        time_min (None if unreachable), via (station key), holds), ``holds_for`` /
-        ``fails_for`` (labels); JSON-serialisable.
+        time_min (None if unreachable), via (station key), holds, access (walk | feeder),
+        access_min (access + first boarding wait and overhead), in_vehicle_min (the rest:
+        rides, dwell, transfers), lines (line ids in order), stations (boarding / alighting
+        station ids in order)), ``holds_for`` / ``fails_for`` (labels); JSON-serialisable.
     """
     a = gn.load_assumptions(assumptions)
     ors = resolve_origins(G, origins)
@@ -435,13 +482,15 @@ def half_hour_rail_circle(
         if (n in metro_served and any(c in target_adcodes for c in codes)) or d.get("feature_id") in extra_targets:
             targets.append(n)
     targets = sorted(set(targets))
-    definition = (f"rail-chain (metro+rail+walk) travel time from the town centre to the nearest metro station "
-                  f"in adcodes {list(target_adcodes)} or {list(extra_targets)}, incl. access walk, half-headway "
-                  f"wait, boarding overhead, dwell and transfers; holds if <= {threshold_min} min")
+    definition = (f"rail-chain ({'+'.join(_chain_modes('rail', a))}) travel time from the town centre to the nearest metro station "
+                  f"in adcodes {list(target_adcodes)} or {list(extra_targets)}, incl. access (walk, or feeder "
+                  f"bus/taxi to a station), half-headway wait, boarding overhead, dwell and transfers; holds if "
+                  f"<= {threshold_min} min. holds_in_vehicle: the part after boarding the first train "
+                  f"(station-to-station time, the usual reading of such claims) <= {threshold_min} min")
     rows = []
     if targets:
         modes = _chain_modes("rail", a)
-        field, pos = _dest_fields(G, modes, targets, cutoff_s=None)
+        field, pos = _dest_fields(G, modes, targets, cutoff_s=None, egress=False)
         T = _origin_times(G, ors, modes, field, pos, a)
     else:
         logger.warning("no Beijing urban rail node in the network")
@@ -453,13 +502,109 @@ def half_hour_rail_circle(
         else:
             j, t = -1, float("inf")
         ok = bool(np.isfinite(t) and t <= threshold_min * _MIN)
-        rows.append({"origin": o["label"], "origin_id": o["feature_id"],
-                     "time_min": round(t / _MIN, 2) if np.isfinite(t) else None,
-                     "via": G.nodes[targets[j]]["key"] if np.isfinite(t) else None, "holds": ok})
+        row = {"origin": o["label"], "origin_id": o["feature_id"],
+               "time_min": round(t / _MIN, 2) if np.isfinite(t) else None,
+               "via": G.nodes[targets[j]]["key"] if np.isfinite(t) else None, "holds": ok}
+        row.update(_rail_route(G, o, targets[j], modes, a) if np.isfinite(t) else
+                   {"access": None, "access_min": None, "in_vehicle_min": None, "lines": [], "stations": []})
+        row["holds_in_vehicle"] = bool(row["in_vehicle_min"] is not None and row["in_vehicle_min"] <= threshold_min)
+        rows.append(row)
     del lk
     return {"definition": definition, "threshold_min": float(threshold_min), "rows": rows,
             "holds_for": [r["origin"] for r in rows if r["holds"]],
-            "fails_for": [r["origin"] for r in rows if not r["holds"]]}
+            "fails_for": [r["origin"] for r in rows if not r["holds"]],
+            "holds_in_vehicle_for": [r["origin"] for r in rows if r["holds_in_vehicle"]]}
+
+
+def _rail_route(G: nx.MultiDiGraph, origin: Mapping, target: int, modes: Sequence[str],
+                assumptions: Mapping) -> dict[str, Any]:
+    """Reconstruct the fastest route (same rules as the CSR times) from an origin to a target node.
+
+    Returns ``access`` (walk | feeder), ``access_min`` (access + first boarding wait, or the walk),
+    ``in_vehicle_min`` (ride edges incl. dwell, transfers and later waits: everything after the
+    first vehicle is boarded, up to arrival), ``lines`` (line ids in order) and ``stations``
+    (boarding / alighting station ids in order).
+    """
+    ms = set(modes)
+    D = nx.DiGraph()
+    for u, v, d in G.edges(data=True):
+        if d.get("mode") not in ms:
+            continue
+        w = float(d["travel_time"])
+        fid = d.get("feature_id") or ""
+        if D.has_edge(u, v) and abs(D.edges[u, v]["w"] - w) < 1e-6 and fid:  # parallel lines, same time
+            D.edges[u, v]["fid"] = " / ".join(sorted(set(D.edges[u, v]["fid"].split(" / ")) | {fid}))
+        elif not D.has_edge(u, v) or D.edges[u, v]["w"] > w:
+            D.add_edge(u, v, w=w, kind=d.get("kind"), mode=d.get("mode"), fid=fid)
+    src = ("src",)
+    if origin.get("node") is not None and origin["node"] in D:
+        D.add_edge(src, origin["node"], w=0.0, kind="origin", mode="walk", fid="")
+    pi, node, secs = gn.access_links(G, [origin["lon"]], [origin["lat"]],
+                                     modes=[m for m in ms if m != "drive_access"], assumptions=assumptions)
+    feeder = set()
+    if "feeder" in ms:
+        fr = gn._feeder_rows(G, *gn._to_metric_xy([origin["lon"]], [origin["lat"]]), ms, assumptions)
+        for _, n, sec in fr:
+            if n in D and (not D.has_edge(src, n) or D.edges[src, n]["w"] > sec):
+                D.add_edge(src, n, w=float(sec), kind="feeder", mode="feeder", fid="")
+                feeder.add(n)
+    if origin.get("node") is None:
+        for n, sec in zip(node.tolist(), secs.tolist()):
+            if n in D and not D.has_edge(src, n):
+                D.add_edge(src, n, w=float(sec), kind="access", mode="walk", fid="")
+    del pi
+    try:
+        path = nx.dijkstra_path(D, src, target, weight="w")
+    except (nx.NetworkXNoPath, nx.NodeNotFound):
+        return {"access": None, "access_min": None, "in_vehicle_min": None, "lines": [], "stations": []}
+    lines: list[str] = []
+    stations: list[str] = []
+    access_s = in_vehicle_s = 0.0
+    boarded = False
+    access = "feeder" if path[1] in feeder else "walk"
+    if access == "feeder":  # the feeder row includes the boarding wait and the first hop
+        total = D.edges[src, path[1]]["w"]
+        ox_, oy_ = gn._to_metric_xy([origin["lon"]], [origin["lat"]])
+        best = None
+        lk_ = gn.node_lookup(G)
+        for q, _, d in G.in_edges(path[1], data=True):
+            if d.get("kind") != "ride":
+                continue
+            st = lk_.get(str(G.nodes[q].get("station") or ""))
+            if st is None:
+                continue
+            sx, sy = gn._to_metric_xy([G.nodes[st]["x"]], [G.nodes[st]["y"]])
+            t_acc = gn._feeder_time(assumptions, float(np.hypot(ox_[0] - sx[0], oy_[0] - sy[0])))
+            cand = (abs(total - (t_acc + float(D.edges[st, q]["w"]) + float(d["travel_time"]))),
+                    G.nodes[st].get("feature_id") or "", float(d["travel_time"]), d.get("feature_id") or "")
+            best = cand if best is None or cand < best else best
+        first_ride = best[2] if best else 0.0
+        lines.append(D.edges[path[1], path[2]]["fid"] if len(path) > 2 and D.edges[path[1], path[2]]["kind"] == "ride"
+                     else (best[3] if best else str(G.nodes[path[1]].get("feature_id") or "")))
+        if best:
+            stations.append(str(best[1]))
+        access_s = total - first_ride
+        in_vehicle_s = first_ride
+        boarded = True
+    for u, v in zip(path[1:-1], path[2:]):
+        e = D.edges[u, v]
+        if e["kind"] == "board":
+            if not boarded:
+                access_s += e["w"]
+            else:
+                in_vehicle_s += e["w"]
+            boarded = True
+            stations.append(str(G.nodes[u].get("feature_id") or ""))
+            if not lines or lines[-1] != e["fid"]:
+                lines.append(e["fid"])
+        elif e["kind"] == "alight":
+            stations.append(str(G.nodes[v].get("feature_id") or ""))
+        elif boarded:
+            in_vehicle_s += e["w"]
+        else:
+            access_s += e["w"]
+    return {"access": access, "access_min": round(access_s / _MIN, 2), "in_vehicle_min": round(in_vehicle_s / _MIN, 2),
+            "lines": lines, "stations": stations}
 
 
 def _json_num(x: Any) -> Any:

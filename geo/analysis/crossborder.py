@@ -68,6 +68,7 @@ CLAIM_CLASSES: tuple[tuple[str, str], ...] = (
     ("公路", "road_all"),
     ("道路", "road_all"),
 )
+_COUNT_UNITS = frozenset({"条", "座", "个", "对", "处"})
 _CLASS_ORDER = ("expressway", "trunk", "secondary", "road", "road_all", "rail", "bus", "commuter_bus",
                 "chaobai_bridge")
 
@@ -145,7 +146,8 @@ def crossing_links(
     layers : mapping of str to GeoDataFrame
         WGS84 layers (``roads``, ``bridges``, ``rail``, ``bus``, ``admin``, ``water``).
     as_of, include_expected
-        Status filter, as in :func:`geo.network.feature_included` (``None``: all features).
+        Status filter, as in :func:`geo.network.road_included` for roads and bridges and
+        :func:`geo.network.feature_included` for rail and bus (``None``: all features).
     tolerance_m : float
         Boundary matching tolerance in metres (EPSG:4548).
 
@@ -171,7 +173,9 @@ def crossing_links(
             if geom is None or geom.is_empty or geom.geom_type not in ("LineString", "MultiLineString"):
                 continue
             klass = _klass(layer, props)
-            if klass is None or not gn.feature_included(props, as_of, include_expected=include_expected):
+            # the same inclusion rules as the network: a road with no dated history is pre-existing
+            included = (gn.road_included if layer in ("roads", "bridges") else gn.feature_included)
+            if klass is None or not included(props, as_of, include_expected=include_expected):
                 continue
             gm = gn._geom_to_metric(geom)
             crosses_b = bool(gm.intersection(bj).length > tolerance_m and gm.intersection(hb).length > tolerance_m
@@ -213,12 +217,12 @@ def count_crossings(links: gpd.GeoDataFrame) -> dict[str, dict[str, Any]]:
     crossing_roads = {r["feature_id"] for _, r in links.iterrows()
                       if r["crosses_boundary"] and r["class"] in ("expressway", "trunk", "secondary", "road")}
     for _, r in links.sort_values("feature_id").iterrows():
-        if r["crosses_boundary"]:
-            k = r["class"]
-            if k == "bridge":
-                if crossing_roads & set(r["parent"]):
-                    continue  # the bridge is part of a road already counted as crossing
-                k = "road"
+        k = r["class"]
+        if k == "bridge" and crossing_roads & set(r["parent"]):
+            k = None  # the bridge is part of a road already counted as crossing the boundary
+        elif k == "bridge":
+            k = "road"
+        if r["crosses_boundary"] and k is not None:
             n = int(r["n_lines"]) if k in ("bus", "commuter_bus") else 1
             if k in out:
                 out[k]["count"] += n
@@ -265,7 +269,8 @@ def compare_claims(counts: Mapping[str, Mapping[str, Any]], claims: Iterable[Map
     for c in claims:
         c = dict(c) if isinstance(c, Mapping) else {k: getattr(c, k, None) for k in
                                                       ("value", "unit", "counted", "quote", "doc_id")}
-        klass = classify_claim(c.get("counted"))
+        # only counts of links (条, 座, 个, 对) can be set against the map: not travel times, money…
+        klass = classify_claim(c.get("counted")) if str(c.get("unit") or "") in _COUNT_UNITS else None
         try:
             claimed = float(c.get("value")) if c.get("value") is not None else None
         except (TypeError, ValueError):
@@ -299,6 +304,9 @@ def crossborder_report(
 ) -> dict[str, Any]:
     """Crossing links, counts, claim comparison and a JSON-serialisable summary.
 
+    A claim with a ``published`` date is compared with the map as of that date (what the
+    document could have counted); the others with the map as of ``as_of``.
+
     Returns
     -------
     dict
@@ -307,7 +315,20 @@ def crossborder_report(
     """
     links = crossing_links(layers, as_of=as_of, include_expected=include_expected, **kwargs)
     counts = count_crossings(links)
-    comp = compare_claims(counts, claims, as_of=as_of)
+    # each claim is set against the map as of the date its document was published (when known)
+    claims = [dict(c) if isinstance(c, Mapping) else c for c in claims]
+    by_date: dict[Any, list] = {}
+    for c in claims:
+        when = c.get("published") if isinstance(c, dict) else None
+        by_date.setdefault(when or as_of, []).append(c)
+    parts = []
+    for when, group in sorted(by_date.items(), key=lambda kv: str(kv[0])):
+        cnt = counts if when == as_of else count_crossings(
+            crossing_links(layers, as_of=when, include_expected=include_expected, **kwargs))
+        parts.append(compare_claims(cnt, group, as_of=when))
+    comp = (pd.concat(parts, ignore_index=True) if parts else compare_claims(counts, [], as_of=as_of))
+    if len(comp):
+        comp = comp.sort_values(["doc_id"], kind="stable").reset_index(drop=True)
     boundary_kw = {k: v for k, v in kwargs.items() if k in ("beijing_side", "hebei_side", "tolerance_m")}
     summary = {
         "as_of": str(gn.parse_as_of(as_of) or "") or None,

@@ -166,7 +166,7 @@ def run_analyses(
         as_of = extraction.latest_date()
     G = gn.build_network(layers, as_of=as_of)
     report = acc.accessibility_report(G, area=_focus_area(layers), resolution=resolution)
-    claims = [c.to_json() for c in extraction.claims] if extraction is not None else []
+    claims = extraction.claims_json() if extraction is not None else []
     cross = crossborder_report(layers, claims, as_of=as_of)
 
     hexes = report["hexes"]

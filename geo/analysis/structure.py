@@ -115,11 +115,12 @@ def removal_impact(
     if candidates is None:
         candidates = sorted({d.get("feature_id") for _, _, d in G.edges(data=True)
                              if d.get("mode") in modes and d.get("feature_id")})
-    field, pos = acc._dest_fields(G, modes, [d["node"] for d in dss], cutoff_s=None)
+    field, pos = acc._dest_fields(G, modes, [d["node"] for d in dss], cutoff_s=None, assumptions=a)
     base = acc._origin_times(G, ors, modes, field, pos, a)
     rows = []
     for fid in candidates:
-        field2, _ = acc._dest_fields(G, modes, [d["node"] for d in dss], cutoff_s=None, exclude_features=[fid])
+        field2, _ = acc._dest_fields(G, modes, [d["node"] for d in dss], cutoff_s=None, exclude_features=[fid],
+                                     assumptions=a)
         T = acc._origin_times(G, ors, modes, field2, pos, a)
         both = np.isfinite(base) & np.isfinite(T)
         lost = int(np.sum(np.isfinite(base) & ~np.isfinite(T)))

@@ -1,0 +1,148 @@
+"""The whole pipeline as a user runs it: geo build, the committed layers, the CLI commands."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+import geo
+from geo.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+
+
+@pytest.fixture(scope="module")
+def extraction():
+    return geo.extract(geo.load_corpus(SEEDS))
+
+
+def _events(x, fid):
+    return [e for e in x.events if e.feature_id == fid]
+
+
+def test_seed_acceptance_examples(extraction):
+    x = extraction
+
+    def has(fid, doc, status, modality, date_prefix):
+        return any(e.doc_id.startswith(doc) and e.status == status and e.modality == modality
+                   and e.date.isoformat().startswith(date_prefix) and e.quote for e in _events(x, fid))
+
+    assert has("metro-line-22", "000", "construction_started", "actual", "2021-06")
+    assert has("jingtang-intercity", "000", "opened", "expected", "2022")
+    assert has("jingtang-intercity", "002", "opened", "expected", "2022")
+    assert has("jingtang-intercity", "001", "opened", "actual", "2023")
+    assert has("bridge-wangjiabai", "001", "opened", "actual", "2023-09-26")
+    assert has("river-north-canal-langfang", "000", "opened", "actual", "2021-06-26")
+    assert has("metro-line-22", "002", "opened", "expected", "2025-12")
+    assert has("expressway-chengping", "004", "opened", "expected", "2024")
+    # a forecast is never a fact: no actual opening of Line 22 anywhere in the seeds
+    assert not any(e.status == "opened" and e.modality == "actual" for e in _events(x, "metro-line-22"))
+
+
+def test_status_as_of_dates_follow_the_corpus():
+    before = geo.layers(as_of="2022-06-30")["rail"].set_index("id")
+    after = geo.layers(as_of="2023-06-30")["rail"].set_index("id")
+    assert before.loc["jingtang-intercity", "status"] == "under_construction"
+    assert after.loc["jingtang-intercity", "status"] == "open"
+    assert after.loc["metro-line-22", "status"] == "under_construction"
+    t = geo.timeline("平谷線")  # traditional characters resolve too
+    assert t["id"] == "metro-line-22" and t["mention_count"] >= 5
+    assert any(ev["modality"] == "expected" and ev["status"] == "opened" for ev in t["timeline"])
+
+
+def test_new_document_with_actual_opening_changes_status(tmp_path):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    (corpus / "900_line22_opens.md").write_text(
+        "---\ntitle: 平谷线开通运营\ndate: 2026-09-28 10:00:00 +0800\n---\n"
+        "今天上午，北京地铁22号线（平谷线）正式开通运营，从平谷站到东大桥站约需一小时。\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "layers"
+    assert main(["layers", "--corpus", str(corpus), "--out", str(out)]) == 0
+    rail = {f["id"]: f["properties"] for f in json.loads((out / "rail.geojson").read_text())["features"]}
+    assert rail["metro-line-22"]["status"] == "open"
+    assert rail["metro-line-22"]["status_date"] == "2026-09-28"
+    assert "900_line22_opens" in rail["metro-line-22"]["docs"]
+    seeds_rail = {f["id"]: f["properties"]
+                  for f in json.loads((ROOT / "layers" / "rail.geojson").read_text())["features"]}
+    assert seeds_rail["metro-line-22"]["status"] == "under_construction"
+
+
+def test_committed_layers_match_a_fresh_build(tmp_path):
+    """The committed layers/ are exactly what `geo build` makes from seeds/ (byte for byte)."""
+    out = tmp_path / "layers"
+    assert main(["build", "--corpus", str(SEEDS), "--layers", str(out), "--no-maps"]) == 0
+    committed = sorted(p.relative_to(ROOT / "layers") for p in (ROOT / "layers").rglob("*") if p.is_file())
+    fresh = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
+    assert committed == fresh
+    for rel in committed:
+        assert (ROOT / "layers" / rel).read_bytes() == (out / rel).read_bytes(), f"layers/{rel} is stale"
+
+
+def test_cli_extract_timeline_and_check(capsys):
+    assert main(["extract", "--corpus", str(SEEDS), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert len(data["mentions"]) > 250 and len(data["events"]) > 60 and data["claims"]
+    assert all(e["quote"] and e["doc_id"] for e in data["events"])
+    assert main(["extract", "--corpus", str(SEEDS), "--unknown"]) == 0
+    assert "candidate" in capsys.readouterr().out
+    assert main(["timeline", "王家摆大桥", "--corpus", str(SEEDS)]) == 0
+    out = capsys.readouterr().out
+    assert "2023-09-26" in out and "安石路香河段跨北运河王家摆大桥于今年9月26日完工通车" in out
+    assert main(["timeline", "jingtang-intercity", "--as-of", "2021-12-31", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["status"] in ("under_construction", "planned")
+    assert main(["timeline", "不存在的路"]) == 1
+    assert "no feature named" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:
+        main(["timeline", "平谷线", "--as-of", "someday"])
+    assert exc.value.code == 2
+    assert main(["check"]) == 0
+
+
+def test_cli_check_fails_on_broken_gazetteer(tmp_path, capsys):
+    bad = tmp_path / "g.yaml"
+    bad.write_text("- id: road-x\n  name_zh: 测试路\n  kind: road\n  theme: road\n"
+                   "  geometry: {type: LineString, coordinates: [[121.4, 31.2], [121.5, 31.3]]}\n",
+                   encoding="utf-8")
+    assert main(["check", "--gazetteer", str(bad)]) == 1
+    assert "road-x: [study-area]" in capsys.readouterr().out
+    bad.write_text("- id: road-x\n  name_zh: 测试路\n  kind: spaceship\n  theme: road\n", encoding="utf-8")
+    assert main(["check", "--gazetteer", str(bad)]) == 1
+    assert "unknown kind 'spaceship'" in capsys.readouterr().err
+
+
+def test_cli_export_filters_and_errors(tmp_path, capsys):
+    out = tmp_path / "tz.geojson"
+    assert main(["export", "--format", "geojson", "--layers", "roads", "--within", "通州区",
+                 "--status", "open", "--as-of", "2024-12-31", "-o", str(out)]) == 0
+    fc = json.loads(out.read_text())
+    ids = {f["id"] for f in fc["features"]}
+    assert "road-changtong" in ids and all(f["properties"]["status"] == "open" for f in fc["features"])
+    assert "crs" not in fc
+    assert main(["export", "--format", "geojson", "--layers", "roads", "--as-of", "2023-12-31",
+                 "--status", "open", "-o", str(tmp_path / "r2023.geojson")]) == 0
+    ids2023 = {f["id"] for f in json.loads((tmp_path / "r2023.geojson").read_text())["features"]}
+    assert "road-changtong" not in ids2023  # opened 2024-09-29
+    assert main(["export", "--format", "geojson", "--layers", "railz", "-o", str(tmp_path / "x.geojson")]) == 1
+    err = capsys.readouterr().err
+    assert "railz" in err and "roads" in err  # lists the valid choices
+    assert main(["export", "--format", "gpkg", "--status", "finished", "-o", str(tmp_path / "x.gpkg")]) == 1
+    assert "under_construction" in capsys.readouterr().err
+    assert main(["export", "--format", "gpkg", "--crs", "EPSG:999999", "-o", str(tmp_path / "x.gpkg")]) == 1
+    assert "EPSG:999999" in capsys.readouterr().err
+    assert not (tmp_path / "x.gpkg").exists()
+
+
+def test_cli_build_on_a_bad_corpus_keeps_outputs(tmp_path, capsys):
+    layers = tmp_path / "layers"
+    layers.mkdir()
+    (layers / "rail.geojson").write_text("previous build", encoding="utf-8")
+    assert main(["build", "--corpus", str(tmp_path / "missing"), "--layers", str(layers), "--no-maps"]) == 1
+    assert "does not exist" in capsys.readouterr().err
+    assert (layers / "rail.geojson").read_text() == "previous build"
