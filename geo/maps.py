@@ -56,6 +56,8 @@ from folium import plugins
 from folium.template import Template
 
 from geo._io import atomic_write_text
+from geo.gazetteer import STUDY_AREA_BBOX
+from geo.timeline import TimelineEvent, status_as_of
 
 logger = logging.getLogger(__name__)
 
@@ -87,10 +89,7 @@ ACCESS_DECIMALS = 5
 
 _REPO_ROOT = Path(__file__).resolve().parents[1]
 #: The initial view is the data extent clipped to the study area (W, S, E, N; WGS84).
-try:
-    from geo.gazetteer import STUDY_AREA_BBOX as _STUDY_AREA_BBOX
-except ImportError:  # pragma: no cover
-    _STUDY_AREA_BBOX = (115.9, 39.4, 118.2, 40.8)
+_STUDY_AREA_BBOX = STUDY_AREA_BBOX
 _CDN = "https://cdn.jsdelivr.net/npm/{name}@{version}/{file}"
 
 _OSM_COPYRIGHT = "https://www.openstreetmap.org/copyright"
@@ -181,20 +180,6 @@ _STATUS_SPEC: dict[str, dict[str, Any]] = {
                 "grey": 0.5},
     "context": {"dash": None, "opacity": 0.8, "weight": 2.5, "fill": 0.6, "area_fill": 0.03},
 }
-
-# Event status (extraction vocabulary) -> feature status, for the fallback of
-# geo.timeline.status_as_of.
-_EVENT_TO_STATUS = {
-    "planned": "planned",
-    "early_stage": "planned",
-    "agreement": "planned",
-    "construction_started": "under_construction",
-    "under_construction": "under_construction",
-    "milestone": "under_construction",
-    "opened": "open",
-    "suspended": "suspended",
-}
-
 
 def _mix(colour: str, other: str, t: float) -> str:
     """Mix two ``#rrggbb`` colours: ``t=0`` gives ``colour``, ``t=1`` gives ``other``."""
@@ -636,33 +621,9 @@ def _tiles_js(m: folium.Map) -> str:
 # --------------------------------------------------------------------------- status
 
 
-def _fallback_status_as_of(timeline: Sequence[Mapping[str, Any]], as_of: dt.date) -> tuple[str, str | None]:
-    best: tuple[str, int] | None = None
-    result = ("unknown", None)
-    for i, ev in enumerate(timeline):
-        if ev.get("modality", "actual") != "actual" or not ev.get("date"):
-            continue
-        d = _iso(ev["date"])
-        if d is None or d > as_of.isoformat():
-            continue
-        status = _EVENT_TO_STATUS.get(str(ev.get("status")))
-        if status is None:
-            continue
-        if best is None or (d, i) >= best:
-            best = (d, i)
-            result = (status, d)
-    return result
-
-
 @functools.lru_cache(maxsize=1)
 def _status_fn() -> Callable[[Sequence[Mapping[str, Any]], dt.date], tuple[str, str | None]]:
     """``(timeline, as_of) -> (status, date)`` from :func:`geo.timeline.status_as_of`."""
-    try:
-        from geo.timeline import status_as_of
-    except ImportError:  # pragma: no cover - depends on the extraction module being present
-        logger.warning("geo.timeline not importable; using the built-in status_as_of fallback")
-        return _fallback_status_as_of
-
     def fn(timeline: Sequence[Mapping[str, Any]], as_of: dt.date) -> tuple[str, str | None]:
         res = status_as_of(list(timeline), as_of)
         return str(res.status), _iso(getattr(res, "date", None))
@@ -677,22 +638,17 @@ def _change_dates(timeline: Sequence[Mapping[str, Any]]) -> set[str]:
     which they count (``effective_date``, as computed by :mod:`geo.timeline`).
     """
     out: set[str] = set()
-    try:
-        from geo.timeline import TimelineEvent
-    except ImportError:  # pragma: no cover
-        TimelineEvent = None  # type: ignore[assignment]
     for ev in timeline:
         for k in ("date", "effective_date", "date_end", "published"):
             d = _iso(ev.get(k))
             if d and len(d) == 10:
                 out.add(d)
-        if TimelineEvent is not None:
-            try:
-                eff = TimelineEvent.from_json(ev).effective_date
-            except (ValueError, TypeError, KeyError):
-                eff = None
-            if eff is not None:
-                out.add(eff.isoformat())
+        try:
+            eff = TimelineEvent.from_json(ev).effective_date
+        except (ValueError, TypeError, KeyError):
+            eff = None
+        if eff is not None:
+            out.add(eff.isoformat())
     return out
 
 
@@ -1298,6 +1254,8 @@ def _bbox_feature(bounds: Sequence[float]) -> dict:
 
 def _grouped_control(m: folium.Map, groups: Mapping[str, list[folium.FeatureGroup]], name: str) -> None:
     glc = plugins.GroupedLayerControl(dict(groups), exclusive_groups=False, collapsed=True, position="topright")
+    # folium keeps the layers to switch off in a set: sort them so the HTML is deterministic
+    glc.layers_untoggle = sorted(glc.layers_untoggle)
     _fix_id(glc, f"{name}_layers")
     glc.add_to(m)
 

@@ -71,21 +71,15 @@ import networkx as nx
 import numpy as np
 import shapely
 import yaml
-from pyproj import Transformer
 from scipy import sparse
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 from shapely.geometry import LineString, Point
 from shapely.ops import substring
 
-try:  # pragma: no cover - depends on integration state
-    from geo.crs import METRIC_CRS
-except Exception:  # pragma: no cover
-    METRIC_CRS = "EPSG:4548"
-try:  # pragma: no cover
-    from geo.gazetteer import STUDY_AREA_BBOX
-except Exception:  # pragma: no cover
-    STUDY_AREA_BBOX = (115.9, 39.4, 118.2, 40.8)
+from geo.crs import METRIC_CRS, _transformer, to_metric, to_wgs84
+from geo.dates import parse_as_of as _parse_date
+from geo.gazetteer import STUDY_AREA_BBOX
 
 logger = logging.getLogger(__name__)
 
@@ -185,11 +179,6 @@ def _line_param(a: Mapping, line_id: str, mode: str, name: str) -> float:
 # ----------------------------------------------------------------------------------------------
 # CRS helpers
 # ----------------------------------------------------------------------------------------------
-@lru_cache(maxsize=4)
-def _transformer(src: str, dst: str) -> Transformer:
-    return Transformer.from_crs(src, dst, always_xy=True)
-
-
 def _to_metric_xy(lon: Any, lat: Any) -> tuple[np.ndarray, np.ndarray]:
     x, y = _transformer(WGS84, METRIC_CRS).transform(np.asarray(lon, float), np.asarray(lat, float))
     return np.asarray(x, float), np.asarray(y, float)
@@ -201,11 +190,11 @@ def _to_wgs_xy(x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _geom_to_metric(geom: Any) -> Any:
-    return shapely.transform(geom, lambda c: np.column_stack(_to_metric_xy(c[:, 0], c[:, 1])))
+    return to_metric(geom)
 
 
 def _geom_to_wgs(geom: Any) -> Any:
-    return shapely.transform(geom, lambda c: np.column_stack(_to_wgs_xy(c[:, 0], c[:, 1])))
+    return to_wgs84(geom)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -235,34 +224,27 @@ def _as_list(value: Any) -> list:
 
 
 def parse_as_of(as_of: Any) -> _dt.date | None:
-    """Parse an as-of date.
+    """Parse an as-of date (:func:`geo.dates.parse_as_of`), keeping ``None`` (no filter).
 
     Parameters
     ----------
     as_of : date, datetime, str or None
-        ``None`` (no filter), a :class:`datetime.date` or an ISO ``YYYY-MM-DD`` string.
-
-    Returns
-    -------
-    datetime.date or None
+        ``None`` (no filter), a :class:`datetime.date`, or ``YYYY``, ``YYYY-MM`` or
+        ``YYYY-MM-DD`` (a year or month means its last day).
 
     Raises
     ------
     ValueError
-        If a string is not an ISO date.
+        If a string is not such a date, or the type is not supported.
     """
     if as_of is None:
         return None
-    if isinstance(as_of, _dt.datetime):
-        return as_of.date()
-    if isinstance(as_of, _dt.date):
-        return as_of
-    if isinstance(as_of, str):
-        try:
-            return _dt.date.fromisoformat(as_of.strip())
-        except ValueError:
-            raise ValueError(f"as_of: cannot parse date {as_of!r}; expected ISO 'YYYY-MM-DD'") from None
-    raise ValueError(f"as_of: unsupported type {type(as_of).__name__}; expected date or 'YYYY-MM-DD'")
+    if not isinstance(as_of, (str, _dt.date)):
+        raise ValueError(f"as_of: unsupported type {type(as_of).__name__}; expected date or 'YYYY-MM-DD'")
+    try:
+        return _parse_date(as_of)
+    except ValueError as exc:
+        raise ValueError(f"as_of: {exc}") from None
 
 
 def _status(props: Mapping, as_of: _dt.date, include_expected: bool) -> str:

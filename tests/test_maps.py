@@ -430,10 +430,10 @@ def test_status_steps_mirror_status_as_of(layers):
     assert steps == [["2020-06-01", "planned"], ["2022-01-01", "under_construction"]]
 
 
-def test_fallback_status_as_of_rules():
+def test_map_status_follows_timeline_status_as_of():
     tl = _tl(("2020-01-01", "planned", "actual", "d", "q"), ("2021-01-01", "opened", "expected", "d", "q"),
              ("2022-05-01", "construction_started", "actual", "d", "q"), ("2024-01-01", "opened", "actual", "d", "q"))
-    f = gm._fallback_status_as_of
+    f = gm._status_fn()  # the maps compute status with geo.timeline.status_as_of
     assert f(tl, dt.date(2019, 12, 31))[0] == "unknown"
     assert f(tl, dt.date(2020, 1, 1)) == ("planned", "2020-01-01")
     assert f(tl, dt.date(2021, 6, 1))[0] == "planned"  # expected events do not count

@@ -146,3 +146,21 @@ def test_cli_build_on_a_bad_corpus_keeps_outputs(tmp_path, capsys):
     assert main(["build", "--corpus", str(tmp_path / "missing"), "--layers", str(layers), "--no-maps"]) == 1
     assert "does not exist" in capsys.readouterr().err
     assert (layers / "rail.geojson").read_text() == "previous build"
+
+
+def test_maps_are_byte_identical_across_processes(tmp_path):
+    """Set/dict ordering must not leak into the HTML: two processes with different hash seeds."""
+    import os
+    import subprocess
+    import sys
+
+    outs = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"maps{seed}"
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        r = subprocess.run([sys.executable, "-m", "geo", "map", "--corpus", str(SEEDS), "--out", str(out)],
+                           capture_output=True, text=True, env=env, cwd=ROOT)
+        assert r.returncode == 0, r.stderr
+        outs.append(out)
+    for name in ("atlas.html", "timeline.html", "access.html"):
+        assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), name
