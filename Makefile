@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 CORPUS ?= seeds
 
-.PHONY: atlas test install assets check bench clean
+.PHONY: atlas test install assets check bench screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,9 @@ bench: install assets
 	$(BIN)/python benchmarks/bench_extract.py
 	$(BIN)/python benchmarks/bench_network.py
 	$(BIN)/python benchmarks/bench_maps.py
+
+screenshots: install assets
+	$(BIN)/python -m geo._screenshots --maps maps --out maps/screenshots
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache tests/artifacts

@@ -164,7 +164,7 @@ STATUS_LABELS: dict[str, str] = {
 _STATUSES = ("open", "under_construction", "planned", "suspended", "unknown", "context")
 #: Kinds without a life cycle: drawn solid whatever their (unknown) status.
 CONTEXT_KINDS = frozenset({"admin", "river"})
-APPROX_ACCURACY = frozenset({"approximate", "schematic"})
+APPROX_ACCURACY = frozenset({"approximate", "schematic", "unlocated"})
 #: Layer drawing order (bottom to top); other layers go on top in name order.
 LAYER_ORDER = ("admin", "zones", "water", "facilities", "roads", "bus", "rail", "bridges", "stations")
 _FALLBACK_COLOUR = "#666666"
@@ -718,7 +718,9 @@ def _popup_body(props: Mapping[str, Any], documents: Mapping[str, Any] | None) -
     rows = [
         ("Kind 类型", _e(props.get("kind"))),
         ("Accuracy 精度", _e(props.get("accuracy"))
-         + (' <span class="ga-flag">(position approximate)</span>'
+         + (' <span class="ga-flag">(location unknown: drawn as the county it is in)</span>'
+            if props.get("accuracy") == "unlocated"
+            else ' <span class="ga-flag">(position approximate)</span>'
             if props.get("accuracy") in APPROX_ACCURACY else "")),
         ("Geometry 几何来源", _e(props.get("geometry_source"))),
     ]
@@ -803,8 +805,10 @@ def _layer_theme(gdf: gpd.GeoDataFrame, name: str) -> str:
 
 
 def _bounds(layers: Mapping[str, gpd.GeoDataFrame]) -> tuple[float, float, float, float] | None:
+    # regional features (high-speed lines to Xiong'an, ...) do not widen the initial view
+    local = {k: (g[g["scale"].astype(str) != "regional"] if "scale" in g.columns else g) for k, g in layers.items()}
     bs = [g.to_crs("EPSG:4326").total_bounds if g.crs is not None and not g.crs.equals("EPSG:4326")
-          else g.total_bounds for g in layers.values() if len(g)]
+          else g.total_bounds for g in local.values() if len(g)]
     bs = [b for b in bs if np.all(np.isfinite(b))]
     if not bs:
         return None
@@ -846,6 +850,8 @@ def _layer_payload(
         gk = _gkind(geom)
         admin = theme == "admin" or kind == "admin"
         context = kind in CONTEXT_KINDS or admin
+        # a feature no source locates is drawn as its county's outline only, never as an area
+        admin = admin or props.get("accuracy") == "unlocated"
         timeline = [ev for ev in _as_list(props.get("timeline")) if isinstance(ev, Mapping)]
         lb, sx = _search_entry(props, name)
         p: dict[str, Any] = {"id": _e(props.get("id")), "lb": lb, "sx": sx}
@@ -908,6 +914,9 @@ def _legend_html(title: str, themes: Iterable[str], *, subtitle: str, basemap: s
                  f'{_swatch(_style("rail", "open", True, "p"), "p")}'
                  "approximate (≤ 5 km, placed from a description) or schematic (route drawn through known "
                  "points): thinner, translucent; points as wide dashed rings</div>")
+    parts.append(f'<div class="ga-row ga-acc-unlocated">{_swatch(_style("facility", "open", True, "a", admin=True), "a")}'
+                 "unlocated: no source places it more closely than its county, drawn as that county's "
+                 "outline (not a location)</div>")
     parts.append(f'<div class="ga-src">Basemap: {_e(basemap)}. {DATA_ATTRIBUTION}.{extra}</div></details>')
     return "".join(parts)
 
@@ -1936,8 +1945,10 @@ def write_all_maps(
         logger.warning("no dated events in the layers: timeline.html not written")
     hexes, iso, scen = _find_access_frames(extra_layers or {})
     if hexes is not None:
+        # open on the most complete layer: car travel time to 国贸 (every cell reaches it by road)
         out.append(write_access_map(maps_dir / "access.html", hexes, iso, scen or None, basemap=basemap,
-                                    offline=offline, tianditu_key=tianditu_key))
+                                    offline=offline, tianditu_key=tianditu_key,
+                                    destination="dest-guomao", mode="car"))
     else:
         logger.info("no hexagon travel-time layer among the analysis layers: access.html not written")
     return out

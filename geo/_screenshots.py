@@ -1,0 +1,55 @@
+"""Screenshots of the maps for the README (a development tool: ``make screenshots``).
+
+Opens each map in headless Debian Chromium through Playwright (never a downloaded browser),
+waits until the map says it is ready, and writes ``<out>/<name>.png``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-quic",
+]
+
+
+def screenshot(maps_dir: Path, out_dir: Path, *, chromium: str = "/usr/bin/chromium") -> list[Path]:
+    """Write a PNG of each map in ``maps_dir`` to ``out_dir``; returns the paths."""
+    from playwright.sync_api import sync_playwright
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, headless=True)
+        try:
+            for name in ("atlas", "timeline", "access"):
+                page = browser.new_page(viewport={"width": 1280, "height": 800})
+                page.goto((maps_dir / f"{name}.html").resolve().as_uri())
+                page.wait_for_function("window.geoAtlas && window.geoAtlas.ready === true", timeout=60_000)
+                page.wait_for_timeout(500)
+                path = out_dir / f"{name}.png"
+                page.screenshot(path=str(path))
+                written.append(path)
+                page.close()
+        finally:
+            browser.close()
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m geo._screenshots", description=__doc__)
+    p.add_argument("--maps", default="maps", help="folder with atlas.html, timeline.html, access.html")
+    p.add_argument("--out", default="maps/screenshots", help="output folder for the PNG files")
+    p.add_argument("--chromium", default=os.environ.get("GEO_CHROMIUM", "/usr/bin/chromium"))
+    a = p.parse_args(argv)
+    for path in screenshot(Path(a.maps), Path(a.out), chromium=a.chromium):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
