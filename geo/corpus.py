@@ -473,16 +473,16 @@ def _sentences(text: str, paragraphs: list[tuple[int, int]]) -> list[tuple[int, 
             pos = m.end()
         if pos < len(para):
             out.append((p0 + pos, p1))
-    # trim whitespace inside spans, drop empty ones
-    trimmed = []
-    for s, e in out:
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if e > s:
-            trimmed.append((s, e))
-    return trimmed
+    return [span for span in (trim_span(text, s, e) for s, e in out) if span[1] > span[0]]
+
+
+def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """Narrow ``text[start:end]`` to exclude leading and trailing white space."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
 
 
 # ---------------------------------------------------------------------------

@@ -55,6 +55,7 @@ from typing import Any, Iterable, Iterator
 
 import ahocorasick
 
+from geo.corpus import trim_span
 from geo.dates import ResolvedDate, find_dates, parse_cn_number, period_end, reported
 
 logger = logging.getLogger(__name__)
@@ -674,11 +675,7 @@ class _Segmentation:
 def _raw_paragraphs(text: str) -> list[tuple[int, int]]:
     out = []
     for m in re.finditer(r"[^\n]+(?:\n(?!\s*\n)[^\n]+)*", text):
-        s, e = m.start(), m.end()
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
+        s, e = trim_span(text, m.start(), m.end())
         if e > s:
             out.append((s, e))
     return out

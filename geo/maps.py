@@ -1296,6 +1296,40 @@ def _check_layers(layers: Mapping[str, gpd.GeoDataFrame]) -> None:
 # --------------------------------------------------------------------------- public API
 
 
+def _theme_map(
+    layers: Mapping[str, gpd.GeoDataFrame], *, name: str, title: str, basemap: str,
+    tianditu_key: str | None, as_of: dt.date | None, documents: Mapping[str, Any] | None, timeline_mode: bool,
+) -> tuple:
+    """The parts the atlas and the timeline map share: base map, layer payloads, feature groups.
+
+    Returns ``(fig, m, names, payload_layers, styles, feature_groups, grouped, themes)``.
+    """
+    names = _ordered_layers(layers)
+    fig, m = _base_map(title=title, basemap=basemap, tianditu_key=tianditu_key, bounds=_bounds(layers), name=name)
+    styles: dict[str, dict] = {}
+    payload_layers = [
+        _layer_payload(n, layers[n], basemap=basemap, as_of=as_of, documents=documents,
+                       timeline_mode=timeline_mode, styles=styles)
+        for n in names
+    ]
+    fgs, grouped = _feature_groups(m, names, layers, name, payload_layers)
+    themes = sorted({_layer_theme(layers[n], n) for n in names} & set(THEME_COLOURS),
+                    key=list(THEME_COLOURS).index)
+    return fig, m, names, payload_layers, styles, fgs, grouped, themes
+
+
+def _attach_script(fig, m: folium.Map, grouped, fgs, payload: dict, *, name: str, lib: str, call: str,
+                   offline: bool) -> None:
+    """Add the layer control, the map controls and the map's own script, then inline assets."""
+    _grouped_control(m, grouped, name)
+    _controls(m, name)
+    script = _Script(lib=_JS_COMMON + lib, call=call, groups=fgs, payload=_js_json(payload), tiles=_tiles_js(m),
+                     fit=_js_json(m._geo_fit))
+    _fix_id(script, f"{name}_script")
+    m.add_child(script)
+    _finalize(fig, m, offline=offline, css=_CSS)
+
+
 def atlas(
     layers: Mapping[str, gpd.GeoDataFrame],
     *,
@@ -1342,18 +1376,9 @@ def atlas(
     """
     _check_layers(layers)
     as_of_d = _to_date(as_of) if as_of is not None else None
-    names = _ordered_layers(layers)
-    fig, m = _base_map(title=title, basemap=basemap, tianditu_key=tianditu_key,
-                       bounds=_bounds(layers), name="atlas")
-    styles: dict[str, dict] = {}
-    payload_layers = [
-        _layer_payload(n, layers[n], basemap=basemap, as_of=as_of_d, documents=documents,
-                       timeline_mode=False, styles=styles)
-        for n in names
-    ]
-    fgs, grouped = _feature_groups(m, names, layers, "atlas", payload_layers)
-    themes = sorted({_layer_theme(layers[n], n) for n in names} & set(THEME_COLOURS),
-                    key=list(THEME_COLOURS).index)
+    fig, m, names, payload_layers, styles, fgs, grouped, themes = _theme_map(
+        layers, name="atlas", title=title, basemap=basemap, tianditu_key=tianditu_key, as_of=as_of_d,
+        documents=documents, timeline_mode=False)
     date_txt = f"Status as of {as_of_d.isoformat()}" if as_of_d else "Status as last reported in the corpus"
     shift = " Features shifted to GCJ-02 to match Amap tiles." if basemap == "gaode" else ""
     payload = {
@@ -1362,16 +1387,10 @@ def atlas(
         "layers": payload_layers,
         "legend": _legend_html(title, themes, subtitle=_e(date_txt), basemap=basemap, extra=shift),
         "attribution": DATA_ATTRIBUTION,
-        "bboxFeature": _bbox_feature(_bounds(layers) or (115.9, 39.4, 118.2, 40.8)),
+        "bboxFeature": _bbox_feature(_bounds(layers) or STUDY_AREA_BBOX),
     }
-    _grouped_control(m, grouped, "atlas")
-    _controls(m, "atlas")
-    script = _Script(lib=_JS_COMMON + _JS_ATLAS, call="geoAtlasBuild", groups=fgs,
-                     payload=_js_json(payload), tiles=_tiles_js(m),
-                     fit=_js_json(m._geo_fit))
-    _fix_id(script, "atlas_script")
-    m.add_child(script)
-    _finalize(fig, m, offline=offline, css=_CSS)
+    _attach_script(fig, m, grouped, fgs, payload, name="atlas", lib=_JS_ATLAS, call="geoAtlasBuild",
+                   offline=offline)
     logger.info("atlas: %d layers, %d features", len(names), sum(len(p["features"]) for p in payload_layers))
     return m
 
@@ -1453,18 +1472,9 @@ def timeline_map(
     if end_s < start_s:
         raise ValueError(f"end {end_s} is before start {start_s}")
     initial_s = _to_date(initial).isoformat() if initial is not None else end_s
-    names = _ordered_layers(layers)
-    fig, m = _base_map(title=title, basemap=basemap, tianditu_key=tianditu_key,
-                       bounds=_bounds(layers), name="timeline")
-    styles: dict[str, dict] = {}
-    payload_layers = [
-        _layer_payload(n, layers[n], basemap=basemap, as_of=None, documents=documents,
-                       timeline_mode=True, styles=styles)
-        for n in names
-    ]
-    fgs, grouped = _feature_groups(m, names, layers, "timeline", payload_layers)
-    themes = sorted({_layer_theme(layers[n], n) for n in names} & set(THEME_COLOURS),
-                    key=list(THEME_COLOURS).index)
+    fig, m, names, payload_layers, styles, fgs, grouped, themes = _theme_map(
+        layers, name="timeline", title=title, basemap=basemap, tianditu_key=tianditu_key, as_of=None,
+        documents=documents, timeline_mode=True)
     shift = " Features shifted to GCJ-02 to match Amap tiles." if basemap == "gaode" else ""
     sub = _e(f"Events {start_s} – {end_s}; a feature appears with its first dated actual event.")
     payload = {
@@ -1477,16 +1487,10 @@ def timeline_map(
         "layers": payload_layers,
         "legend": _legend_html(title, themes, subtitle=sub, basemap=basemap, extra=shift),
         "attribution": DATA_ATTRIBUTION,
-        "bboxFeature": _bbox_feature(_bounds(layers) or (115.9, 39.4, 118.2, 40.8)),
+        "bboxFeature": _bbox_feature(_bounds(layers) or STUDY_AREA_BBOX),
     }
-    _grouped_control(m, grouped, "timeline")
-    _controls(m, "timeline")
-    script = _Script(lib=_JS_COMMON + _JS_TIMELINE, call="geoTimelineBuild", groups=fgs,
-                     payload=_js_json(payload), tiles=_tiles_js(m),
-                     fit=_js_json(m._geo_fit))
-    _fix_id(script, "timeline_script")
-    m.add_child(script)
-    _finalize(fig, m, offline=offline, css=_CSS)
+    _attach_script(fig, m, grouped, fgs, payload, name="timeline", lib=_JS_TIMELINE, call="geoTimelineBuild",
+                   offline=offline)
     return m
 
 
