@@ -308,9 +308,15 @@ def road_included(props: Mapping, as_of: Any, *, include_expected: bool = False,
 
 
 def _station_blocked(props: Mapping, as_of: _dt.date | None, include_expected: bool) -> bool:
+    """A station is closed when its own timeline says it is not open yet.
+
+    A station with a dated history of its own that gives no status on ``as_of`` (its first event,
+    e.g. its opening, is later) is closed too; a station with no history follows its line.
+    """
     if as_of is None:
         return False
-    return _status(props, as_of, include_expected) in _NON_OPEN
+    status = _status(props, as_of, include_expected)
+    return status in _NON_OPEN or (status == "unknown" and bool(_as_list(props.get("timeline"))))
 
 
 def _rows(layers: Mapping[str, Any], name: str) -> list[tuple[dict, Any]]:

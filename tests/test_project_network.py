@@ -97,32 +97,37 @@ def test_drive_network_connected(nets):
 
 
 def test_jingtang_changes_rail_times(nets):
-    dest = {"北京城市副中心站": "station-beijing-subcenter"}
-    before = acc.travel_times(nets["2021"], destinations=dest, chains=("rail", "rail_walk"))
-    after = acc.travel_times(nets["2024"], destinations=dest, chains=("rail", "rail_walk"))
-    fids_2021 = {d["feature_id"] for _, _, d in nets["2021"].edges(data=True)}
-    fids_2024 = {d["feature_id"] for _, _, d in nets["2024"].edges(data=True)}
-    assert "jingtang-intercity" not in fids_2021 and "jingtang-intercity" in fids_2024
+    """The Jing-Tang railway opened 2022-12-30 with trains from 北京站 while 北京城市副中心站 was
+    being built (it opened 2025-12-30): rail from 大厂/香河 appears between 2021 and 2024, and the
+    trip to the sub-center station gets much shorter once its station opens."""
+    both = {"国贸": "dest-guomao", "北京城市副中心站": "station-beijing-subcenter"}
+    t = {k: acc.travel_times(nets[k], destinations=both, chains=("rail", "rail_walk")) for k in ("2021", "2024", "2026")}
+    fids = {k: {d["feature_id"] for _, _, d in nets[k].edges(data=True)} for k in ("2021", "2024", "2026")}
+    assert not {"jingtang-intercity", "jingtang-intercity-beijing-station-service"} & fids["2021"]
+    assert {"jingtang-intercity", "jingtang-intercity-beijing-station-service"} <= fids["2024"]
     # 大厂 / 香河: no rail at all in 2021 (no metro within feeder range), the intercity in 2024
     for o in ("大厂", "香河"):
-        t0, t1 = _time(before, o, "北京城市副中心站", "rail"), _time(after, o, "北京城市副中心站", "rail")
-        assert math.isinf(t0) and math.isfinite(t1) and t1 < 120, (o, t0, t1)
+        t0, t1 = _time(t["2021"], o, "国贸", "rail"), _time(t["2024"], o, "国贸", "rail")
+        assert math.isinf(t0) and math.isfinite(t1) and t1 < 150, (o, t0, t1)
+        # the sub-center station itself serves trains from 2025-12-30 on
+        s1, s2 = _time(t["2024"], o, "北京城市副中心站", "rail"), _time(t["2026"], o, "北京城市副中心站", "rail")
+        assert s2 < s1 - 30, (o, s1, s2)
     # 燕郊 on foot (strict walk-only chain): 燕郊站 (2.8 km) becomes usable in 2024
-    t0, t1 = _time(before, "燕郊", "北京城市副中心站", "rail_walk"), _time(after, "燕郊", "北京城市副中心站", "rail_walk")
+    t0, t1 = _time(t["2021"], "燕郊", "国贸", "rail_walk"), _time(t["2024"], "燕郊", "国贸", "rail_walk")
     assert math.isinf(t0) and math.isfinite(t1)
     # 燕郊 with feeder access: not slower in 2024 (the feeder + metro line 6 route of 2021 stays
     # faster than the intercity with its 30-min half headway and 10-min check-in)
-    t0, t1 = _time(before, "燕郊", "北京城市副中心站", "rail"), _time(after, "燕郊", "北京城市副中心站", "rail")
+    t0, t1 = _time(t["2021"], "燕郊", "国贸", "rail"), _time(t["2024"], "燕郊", "国贸", "rail")
     assert math.isfinite(t0) and t1 <= t0 + 1e-9
-    # the 2024 routes of 大厂 and 香河 ride the Jing-Tang corridor
-    circ = acc.half_hour_rail_circle(nets["2024"], origins=["大厂", "香河"])
+    # from 2026 the routes of 大厂 and 香河 ride the Jing-Tang corridor into 北京城市副中心站
+    circ = acc.half_hour_rail_circle(nets["2026"], origins=["大厂", "香河"])
     for r in circ["rows"]:
         assert any("jingtang-intercity" in x or "jingbin-intercity" in x for x in r["lines"]), r
         assert r["via"] == "station:station-beijing-subcenter"
-    # without the two lines on that shared track 大厂 loses its rail access again
-    G = nets["2024"]
-    t_wo = acc.travel_times(G, origins=["大厂"], destinations=dest, chains=("rail",),
-                            exclude_features=["jingtang-intercity", "jingbin-intercity"])
+    # without the lines on that shared track 大厂 loses its rail access again
+    t_wo = acc.travel_times(nets["2026"], origins=["大厂"], destinations={"国贸": "dest-guomao"}, chains=("rail",),
+                            exclude_features=["jingtang-intercity", "jingbin-intercity",
+                                              "jingtang-intercity-beijing-station-service"])
     assert math.isinf(float(t_wo["time_s"].iloc[0]))
 
 
