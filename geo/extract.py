@@ -432,7 +432,8 @@ def _t2s_windows(text: str, table: dict[int, str]) -> str:
     changes length falls back to the per-character table.
     """
     cc = _opencc()
-    positions = [i for i, c in enumerate(text) if ord(c) in table]
+    changing = re.compile("[" + "".join(re.escape(chr(k)) for k in table) + "]")
+    positions = [m.start() for m in changing.finditer(text)]
     if len(positions) > len(text) // 4:
         windows = [(0, len(text))]  # mostly traditional: one pass
     else:
