@@ -61,7 +61,7 @@ def build(
     layers = build_layers(gaz, extraction, as_of=as_of)
     result: dict[str, Any] = {
         "documents": len(corpus),
-        "warnings": list(corpus.warnings),
+        "warnings": list(corpus.warnings) + list(extraction.warnings),
         "layers": [],
         "maps": [],
         "tables": [],

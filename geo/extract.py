@@ -275,6 +275,8 @@ class Extraction:
         ``feature_id -> list of TimelineEvent`` (:func:`geo.timeline.build_timelines`).
     documents : dict
         ``doc_id -> publication date (ISO) or None``.
+    warnings : list of str
+        Documents the extraction had to skip, each with its file and the error.
     """
 
     mentions: list[Mention] = field(default_factory=list)
@@ -283,6 +285,7 @@ class Extraction:
     unknowns: list[UnknownCandidate] = field(default_factory=list)
     timelines: dict[str, list] = field(default_factory=dict)
     documents: dict[str, str | None] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
     _by_feature: dict[str, list[Mention]] | None = field(default=None, repr=False, compare=False)
 
     def mentions_of(self, feature_id: str) -> list[Mention]:
@@ -1737,11 +1740,21 @@ def extract(
     suffixes: dict[str, str] = {}
     contexts: dict[str, list[dict]] = defaultdict(list)
     for doc in corpus:
-        ctx = _context(doc)
-        mentions = _mentions(ctx, matcher)
+        # one document that breaks the extraction never stops the others: it is reported
+        try:
+            ctx = _context(doc)
+            mentions = _mentions(ctx, matcher)
+            events = _events(ctx, mentions, matcher.kinds, matcher.no_events)
+            claims = _claims(ctx, mentions, matcher.kinds)
+        except Exception as exc:  # noqa: BLE001 - reported and skipped, never silent
+            doc_id = getattr(doc, "doc_id", "?")
+            msg = f"{getattr(doc, 'path', doc_id)}: extraction failed and the document was skipped: {exc!r}"
+            logger.warning(msg)
+            result.warnings.append(msg)
+            continue
         result.mentions.extend(mentions)
-        result.events.extend(_events(ctx, mentions, matcher.kinds, matcher.no_events))
-        result.claims.extend(_claims(ctx, mentions, matcher.kinds))
+        result.events.extend(events)
+        result.claims.extend(claims)
         _collect_unknowns(ctx, mentions, counts, suffixes, contexts, max_contexts)
         result.documents[ctx.doc_id] = ctx.published.isoformat() if ctx.published else None
     result.mentions.sort(key=lambda m: (m.doc_id, m.start, m.end))

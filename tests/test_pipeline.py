@@ -164,3 +164,22 @@ def test_maps_are_byte_identical_across_processes(tmp_path):
         outs.append(out)
     for name in ("atlas.html", "timeline.html", "access.html"):
         assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), name
+
+
+def test_one_document_breaking_extraction_does_not_stop_the_others(monkeypatch):
+    """A document that makes the extractor fail is skipped with a warning naming its file."""
+    import geo.extract as ex
+
+    corpus = geo.load_corpus(SEEDS)
+    real = ex._context
+
+    def context(doc):
+        if doc.doc_id.startswith("002"):
+            raise RuntimeError("simulated extractor bug")
+        return real(doc)
+
+    monkeypatch.setattr(ex, "_context", context)
+    x = ex.extract(corpus, geo.load_gazetteer())
+    assert len(x.warnings) == 1 and "002_644784451ede5f8c" in x.warnings[0]
+    assert "simulated extractor bug" in x.warnings[0]
+    assert {m.doc_id[:3] for m in x.mentions} == {"000", "001", "003", "004"}
