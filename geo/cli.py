@@ -228,10 +228,37 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         from geo.analysis import structure
 
         G = network(args.as_of, include_expected=args.include_expected, corpus=args.corpus)
-        comps = structure.components(G)
         crit = structure.critical_links(G)
-        out = {"components": comps, "critical_links": crit}
-        _print_json(out) if args.json else print(json.dumps(out, ensure_ascii=False, indent=1, default=str))
+        impact = {chain: structure.removal_impact(G, chain=chain, top=10) for chain in ("rail", "car")}
+        bott = structure.bottlenecks(G, top=10)
+        dead = structure.crossborder_dead_ends(layers(args.as_of, args.corpus), as_of=G.graph.get("as_of"))
+        out = {
+            "as_of": G.graph.get("as_of"),
+            "components": structure.components(G),
+            "bridges": json.loads(crit["bridges"].to_json(orient="records", force_ascii=False)),
+            "articulation_points": json.loads(crit["articulation_points"].to_json(orient="records",
+                                                                                  force_ascii=False)),
+            "removal_impact": {c: json.loads(df.to_json(orient="records", force_ascii=False))
+                               for c, df in impact.items()},
+            "bottlenecks": json.loads(bott.to_json(orient="records", force_ascii=False)),
+            "crossborder_dead_ends": json.loads(dead.drop(columns="geometry").to_json(orient="records",
+                                                                                      force_ascii=False)),
+        }
+        if args.json:
+            _print_json(out)
+            return 0
+        print(f"network as of {out['as_of']}")
+        rows = [[m, str(c.get("n_nodes")), str(c.get("n_edges")), str(c.get("n_weak")), str(c.get("largest_weak"))]
+                for m, c in sorted(out["components"].items())]
+        print(_table(rows, ["mode", "nodes", "edges", "weak components", "largest"]))
+        print(f"\n{len(out['bridges'])} graph bridges, {len(out['articulation_points'])} articulation points")
+        for chain, df in impact.items():
+            print(f"\nlinks whose removal costs the origins most ({chain}; minutes summed over origin x destination):")
+            print(df.to_string(index=False))
+        print("\nbottlenecks (edge betweenness, travel-time weighted):")
+        print(bott.to_string(index=False))
+        print("\ncross-border dead ends (roads reaching the boundary from one side only):")
+        print(dead.drop(columns="geometry").to_string(index=False) if len(dead) else "none")
         return 0
     if args.analysis == "scenario":
         from geo.analysis import scenarios

@@ -183,3 +183,20 @@ def test_one_document_breaking_extraction_does_not_stop_the_others(monkeypatch):
     assert len(x.warnings) == 1 and "002_644784451ede5f8c" in x.warnings[0]
     assert "simulated extractor bug" in x.warnings[0]
     assert {m.doc_id[:3] for m in x.mentions} == {"000", "001", "003", "004"}
+
+
+def test_cli_analyze_structure_and_access(capsys):
+    assert main(["analyze", "structure", "--as-of", "2024-06-30", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["as_of"] == "2024-06-30"
+    assert out["components"]["metro"]["n_weak"] >= 1
+    assert out["removal_impact"]["car"] and out["bottlenecks"]
+    top_car = {r["feature_id"] for r in out["removal_impact"]["car"]}
+    assert top_car & {"expressway-jingha", "expressway-jingping", "expressway-capital-ring"}
+    assert main(["analyze", "access", "--as-of", "2024-06-30", "--origins", "燕郊", "--destinations", "国贸",
+                 "--chains", "car", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    (row,) = out["od"]
+    assert row["origin"] == "燕郊" and 30 < row["time_min"] < 90
+    assert main(["analyze", "access", "--origins", "上海"]) == 1
+    assert "上海" in capsys.readouterr().err
