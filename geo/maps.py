@@ -829,8 +829,14 @@ def _layer_payload(
     documents: Mapping[str, Any] | None,
     timeline_mode: bool,
     styles: dict[str, dict],
+    inherited: Mapping[str, list] | None = None,
 ) -> dict[str, Any]:
-    """Compact GeoJSON of one layer with precomputed escaped popups and style keys."""
+    """Compact GeoJSON of one layer with precomputed escaped popups and style keys.
+
+    ``inherited`` maps feature ids to timelines: a feature with no dated history of its own
+    whose status was inherited (a station from its line, ``status_source.inherited_from``)
+    follows that timeline on the timeline map.
+    """
     if "id" in gdf.columns:
         gdf = gdf.assign(_sort=gdf["id"].astype(str)).sort_values("_sort", kind="stable")
     valid = _valid(gdf)
@@ -853,6 +859,9 @@ def _layer_payload(
         # a feature no source locates is drawn as its county's outline only, never as an area
         admin = admin or props.get("accuracy") == "unlocated"
         timeline = [ev for ev in _as_list(props.get("timeline")) if isinstance(ev, Mapping)]
+        source = props.get("status_source")
+        if not timeline and inherited and isinstance(source, Mapping) and source.get("inherited_from"):
+            timeline = list(inherited.get(str(source["inherited_from"]), []))
         lb, sx = _search_entry(props, name)
         p: dict[str, Any] = {"id": _e(props.get("id")), "lb": lb, "sx": sx}
         head = _popup_head(props)
@@ -1307,9 +1316,14 @@ def _theme_map(
     names = _ordered_layers(layers)
     fig, m = _base_map(title=title, basemap=basemap, tianditu_key=tianditu_key, bounds=_bounds(layers), name=name)
     styles: dict[str, dict] = {}
+    inherited = {
+        str(fid): [ev for ev in _as_list(tl) if isinstance(ev, Mapping)]
+        for gdf in layers.values() if {"id", "timeline"} <= set(gdf.columns)
+        for fid, tl in zip(gdf["id"], gdf["timeline"])
+    }
     payload_layers = [
         _layer_payload(n, layers[n], basemap=basemap, as_of=as_of, documents=documents,
-                       timeline_mode=timeline_mode, styles=styles)
+                       timeline_mode=timeline_mode, styles=styles, inherited=inherited)
         for n in names
     ]
     fgs, grouped = _feature_groups(m, names, layers, name, payload_layers)

@@ -550,3 +550,20 @@ def test_access_map_accepts_analysis_wide_format():
     assert car["n"] == 1 and not car["dense"] and car["v"][1] == -12
     assert keys["time:dest-guomao:car"]["label"].startswith("国贸 · car")  # label from attrs
     assert len(d["hex"]["rings"][-1]) == 2  # a point: one vertex
+
+
+def test_stations_follow_their_line_through_time():
+    """A station with no dated history of its own follows its line on the timeline map and in
+    a dated atlas (Batong line opened 2003-12-27; Line 22 is under construction)."""
+    import geo
+
+    real = geo.layers()
+    m = gm.timeline_map(real, basemap="none")
+    own_line = props_of(m, "rail", "metro-batong-line")["st"]
+    assert own_line and props_of(m, "stations", "station-tuqiao")["st"] == own_line
+    m22 = props_of(m, "stations", "station-m22-pinggu")["st"]
+    assert m22 and m22[-1][1] == "under_construction"
+    before = gm.atlas(real, as_of=dt.date(2002, 1, 1), basemap="none")
+    after = gm.atlas(real, as_of=dt.date(2004, 1, 1), basemap="none")
+    assert props_of(before, "stations", "station-tuqiao")["s"] == "unknown"
+    assert props_of(after, "stations", "station-tuqiao")["s"] == "open"
