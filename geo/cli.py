@@ -140,9 +140,9 @@ def _cmd_extract(args: argparse.Namespace) -> int:
              str(e.date) + ("" if e.precision == "day" else f" ({e.precision})"), e.quote[:40]]
             for e in x.events]
     print(_table(rows, ["doc", "feature", "status", "modality", "date", "quote"]))
-    rows = [[c.doc_id[:3], f"{c.value:g}", c.unit, c.counted or "", c.quote[:40]] for c in x.claims]
+    rows = [[c.doc_id[:3], c.topic, f"{c.value:g}", c.unit, c.counted or "", c.quote[:40]] for c in x.claims]
     print()
-    print(_table(rows, ["doc", "value", "unit", "counted", "quote"]))
+    print(_table(rows, ["doc", "topic", "value", "unit", "counted", "quote"]))
     return 0
 
 

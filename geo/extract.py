@@ -64,6 +64,7 @@ __all__ = [
     "Mention",
     "Event",
     "Claim",
+    "claim_topic",
     "UnknownCandidate",
     "Extraction",
     "STATUSES",
@@ -210,6 +211,10 @@ class Claim:
         The clause text.
     qualifier : str
         ``约``, ``超过``, ``多``, ``余``... when the number is approximate.
+    topic : str (property)
+        What the claim is about, from its unit and counted noun (:func:`claim_topic`):
+        ``transport``, ``travel_time``, ``investment``, ``projects``, ``environment``,
+        ``public_services`` or ``other``.
     """
 
     value: float
@@ -223,11 +228,56 @@ class Claim:
     quote: str
     qualifier: str = ""
 
+    @property
+    def topic(self) -> str:
+        """The claim's topic (see :func:`claim_topic`)."""
+        return claim_topic(self.unit, self.counted, self.feature_ids)
+
     def to_json(self) -> dict[str, Any]:
-        """JSON-serialisable dict."""
+        """JSON-serialisable dict (with ``topic``)."""
         d = asdict(self)
         d["feature_ids"] = list(self.feature_ids)
+        d["topic"] = self.topic
         return d
+
+
+#: (topic, keywords of the counted noun) in priority order; see :func:`claim_topic`.
+CLAIM_TOPICS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("transport", ("公路", "道路", "高速", "主干", "干路", "桥", "公交", "快巴", "线路", "铁路", "轨道", "地铁",
+                   "城际", "客运", "通道", "航", "站", "里程", "车")),
+    ("investment", ("投资", "资金", "亿元", "万元")),
+    ("projects", ("项目",)),
+    ("environment", ("造林", "营林", "绿化", "森林", "水质", "断面", "矿山", "防火", "生态", "PM", "空气", "鸟")),
+    ("public_services", ("学校", "中小学", "幼儿园", "医院", "医疗", "事项", "通办", "养老", "就医", "教师",
+                         "学科", "诊疗", "结算", "终端", "政务")),
+)
+
+
+_NOT_TRANSPORT = ("旅游", "工作站", "服务站", "站点服务")
+
+
+def claim_topic(unit: str, counted: str, feature_ids: Iterable[str] = ()) -> str:
+    """Classify a claim: ``transport``, ``travel_time``, ``investment``, ``projects``,
+    ``environment``, ``public_services`` or ``other``.
+
+    Travel-time promises (unit ``min``) are ``travel_time``; money (unit ``元``) is
+    ``investment``; otherwise the first topic whose keywords occur in the counted noun, and
+    claims about a named transport feature (ids of roads, lines, bridges, stations) are
+    ``transport``.
+    """
+    if unit == "min":
+        return "travel_time"
+    if unit == "元":
+        return "investment"
+    text = str(counted or "")
+    for topic, words in CLAIM_TOPICS:
+        if any(w in text for w in words) and not (topic == "transport" and any(w in text for w in _NOT_TRANSPORT)):
+            return topic
+    prefixes = ("road-", "expressway-", "bridge-", "metro-", "station-", "bus-", "jing", "intercity-",
+                "suburban-", "interchange-")
+    if any(str(f).startswith(prefixes) for f in feature_ids):
+        return "transport"
+    return "other"
 
 
 @dataclass(frozen=True, slots=True)

@@ -200,3 +200,12 @@ def test_cli_analyze_structure_and_access(capsys):
     assert row["origin"] == "燕郊" and 30 < row["time_min"] < 90
     assert main(["analyze", "access", "--origins", "上海"]) == 1
     assert "上海" in capsys.readouterr().err
+
+
+def test_claims_carry_a_topic(extraction):
+    by_quote = {(c.counted, c.value): c.topic for c in extraction.claims}
+    assert by_quote[("高速公路", 3.0)] == "transport"
+    assert by_quote[("跨潮白河桥梁", 5.0)] == "transport"
+    assert by_quote[("轨道交通圈", 30.0)] == "travel_time"
+    assert by_quote[("精品旅游线路", 11.0)] != "transport"
+    assert all(c.to_json()["topic"] == c.topic for c in extraction.claims)
