@@ -197,10 +197,30 @@ def network(
     osm_graph = None
     if osm is not None:
         osm_graph = gn.load_osm(osm, assumptions=assumptions)
+        _check_osm_extent(osm_graph, osm)
     elif online:
         osm_graph = gn.fetch_osm(assumptions=assumptions)
     return gn.build_network(lay, as_of=as_of_d, include_expected=include_expected,
                             assumptions=assumptions, osm_graph=osm_graph)
+
+
+def _check_osm_extent(G, path: str | Path) -> None:
+    """An OSM extract must cover part of the study area (else its roads would replace the
+    gazetteer's with nothing useful)."""
+    from shapely.geometry import MultiPoint, box
+
+    from geo.gazetteer import STUDY_AREA_BBOX
+
+    pts = [(d["x"], d["y"]) for _, d in G.nodes(data=True)]
+    if not pts:
+        raise ValueError(f"OSM file {path} has no nodes")
+    extent = MultiPoint(pts).envelope
+    if not extent.intersects(box(*STUDY_AREA_BBOX)):
+        w, s, e, n = extent.bounds
+        raise ValueError(
+            f"OSM file {path} covers ({w:.3f}, {s:.3f}, {e:.3f}, {n:.3f}), outside the study area "
+            f"{STUDY_AREA_BBOX} (W, S, E, N): use an extract of the Beijing–Langfang region"
+        )
 
 
 def accessibility(

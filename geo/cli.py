@@ -40,6 +40,8 @@ def _print_json(obj: Any) -> None:
 def _table(rows: list[list[str]], header: list[str]) -> str:
     from unicodedata import east_asian_width
 
+    rows = [[" ".join(str(c).split()) for c in r] for r in rows]  # quotes may hold line breaks
+
     def w(s: str) -> int:
         return sum(2 if east_asian_width(c) in "WF" else 1 for c in s)
 
@@ -156,7 +158,7 @@ def _cmd_timeline(args: argparse.Namespace) -> int:
     print(f"{t['name_zh']} ({t['name_en']}) [{t['id']}]")
     print(f"status as of {t['as_of']}: {t['status']}"
           + (f" since {t['status_date']}" if t.get("status_date") else ""))
-    for ev in t["timeline"]:
+    for ev in sorted(t["timeline"], key=lambda e: (str(e.get("date")), str(e.get("status")))):
         flag = "" if ev.get("modality") == "actual" else " (expected)"
         print(f"  {ev['date']} [{ev.get('precision')}] {ev['status']}{flag}")
         for c in ev.get("citations") or [{"doc_id": ev.get("doc_id"), "quote": ev.get("quote")}]:
@@ -455,7 +457,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         return int(args.func(args) or 0)
-    except (CorpusError, GazetteerError, CLIError, FileNotFoundError, ValueError, KeyError) as exc:
+    except (CorpusError, GazetteerError, CLIError, OSError, ValueError, KeyError, ImportError) as exc:
         msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         print(f"geo {args.command}: error: {msg}", file=sys.stderr)
         return 1

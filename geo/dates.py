@@ -11,7 +11,8 @@ expression                meaning                                      precision
 ``今年`` ``去年`` ``明年``  year relative to publication                   ``year``
 ``去年9月``               month of the previous year                   ``month``
 ``年底前`` ``年内``        deadline: 31 December of the year            ``deadline``
-``2025年年底``            end of 2025 (31 December)                    ``deadline``
+``2025年年底``, ``2025年底前`` end of 2025 (31 December)                  ``deadline``
+``6月底前``               end of June                                  ``deadline``
 ``上半年`` ``下半年``      half year                                    ``half``
 ``一季度`` ``年初``        quarter (``年初`` = first quarter)            ``quarter``
 ``2021年至2025年``        range of years                               ``range``
@@ -242,8 +243,8 @@ _DATE_RE = re.compile(
     |(?P<fyp>[“"]?(?P<fypn>十[一二三四五六七八九]?|[一二三四五六七八九])五[”"]?(?:时期|期间|期末|末|规划期)?)
     |(?:(?:(?P<y>{_YEAR})年|(?P<ry>{_REL_YEAR}))\s*)?
      (?:
-       (?P<m>{_MONTH})月(?:(?P<d>{_DAY})[日号]|(?P<mpart>份|底|末|初|上旬|中旬|下旬))?
-      |(?P<ypart>年底前|年底|年末|年内|年初|上半年|下半年|[一二三四]季度|第[一二三四]季度|前三季度)?
+       (?P<m>{_MONTH})月(?:(?P<d>{_DAY})[日号]|(?P<mpart>份|底前|底|末|初|上旬|中旬|下旬))?
+      |(?P<ypart>年底前|年底|年末|年内|年初|上半年|下半年|[一二三四]季度|第[一二三四]季度|前三季度|底前|底|末)?
      )
     |(?P<rep>近日|日前|近期|目前|当前|截至目前|眼下)
     |(?P<rd>昨天|昨日|今天|今日)
@@ -338,6 +339,8 @@ def _from_match(
             date = _safe_date(year, month, day)
             return ResolvedDate(date, "day", basis) if date else None
         end = _month_end(year, month)
+        if m.group("mpart") in ("底前", "底", "末"):  # 6月底前: by the end of June
+            return ResolvedDate(end, "deadline", basis)
         return ResolvedDate(_dt.date(year, month, 1), "month", basis, end)
 
     part = m.group("ypart")
@@ -352,7 +355,7 @@ def _from_match(
     assert year is not None
     if year < 1900 or year > 2100:
         return None
-    if part in ("年底前", "年底", "年末", "年内"):
+    if part in ("年底前", "年底", "年末", "年内", "底前", "底", "末"):  # 2025年底前 = 2025年年底前
         return ResolvedDate(_dt.date(year, 12, 31), "deadline", basis)
     if part == "上半年":
         return ResolvedDate(_dt.date(year, 1, 1), "half", basis, _dt.date(year, 6, 30))

@@ -367,7 +367,7 @@ def _targets(path: Path, names: list[str], *, fmt: str, gcj02: bool) -> list[Pat
         if len(names) > 1:
             raise ValueError(
                 f"{len(names)} layers give one {fmt} file each: pass a directory instead of {path} "
-                "(or select a single layer with layers_wanted)"
+                "(or select a single layer: --layers NAME, or layers=[NAME] in Python)"
             )
         return [_with_infix(path, infix)]
     if path.exists() and not path.is_dir():

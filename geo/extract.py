@@ -159,7 +159,8 @@ class Event:
     date_end : datetime.date or None
         Last day of the period for period precisions.
     published : datetime.date or None
-        Publication date of the document.
+        The date by which the document was published: its publication date, or the end of
+        its publication year (month) when only that is known.
     """
 
     feature_id: str
@@ -937,6 +938,14 @@ class _DocContext:
     speech_paragraphs: set[int]
     _dates: dict = field(default_factory=dict)
 
+    @property
+    def known_by(self) -> _dt.date | None:
+        """The date by which the document was certainly published: its publication date, or
+        the end of its publication year (month) when only that is known."""
+        if self.published is None or self.published_precision not in ("year", "month"):
+            return self.published
+        return period_end(self.published, self.published_precision)
+
     def dates(self, start: int, end: int, modality: str) -> list[tuple[int, int, ResolvedDate]]:
         """Cached :func:`geo.dates.find_dates` of ``norm[start:end]``."""
         key = (start, end, modality)
@@ -1121,6 +1130,11 @@ def _choose_date(
         return lead
     if ctx.published is None:
         return None
+    if ctx.published_precision in ("year", "month"):
+        # a document dated only to its year (month) reports the statement at some point of
+        # that period: the statement is known by the period's end, not by its first day
+        return ResolvedDate(ctx.published, ctx.published_precision,
+                            f"reported (publication {ctx.published_precision})")
     return reported(ctx.published)
 
 
@@ -1200,6 +1214,8 @@ def _events(
             st = _status_in(ctext)
             if st is None or not _ZERO_TAIL_RE.match(ctext, st[2]):
                 continue  # only a bare predicate (预计2025年年底建成通车) takes the topic
+            if _names_other_subject(ctext[: st[1]]):
+                continue  # 东坝船闸计划2025年通航: a subject the gazetteer does not know, not the topic
             status, ks, ke = st
             modality, _ = _modality(ctx, clause, ctext, ctext)
             rd = _choose_date(ctx, ci, ctext, 0, ks, modality)
@@ -1308,7 +1324,7 @@ def _add_event(
             end=e,
             quote=ctx.text[s:e],
             date_end=rd.end if rd else None,
-            published=ctx.published,
+            published=ctx.known_by,
         )
     )
 
@@ -1605,6 +1621,41 @@ _UNKNOWN_STOPWORDS = frozenset(
 )
 
 
+def _candidate_name(span: str) -> tuple[str, str] | None:
+    """The infrastructure-like name a regex span ends with, and its suffix, or None."""
+    suffix_m = re.search(rf"(?:{_UNKNOWN_SUFFIXES})$", span)
+    if suffix_m is None:
+        return None
+    suffix = suffix_m.group(0)
+    body = span[: suffix_m.start()]
+    if body.isdigit():
+        if suffix != "路":
+            return None
+        name = span
+    else:
+        cut = _UNKNOWN_CUT_RE.match(body)
+        body = body[cut.end():] if cut else body
+        body = re.sub(r"^[\d.]+", "", body)
+        if len(body) < 2:
+            return None
+        name = body + suffix
+    # a name ending in a generic compound (跨界道路, 服务站) is not a name; a name whose
+    # suffix is itself a generic word (金融街大桥, 东坝船闸, 京秦铁路) is
+    if (
+        name in _UNKNOWN_STOPWORDS
+        or (name[-2:] in _UNKNOWN_STOPWORDS and name[-2:] != suffix)
+        or (name[-3:] in _UNKNOWN_STOPWORDS and name[-3:] != suffix)
+        or (suffix == "线" and len(name) <= 2)
+    ):
+        return None
+    return name, suffix
+
+
+def _names_other_subject(text: str) -> bool:
+    """Whether ``text`` names an infrastructure feature the gazetteer does not know."""
+    return any(_candidate_name(m.group(0)) for m in _UNKNOWN_RE.finditer(text))
+
+
 def _unknowns_in(
     ctx: _DocContext, mention_spans: list[tuple[int, int]]
 ) -> list[tuple[str, str, int, int]]:
@@ -1632,30 +1683,10 @@ def _unknowns_in(
         return False
 
     for m in _UNKNOWN_RE.finditer(norm):
-        span = m.group(0)
-        suffix_m = re.search(rf"(?:{_UNKNOWN_SUFFIXES})$", span)
-        if suffix_m is None:
+        cand = _candidate_name(m.group(0))
+        if cand is None:
             continue
-        suffix = suffix_m.group(0)
-        body = span[: suffix_m.start()]
-        if body.isdigit():
-            if suffix != "路":
-                continue
-            name = span
-        else:
-            cut = _UNKNOWN_CUT_RE.match(body)
-            body = body[cut.end():] if cut else body
-            body = re.sub(r"^[\d.]+", "", body)
-            if len(body) < 2:
-                continue
-            name = body + suffix
-        if (
-            name in _UNKNOWN_STOPWORDS
-            or name[-2:] in _UNKNOWN_STOPWORDS
-            or name[-3:] in _UNKNOWN_STOPWORDS
-            or (suffix == "线" and len(name) <= 2)
-        ):
-            continue
+        name, suffix = cand
         s = m.end() - len(name)
         e = m.end()
         if overlaps(s, e):

@@ -1381,10 +1381,16 @@ def fetch_osm(
     import osmnx as ox
 
     ox.settings.use_cache = True
-    if polygon is not None:
-        G = ox.graph_from_polygon(polygon, network_type=network_type, retain_all=True)
-    else:
-        G = ox.graph_from_bbox(bbox or STUDY_AREA_BBOX, network_type=network_type, retain_all=True)
+    try:
+        if polygon is not None:
+            G = ox.graph_from_polygon(polygon, network_type=network_type, retain_all=True)
+        else:
+            G = ox.graph_from_bbox(bbox or STUDY_AREA_BBOX, network_type=network_type, retain_all=True)
+    except (OSError, ValueError) as exc:  # requests' errors are OSErrors
+        raise ConnectionError(
+            f"cannot fetch the road network from Overpass ({type(exc).__name__}: {exc}); "
+            "check the internet connection, or pass an OSM extract with --osm FILE"
+        ) from None
     return _annotate_osm(G, load_assumptions(assumptions))
 
 

@@ -266,12 +266,14 @@ def test_crossing_counts_and_claims():
     assert c["rail"]["feature_ids"] == ["rail-r"]
     assert c["bus"]["feature_ids"] == ["bus-b"]
     assert c["road_all"]["count"] == 1
-    # bridge feature (counts once, its parent road E is not double counted) + 2 roads over the river
-    assert c["chaobai_bridge"] == {"count": 3, "feature_ids": ["bridge-e-chaobai", "road-cont-a", "road-dead"]}
+    # only bridge features count as bridges (its parent road E is not double counted); the two
+    # roads drawn across the river with no bridge record are reported apart, not counted
+    assert c["chaobai_bridge"] == {"count": 1, "feature_ids": ["bridge-e-chaobai"]}
+    assert c["chaobai_road_without_bridge"] == {"count": 2, "feature_ids": ["road-cont-a", "road-dead"]}
     comp = rep["comparison"].set_index("counted")
     assert comp.loc["高速公路", ["class", "claimed", "mapped", "difference"]].tolist() == ["expressway", 3, 1, -2]
     assert comp.loc["主干路", "mapped"] == 0
-    assert comp.loc["跨潮白河桥梁", ["class", "mapped"]].tolist() == ["chaobai_bridge", 3]
+    assert comp.loc["跨潮白河桥梁", ["class", "mapped"]].tolist() == ["chaobai_bridge", 1]
     assert comp.loc["跨界公交线路", ["class", "mapped"]].tolist() == ["bus", 1]
     assert comp.loc["通勤定制快巴线路", "class"] == "commuter_bus"
     assert comp.loc["高频便民事项", "class"] is None and comp.loc["高频便民事项", "mapped"] is None

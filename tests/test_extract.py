@@ -142,6 +142,27 @@ def test_area_name_followed_by_infrastructure_suffix_is_not_the_area(gaz):
     assert doc.text[ctx["start"]:ctx["end"]] == "814路"
 
 
+def test_unknown_candidates_for_every_infrastructure_ending(gaz):
+    text = ("金融街大桥已开工建设。东坝船闸计划2025年通航。京秦铁路将于2027年开工。西集站投入使用。"
+            "运河大街拓宽。京承高速改造。环湖公园开园。东坝枢纽封顶。津承城际开工。西集公交开通。"
+            "跨界道路加快建设，交通枢纽完善，城际铁路提速，网站上线。")
+    doc = Doc("u1", D(2024, 1, 1), text)
+    names = set(u.name for u in unknown_candidates([doc], gaz))
+    for name in ("金融街大桥", "东坝船闸", "京秦铁路", "西集站", "运河大街", "京承高速", "环湖公园",
+                 "东坝枢纽", "津承城际", "西集公交"):
+        assert name in names, (name, names)
+    assert not {"跨界道路", "交通枢纽", "城际铁路", "网站"} & names
+
+
+def test_a_clause_about_an_unknown_feature_is_not_given_to_the_previous_subject(gaz):
+    text = "平谷线正在施工,东坝船闸计划2025年通航。厂通路已经通车,京秦铁路将于2027年开工。"
+    got = set(_events(Doc("z1", D(2024, 1, 1), text), gaz))
+    assert ("metro-line-22", "under_construction", "actual", D(2024, 1, 1), "reported") in got
+    assert ("road-changtong", "opened", "actual", D(2024, 1, 1), "reported") in got
+    assert not [e for e in got if e[1] == "opened" and e[0] == "metro-line-22"]
+    assert not [e for e in got if e[0] == "road-changtong" and e[1] == "construction_started"]
+
+
 def test_quoted_name_is_matched_inside_the_quotes(gaz):
     doc = Doc("m3", D(2024, 1, 1), "2024年首次开通了“平谷区—蓟州—兴隆”公交专线。")
     ms = find_mentions(doc, gaz)
@@ -216,13 +237,31 @@ def test_work_plan_section_vs_progress_report(gaz):
             "取得积极成效。厂通路实现开工建设，轨道交通平谷线加快建设，这是北京首条跨区域城市轨道交通线路，"
             "预计2025年年底建成通车后，将成为重要通勤快速通道。")
     got = set(_events(Doc("e6", D(2022, 1, 1), text, precision="year"), gaz))
-    assert ("intercity-link-line", "under_construction", "expected", D(2022, 1, 1), "reported") in got
-    assert ("jingtang-intercity", "opened", "expected", D(2022, 1, 1), "reported") in got
-    assert ("road-changtong", "construction_started", "actual", D(2022, 1, 1), "reported") in got
-    assert ("metro-line-22", "under_construction", "actual", D(2022, 1, 1), "reported") in got
+    # undated statements of a document dated only to its year are dated to that year
+    assert ("intercity-link-line", "under_construction", "expected", D(2022, 1, 1), "year") in got
+    assert ("jingtang-intercity", "opened", "expected", D(2022, 1, 1), "year") in got
+    assert ("road-changtong", "construction_started", "actual", D(2022, 1, 1), "year") in got
+    assert ("metro-line-22", "under_construction", "actual", D(2022, 1, 1), "year") in got
     # the subject of the bare predicate is carried over (zero anaphora)
     assert ("metro-line-22", "opened", "expected", D(2025, 12, 31), "deadline") in got
     assert not any(m == "actual" and s == "opened" for _, s, m, _, _ in got)
+
+
+def test_year_dated_document_counts_from_the_end_of_its_year(gaz):
+    """A document known only to be of 2023 saying a bridge has opened does not make it open on
+    2023-01-01; a precise date from another document decides earlier."""
+    from geo.extract import extract
+    from geo.timeline import status_as_of
+
+    year_doc = Doc("y1", D(2023, 1, 1), "王家摆大桥已建成通车。", precision="year")
+    day_doc = Doc("y2", D(2023, 12, 29), "王家摆大桥于今年9月26日完工通车。")
+    x = extract([year_doc], gaz)
+    tl = x.timelines["bridge-wangjiabai"]
+    assert status_as_of(tl, D(2023, 6, 30)).status == "unknown"
+    assert status_as_of(tl, D(2023, 12, 31)).status == "open"
+    x2 = extract([year_doc, day_doc], gaz)
+    res = status_as_of(x2.timelines["bridge-wangjiabai"], D(2023, 10, 1))
+    assert res.status == "open" and res.date == D(2023, 9, 26)
 
 
 def test_speech_directives_are_expected(gaz):
@@ -256,6 +295,9 @@ def test_negation_is_not_an_event(gaz):
         ("去年", D(2022, 2, 13), "actual", (D(2021, 1, 1), "year", D(2021, 12, 31))),
         ("去年9月", D(2022, 2, 13), "actual", (D(2021, 9, 1), "month", D(2021, 9, 30))),
         ("年底前", D(2021, 11, 12), "expected", (D(2021, 12, 31), "deadline", None)),
+        ("2025年底前", D(2024, 3, 1), "expected", (D(2025, 12, 31), "deadline", None)),
+        ("2025年6月底前", D(2024, 3, 1), "expected", (D(2025, 6, 30), "deadline", None)),
+        ("6月底", D(2024, 3, 1), "expected", (D(2024, 6, 30), "deadline", None)),
         ("年内", D(2021, 11, 12), "expected", (D(2021, 12, 31), "deadline", None)),
         ("上半年", D(2022, 8, 1), "actual", (D(2022, 1, 1), "half", D(2022, 6, 30))),
         ("2021年至2025年", D(2022, 8, 1), "expected", (D(2021, 1, 1), "range", D(2025, 12, 31))),

@@ -209,3 +209,26 @@ def test_claims_carry_a_topic(extraction):
     assert by_quote[("轨道交通圈", 30.0)] == "travel_time"
     assert by_quote[("精品旅游线路", 11.0)] != "transport"
     assert all(c.to_json()["topic"] == c.topic for c in extraction.claims)
+
+
+def test_network_rejects_an_osm_file_outside_the_study_area(tmp_path, capsys):
+    osm = tmp_path / "london.osm"
+    osm.write_text('<?xml version="1.0" encoding="UTF-8"?><osm version="0.6">'
+                   '<node id="1" lat="51.50" lon="-0.12"/><node id="2" lat="51.51" lon="-0.11"/>'
+                   '<way id="10"><nd ref="1"/><nd ref="2"/><tag k="highway" v="primary"/></way></osm>',
+                   encoding="utf-8")
+    assert main(["network", "--osm", str(osm)]) == 1
+    err = capsys.readouterr().err
+    assert "london.osm" in err and "outside the study area" in err
+
+
+def test_seed_001_link_counts_against_the_map_of_its_date(capsys):
+    """Seed 001 (2023-12-29): 3 expressways, 7 trunk roads, 5 bridges over the Chaobai."""
+    assert main(["analyze", "crossborder", "--json"]) == 0
+    claims = {c["counted"]: c for c in json.loads(capsys.readouterr().out)["claims"]
+              if c["doc_id"].startswith("001") and c["class"]}
+    bridges = claims["跨潮白河桥梁"]
+    assert bridges["as_of"] == "2023-12-29" and bridges["claimed"] == 5 and bridges["mapped"] == 5
+    assert "bridge-changtong-chaobai" not in bridges["feature_ids"]  # it opened 2024-09-29
+    assert "北三县已建成与通州区连通的高速公路3条" in claims["高速公路"]["quote"]
+    assert claims["高速公路"]["mapped"] >= 3 and claims["主干路"]["mapped"] >= 5

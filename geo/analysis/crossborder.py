@@ -70,7 +70,7 @@ CLAIM_CLASSES: tuple[tuple[str, str], ...] = (
 )
 _COUNT_UNITS = frozenset({"条", "座", "个", "对", "处"})
 _CLASS_ORDER = ("expressway", "trunk", "secondary", "road", "road_all", "rail", "bus", "commuter_bus",
-                "chaobai_bridge")
+                "chaobai_bridge", "chaobai_road_without_bridge")
 
 
 def _geom_by_id(layers: Mapping[str, Any], fid: str) -> Any:
@@ -209,7 +209,9 @@ def count_crossings(links: gpd.GeoDataFrame) -> dict[str, dict[str, Any]]:
     -------
     dict
         class -> ``{"count": int, "feature_ids": [...]}`` for every class in the module
-        docstring (boundary crossings, except ``chaobai_bridge`` = 潮白河 road crossings).
+        docstring (boundary crossings, except ``chaobai_bridge`` = bridge features over the 潮白河
+        and ``chaobai_road_without_bridge`` = mapped roads crossing the river with no bridge
+        record, which are reported but not counted as bridges).
     """
     out: dict[str, dict[str, Any]] = {k: {"count": 0, "feature_ids": []} for k in _CLASS_ORDER}
     bridged_roads = {p for _, r in links.iterrows() if r["class"] == "bridge" and r["crosses_chaobai"]
@@ -231,10 +233,14 @@ def count_crossings(links: gpd.GeoDataFrame) -> dict[str, dict[str, Any]]:
                 out["road_all"]["count"] += 1
                 out["road_all"]["feature_ids"].append(r["feature_id"])
         if r["crosses_chaobai"]:
-            if r["class"] != "bridge" and r["feature_id"] in bridged_roads:
-                continue
-            out["chaobai_bridge"]["count"] += 1 if r["class"] == "bridge" else int(r["chaobai_crossings"])
-            out["chaobai_bridge"]["feature_ids"].append(r["feature_id"])
+            if r["class"] == "bridge":
+                out["chaobai_bridge"]["count"] += 1
+                out["chaobai_bridge"]["feature_ids"].append(r["feature_id"])
+            elif r["feature_id"] not in bridged_roads:
+                # a mapped road crossing the river with no bridge record: reported, not counted
+                # as a bridge (the drawn roads are approximate; the crossing may not be real)
+                out["chaobai_road_without_bridge"]["count"] += int(r["chaobai_crossings"])
+                out["chaobai_road_without_bridge"]["feature_ids"].append(r["feature_id"])
     return out
 
 
