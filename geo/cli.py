@@ -307,8 +307,15 @@ def _cmd_export(args: argparse.Namespace) -> int:
                    layers=[s for s in args.layers.split(",") if s] if args.layers else None,
                    as_of=args.as_of, status=[s for s in args.status.split(",") if s] if args.status else None,
                    bbox=bbox, within=args.within, crs=args.crs, gcj02=args.gcj02, corpus=args.corpus)
+    from geo.export import read_back
+
+    total = 0
     for p in paths:
-        print(f"wrote {p}")
+        n = sum(len(g) for g in read_back(p).values())
+        total += n
+        print(f"wrote {p} ({n} features)")
+    if total == 0:
+        print("warning: no feature matched the filters (layers, status, date, area)", file=sys.stderr)
     return 0
 
 
