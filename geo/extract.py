@@ -1403,6 +1403,35 @@ def _claim_value(num: str, mult: str | None) -> float | None:
     return value
 
 
+def _enumerated(
+    seg: _Segmentation,
+    ci: int,
+    mentions: list[Mention],
+    mention_starts: list[int],
+    kinds: dict[str, str],
+    after: int,
+    value: float,
+    unit: str,
+) -> tuple[str, ...]:
+    """Features a count enumerates: ``4条跨界公路厂通路…，安石路…，神威北大街、通宝路…`` names
+    exactly four non-area features of one kind after the number in the same sentence; then
+    those are the features the claim counts. Empty when the count and the names do not match."""
+    if unit not in ("条", "座", "个", "所", "处") or not (2 <= value <= 12) or value != int(value):
+        return ()
+    sentence = seg.clauses[ci].sentence
+    end = max(c.end for c in seg.clauses if c.sentence == sentence)
+    named = tuple(dict.fromkeys(
+        m.feature_id
+        for m in mentions[bisect.bisect_left(mention_starts, after): bisect.bisect_left(mention_starts, end)]
+        if kinds.get(m.feature_id) not in AREA_KINDS
+    ))
+    families = {_KIND_FAMILY.get(kinds.get(f, ""), kinds.get(f, "")) for f in named}
+    return named if len(named) == int(value) and len(families) == 1 else ()
+
+
+_KIND_FAMILY = {"expressway": "road", "bridge": "road", "interchange": "road"}
+
+
 def _claims(ctx: _DocContext, mentions: list[Mention], kinds: dict[str, str]) -> list[Claim]:
     norm = ctx.norm
     seg = ctx.seg
@@ -1481,12 +1510,13 @@ def _claims(ctx: _DocContext, mentions: list[Mention], kinds: dict[str, str]) ->
                 for x in (m.group("qual"), m.group("approx"), m.group("approx2"), tail_qual)
                 if x
             )
+            listed = _enumerated(seg, ci, mentions, mention_starts, kinds, e_abs, value, base_unit)
             out.append(
                 Claim(
                     value=float(value),
                     unit=base_unit,
                     counted=counted,
-                    feature_ids=fids,
+                    feature_ids=listed or fids,
                     area=_area(ctx, mentions, mention_starts, kinds, clause, s_abs),
                     doc_id=ctx.doc_id,
                     start=s_abs,

@@ -232,3 +232,16 @@ def test_seed_001_link_counts_against_the_map_of_its_date(capsys):
     assert "bridge-changtong-chaobai" not in bridges["feature_ids"]  # it opened 2024-09-29
     assert "北三县已建成与通州区连通的高速公路3条" in claims["高速公路"]["quote"]
     assert claims["高速公路"]["mapped"] >= 3 and claims["主干路"]["mapped"] >= 5
+
+
+def test_a_count_that_enumerates_its_features_is_compared_with_them(extraction, capsys):
+    """000: "4条跨界公路厂通路年底前开工，安石路…，神威北大街、通宝路…" counts four named roads."""
+    (claim,) = [c for c in extraction.claims if c.counted == "跨界公路"]
+    assert claim.value == 4 and set(claim.feature_ids) == {
+        "road-changtong", "road-anshi", "road-shenwei-north", "road-tongbao"}
+    # a count followed by names of mixed kinds is not an enumeration
+    (hw,) = [c for c in extraction.claims if c.counted == "高速公路"]
+    assert "bus-crossborder-network" not in hw.feature_ids
+    assert main(["analyze", "crossborder", "--json"]) == 0
+    rows = [c for c in json.loads(capsys.readouterr().out)["claims"] if c["counted"] == "跨界公路"]
+    assert rows[0]["class"] == "named_features" and (rows[0]["claimed"], rows[0]["mapped"]) == (4, 4)

@@ -254,7 +254,7 @@ def classify_claim(counted: str) -> str | None:
 
 
 def compare_claims(counts: Mapping[str, Mapping[str, Any]], claims: Iterable[Mapping[str, Any]],
-                   *, as_of: Any = None) -> pd.DataFrame:
+                   *, as_of: Any = None, mapped_ids: Iterable[str] | None = None) -> pd.DataFrame:
     """Claimed vs mapped counts, one row per claim, with the quote.
 
     Parameters
@@ -263,6 +263,11 @@ def compare_claims(counts: Mapping[str, Mapping[str, Any]], claims: Iterable[Map
         From :func:`count_crossings`.
     claims : iterable of dict
         ``{value, unit, counted, quote, doc_id}`` (e.g. from the extraction's Claim objects).
+        A claim whose ``feature_ids`` enumerate exactly as many features as it counts (``4条
+        跨界公路厂通路…安石路…神威北大街、通宝路``) is compared with those features (class
+        ``named_features``: how many of them are mapped), not with a crossing class.
+    mapped_ids : iterable of str, optional
+        Ids of the mapped features (for ``named_features``).
 
     Returns
     -------
@@ -277,6 +282,22 @@ def compare_claims(counts: Mapping[str, Mapping[str, Any]], claims: Iterable[Map
                                                       ("value", "unit", "counted", "quote", "doc_id")}
         # only counts of links (条, 座, 个, 对) can be set against the map: not travel times, money…
         klass = classify_claim(c.get("counted")) if str(c.get("unit") or "") in _COUNT_UNITS else None
+        named = [str(f) for f in (c.get("feature_ids") or [])]
+        try:
+            enumerated = klass is not None and len(named) >= 2 and len(named) == int(float(c.get("value")))
+        except (TypeError, ValueError):
+            enumerated = False
+        if enumerated:
+            known = set(mapped_ids or ())
+            rows.append({
+                "doc_id": c.get("doc_id"), "counted": c.get("counted"), "class": "named_features",
+                "claimed": len(named), "mapped": sum(f in known for f in named),
+                "difference": sum(f in known for f in named) - len(named), "unit": c.get("unit"),
+                "quote": c.get("quote"), "feature_ids": named,
+                "as_of": day.isoformat() if day else None,
+                "note": "the claim enumerates these features (any status)",
+            })
+            continue
         try:
             claimed = float(c.get("value")) if c.get("value") is not None else None
         except (TypeError, ValueError):
@@ -323,6 +344,8 @@ def crossborder_report(
     counts = count_crossings(links)
     # each claim is set against the map as of the date its document was published (when known)
     claims = [dict(c) if isinstance(c, Mapping) else c for c in claims]
+    ids = {str(i) for name in ("roads", "bridges", "rail", "bus") if name in layers and len(layers[name])
+           for i in layers[name]["id"]}
     by_date: dict[Any, list] = {}
     for c in claims:
         when = c.get("published") if isinstance(c, dict) else None
@@ -331,8 +354,9 @@ def crossborder_report(
     for when, group in sorted(by_date.items(), key=lambda kv: str(kv[0])):
         cnt = counts if when == as_of else count_crossings(
             crossing_links(layers, as_of=when, include_expected=include_expected, **kwargs))
-        parts.append(compare_claims(cnt, group, as_of=when))
-    comp = (pd.concat(parts, ignore_index=True) if parts else compare_claims(counts, [], as_of=as_of))
+        parts.append(compare_claims(cnt, group, as_of=when, mapped_ids=ids))
+    comp = (pd.concat(parts, ignore_index=True) if parts
+            else compare_claims(counts, [], as_of=as_of, mapped_ids=ids))
     if len(comp):
         comp = comp.sort_values(["doc_id"], kind="stable").reset_index(drop=True)
     boundary_kw = {k: v for k, v in kwargs.items() if k in ("beijing_side", "hebei_side", "tolerance_m")}
