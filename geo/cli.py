@@ -346,7 +346,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("build", help="run the whole pipeline: layers, analyses, maps",
                        description="Read the corpus, extract features, events and claims, write the "
                                    "GeoJSON layers, run the analyses and publish the maps.")
-    p.add_argument("--corpus", default="seeds", metavar="DIR", help="corpus folder (default: seeds)")
+    _add_common(p, json_flag=False)
     p.add_argument("--layers", default="layers", metavar="DIR", help="output folder for layers (default: layers)")
     p.add_argument("--maps", default="maps", metavar="DIR", help="output folder for maps (default: maps)")
     p.add_argument("--as-of", type=_date_arg, metavar="DATE",
@@ -361,7 +361,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("layers", help="write the GeoJSON layers only",
                        description="Write layers/<theme>.geojson (RFC 7946) from the gazetteer and the corpus.")
-    p.add_argument("--corpus", default="seeds", metavar="DIR", help="corpus folder (default: seeds)")
+    _add_common(p, json_flag=False)
     p.add_argument("--out", default="layers", metavar="DIR", help="output folder (default: layers)")
     p.add_argument("--as-of", type=_date_arg, metavar="DATE", help="status date (default: latest in corpus)")
     p.set_defaults(func=_cmd_layers)
@@ -395,7 +395,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("network", help="build the multimodal network as of a date",
                        description="Build the OSMnx-compatible multimodal network (metro, rail, roads, "
                                    "bus, walk) open on a date; optionally merge a real OSM road network.")
-    p.add_argument("--corpus", default="seeds", metavar="DIR", help="corpus folder (default: seeds)")
+    _add_common(p, json_flag=False)
     p.add_argument("--as-of", type=_date_arg, metavar="DATE", help="network date (default: latest known)")
     p.add_argument("--include-expected", action="store_true",
                    help="also include links forecast to open by the date (what-if)")
@@ -408,7 +408,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("analyze", help="accessibility, cross-border links, structure, scenarios",
                        description="Run one analysis on the network as of a date.")
     p.add_argument("analysis", choices=["access", "crossborder", "structure", "scenario"])
-    p.add_argument("--corpus", default="seeds", metavar="DIR", help="corpus folder (default: seeds)")
+    _add_common(p, json_flag=False)
     p.add_argument("--as-of", type=_date_arg, metavar="DATE", help="network date (default: latest known)")
     p.add_argument("--include-expected", action="store_true", help="count forecast openings (what-if)")
     p.add_argument("--origins", nargs="+", metavar="NAME", help="access: origin names (default: the 7 towns)")
@@ -424,7 +424,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("map", help="write the Leaflet maps",
                        description="Write maps/atlas.html, maps/timeline.html and maps/access.html.")
-    p.add_argument("--corpus", default="seeds", metavar="DIR", help="corpus folder (default: seeds)")
+    _add_common(p, json_flag=False)
     p.add_argument("--out", default="maps", metavar="DIR", help="output folder (default: maps)")
     p.add_argument("--as-of", type=_date_arg, metavar="DATE", help="map date (default: latest known)")
     p.add_argument("--basemap", default="osm", choices=["osm", "gaode", "tianditu", "none"],
@@ -438,7 +438,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "validated after writing and replaced atomically.")
     p.add_argument("--format", required=True, choices=["geojson", "gpkg", "parquet", "csv", "kml"])
     p.add_argument("-o", "--output", required=True, metavar="PATH", help="output file or folder")
-    p.add_argument("--corpus", default="seeds", metavar="DIR", help="corpus folder (default: seeds)")
+    _add_common(p, json_flag=False)
     p.add_argument("--layers", metavar="L1,L2", help="layers (default: all theme layers)")
     p.add_argument("--as-of", type=_date_arg, metavar="DATE", help="status date")
     p.add_argument("--status", metavar="S1,S2", help="keep statuses: planned,under_construction,open,suspended,unknown")
