@@ -365,8 +365,11 @@ def _finalize(fig: Figure, m: folium.Map, *, offline: bool, css: str) -> None:
         if hasattr(el, "default_js"):
             el.default_js = []
             el.default_css = []
-    fig.header.add_child(Element(_asset_header(offline)), name="geo_assets")
-    fig.header.add_child(Element(f"<style>{css}</style>"), name="geo_style")
+    fig.header.add_child(_Raw(_asset_header(offline)), name="geo_assets")
+    fig.header.add_child(_Raw(f"<style>{css}</style>"), name="geo_style")
+    lib = getattr(m, "_geo_lib", None)
+    if lib is not None:
+        fig.header.add_child(_Raw(f"<script>{_script_text(lib)}</script>"), name="geo_lib")
     n = 0
     for el in _walk(fig):
         if not getattr(el, "_geo_fixed_id", False):
@@ -405,11 +408,26 @@ def _js_json(obj: Any) -> str:
     )
 
 
+def _script_text(js: str) -> str:
+    """JavaScript made safe to sit inside a ``<script>`` element."""
+    return re.sub(r"</(script)", r"<\\/\1", js, flags=re.I).replace("<!--", "<\\!--")
+
+
 def _e(value: Any) -> str:
     """HTML-escape any value (``None`` -> empty string)."""
     if value is None:
         return ""
     return html.escape(str(value), quote=True)
+
+
+def _label(value: Any) -> str:
+    """HTML-escaped text for a folium/branca element (layer names, group names).
+
+    Such text ends up inside a macro's output, which branca parses again as Jinja2
+    source; braces become character references so that no ``{{``, ``{%`` or ``{#``
+    survives to the template engine, while the browser still shows them.
+    """
+    return _e(value).replace("{", "&#123;").replace("}", "&#125;")
 
 
 def _is_missing(v: Any) -> bool:
@@ -582,40 +600,76 @@ def _controls(m: folium.Map, name: str) -> None:
     mc.add_to(m)
 
 
+class _Raw(Element):
+    """An element whose text is emitted verbatim, never parsed as a Jinja2 template.
+
+    branca renders the output of every ``MacroElement`` macro a second time as template
+    *source* (``Element(script(self, kwargs))``), so any text that reaches a macro is
+    code to Jinja2.  Document-derived data and inlined assets therefore travel only in
+    these elements, which ``Figure`` renders by calling :meth:`render` and inserting
+    the returned string as a value.
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._text = text
+
+    def render(self, **kwargs: Any) -> str:
+        return self._text
+
+
 class _Script(MacroElement):
-    """Inline script: the module's JS library and one call binding it to the map."""
+    """The one call that binds the map's script library to the map.
+
+    The macro holds only trusted code: the map's and groups' JS variable names and the
+    id of the ``<script type="application/json">`` element that carries the data.
+    """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        {{ this.lib }}
+        (function (x) {
         {{ this.call }}({{ this._parent.get_name() }}, {
         {%- for key, group in this.groups.items() %}
             {{ key|tojson }}: {{ group.get_name() }},
         {%- endfor %}
-        }, {{ this.payload }}, {{ this.tiles }}, {{ this.fit }});
+        }, x.D, x.tiles, x.fit);
+        })(JSON.parse(document.getElementById({{ this.data_id|tojson }}).textContent));
         {% endmacro %}
         """
     )
 
-    def __init__(
-        self, *, lib: str, call: str, groups: Mapping[str, Element], payload: str, tiles: str, fit: str
-    ) -> None:
+    def __init__(self, *, call: str, groups: Mapping[str, Element], data_id: str, payload: Mapping[str, Any]) -> None:
         super().__init__()
         self._name = "GeoScript"
-        self.lib = lib
         self.call = call
         self.groups = dict(groups)
-        self.payload = payload
-        self.tiles = tiles
-        self.fit = fit
+        self.data_id = data_id
+        self.payload = payload  # the map's data, rendered only as JSON by _add_script
 
 
-def _tiles_js(m: folium.Map) -> str:
+def _add_script(
+    fig: Figure, m: folium.Map, *, name: str, lib: str, call: str, groups: Mapping[str, Element],
+    payload: Mapping[str, Any],
+) -> None:
+    """Attach the map's JS library, its data (as inert JSON) and the call that binds them."""
+    data_id = f"geo-data-{name}"
+    data = {"D": payload, "tiles": _tiles_value(m), "fit": m._geo_fit}
+    m._geo_lib = lib  # inlined by _finalize after the pinned assets
+    fig.header.add_child(
+        _Raw(f'<script type="application/json" id="{data_id}">{_js_json(data)}</script>'),
+        name=f"geo_data_{name}",
+    )
+    script = _Script(call=call, groups=groups, data_id=data_id, payload=payload)
+    _fix_id(script, f"{name}_script")
+    m.add_child(script)
+
+
+def _tiles_value(m: folium.Map) -> dict[str, Any] | None:
     tiles = getattr(m, "_geo_tiles", None)
     if tiles is None:
-        return "null"
-    return _js_json({"url": tiles[0], "subdomains": tiles[1]})
+        return None
+    return {"url": tiles[0], "subdomains": tiles[1]}
 
 
 # --------------------------------------------------------------------------- status
@@ -1286,11 +1340,11 @@ def _feature_groups(
     grouped: dict[str, list[folium.FeatureGroup]] = {}
     for lname, pl in zip(layer_names, payload_layers):
         theme = _layer_theme(layers[lname], lname)
-        fg = folium.FeatureGroup(name=f"{_e(lname)} ({len(pl['features'])})", show=True)
+        fg = folium.FeatureGroup(name=f"{_label(lname)} ({len(pl['features'])})", show=True)
         _fix_id(fg, f"{name}_{lname}")
         fg.add_to(m)
         fgs[lname] = fg
-        grouped.setdefault(_e(THEME_LABELS.get(theme, theme)), []).append(fg)
+        grouped.setdefault(_label(THEME_LABELS.get(theme, theme)), []).append(fg)
     return fgs, grouped
 
 
@@ -1337,10 +1391,7 @@ def _attach_script(fig, m: folium.Map, grouped, fgs, payload: dict, *, name: str
     """Add the layer control, the map controls and the map's own script, then inline assets."""
     _grouped_control(m, grouped, name)
     _controls(m, name)
-    script = _Script(lib=_JS_COMMON + lib, call=call, groups=fgs, payload=_js_json(payload), tiles=_tiles_js(m),
-                     fit=_js_json(m._geo_fit))
-    _fix_id(script, f"{name}_script")
-    m.add_child(script)
+    _add_script(fig, m, name=name, lib=_JS_COMMON + lib, call=call, groups=fgs, payload=payload)
     _finalize(fig, m, offline=offline, css=_CSS)
 
 
@@ -1771,11 +1822,11 @@ def access_map(
     grouped: dict[str, list[folium.FeatureGroup]] = {}
 
     def add_group(key: str, label: str, group: str, show: bool, n: int) -> None:
-        fg = folium.FeatureGroup(name=f"{_e(label)} ({n})", show=show)
+        fg = folium.FeatureGroup(name=f"{_label(label)} ({n})", show=show)
         _fix_id(fg, f"access_{len(fgs):03d}")
         fg.add_to(m)
         fgs[key] = fg
-        grouped.setdefault(group, []).append(fg)
+        grouped.setdefault(_label(group), []).append(fg)
 
     combos = sorted({(str(d), str(mo)) for d, mo in zip(hexes["destination"], hexes["mode"])})
     if not combos:
@@ -1862,11 +1913,8 @@ def access_map(
     }
     _grouped_control(m, grouped, "access")
     _controls(m, "access")
-    script = _Script(lib=_JS_COMMON + _JS_ACCESS, call="geoAccessBuild", groups=fgs,
-                     payload=_js_json(payload), tiles=_tiles_js(m),
-                     fit=_js_json(m._geo_fit))
-    _fix_id(script, "access_script")
-    m.add_child(script)
+    _add_script(fig, m, name="access", lib=_JS_COMMON + _JS_ACCESS, call="geoAccessBuild", groups=fgs,
+                payload=payload)
     _finalize(fig, m, offline=offline, css=_CSS)
     logger.info("access map: %d hexagons, %d layers", len(rings), len(layers_payload))
     return m

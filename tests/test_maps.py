@@ -156,7 +156,7 @@ def payload(m) -> dict:
     """The JSON data a map embeds (from its geo script element)."""
     scripts = [c for c in m._children.values() if isinstance(c, gm._Script)]
     assert len(scripts) == 1
-    return json.loads(scripts[0].payload)
+    return json.loads(gm._js_json(scripts[0].payload))
 
 
 def features(m, layer: str) -> list[dict]:
@@ -383,7 +383,7 @@ def test_basemap_attributions_and_tianditu_key(layers, monkeypatch):
     with pytest.raises(ValueError, match="basemap"):
         gm.atlas(layers, basemap="google")
     none = gm.render_html(gm.atlas(layers, basemap="none"))
-    assert "tile.openstreetmap.org" not in none and re.search(r"\}, null, \[\[[0-9.,\[\]]+\]\]\);\s*$", none, re.M)
+    assert "tile.openstreetmap.org" not in none and re.search(r'"tiles":null,"fit":\[\[[0-9.,\[\]]+\]\]\}</script>', none)
     # data-source attribution on every map
     for html in (osm, gaode, tdt, none):
         assert _js(gm.DATA_ATTRIBUTION) in html or gm.DATA_ATTRIBUTION.replace("&", "\\u0026") in html

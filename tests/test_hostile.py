@@ -1,0 +1,129 @@
+"""Hostile documents: text from a document is data, never code or markup.
+
+Every case here is a regression test for an attack or a crash found by trying
+hostile input (see the README's "Security and robustness" section).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+import geo.maps as gm
+from geo.corpus import load_corpus
+from geo.extract import extract
+from geo.gazetteer import load_gazetteer
+from geo.layers import build_layers
+
+# Jinja2 payloads: one that would run code (creating a sentinel directory), one that
+# would be evaluated (7*7 -> 49), and ones that break the template parser.
+_SENTINEL_NAME = "ssti_sentinel"
+
+
+def _payloads(sentinel: Path) -> dict[str, str]:
+    return {
+        "exec": "{{lipsum.__globals__.os.mkdir(%r)}}" % str(sentinel),
+        "eval": "{{7*7}}",
+        "raw": "{% raw %}",
+        "comment": "{# unclosed",
+        "block": "{% for x in range(3) %}loop{% endfor %}",
+    }
+
+
+def _hostile_corpus(folder: Path, p: dict[str, str]) -> Path:
+    folder.mkdir()
+    (folder / "evil.md").write_text(
+        "---\n"
+        f"title: '厂通路通车 {p['eval']} {p['raw']}'\n"
+        "date: 2024-05-01\n"
+        f"author: '{p['comment']}'\n"
+        f"url: 'https://example.org/{p['block']}'\n"
+        "---\n"
+        f"2024年9月29日，厂通路{p['exec']}全线正式通车，全长{p['eval']}公里。\n\n"
+        f"据介绍，厂通路将新增4条公交线路{p['raw']}，日均客流1.5万人次{p['comment']}。\n\n"
+        f"安石路{p['block']}计划于2025年开工建设。\n",
+        encoding="utf-8",
+    )
+    return folder
+
+
+def _hostile_gazetteer(p: dict[str, str]):
+    record = {
+        "id": "road-hostile-test",
+        "name_zh": "测试路" + p["eval"],
+        "name_en": "Test Road " + p["raw"],
+        "aliases": ["测试路别名" + p["comment"], "测试路块" + p["block"]],
+        "kind": "road",
+        "theme": "road",
+        "admin": [110112],
+        "geometry": {"type": "LineString", "coordinates": [[116.70, 39.90], [116.72, 39.91]]},
+        "geometry_source": "test fixture " + p["exec"],
+        "accuracy": "approximate",
+        "sources": ["test " + p["eval"]],
+    }
+    return load_gazetteer(extra_records=[record])
+
+
+@pytest.fixture(scope="module")
+def hostile_maps(tmp_path_factory):
+    root = tmp_path_factory.mktemp("hostile")
+    sentinel = root / _SENTINEL_NAME
+    p = _payloads(sentinel)
+    corpus = load_corpus(_hostile_corpus(root / "corpus", p))
+    gaz = _hostile_gazetteer(p)
+    x = extract(corpus, gaz)
+    layers = build_layers(gaz, x)
+    paths = gm.write_all_maps(layers, None, root / "maps", extraction=x, corpus=corpus, basemap="none")
+    return sentinel, p, {Path(q).name: Path(q).read_text(encoding="utf-8") for q in paths}
+
+
+def _data(html: str) -> str:
+    """The text of the map's JSON data element, decoded (what the page's script sees)."""
+    m = re.search(r'<script type="application/json" id="geo-data-\w+">(.*?)</script>', html, re.S)
+    assert m, "map has no JSON data element"
+    return json.dumps(json.loads(m.group(1)), ensure_ascii=False)
+
+
+def test_template_payloads_never_run(hostile_maps):
+    sentinel, _, maps = hostile_maps
+    assert set(maps) >= {"atlas.html", "timeline.html"}
+    assert not sentinel.exists(), "a document's Jinja2 payload ran code while the maps were built"
+
+
+def test_template_payloads_show_literally(hostile_maps):
+    _, p, maps = hostile_maps
+    for name, html in maps.items():
+        data = _data(html)
+        # the quote, the title and the gazetteer's own strings arrive unevaluated
+        assert "{{7*7}}" in data, name
+        assert "{{lipsum.__globals__" in data, name
+        assert "{% raw %}" in data and "{% for x in range(3) %}" in data, name
+        assert "测试路{{7*7}}" in data, name
+        # nothing evaluated the payloads: no "49 公里", no "looploop"
+        assert "全长49" not in data and "looplooploop" not in data, name
+        # and the page's code never holds them outside the inert JSON element
+        outside = re.sub(r'<script type="application/json".*?</script>', "", html, flags=re.S)
+        assert "lipsum" not in outside and "{{7*7}}" not in outside, name
+
+
+def test_payload_in_layer_and_group_labels_is_not_template(tmp_path):
+    """Labels that reach folium's own elements (layer control) are neutralised too."""
+    import geopandas as gpd
+    import pandas as pd
+    from shapely.geometry import Polygon
+
+    sentinel = tmp_path / _SENTINEL_NAME
+    bad = _payloads(sentinel)["exec"]
+    poly = Polygon([(116.7, 39.9), (116.71, 39.9), (116.71, 39.91), (116.7, 39.91)])
+    hexes = gpd.GeoDataFrame(
+        pd.DataFrame({"hex_id": ["a"], "destination": ["dest-x"], "mode": ["car"], "minutes": [30.0],
+                      "geometry": [poly]}), crs="EPSG:4326")
+    m = gm.access_map(hexes, None, None, labels={"dest-x": "目的地" + bad, "car": "车" + bad}, basemap="none")
+    html = gm.render_html(m)
+    assert not sentinel.exists()
+    # folium writes the layer names as escaped JSON; the braces reach it as &#123;
+    assert "\\u0026#123;\\u0026#123;lipsum" in html
+    assert "目的地{{lipsum" in _data(html)  # shown literally in the legend data
