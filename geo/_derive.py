@@ -33,7 +33,7 @@ import shapely
 from pyproj import Transformer
 from shapely.geometry import LineString, MultiLineString, box, mapping, shape
 
-from geo._io import atomic_write_text
+from geo.io import atomic_write_text
 
 logger = logging.getLogger(__name__)
 

@@ -44,6 +44,9 @@ import calendar
 import datetime as _dt
 import logging
 import re
+from typing import Any
+
+from geo.schema import is_missing
 from dataclasses import dataclass
 
 logger = logging.getLogger(__name__)
@@ -57,6 +60,8 @@ __all__ = [
     "parse_cn_number",
     "period_end",
     "parse_as_of",
+    "to_date",
+    "iso_date",
 ]
 
 #: Precision vocabulary, finest first.
@@ -472,3 +477,44 @@ def parse_as_of(text: str | _dt.date) -> _dt.date:
         except (ValueError, calendar.IllegalMonthError):
             pass
     raise ValueError(f"cannot parse date {text!r}: use YYYY, YYYY-MM or YYYY-MM-DD")
+
+
+def to_date(value: Any) -> _dt.date | None:
+    """A stored date as a :class:`datetime.date`, at the *start* of its period.
+
+    Accepts a date, a datetime (its date), a year as ``int``, or ISO text ``YYYY``,
+    ``YYYY-MM`` or ``YYYY-MM-DD[...]`` (``YYYY`` -> 1 January, ``YYYY-MM`` -> the 1st).
+    Missing values and text that is not such a date give ``None``; an out-of-range
+    year (beyond 1-9999) gives ``None`` too, never an exception.
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, _dt.datetime):
+        return value.date()
+    if isinstance(value, _dt.date):
+        return value
+    try:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return _dt.date(value, 1, 1)
+        text = str(value).strip()
+        m = re.match(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", text)
+        if not m:
+            return None
+        return _dt.date(int(m[1]), int(m[2] or 1), int(m[3] or 1))
+    except (ValueError, OverflowError, TypeError):
+        return None
+
+
+def iso_date(value: Any) -> str | None:
+    """ISO ``YYYY-MM-DD`` text of a stored date (see :func:`to_date`); ``None`` if missing.
+
+    Text that already starts with an ISO date is cut to it; other text is returned unchanged.
+    """
+    if is_missing(value):
+        return None
+    if isinstance(value, _dt.datetime):  # pandas.Timestamp too
+        return value.date().isoformat()
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    text = str(value)
+    return text[:10] if re.match(r"^\d{4}-\d{2}-\d{2}", text) else text

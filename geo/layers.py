@@ -19,7 +19,7 @@ import geopandas as gpd
 import shapely
 from shapely.geometry import mapping
 
-from geo._io import atomic_write_text
+from geo.io import atomic_write_text
 from geo.crs import area_km2, length_m
 from geo.gazetteer import Feature, Gazetteer, load_gazetteer
 

@@ -55,7 +55,7 @@ from branca.element import Element, Figure, MacroElement
 from folium import plugins
 from folium.template import Template
 
-from geo._io import atomic_write_text
+from geo.io import atomic_write_text
 from geo.gazetteer import STUDY_AREA_BBOX
 from geo.timeline import TimelineEvent, status_as_of
 

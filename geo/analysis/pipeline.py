@@ -33,7 +33,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from geo._io import atomic_write_text
+from geo.io import atomic_write_text
 
 logger = logging.getLogger(__name__)
 

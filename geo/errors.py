@@ -1,0 +1,84 @@
+"""The exceptions of jjj-atlas: one base class, one subclass per stage.
+
+Every error the package raises on purpose is a :class:`GeoError`. Each subclass
+also derives from the built-in exception a caller would expect (``ValueError``
+for bad input, ``FileNotFoundError`` for missing files), so ``except ValueError``
+keeps working. The command line reports a :class:`GeoError` as one clean line on
+stderr (exit 1; :class:`UsageError` exits 2).
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AnalysisError",
+    "ConfigError",
+    "CorpusError",
+    "DocumentError",
+    "ExportError",
+    "ExportValidationError",
+    "GazetteerError",
+    "GeoError",
+    "MapError",
+    "MissingAssetsError",
+    "NetworkError",
+    "OSMError",
+    "UsageError",
+    "YAMLError",
+]
+
+
+class GeoError(Exception):
+    """Base class of every error raised on purpose by jjj-atlas."""
+
+
+class UsageError(GeoError, ValueError):
+    """An argument that cannot be used as given (an unknown name, a malformed date or box)."""
+
+
+class ConfigError(GeoError, ValueError):
+    """A study configuration or assumptions file that is missing, malformed or inconsistent."""
+
+
+class YAMLError(GeoError, ValueError):
+    """YAML that is malformed, too large or uses anchors/aliases (refused: they can expand
+    exponentially)."""
+
+
+class CorpusError(GeoError, ValueError):
+    """The corpus as a whole cannot be read (missing or empty folder)."""
+
+
+class DocumentError(GeoError, ValueError):
+    """One document cannot be read; the reader skips it with a warning naming the file."""
+
+
+class GazetteerError(GeoError, ValueError):
+    """A gazetteer file or record is malformed."""
+
+
+class NetworkError(GeoError, ValueError):
+    """The network cannot be built or routed as asked."""
+
+
+class OSMError(NetworkError):
+    """An OpenStreetMap input that cannot be read or used."""
+
+
+class AnalysisError(GeoError, ValueError):
+    """An analysis cannot run on the inputs given."""
+
+
+class ExportError(GeoError, ValueError):
+    """An export that cannot be written as asked."""
+
+
+class ExportValidationError(ExportError):
+    """A written export file failed its read-back validation."""
+
+
+class MapError(GeoError, ValueError):
+    """A map that cannot be built as asked."""
+
+
+class MissingAssetsError(MapError, FileNotFoundError):
+    """The pinned Leaflet assets needed to inline into an offline map are missing."""

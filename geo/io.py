@@ -1,0 +1,177 @@
+"""File input and output used by every stage: atomic writes, package data, safe YAML.
+
+* :func:`atomic_write_bytes` / :func:`atomic_write_text`: a reader sees the old file or
+  the complete new one, never a partial file; :func:`remove_stale_temp` clears the
+  temporary files a killed run left behind.
+* :func:`package_file` / :func:`package_text`: data shipped inside the package
+  (``geo/data/...``), read through :mod:`importlib.resources` so that it works from
+  a checkout, a wheel or a zip.
+* :func:`load_yaml`: YAML without anchors and aliases (no "billion laughs"), with a
+  size limit, for every YAML the package reads (front matter, gazetteer, settings).
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import os
+import re
+import tempfile
+import time
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from geo.errors import YAMLError
+
+__all__ = [
+    "TEMP_SUFFIX",
+    "YAMLError",
+    "atomic_write_bytes",
+    "atomic_write_text",
+    "load_yaml",
+    "package_file",
+    "package_text",
+    "remove_stale_temp",
+]
+
+#: Suffix of the temporary files written beside a target before the rename.
+TEMP_SUFFIX = ".tmp"
+_TEMP_NAME = re.compile(r"^\..+\.[A-Za-z0-9_]{6,12}\.tmp$")
+
+
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically.
+
+    The bytes go to a temporary file in the same directory, which is flushed,
+    fsynced and then renamed over ``path`` with :func:`os.replace`, so a reader
+    sees either the old file or the complete new one, never a partial file.
+
+    Parameters
+    ----------
+    path : path-like
+        Destination file. Its parent directory is created if needed.
+    data : bytes
+        Complete file content.
+
+    Returns
+    -------
+    pathlib.Path
+        The destination path.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    return path
+
+
+def atomic_write_text(path: str | os.PathLike[str], text: str, *, encoding: str = "utf-8") -> Path:
+    """Write ``text`` to ``path`` atomically (see :func:`atomic_write_bytes`).
+
+    Newlines are written as given (``\\n``); no platform translation happens.
+    """
+    return atomic_write_bytes(path, text.encode(encoding))
+
+
+def remove_stale_temp(folder: str | os.PathLike[str], *, older_than_s: float = 3600.0) -> list[Path]:
+    """Delete the temporary files (``.NAME.XXXXXX.tmp``) that killed runs left in ``folder``.
+
+    Only files named as :func:`atomic_write_bytes` names them and not modified for
+    ``older_than_s`` seconds are removed, so a concurrent run's file in progress is kept.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files removed.
+    """
+    folder = Path(folder)
+    removed: list[Path] = []
+    if not folder.is_dir():
+        return removed
+    now = time.time()
+    for p in folder.iterdir():
+        if not _TEMP_NAME.match(p.name):
+            continue
+        try:
+            if p.is_file() and now - p.stat().st_mtime >= older_than_s:
+                p.unlink()
+                removed.append(p)
+        except OSError:
+            continue
+    return removed
+
+
+def package_file(*parts: str) -> Traversable:
+    """A file or folder of the package data (``geo/data/<parts...>``)."""
+    node = importlib.resources.files("geo").joinpath("data")
+    for part in parts:
+        node = node.joinpath(part)
+    return node
+
+
+def package_text(*parts: str) -> str:
+    """The UTF-8 text of a package data file (``geo/data/<parts...>``)."""
+    return package_file(*parts).read_text(encoding="utf-8")
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """Safe YAML that refuses anchors and aliases (they allow exponential expansion)."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise yaml.composer.ComposerError(
+                None, None, "YAML anchors and aliases are not allowed", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+
+class _NoAliasTextLoader(_NoAliasLoader):
+    """As :class:`_NoAliasLoader`, with every scalar kept as text."""
+
+
+_NoAliasTextLoader.yaml_implicit_resolvers = {}  # every plain scalar resolves to a string
+
+
+def load_yaml(text: str, *, where: str, max_bytes: int | None = None, scalars_as_text: bool = False) -> Any:
+    """Parse YAML safely.
+
+    Parameters
+    ----------
+    text : str
+        The YAML text.
+    where : str
+        What the text is (a file name), for error messages.
+    max_bytes : int, optional
+        Refuse text longer than this (UTF-8 bytes).
+    scalars_as_text : bool
+        Keep every scalar as a string (no implicit dates, numbers or booleans).
+
+    Raises
+    ------
+    YAMLError
+        Malformed YAML, anchors or aliases, or text over ``max_bytes``.
+    """
+    if max_bytes is not None:
+        size = len(text.encode("utf-8"))
+        if size > max_bytes:
+            raise YAMLError(f"{where}: YAML of {size:,} bytes exceeds the limit of {max_bytes:,}")
+    loader = _NoAliasTextLoader if scalars_as_text else _NoAliasLoader
+    try:
+        return yaml.load(text, Loader=loader)  # noqa: S506 - safe loader without aliases
+    except yaml.YAMLError as exc:
+        raise YAMLError(f"{where}: {' '.join(str(exc).split())}") from None
