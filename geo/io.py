@@ -115,17 +115,21 @@ def remove_stale_temp(folder: str | os.PathLike[str], *, older_than_s: float = 3
     return removed
 
 
-def package_file(*parts: str) -> Traversable:
-    """A file or folder of the package data (``geo/data/<parts...>``)."""
-    node = importlib.resources.files("geo").joinpath("data")
+def package_file(*parts: str, package: str = "geo", folder: str = "data") -> Traversable:
+    """A file or folder of the package data (``geo/data/<parts...>`` by default).
+
+    ``package`` and ``folder`` name another package's data folder (e.g. the maps'
+    ``geo.maps`` / ``static``).
+    """
+    node = importlib.resources.files(package).joinpath(folder)
     for part in parts:
         node = node.joinpath(part)
     return node
 
 
-def package_text(*parts: str) -> str:
-    """The UTF-8 text of a package data file (``geo/data/<parts...>``)."""
-    return package_file(*parts).read_text(encoding="utf-8")
+def package_text(*parts: str, package: str = "geo", folder: str = "data") -> str:
+    """The UTF-8 text of a package data file (see :func:`package_file`)."""
+    return package_file(*parts, package=package, folder=folder).read_text(encoding="utf-8")
 
 
 class _NoAliasLoader(yaml.SafeLoader):

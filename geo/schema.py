@@ -48,6 +48,7 @@ __all__ = [
     "COORD_DECIMALS",
     "EVENT_STATUSES",
     "EVENT_TO_FEATURE_STATUS",
+    "FEATURE_ID",
     "FEATURE_STATUSES",
     "FEATURE_STATUS_RANK",
     "GRID_DECIMALS",
@@ -202,7 +203,15 @@ def delta_column(scenario: str, chain: str, destination: str) -> str:
     return f"{_DELTA_PREFIX}{scenario}_{chain}_{destination}"
 
 
-def _split_chain(rest: str, chains: Iterable[str]) -> tuple[str, str] | None:
+#: Feature ids: lower-case words joined by hyphens or dots (never underscores, so that
+#: the column names above split unambiguously).
+FEATURE_ID = re.compile(r"^[a-z0-9]+(?:[-.][a-z0-9]+)*$")
+
+
+def _split_chain(rest: str, chains: Iterable[str] | None) -> tuple[str, str] | None:
+    if chains is None:  # feature ids have no underscore: the destination is the last part
+        chain, sep, dest = rest.rpartition("_")
+        return (chain, dest) if sep and chain and FEATURE_ID.match(dest) else None
     # the longest chain first: ``rail_walk`` before ``rail``
     for chain in sorted(chains, key=len, reverse=True):
         if rest.startswith(chain + "_") and len(rest) > len(chain) + 1:
@@ -210,16 +219,16 @@ def _split_chain(rest: str, chains: Iterable[str]) -> tuple[str, str] | None:
     return None
 
 
-def parse_time_column(column: str, chains: Iterable[str]) -> TimeColumn | None:
-    """Parse a :func:`time_column` name; ``None`` if it is not one for these chains."""
+def parse_time_column(column: str, chains: Iterable[str] | None = None) -> TimeColumn | None:
+    """Parse a :func:`time_column` name; ``None`` if it is not one (for these chains, if given)."""
     if not isinstance(column, str) or not column.startswith(_TIME_PREFIX):
         return None
     split = _split_chain(column[len(_TIME_PREFIX):], chains)
     return TimeColumn(*split) if split else None
 
 
-def parse_delta_column(column: str, chains: Iterable[str]) -> DeltaColumn | None:
-    """Parse a :func:`delta_column` name; ``None`` if it is not one for these chains."""
+def parse_delta_column(column: str, chains: Iterable[str] | None = None) -> DeltaColumn | None:
+    """Parse a :func:`delta_column` name; ``None`` if it is not one (for these chains, if given)."""
     if not isinstance(column, str) or not column.startswith(_DELTA_PREFIX):
         return None
     scenario, sep, rest = column[len(_DELTA_PREFIX):].partition("_")
