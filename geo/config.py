@@ -108,8 +108,7 @@ def _parse(data: Any, where: str) -> Study:
         for i, s in enumerate(data.get("scenarios") or []):
             if not isinstance(s, Mapping) or not {"id", "before", "after"} <= set(s):
                 raise ConfigError(f"{where}: scenarios[{i}] needs id, before and after")
-            scen.append(Scenario(str(s["id"]), str(s.get("description", s["id"])), str(s["before"]),
-                                 str(s["after"])))
+            scen.append(Scenario(str(s["id"]), str(s.get("description", s["id"])), str(s["before"]), str(s["after"])))
         focus = tuple(str(c) for c in data.get("focus_counties") or [])
         if not focus:
             raise ConfigError(f"{where}: focus_counties must list at least one admin feature id")
@@ -142,8 +141,9 @@ def _parse(data: Any, where: str) -> Study:
 @functools.lru_cache(maxsize=1)
 def default_study() -> Study:
     """The package's study configuration (``geo/data/study.yaml``)."""
-    return _parse(load_yaml(package_text("study.yaml"), where="geo/data/study.yaml", max_bytes=_MAX_BYTES),
-                  "geo/data/study.yaml")
+    return _parse(
+        load_yaml(package_text("study.yaml"), where="geo/data/study.yaml", max_bytes=_MAX_BYTES), "geo/data/study.yaml"
+    )
 
 
 def load_study(path: str | os.PathLike[str] | None = None) -> Study:

@@ -49,8 +49,7 @@ import logging
 import math
 import os
 import re
-import secrets
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -63,15 +62,17 @@ from pyproj import CRS
 from pyproj.exceptions import CRSError
 
 from geo import crs as gcrs
+from geo.errors import ExportValidationError, UsageError
+from geo.geojson import feature_collection_text, geometry_to_geojson
+from geo.io import atomic_paths
+from geo.schema import FEATURE_STATUSES, is_missing, json_value
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["FORMATS", "GEOJSON_PRECISION", "STATUSES", "export_layers", "read_back"]
+__all__ = ["FORMATS", "GEOJSON_PRECISION", "export_layers", "read_back"]
 
 #: Supported export formats.
 FORMATS: tuple[str, ...] = ("geojson", "gpkg", "parquet", "csv", "kml")
-#: Feature status vocabulary accepted by the ``status`` filter.
-STATUSES: tuple[str, ...] = ("planned", "under_construction", "open", "suspended", "unknown")
 #: Decimal places of GeoJSON coordinates (RFC 7946 recommends no more than ~7; 1e-7 deg ~ 1 cm).
 GEOJSON_PRECISION: int = 7
 # Decimal places of CSV WKT/x/y: degrees vs metres (mm).
@@ -90,7 +91,15 @@ _GCJ02_FORMATS = {"geojson", "csv"}  # formats that can honestly label GCJ-02 co
 _LAYER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _NESTED_TYPES = (list, tuple, dict, set, np.ndarray)
 _KML_BOILERPLATE = (
-    "timestamp", "begin", "end", "altitudeMode", "tessellate", "extrude", "visibility", "drawOrder", "icon",
+    "timestamp",
+    "begin",
+    "end",
+    "altitudeMode",
+    "tessellate",
+    "extrude",
+    "visibility",
+    "drawOrder",
+    "icon",
 )
 # Fixed GeoPackage timestamps so that identical input gives identical bytes.
 _GPKG_FIXED_DATE = "2000-01-01T00:00:00.000Z"
@@ -135,7 +144,7 @@ def export_layers(
         Layers to export, in this order (default: all, in mapping order).
     status : sequence of str, optional
         Keep only features whose ``status`` is one of these (values from
-        :data:`STATUSES`; a missing/null status counts as ``"unknown"``).
+        :data:`geo.schema.FEATURE_STATUSES`; a missing/null status counts as ``"unknown"``).
     bbox : tuple of float, optional
         ``(west, south, east, north)`` in WGS84 degrees; keep features
         intersecting it.
@@ -158,8 +167,8 @@ def export_layers(
 
     Raises
     ------
-    ValueError
-        Unknown format, layer or status value; invalid bbox or CRS; a
+    UsageError
+        (a ValueError) Unknown format, layer or status value; invalid bbox or CRS; a
         non-WGS84 CRS with GeoJSON/KML; ``gcj02`` with an unsupported format or
         together with ``crs``; a file path given for several single-layer
         files; or an output that fails validation (nothing is replaced then).
@@ -176,12 +185,12 @@ def export_layers(
     out_crs = _check_crs(crs, fmt)
     if gcj02:
         if fmt not in _GCJ02_FORMATS:
-            raise ValueError(
+            raise UsageError(
                 f"gcj02 output is only supported for {sorted(_GCJ02_FORMATS)}: "
                 f"GCJ-02 has no CRS definition that {fmt} could record"
             )
         if not _is_wgs84(out_crs):
-            raise ValueError("gcj02=True cannot be combined with a non-WGS84 crs")
+            raise UsageError("gcj02=True cannot be combined with a non-WGS84 crs")
 
     frames: dict[str, gpd.GeoDataFrame] = {}
     for name in names:
@@ -196,11 +205,13 @@ def export_layers(
 
     targets = _targets(Path(path), names, fmt=fmt, gcj02=gcj02)
     writer = _WRITERS[fmt]
-    with _staging(targets) as staged:
+    with atomic_paths(targets) as staged:
         if fmt in _MULTI_LAYER_FILE:
             target = targets[0]
             writer(frames, staged[target], crs=out_crs)
-            _validate_output(staged[target], fmt=fmt, expected={n: len(frames[n]) for n in names}, crs=out_crs, gcj02=gcj02)
+            _validate_output(
+                staged[target], fmt=fmt, expected={n: len(frames[n]) for n in names}, crs=out_crs, gcj02=gcj02
+            )
         else:
             for name, target in zip(names, targets, strict=True):
                 writer({name: frames[name]}, staged[target], crs=out_crs, gcj02=gcj02)
@@ -241,7 +252,7 @@ def read_back(path: str | os.PathLike, *, crs: str | None = None) -> dict[str, g
         return out
     fmt = _fmt_of(path)
     if fmt is None:
-        raise ValueError(f"cannot tell the format of {path}; expected one of {_all_extensions()}")
+        raise UsageError(f"cannot tell the format of {path}; expected one of {_all_extensions()}")
     return _READERS[fmt](path, crs=crs)
 
 
@@ -254,13 +265,13 @@ def _check_fmt(fmt: str) -> str:
     key = str(fmt).lower().lstrip(".")
     key = {"json": "geojson", "geopackage": "gpkg", "geoparquet": "parquet"}.get(key, key)
     if key not in FORMATS:
-        raise ValueError(f"unknown format {fmt!r}; valid formats: {', '.join(FORMATS)}")
+        raise UsageError(f"unknown format {fmt!r}; valid formats: {', '.join(FORMATS)}")
     return key
 
 
 def _select_layers(layers: Mapping[str, gpd.GeoDataFrame], wanted: Sequence[str] | None) -> list[str]:
     if not layers:
-        raise ValueError("no layers to export")
+        raise UsageError("no layers to export")
     valid = list(layers)
     if wanted is None:
         names = valid
@@ -269,13 +280,15 @@ def _select_layers(layers: Mapping[str, gpd.GeoDataFrame], wanted: Sequence[str]
             wanted = [wanted]
         unknown = [w for w in wanted if w not in layers]
         if unknown:
-            raise ValueError(f"unknown layer(s) {', '.join(map(repr, unknown))}; valid layers: {', '.join(sorted(valid))}")
+            raise UsageError(
+                f"unknown layer(s) {', '.join(map(repr, unknown))}; valid layers: {', '.join(sorted(valid))}"
+            )
         names = list(dict.fromkeys(wanted))
         if not names:
-            raise ValueError("layers_wanted is empty")
+            raise UsageError("layers_wanted is empty")
     for name in names:
         if not _LAYER_NAME.match(name):
-            raise ValueError(f"layer name {name!r} is not usable as a file/table name")
+            raise UsageError(f"layer name {name!r} is not usable as a file/table name")
         if not isinstance(layers[name], gpd.GeoDataFrame):
             raise TypeError(f"layer {name!r} is a {type(layers[name]).__name__}, not a GeoDataFrame")
     return names
@@ -286,9 +299,9 @@ def _check_status(status: Sequence[str] | None) -> set[str] | None:
         return None
     if isinstance(status, str):
         status = [status]
-    bad = [s for s in status if s not in STATUSES]
+    bad = [s for s in status if s not in FEATURE_STATUSES]
     if bad:
-        raise ValueError(f"unknown status value(s) {', '.join(map(repr, bad))}; valid: {', '.join(STATUSES)}")
+        raise UsageError(f"unknown status value(s) {', '.join(map(repr, bad))}; valid: {', '.join(FEATURE_STATUSES)}")
     return set(status)
 
 
@@ -298,11 +311,13 @@ def _check_bbox(bbox: Sequence[float] | None) -> shapely.Geometry | None:
     try:
         w, s, e, n = (float(v) for v in bbox)
     except (TypeError, ValueError):
-        raise ValueError(f"bbox must be four numbers (west, south, east, north), got {bbox!r}") from None
+        raise UsageError(f"bbox must be four numbers (west, south, east, north), got {bbox!r}") from None
     if not all(math.isfinite(v) for v in (w, s, e, n)):
-        raise ValueError(f"bbox values must be finite, got {bbox!r}")
+        raise UsageError(f"bbox values must be finite, got {bbox!r}")
     if not (-180 <= w <= e <= 180 and -90 <= s <= n <= 90):
-        raise ValueError(f"bbox must be (west, south, east, north) in WGS84 degrees with west<=east, south<=north; got {bbox!r}")
+        raise UsageError(
+            f"bbox must be (west, south, east, north) in WGS84 degrees with west<=east, south<=north; got {bbox!r}"
+        )
     return shapely.box(w, s, e, n)
 
 
@@ -312,11 +327,11 @@ def _check_crs(crs: str | None, fmt: str) -> CRS:
     try:
         out = CRS.from_user_input(crs)
     except (CRSError, TypeError, ValueError) as exc:
-        raise ValueError(f"unknown or invalid CRS {crs!r}: {exc}") from None
+        raise UsageError(f"unknown or invalid CRS {crs!r}: {exc}") from None
     if fmt == "geojson" and not _is_wgs84(out):
-        raise ValueError(f"GeoJSON is WGS84 lon/lat by definition (RFC 7946); cannot write CRS {crs!r}")
+        raise UsageError(f"GeoJSON is WGS84 lon/lat by definition (RFC 7946); cannot write CRS {crs!r}")
     if fmt == "kml" and not _is_wgs84(out):
-        raise ValueError(f"KML is WGS84 lon/lat by definition; cannot write CRS {crs!r}")
+        raise UsageError(f"KML is WGS84 lon/lat by definition; cannot write CRS {crs!r}")
     return out
 
 
@@ -362,16 +377,16 @@ def _targets(path: Path, names: list[str], *, fmt: str, gcj02: bool) -> list[Pat
             return [_with_infix(path, infix)]
         if path.is_dir() or not path.suffix:
             return [path / f"layers{infix}{exts[0]}"]
-        raise ValueError(f"{fmt} output path must end with {exts[0]} or be a directory, got {path}")
+        raise UsageError(f"{fmt} output path must end with {exts[0]} or be a directory, got {path}")
     if suffix in exts and not path.is_dir():
         if len(names) > 1:
-            raise ValueError(
+            raise UsageError(
                 f"{len(names)} layers give one {fmt} file each: pass a directory instead of {path} "
                 "(or select a single layer: --layers NAME, or layers=[NAME] in Python)"
             )
         return [_with_infix(path, infix)]
     if path.exists() and not path.is_dir():
-        raise ValueError(f"{path} exists and is not a directory")
+        raise UsageError(f"{path} exists and is not a directory")
     return [path / f"{name}{infix}{exts[0]}" for name in names]
 
 
@@ -384,40 +399,6 @@ def _with_infix(path: Path, infix: str) -> Path:
 # --------------------------------------------------------------------------- #
 # staging (atomic replace)
 # --------------------------------------------------------------------------- #
-
-
-def _temp_path(target: Path) -> Path:
-    return target.parent / f".{target.stem}.{secrets.token_hex(6)}.tmp{target.suffix}"
-
-
-def _remove(path: Path) -> None:
-    for p in (path, *(path.with_name(path.name + s) for s in ("-journal", "-wal", "-shm"))):
-        with contextlib.suppress(FileNotFoundError):
-            p.unlink()
-
-
-def _fsync(path: Path) -> None:
-    with open(path, "rb") as fh:
-        os.fsync(fh.fileno())
-
-
-@contextlib.contextmanager
-def _staging(targets: list[Path]) -> Iterator[dict[Path, Path]]:
-    """Yield target -> temp path; on success fsync and rename all, else delete temps."""
-    staged: dict[Path, Path] = {}
-    for target in targets:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staged[target] = _temp_path(target)
-    try:
-        yield staged
-        for tmp in staged.values():
-            _fsync(tmp)
-            os.chmod(tmp, 0o644)
-        for target, tmp in staged.items():
-            os.replace(tmp, target)
-    finally:
-        for tmp in staged.values():
-            _remove(tmp)
 
 
 @contextlib.contextmanager
@@ -435,41 +416,8 @@ def _gdal_config(**options: str) -> Iterator[None]:
 # --------------------------------------------------------------------------- #
 
 
-def _is_null(value: Any) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    if isinstance(value, (float, np.floating)):
-        return bool(np.isnan(value))
-    return False
-
-
-def _jsonable(value: Any) -> Any:
-    """Convert a property value to plain JSON types (NaN -> None, dates -> ISO)."""
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set, np.ndarray)):
-        items = sorted(value, key=str) if isinstance(value, set) else value
-        return [_jsonable(v) for v in items]
-    if _is_null(value):
-        return None
-    if isinstance(value, (np.bool_, bool)):
-        return bool(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, (np.floating, float)):
-        v = float(value)
-        return v if math.isfinite(v) else None
-    if isinstance(value, (pd.Timestamp, _dt.datetime, _dt.date)):
-        return value.isoformat()
-    if isinstance(value, (str, int)):
-        return value
-    if isinstance(value, shapely.Geometry):
-        return shapely.to_wkt(value, rounding_precision=7)
-    return str(value)
-
-
 def _json_text(value: Any) -> str:
-    return json.dumps(_jsonable(value), ensure_ascii=False, allow_nan=False)
+    return json.dumps(json_value(value), ensure_ascii=False, allow_nan=False)
 
 
 def _flatten(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -480,15 +428,15 @@ def _flatten(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         if col == geom_col or out[col].dtype != object:
             continue
         values = list(out[col])
-        present = [v for v in values if isinstance(v, _NESTED_TYPES) or not _is_null(v)]
+        present = [v for v in values if isinstance(v, _NESTED_TYPES) or not is_missing(v)]
         if any(isinstance(v, _NESTED_TYPES) for v in present):
-            conv = [None if (not isinstance(v, _NESTED_TYPES) and _is_null(v)) else _json_text(v) for v in values]
+            conv = [None if (not isinstance(v, _NESTED_TYPES) and is_missing(v)) else _json_text(v) for v in values]
         elif present and all(isinstance(v, (pd.Timestamp, _dt.date)) for v in present):
-            conv = [None if _is_null(v) else v.isoformat() for v in values]
+            conv = [None if is_missing(v) else v.isoformat() for v in values]
         elif all(isinstance(v, str) for v in present):
-            conv = [None if _is_null(v) else v for v in values]
+            conv = [None if is_missing(v) else v for v in values]
         else:
-            conv = [None if _is_null(v) else (v if isinstance(v, str) else _json_text(v)) for v in values]
+            conv = [None if is_missing(v) else (v if isinstance(v, str) else _json_text(v)) for v in values]
         out[col] = pd.Series(conv, index=out.index, dtype=object)
     return out
 
@@ -500,14 +448,14 @@ def _decode_json_columns(df: pd.DataFrame) -> pd.DataFrame:
         if col == geom_col or df[col].dtype not in (object, "string"):
             continue
         values = list(df[col])
-        present = [v for v in values if not _is_null(v)]
+        present = [v for v in values if not is_missing(v)]
         if not present or not all(isinstance(v, str) for v in present):
             continue
-        decoded = []
+        decoded: list[Any] = []
         nested = False
         try:
             for v in values:
-                if _is_null(v):
+                if is_missing(v):
                     decoded.append(None)
                     continue
                 d = json.loads(v)
@@ -525,44 +473,23 @@ def _decode_json_columns(df: pd.DataFrame) -> pd.DataFrame:
 # --------------------------------------------------------------------------- #
 
 
-def _round_coords(obj: Any, ndigits: int) -> Any:
-    if isinstance(obj, (list, tuple)):
-        if obj and isinstance(obj[0], (int, float)):
-            return [round(float(v), ndigits) + 0.0 for v in obj]  # + 0.0 turns -0.0 into 0.0
-        return [_round_coords(v, ndigits) for v in obj]
-    return obj
-
-
-def _geojson_geometry(geom: Any) -> dict | None:
-    if geom is None or shapely.is_missing(geom) or geom.is_empty:
-        return None
-    mapped = shapely.geometry.mapping(geom)
-    if mapped["type"] == "GeometryCollection":
-        return {"type": "GeometryCollection", "geometries": [_geojson_geometry(g) for g in geom.geoms]}
-    return {"type": mapped["type"], "coordinates": _round_coords(mapped["coordinates"], GEOJSON_PRECISION)}
-
-
 def _geojson_text(name: str, gdf: gpd.GeoDataFrame, *, gcj02: bool) -> str:
     geom_col = gdf.geometry.name
     prop_cols = [c for c in gdf.columns if c != geom_col]
-    dumps = {"ensure_ascii": False, "allow_nan": False, "separators": (",", ":")}
-    header: dict[str, Any] = {"type": "FeatureCollection", "name": name}
+    members: dict[str, Any] = {"name": name}
     if gcj02:
-        header["coordinate_system"] = "GCJ-02"
-    lines = []
+        members["coordinate_system"] = "GCJ-02"
     records = gdf[prop_cols].to_dict(orient="records") if prop_cols else [{} for _ in range(len(gdf))]
+    features = []
     for geom, props in zip(gdf.geometry.values, records, strict=True):
         feature: dict[str, Any] = {"type": "Feature"}
-        fid = _jsonable(props.get("id"))
+        fid = json_value(props.get("id"))
         if isinstance(fid, (str, int)):
             feature["id"] = fid
-        feature["geometry"] = _geojson_geometry(geom)
-        feature["properties"] = {k: _jsonable(v) for k, v in props.items()}
-        lines.append(json.dumps(feature, **dumps))
-    head = json.dumps(header, **dumps)[:-1]
-    if not lines:
-        return head + ',"features":[]}\n'
-    return head + ',"features":[\n' + ",\n".join(lines) + "\n]}\n"
+        feature["geometry"] = geometry_to_geojson(geom, GEOJSON_PRECISION)
+        feature["properties"] = {str(k): json_value(v) for k, v in props.items()}
+        features.append(feature)
+    return feature_collection_text(features, members=members)
 
 
 def _write_text(path: Path, text: str) -> None:
@@ -609,9 +536,7 @@ def _write_csv(frames: dict[str, gpd.GeoDataFrame], path: Path, *, crs: CRS, gcj
         ys[is_point] = np.round(shapely.get_y(geoms[is_point]), ndigits)
     df[xcol] = xs
     df[ycol] = ys
-    df["wkt"] = [
-        None if g is None else shapely.to_wkt(g, rounding_precision=ndigits, trim=True) for g in geoms
-    ]
+    df["wkt"] = [None if g is None else shapely.to_wkt(g, rounding_precision=ndigits, trim=True) for g in geoms]
     _write_text(path, df.to_csv(index=False, lineterminator="\n"))
 
 
@@ -626,7 +551,7 @@ def _write_kml(frames: dict[str, gpd.GeoDataFrame], path: Path, *, crs: CRS) -> 
         pyogrio.write_dataframe(flat, path, layer=name, driver="LIBKML", append=i > 0, **kwargs)
 
 
-_WRITERS = {
+_WRITERS: dict[str, Callable[..., None]] = {
     "geojson": _write_geojson,
     "gpkg": _write_gpkg,
     "parquet": _write_parquet,
@@ -638,10 +563,6 @@ _WRITERS = {
 # --------------------------------------------------------------------------- #
 # validation
 # --------------------------------------------------------------------------- #
-
-
-class ExportValidationError(ValueError):
-    """An output file did not read back as written."""
 
 
 def _validate_output(path: Path, *, fmt: str, expected: dict[str, int], crs: CRS, gcj02: bool) -> None:
@@ -821,7 +742,7 @@ def _read_kml(path: Path, *, crs: str | None) -> dict[str, gpd.GeoDataFrame]:
     return out
 
 
-_READERS = {
+_READERS: dict[str, Callable[..., dict[str, gpd.GeoDataFrame]]] = {
     "geojson": _read_geojson,
     "gpkg": _read_gpkg,
     "parquet": _read_parquet,

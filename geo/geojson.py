@@ -52,14 +52,16 @@ def geometry_to_geojson(geom: Any, decimals: int, *, dims: int | None = None) ->
     if geom.geom_type in ("Polygon", "MultiPolygon", "GeometryCollection"):
         geom = shapely.orient_polygons(geom, exterior_cw=False)
     if geom.geom_type == "GeometryCollection":
-        return {"type": "GeometryCollection",
-                "geometries": [geometry_to_geojson(g, decimals, dims=dims) for g in geom.geoms]}
+        return {
+            "type": "GeometryCollection",
+            "geometries": [geometry_to_geojson(g, decimals, dims=dims) for g in geom.geoms],
+        }
     g = mapping(geom)
     return {"type": g["type"], "coordinates": round_coords(g["coordinates"], decimals, dims=dims)}
 
 
 def feature_collection_text(
-    features: Iterable[Mapping[str, Any]], *, sort_keys: bool = False, **members: Any
+    features: Iterable[Mapping[str, Any]], *, members: Mapping[str, Any] | None = None, sort_keys: bool = False
 ) -> str:
     """A FeatureCollection as text, one feature per line, ending in a newline.
 
@@ -67,12 +69,12 @@ def feature_collection_text(
     ----------
     features : iterable of dict
         GeoJSON Feature dicts, already in their final order and JSON-clean.
+    members : dict, optional
+        Top-level members after ``type`` (e.g. ``name``, ``attribution``).
     sort_keys : bool
         Sort object keys (the header's too).
-    **members
-        Top-level members after ``type`` (e.g. ``name``, ``attribution``).
     """
-    head = dumps({"type": "FeatureCollection", **members}, sort_keys=sort_keys)[:-1]
+    head = dumps({"type": "FeatureCollection", **(members or {})}, sort_keys=sort_keys)[:-1]
     lines = [dumps(f, sort_keys=sort_keys) for f in features]
     if not lines:
         return head + ',"features":[]}\n'

