@@ -6,17 +6,23 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 CORPUS ?= seeds
 
-.PHONY: atlas test install assets check bench screenshots clean
+.PHONY: atlas test lint format install install-test assets check bench screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
 install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -26,8 +32,17 @@ assets: node_modules/.package-lock.json
 atlas: install assets
 	$(BIN)/geo build --corpus $(CORPUS)
 
-test: install assets
+test: install-test assets lint
 	$(BIN)/python -m pytest -n 2 -q
+
+lint: install-test
+	$(BIN)/ruff check geo tests tools benchmarks
+	$(BIN)/ruff format --check geo tools
+	$(BIN)/mypy
+
+format: install-test
+	$(BIN)/ruff check --fix geo tests tools benchmarks
+	$(BIN)/ruff format geo tools
 
 check: install
 	$(BIN)/geo check
@@ -38,7 +53,7 @@ bench: install assets
 	$(BIN)/python benchmarks/bench_network.py
 	$(BIN)/python benchmarks/bench_maps.py
 
-screenshots: install assets
+screenshots: install-test assets
 	$(BIN)/python -m geo._screenshots --maps maps --out maps/screenshots
 
 clean:

@@ -3,69 +3,67 @@
 The public API, small enough to learn in five minutes::
 
     import geo
-    corpus = geo.load_corpus("seeds")            # documents with dates, clean text, offsets
-    x = geo.extract(corpus)                      # mentions, dated status events, claims
-    layers = geo.layers(as_of="2024-06-30")      # dict of GeoDataFrames (EPSG:4326)
-    geo.timeline("平谷线")                        # a feature's dated, cited history
-    G = geo.network(as_of="2024-06-30")          # OSMnx-compatible MultiDiGraph
-    acc = geo.accessibility(as_of="2024-06-30")  # travel times, H3 hexes, isochrones
-    m = geo.atlas()                              # folium.Map
-    geo.export("out/roads.gpkg", fmt="gpkg", layers=["roads"])
+    corpus = geo.load_corpus("seeds")              # documents with dates, clean text, offsets
+    x = geo.extract_corpus(corpus)                 # mentions, dated status events, claims
+    layers = geo.layers_as_of("2024-06-30")        # dict of GeoDataFrames (EPSG:4326)
+    geo.feature_timeline("平谷线")                  # a feature's dated, cited history
+    G = geo.network_as_of("2024-06-30")            # OSMnx-compatible MultiDiGraph
+    acc = geo.accessibility(as_of="2024-06-30")    # travel times, H3 hexes, isochrones
+    m = geo.atlas()                                # folium.Map
+    geo.save_layers("out/roads.gpkg", fmt="gpkg", layers=["roads"])
 
-``geo.extract``, ``geo.layers``, ``geo.timeline``, ``geo.network`` and ``geo.export``
-are also the modules of those names: calling one runs the API function, and its
-attributes are the module's (``geo.network.build_network``, ``geo.extract.find_mentions``).
+The stages are modules and subpackages of their own (``geo.corpus``, ``geo.extract``,
+``geo.timeline``, ``geo.layers``, ``geo.network``, ``geo.analysis``, ``geo.maps``,
+``geo.export``); their contracts are in ``geo.schema``, the study settings in
+``geo.config``. Every error raised on purpose is a :class:`GeoError`.
 """
 
 from __future__ import annotations
 
-import sys
-import types
-
-from geo import api as _api
-from geo.api import accessibility, atlas
+from geo.api import (
+    accessibility,
+    atlas,
+    extract_corpus,
+    feature_timeline,
+    layers_as_of,
+    network_as_of,
+    save_layers,
+)
 from geo.corpus import Corpus, Document, load_corpus
+from geo.errors import (
+    ConfigError,
+    CorpusError,
+    ExportError,
+    GazetteerError,
+    GeoError,
+    MapError,
+    NetworkError,
+    UsageError,
+)
 from geo.gazetteer import Feature, Gazetteer, load_gazetteer
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
+    "ConfigError",
     "Corpus",
+    "CorpusError",
     "Document",
+    "ExportError",
     "Feature",
     "Gazetteer",
+    "GazetteerError",
+    "GeoError",
+    "MapError",
+    "NetworkError",
+    "UsageError",
     "accessibility",
     "atlas",
-    "export",
-    "extract",
-    "layers",
+    "extract_corpus",
+    "feature_timeline",
+    "layers_as_of",
     "load_corpus",
     "load_gazetteer",
-    "network",
-    "timeline",
+    "network_as_of",
+    "save_layers",
 ]
-
-
-class _CallableModule(types.ModuleType):
-    """A module that can also be called: ``geo.layers(...)`` runs its API function."""
-
-    def __call__(self, *args, **kwargs):
-        return self.__api__(*args, **kwargs)
-
-
-def _callable(module_name: str, func) -> types.ModuleType:
-    import importlib
-
-    mod = importlib.import_module(f"geo.{module_name}")
-    mod.__class__ = _CallableModule
-    mod.__api__ = func
-    return mod
-
-
-extract = _callable("extract", _api.extract_corpus)
-layers = _callable("layers", _api.layers)
-timeline = _callable("timeline", _api.timeline)
-network = _callable("network", _api.network)
-export = _callable("export", _api.export)
-
-del sys, types

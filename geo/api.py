@@ -4,15 +4,16 @@ Every function reads the corpus (default ``seeds``) and the package gazetteer as
 needed, so a session can start with one call::
 
     import geo
-    layers = geo.layers(as_of="2024-06-30")          # dict of GeoDataFrames (EPSG:4326)
-    geo.timeline("平谷线")                            # dated, cited history of a feature
-    G = geo.network(as_of="2024-06-30")               # OSMnx-compatible MultiDiGraph
+    layers = geo.layers_as_of("2024-06-30")          # dict of GeoDataFrames (EPSG:4326)
+    geo.feature_timeline("平谷线")                    # dated, cited history of a feature
+    G = geo.network_as_of("2024-06-30")               # OSMnx-compatible MultiDiGraph
     acc = geo.accessibility(as_of="2024-06-30")       # travel times, hexes, isochrones
     m = geo.atlas()                                   # folium.Map (displays in Jupyter)
-    geo.export("out/roads.gpkg", fmt="gpkg", layers=["roads"])
+    geo.save_layers("out/roads.gpkg", fmt="gpkg", layers=["roads"])
 
 Results of the corpus reading and extraction are cached per corpus folder and its
-files' size and modification time, so repeated calls are cheap.
+files' size and modification time, so repeated calls are cheap. Each call builds
+the layers it needs once.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from __future__ import annotations
 import datetime as _dt
 import functools
 import logging
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 
@@ -29,17 +31,23 @@ from geo.corpus import Corpus, load_corpus
 from geo.dates import parse_as_of
 from geo.gazetteer import Gazetteer, load_gazetteer
 
+if TYPE_CHECKING:
+    import folium
+    import networkx as nx
+
+    from geo.extract import Extraction
+
 logger = logging.getLogger(__name__)
 
 __all__ = [
     "accessibility",
     "atlas",
-    "export",
     "extract_corpus",
-    "layers",
-    "network",
+    "feature_timeline",
+    "layers_as_of",
+    "network_as_of",
+    "save_layers",
     "state",
-    "timeline",
 ]
 
 DEFAULT_CORPUS = "seeds"
@@ -53,7 +61,7 @@ def _signature(folder: Path) -> tuple:
 
 
 @functools.lru_cache(maxsize=4)
-def _state_cached(folder: str, signature: tuple) -> tuple[Corpus, Gazetteer, Any]:
+def _state_cached(folder: str, signature: tuple) -> tuple[Corpus, Gazetteer, Extraction]:
     from geo.extract import extract
 
     corpus = load_corpus(folder)
@@ -61,7 +69,7 @@ def _state_cached(folder: str, signature: tuple) -> tuple[Corpus, Gazetteer, Any
     return corpus, gaz, extract(corpus, gaz)
 
 
-def state(corpus: str | Path | Corpus | None = None) -> tuple[Corpus, Gazetteer, Any]:
+def state(corpus: str | Path | Corpus | None = None) -> tuple[Corpus, Gazetteer, Extraction]:
     """The corpus, the gazetteer and the extraction (cached).
 
     Parameters
@@ -82,8 +90,13 @@ def state(corpus: str | Path | Corpus | None = None) -> tuple[Corpus, Gazetteer,
     return _state_cached(str(folder), _signature(folder))
 
 
-def extract_corpus(corpus: str | Path | Corpus | None = None):
+def extract_corpus(corpus: str | Path | Corpus | None = None) -> Extraction:
     """Mentions, dated status events, claims and unknown names of a corpus.
+
+    Parameters
+    ----------
+    corpus : path-like or Corpus, optional
+        Corpus folder (default ``seeds``) or an already loaded :class:`~geo.corpus.Corpus`.
 
     Returns
     -------
@@ -92,8 +105,20 @@ def extract_corpus(corpus: str | Path | Corpus | None = None):
     return state(corpus)[2]
 
 
-def layers(
+def _as_of(as_of: _dt.date | str | None, extraction: Extraction) -> _dt.date | None:
+    """The as-of date asked for, or the latest date the corpus and the gazetteer know."""
+    return parse_as_of(as_of) if as_of is not None else extraction.latest_date()
+
+
+def _layers(gaz: Gazetteer, extraction: Extraction, as_of: _dt.date | None) -> dict[str, gpd.GeoDataFrame]:
+    from geo.layers import build_layers
+
+    return build_layers(gaz, extraction, as_of=as_of)
+
+
+def layers_as_of(
     as_of: _dt.date | str | None = None,
+    *,
     corpus: str | Path | Corpus | None = None,
 ) -> dict[str, gpd.GeoDataFrame]:
     """The theme layers with each feature's status as of a date.
@@ -112,21 +137,15 @@ def layers(
         ``rail, stations, roads, bridges, bus, water, zones, facilities, admin``;
         WGS84 (EPSG:4326); one row per feature with status, timeline and claims.
     """
-    return _theme_layers(as_of, corpus)
-
-
-def _theme_layers(as_of: Any, corpus: Any) -> dict[str, gpd.GeoDataFrame]:
-    from geo.layers import build_layers
-
     _, gaz, extraction = state(corpus)
-    return build_layers(gaz, extraction, as_of=parse_as_of(as_of) if as_of is not None else None)
+    return _layers(gaz, extraction, parse_as_of(as_of) if as_of is not None else None)
 
 
-def timeline(
+def feature_timeline(
     feature: str,
     *,
-    corpus: str | Path | Corpus | None = None,
     as_of: _dt.date | str | None = None,
+    corpus: str | Path | Corpus | None = None,
 ) -> dict[str, Any]:
     """The dated, cited history of one feature.
 
@@ -134,9 +153,9 @@ def timeline(
     ----------
     feature : str
         An id, a Chinese or English name, or an alias (traditional characters work).
-    corpus : path-like or Corpus, optional
     as_of : date or str, optional
         Date of the reported status (default: the latest date known).
+    corpus : path-like or Corpus, optional
 
     Returns
     -------
@@ -152,13 +171,34 @@ def timeline(
     """
     _, gaz, extraction = state(corpus)
     f = gaz.resolve(feature)
-    as_of_d = parse_as_of(as_of) if as_of is not None else extraction.latest_date()
+    as_of_d = _as_of(as_of, extraction)
     summary = extraction.feature_summary(f.id, as_of=as_of_d)
     return {"id": f.id, "name_zh": f.name_zh, "name_en": f.name_en, "kind": f.kind,
             "as_of": as_of_d.isoformat() if as_of_d else None, **summary}
 
 
-def network(
+def _network(
+    lay: dict[str, gpd.GeoDataFrame],
+    as_of: _dt.date | None,
+    *,
+    osm: str | Path | None,
+    online: bool,
+    include_expected: bool,
+    assumptions: dict | None,
+) -> nx.MultiDiGraph:
+    from geo import network as gn
+
+    osm_graph = None
+    if osm is not None:
+        osm_graph = gn.load_osm(osm, assumptions=assumptions)
+        _check_osm_extent(osm_graph, osm)
+    elif online:
+        osm_graph = gn.fetch_osm(assumptions=assumptions)
+    return gn.build_network(lay, as_of=as_of, include_expected=include_expected,
+                            assumptions=assumptions, osm_graph=osm_graph)
+
+
+def network_as_of(
     as_of: _dt.date | str | None = None,
     *,
     osm: str | Path | None = None,
@@ -166,7 +206,7 @@ def network(
     include_expected: bool = False,
     corpus: str | Path | Corpus | None = None,
     assumptions: dict | None = None,
-):
+) -> nx.MultiDiGraph:
     """The multimodal network as of a date.
 
     Parameters
@@ -189,37 +229,30 @@ def network(
         OSMnx-compatible: graph ``crs`` EPSG:4326, nodes with ``x``/``y`` (lon/lat),
         edges with ``length`` (m), ``travel_time`` (s), ``mode``, ``feature_id``, ``geometry``.
     """
-    from geo import network as gn
-
-    _, _, extraction = state(corpus)
-    as_of_d = parse_as_of(as_of) if as_of is not None else extraction.latest_date()
-    lay = _theme_layers(as_of_d, corpus)
-    osm_graph = None
-    if osm is not None:
-        osm_graph = gn.load_osm(osm, assumptions=assumptions)
-        _check_osm_extent(osm_graph, osm)
-    elif online:
-        osm_graph = gn.fetch_osm(assumptions=assumptions)
-    return gn.build_network(lay, as_of=as_of_d, include_expected=include_expected,
-                            assumptions=assumptions, osm_graph=osm_graph)
+    _, gaz, extraction = state(corpus)
+    as_of_d = _as_of(as_of, extraction)
+    return _network(_layers(gaz, extraction, as_of_d), as_of_d, osm=osm, online=online,
+                    include_expected=include_expected, assumptions=assumptions)
 
 
-def _check_osm_extent(G, path: str | Path) -> None:
+def _check_osm_extent(G: nx.MultiDiGraph, path: str | Path) -> None:
     """An OSM extract must cover part of the study area (else its roads would replace the
     gazetteer's with nothing useful)."""
     from shapely.geometry import MultiPoint, box
 
-    from geo.gazetteer import STUDY_AREA_BBOX
+    from geo.config import default_study
+    from geo.errors import OSMError
 
+    bbox = default_study().bbox
     pts = [(d["x"], d["y"]) for _, d in G.nodes(data=True)]
     if not pts:
-        raise ValueError(f"OSM file {path} has no nodes")
+        raise OSMError(f"OSM file {path} has no nodes")
     extent = MultiPoint(pts).envelope
-    if not extent.intersects(box(*STUDY_AREA_BBOX)):
+    if not extent.intersects(box(*bbox)):
         w, s, e, n = extent.bounds
-        raise ValueError(
+        raise OSMError(
             f"OSM file {path} covers ({w:.3f}, {s:.3f}, {e:.3f}, {n:.3f}), outside the study area "
-            f"{STUDY_AREA_BBOX} (W, S, E, N): use an extract of the Beijing–Langfang region"
+            f"{bbox} (W, S, E, N): use an extract of the Beijing–Langfang region"
         )
 
 
@@ -236,6 +269,22 @@ def accessibility(
 ) -> dict[str, Any]:
     """Travel times from the towns and an H3 grid to the Beijing destinations.
 
+    Parameters
+    ----------
+    as_of : date or str, optional
+        Network date (default: the latest date known).
+    origins, destinations : iterable of str, optional
+        Labels of the study's origins/destinations or feature ids (default: all of them).
+    chains : sequence of str
+        Mode chains (``rail``, ``bus``, ``car``, ``transit``, ``rail_walk``).
+    resolution : int
+        H3 resolution of the grid over the focus counties.
+    include_expected : bool
+        Count forecast openings (what-if).
+    osm : path-like, optional
+        An OpenStreetMap extract whose roads replace the gazetteer's.
+    corpus : path-like or Corpus, optional
+
     Returns
     -------
     dict
@@ -247,8 +296,10 @@ def accessibility(
     from geo.analysis import accessibility as acc
     from geo.analysis.pipeline import _focus_area
 
-    G = network(as_of, osm=osm, include_expected=include_expected, corpus=corpus)
-    lay = _theme_layers(as_of, corpus)
+    _, gaz, extraction = state(corpus)
+    as_of_d = _as_of(as_of, extraction)
+    lay = _layers(gaz, extraction, as_of_d)
+    G = _network(lay, as_of_d, osm=osm, online=False, include_expected=include_expected, assumptions=None)
     return acc.accessibility_report(G, origins=origins, destinations=destinations, chains=chains,
                                     resolution=resolution, area=_focus_area(lay))
 
@@ -259,7 +310,7 @@ def atlas(
     basemap: str = "osm",
     offline: bool = True,
     corpus: str | Path | Corpus | None = None,
-):
+) -> folium.Map:
     """The atlas map of every layer, as a :class:`folium.Map` (displays in Jupyter).
 
     Parameters
@@ -270,14 +321,16 @@ def atlas(
         Gaode tiles are GCJ-02: every layer is shifted to GCJ-02 to line up.
     offline : bool
         Inline every JS/CSS asset (no CDN request).
+    corpus : path-like or Corpus, optional
     """
     from geo.maps import atlas as _atlas
 
-    return _atlas(_theme_layers(as_of, corpus), as_of=parse_as_of(as_of) if as_of else None,
-                  basemap=basemap, offline=offline)
+    as_of_d = parse_as_of(as_of) if as_of is not None else None
+    _, gaz, extraction = state(corpus)
+    return _atlas(_layers(gaz, extraction, as_of_d), as_of=as_of_d, basemap=basemap, offline=offline)
 
 
-def export(
+def save_layers(
     path: str | Path,
     *,
     fmt: str = "geojson",
@@ -290,7 +343,7 @@ def export(
     gcj02: bool = False,
     corpus: str | Path | Corpus | None = None,
 ) -> list[Path]:
-    """Export layers to GeoJSON, GeoPackage, GeoParquet, CSV or KML.
+    """Export the theme layers to GeoJSON, GeoPackage, GeoParquet, CSV or KML.
 
     Parameters
     ----------
@@ -302,7 +355,7 @@ def export(
     as_of : date or str, optional
         Status date of the exported features.
     status : list of str, optional
-        Keep only these statuses (planned, under_construction, open, suspended, unknown).
+        Keep only these statuses (:data:`geo.schema.FEATURE_STATUSES`).
     bbox : (W, S, E, N), optional
         WGS84 degrees.
     within : str, optional
@@ -311,6 +364,7 @@ def export(
         Output CRS for GeoPackage/GeoParquet/CSV (e.g. ``"EPSG:4548"``).
     gcj02 : bool
         Write GCJ-02 coordinates (GeoJSON, CSV) for Chinese web-map platforms.
+    corpus : path-like or Corpus, optional
 
     Returns
     -------
@@ -319,10 +373,9 @@ def export(
     """
     from geo.export import export_layers
 
-    lay = _theme_layers(as_of, corpus)
-    within_geom = None
-    if within is not None:
-        within_geom = state(corpus)[1].resolve(within).geometry
+    _, gaz, extraction = state(corpus)
+    lay = _layers(gaz, extraction, parse_as_of(as_of) if as_of is not None else None)
+    within_geom = gaz.resolve(within).geometry if within is not None else None
     return export_layers(lay, path, fmt=fmt, layers_wanted=list(layers) if layers else None,
                          status=list(status) if status else None, bbox=bbox, within=within_geom,
                          crs=crs, gcj02=gcj02)

@@ -10,17 +10,17 @@ import argparse
 import datetime as _dt
 import json
 import logging
+import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
+
+from geo.errors import GeoError, UsageError
 
 __all__ = ["main"]
 
 logger = logging.getLogger("geo")
-
-
-class CLIError(Exception):
-    """A failure to report on stderr with exit code 1."""
 
 
 def _date_arg(text: str) -> _dt.date:
@@ -31,6 +31,24 @@ def _date_arg(text: str) -> _dt.date:
         return parse_as_of(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _bbox_arg(text: str) -> tuple[float, float, float, float]:
+    """argparse type for ``--bbox``: ``W,S,E,N`` in WGS84 degrees (lon, lat, lon, lat)."""
+    try:
+        w, s, e, n = (float(v) for v in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: give four numbers W,S,E,N (degrees)") from None
+    for name, lat in (("south", s), ("north", n)):
+        if not -90 <= lat <= 90:
+            raise argparse.ArgumentTypeError(
+                f"{text!r}: {name} {lat:g} is not a latitude (the order is W,S,E,N = lon,lat,lon,lat)")
+    for name, lon in (("west", w), ("east", e)):
+        if not -180 <= lon <= 180:
+            raise argparse.ArgumentTypeError(f"{text!r}: {name} {lon:g} is not a longitude")
+    if w > e or s > n:
+        raise argparse.ArgumentTypeError(f"{text!r}: west must not exceed east, nor south north")
+    return (w, s, e, n)
 
 
 def _print_json(obj: Any) -> None:
@@ -149,9 +167,9 @@ def _cmd_extract(args: argparse.Namespace) -> int:
 
 
 def _cmd_timeline(args: argparse.Namespace) -> int:
-    from geo.api import timeline
+    from geo.api import feature_timeline
 
-    t = timeline(args.feature, corpus=args.corpus, as_of=args.as_of)
+    t = feature_timeline(args.feature, corpus=args.corpus, as_of=args.as_of)
     if args.json:
         _print_json(t)
         return 0
@@ -170,9 +188,9 @@ def _cmd_timeline(args: argparse.Namespace) -> int:
 def _cmd_network(args: argparse.Namespace) -> int:
     from collections import Counter
 
-    from geo.api import network
+    from geo.api import network_as_of
 
-    G = network(args.as_of, osm=args.osm, online=args.online, include_expected=args.include_expected,
+    G = network_as_of(args.as_of, osm=args.osm, online=args.online, include_expected=args.include_expected,
                 corpus=args.corpus)
     modes = Counter(d.get("mode") for _, _, d in G.edges(data=True))
     info = {"as_of": G.graph.get("as_of"), "nodes": G.number_of_nodes(), "edges": G.number_of_edges(),
@@ -180,10 +198,11 @@ def _cmd_network(args: argparse.Namespace) -> int:
     if args.out:
         import osmnx as ox
 
+        from geo.io import atomic_paths
+
         out = Path(args.out)
-        tmp = out.with_name(f".{out.name}.tmp")
-        ox.save_graphml(G, filepath=tmp)
-        tmp.replace(out)
+        with atomic_paths([out]) as staged:
+            ox.save_graphml(G, filepath=staged[out])
         info["graphml"] = str(out)
     if args.json:
         _print_json(info)
@@ -194,12 +213,12 @@ def _cmd_network(args: argparse.Namespace) -> int:
 
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
-    from geo.api import layers, network, state
+    from geo.api import layers_as_of, network_as_of, state
 
     if args.analysis == "access":
         from geo.analysis import accessibility as acc
 
-        G = network(args.as_of, include_expected=args.include_expected, corpus=args.corpus)
+        G = network_as_of(args.as_of, include_expected=args.include_expected, corpus=args.corpus)
         od = acc.travel_times(G, origins=args.origins, destinations=args.destinations, chains=args.chains)
         circle = acc.half_hour_rail_circle(G, origins=args.origins)
         if args.json:
@@ -216,7 +235,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         from geo.analysis.crossborder import crossborder_report
 
         _, _, x = state(args.corpus)
-        rep = crossborder_report(layers(args.as_of, args.corpus), x.claims_json(),
+        rep = crossborder_report(layers_as_of(args.as_of, corpus=args.corpus), x.claims_json(),
                                  as_of=args.as_of or x.latest_date(), include_expected=args.include_expected)
         if args.json:
             _print_json(rep["summary"])
@@ -229,11 +248,11 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     if args.analysis == "structure":
         from geo.analysis import structure
 
-        G = network(args.as_of, include_expected=args.include_expected, corpus=args.corpus)
+        G = network_as_of(args.as_of, include_expected=args.include_expected, corpus=args.corpus)
         crit = structure.critical_links(G)
         impact = {chain: structure.removal_impact(G, chain=chain, top=10) for chain in ("rail", "car")}
         bott = structure.bottlenecks(G, top=10)
-        dead = structure.crossborder_dead_ends(layers(args.as_of, args.corpus), as_of=G.graph.get("as_of"))
+        dead = structure.crossborder_dead_ends(layers_as_of(args.as_of, corpus=args.corpus), as_of=G.graph.get("as_of"))
         out = {
             "as_of": G.graph.get("as_of"),
             "components": structure.components(G),
@@ -266,20 +285,20 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         from geo.analysis import scenarios
 
         if args.without:
-            G = network(args.as_of, include_expected=args.include_expected, corpus=args.corpus)
+            G = network_as_of(args.as_of, include_expected=args.include_expected, corpus=args.corpus)
             ids = [state(args.corpus)[1].resolve(f).id for f in args.without]
             res = scenarios.compare_without(G, ids)
         else:
             if not (args.before and args.after):
-                raise CLIError("scenario needs --before DATE and --after DATE, or --without FEATURE")
-            res = scenarios.compare_dates(layers(args.after, args.corpus), args.before, args.after,
+                raise UsageError("scenario needs --before DATE and --after DATE, or --without FEATURE")
+            res = scenarios.compare_dates(layers_as_of(args.after, corpus=args.corpus), args.before, args.after,
                                           include_expected=args.include_expected)
         if args.json:
             _print_json(res["summary"])
         else:
             print(res["table"].round(1).to_string(index=False))
         return 0
-    raise CLIError(f"unknown analysis {args.analysis!r}")
+    raise UsageError(f"unknown analysis {args.analysis!r}")
 
 
 def _cmd_map(args: argparse.Namespace) -> int:
@@ -293,20 +312,12 @@ def _cmd_map(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from geo.api import export
+    from geo.api import save_layers
 
-    bbox = None
-    if args.bbox:
-        try:
-            bbox = tuple(float(v) for v in args.bbox.split(","))
-        except ValueError:
-            raise CLIError(f"--bbox must be W,S,E,N in degrees, got {args.bbox!r}") from None
-        if len(bbox) != 4:
-            raise CLIError(f"--bbox must be W,S,E,N in degrees, got {args.bbox!r}")
-    paths = export(args.output, fmt=args.format,
+    paths = save_layers(args.output, fmt=args.format,
                    layers=[s for s in args.layers.split(",") if s] if args.layers else None,
                    as_of=args.as_of, status=[s for s in args.status.split(",") if s] if args.status else None,
-                   bbox=bbox, within=args.within, crs=args.crs, gcj02=args.gcj02, corpus=args.corpus)
+                   bbox=args.bbox, within=args.within, crs=args.crs, gcj02=args.gcj02, corpus=args.corpus)
     from geo.export import read_back
 
     total = 0
@@ -443,7 +454,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", type=_date_arg, metavar="DATE", help="status date")
     p.add_argument("--status", metavar="S1,S2", help="keep statuses: planned,under_construction,open,suspended,unknown")
     area = p.add_mutually_exclusive_group()
-    area.add_argument("--bbox", metavar="W,S,E,N", help="keep features intersecting this WGS84 box")
+    area.add_argument("--bbox", type=_bbox_arg, metavar="W,S,E,N", help="keep features intersecting this WGS84 box")
     area.add_argument("--within", metavar="NAME", help="keep features intersecting a feature, e.g. 通州区")
     p.add_argument("--crs", metavar="EPSG:NNNN", help="output CRS (GeoPackage, GeoParquet, CSV)")
     p.add_argument("--gcj02", action="store_true", help="write GCJ-02 coordinates (GeoJSON, CSV)")
@@ -459,17 +470,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     if args.verbose == 0:
         logging.getLogger("geo").setLevel(logging.ERROR)
-    from geo.corpus import CorpusError
-    from geo.gazetteer import GazetteerError
-
     try:
         return int(args.func(args) or 0)
-    except (CorpusError, GazetteerError, CLIError, OSError, ValueError, KeyError, ImportError) as exc:
-        msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
-        print(f"geo {args.command}: error: {msg}", file=sys.stderr)
-        return 1
     except BrokenPipeError:
+        # the reader went away (``geo extract | head``): not an error; stop writing quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
         return 0
+    except UsageError as exc:
+        print(f"geo {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except (GeoError, OSError) as exc:
+        print(f"geo {args.command}: error: {exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -22,6 +22,7 @@ __all__ = [
     "MissingAssetsError",
     "NetworkError",
     "OSMError",
+    "UnknownFeatureError",
     "UsageError",
     "YAMLError",
 ]
@@ -33,6 +34,13 @@ class GeoError(Exception):
 
 class UsageError(GeoError, ValueError):
     """An argument that cannot be used as given (an unknown name, a malformed date or box)."""
+
+
+class UnknownFeatureError(UsageError, KeyError):
+    """A feature name or id that resolves to no feature, or to several."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
 
 
 class ConfigError(GeoError, ValueError):

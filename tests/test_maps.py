@@ -557,7 +557,7 @@ def test_stations_follow_their_line_through_time():
     a dated atlas (Batong line opened 2003-12-27; Line 22 is under construction)."""
     import geo
 
-    real = geo.layers()
+    real = geo.layers_as_of()
     m = gm.timeline_map(real, basemap="none")
     own_line = props_of(m, "rail", "metro-batong-line")["st"]
     assert own_line and props_of(m, "stations", "station-tuqiao")["st"] == own_line

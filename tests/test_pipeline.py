@@ -18,7 +18,7 @@ SEEDS = ROOT / "seeds"
 
 @pytest.fixture(scope="module")
 def extraction():
-    return geo.extract(geo.load_corpus(SEEDS))
+    return geo.extract_corpus(geo.load_corpus(SEEDS))
 
 
 def _events(x, fid):
@@ -45,12 +45,12 @@ def test_seed_acceptance_examples(extraction):
 
 
 def test_status_as_of_dates_follow_the_corpus():
-    before = geo.layers(as_of="2022-06-30")["rail"].set_index("id")
-    after = geo.layers(as_of="2023-06-30")["rail"].set_index("id")
+    before = geo.layers_as_of("2022-06-30")["rail"].set_index("id")
+    after = geo.layers_as_of("2023-06-30")["rail"].set_index("id")
     assert before.loc["jingtang-intercity", "status"] == "under_construction"
     assert after.loc["jingtang-intercity", "status"] == "open"
     assert after.loc["metro-line-22", "status"] == "under_construction"
-    t = geo.timeline("平谷線")  # traditional characters resolve too
+    t = geo.feature_timeline("平谷線")  # traditional characters resolve too
     assert t["id"] == "metro-line-22" and t["mention_count"] >= 5
     assert any(ev["modality"] == "expected" and ev["status"] == "opened" for ev in t["timeline"])
 
