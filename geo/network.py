@@ -353,9 +353,12 @@ def _point_of(props: Mapping, geom: Any) -> tuple[float, float] | None:
 # graph builder
 # ----------------------------------------------------------------------------------------------
 class _Builder:
-    def __init__(self, a: dict) -> None:
+    def __init__(self, a: dict, graph: nx.MultiDiGraph | None = None) -> None:
         self.a = a
-        self.G = nx.MultiDiGraph(crs=WGS84)
+        self.G = graph if graph is not None else nx.MultiDiGraph(crs=WGS84)
+        # edges added so far (every edge goes through :meth:`edge`): counting them here keeps
+        # the sequential ``osmid`` O(1) per edge (``number_of_edges()`` walks every node)
+        self.n_edges = self.G.number_of_edges()
         self.by_key: dict[str, int] = {}
         self.mxy: dict[int, tuple[float, float]] = {}
 
@@ -380,7 +383,8 @@ class _Builder:
             geometry = LineString([(nu["x"], nu["y"]), (nv["x"], nv["y"])])
         # OSMnx tools (to_undirected, basic_stats) expect an ``osmid`` on every edge: these edges
         # are not OSM ways, so they get a sequential id, unique in the graph
-        attrs.setdefault("osmid", -(self.G.number_of_edges() + 1))
+        attrs.setdefault("osmid", -(self.n_edges + 1))
+        self.n_edges += 1
         self.G.add_edge(u, v, mode=mode, length=float(length), travel_time=max(float(travel_time), _EPS),
                         feature_id=feature_id or "", kind=kind, geometry=geometry,
                         **{k: ("" if x is None else x) for k, x in attrs.items()})
@@ -1446,8 +1450,7 @@ def merge_osm(
                 if any(d.get("mode") in ("road", "expressway") for _, _, d in O.out_edges(n, data=True))
                 or any(d.get("mode") in ("road", "expressway") for _, _, d in O.in_edges(n, data=True))]
     ends = [n for n, k in H.nodes(data="kind") if k in ("station", "stop", "place")]
-    b = _Builder(a)
-    b.G = H
+    b = _Builder(a, H)
     if drivable and ends:
         rd_xy = np.column_stack(_to_metric_xy([H.nodes[n]["x"] for n in drivable],
                                               [H.nodes[n]["y"] for n in drivable]))
