@@ -245,7 +245,7 @@ def accessibility(
         and ``summary`` (JSON-serialisable).
     """
     from geo.analysis import accessibility as acc
-    from geo.analysis.pipeline import _focus_area
+    from geo.analysis.pipeline import focus_area as _focus_area
 
     G = network(as_of, osm=osm, include_expected=include_expected, corpus=corpus)
     lay = _theme_layers(as_of, corpus)

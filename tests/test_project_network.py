@@ -19,6 +19,7 @@ import pytest
 
 from geo import network as gn
 from geo.analysis import accessibility as acc
+from geo.config import default_study
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 ORIGINS = ["燕郊", "三河", "大厂", "香河", "平谷", "蓟州", "兴隆"]
@@ -85,7 +86,7 @@ def test_drive_network_connected(nets):
         assert nx.number_weakly_connected_components(H) == 1
         assert nx.number_strongly_connected_components(H) == 1  # every link is two-way
         lk = gn.node_lookup(G)
-        for fid in acc.ORIGINS.values():
+        for fid in default_study().origins.values():
             assert lk[f"place:{fid}"] in H  # every town centre is on the drive network
         # arterials stay faster than the local-road links
         speeds = {}

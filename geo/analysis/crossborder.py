@@ -21,6 +21,7 @@ Definitions
 
 from __future__ import annotations
 
+import datetime as _dt
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -29,20 +30,26 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from geo import network as gn
+from geo.crs import WGS84, to_metric, to_wgs84
+from geo.dates import parse_as_of
+from geo.errors import AnalysisError
+from geo.network.graph import layer_rows, point_parts
+from geo.network.policy import feature_included, road_included
+from geo.schema import as_list
 
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "BEIJING_SIDE",
     "CLAIM_CLASSES",
     "HEBEI_SIDE",
-    "BEIJING_SIDE",
     "classify_claim",
     "compare_claims",
     "count_crossings",
     "crossborder_report",
     "crossing_links",
     "shared_boundary",
+    "union_metric",
 ]
 
 BEIJING_SIDE: tuple[str, ...] = ("admin-tongzhou",)
@@ -75,19 +82,37 @@ _CLASS_ORDER = ("expressway", "trunk", "secondary", "road", "road_all", "rail", 
 
 def _geom_by_id(layers: Mapping[str, Any], fid: str) -> Any:
     for name in sorted(layers):
-        for props, geom in gn._rows(layers, name):
+        for props, geom in layer_rows(layers, name):
             if str(props["id"]) == fid:
                 return geom
     return None
 
 
-def _union_metric(layers: Mapping[str, Any], ids: Sequence[str]) -> Any:
+def _day(as_of: Any) -> _dt.date | None:
+    return None if as_of is None else parse_as_of(as_of)
+
+
+def union_metric(layers: Mapping[str, Any], ids: Sequence[str]) -> Any:
+    """The union of some features' geometries, in EPSG:4548 (metres).
+
+    Parameters
+    ----------
+    layers : mapping of str to GeoDataFrame
+        WGS84 layers.
+    ids : sequence of str
+        Feature ids (e.g. :data:`BEIJING_SIDE`), looked up in every layer.
+
+    Raises
+    ------
+    AnalysisError
+        A feature is not in the layers (a ``ValueError``).
+    """
     geoms = []
     for fid in ids:
         g = _geom_by_id(layers, fid)
         if g is None:
-            raise ValueError(f"boundary feature {fid!r} not found in the layers")
-        geoms.append(gn._geom_to_metric(g))
+            raise AnalysisError(f"boundary feature {fid!r} not found in the layers")
+        geoms.append(to_metric(g))
     return shapely.union_all(geoms)
 
 
@@ -100,15 +125,17 @@ def shared_boundary(
 ) -> Any:
     """The Beijing–Hebei boundary between the two sides, as a WGS84 (Multi)LineString.
 
+    ``tolerance_m`` (metres, EPSG:4548): how far apart the two sides' edges may lie.
+
     Raises
     ------
-    ValueError
-        If an admin feature is missing.
+    AnalysisError
+        If an admin feature is missing (a ``ValueError``).
     """
-    bj = _union_metric(layers, beijing_side)
-    hb = _union_metric(layers, hebei_side)
+    bj = union_metric(layers, beijing_side)
+    hb = union_metric(layers, hebei_side)
     line = bj.boundary.intersection(hb.boundary.buffer(tolerance_m))
-    return gn._geom_to_wgs(shapely.line_merge(line) if line.geom_type == "MultiLineString" else line)
+    return to_wgs84(shapely.line_merge(line) if line.geom_type == "MultiLineString" else line)
 
 
 def _road_like(layer: str, props: Mapping) -> bool:
@@ -146,8 +173,9 @@ def crossing_links(
     layers : mapping of str to GeoDataFrame
         WGS84 layers (``roads``, ``bridges``, ``rail``, ``bus``, ``admin``, ``water``).
     as_of, include_expected
-        Status filter, as in :func:`geo.network.road_included` for roads and bridges and
-        :func:`geo.network.feature_included` for rail and bus (``None``: all features).
+        Status filter, as in :func:`geo.network.policy.road_included` for roads and bridges
+        and :func:`geo.network.policy.feature_included` for rail and bus (``None``: all
+        features).
     tolerance_m : float
         Boundary matching tolerance in metres (EPSG:4548).
 
@@ -158,32 +186,32 @@ def crossing_links(
         chaobai_crossings (int), cross_border_flag, n_lines`` and geometry (EPSG:4326); only
         features crossing at least one of the two.
     """
-    gn.parse_as_of(as_of)
-    bj = _union_metric(layers, beijing_side)
-    hb = _union_metric(layers, hebei_side)
+    day = _day(as_of)
+    bj = union_metric(layers, beijing_side)
+    hb = union_metric(layers, hebei_side)
     border = bj.boundary.intersection(hb.boundary.buffer(tolerance_m))
     border_zone = border.buffer(tolerance_m)
     river_geom = _geom_by_id(layers, river_id)
-    river = gn._geom_to_metric(river_geom) if river_geom is not None else None
+    river = to_metric(river_geom) if river_geom is not None else None
     if river is None:
         logger.warning("river %s not in the layers; 潮白河 crossings not counted", river_id)
     rows, geoms = [], []
     for layer in ("roads", "bridges", "rail", "bus"):
-        for props, geom in gn._rows(layers, layer):
+        for props, geom in layer_rows(layers, layer):
             if geom is None or geom.is_empty or geom.geom_type not in ("LineString", "MultiLineString"):
                 continue
             klass = _klass(layer, props)
             # the same inclusion rules as the network: a road with no dated history is pre-existing
-            included = (gn.road_included if layer in ("roads", "bridges") else gn.feature_included)
+            included = road_included if layer in ("roads", "bridges") else feature_included
             if klass is None or not included(props, as_of, include_expected=include_expected):
                 continue
-            gm = gn._geom_to_metric(geom)
+            gm = to_metric(geom)
             crosses_b = bool(gm.intersection(bj).length > tolerance_m and gm.intersection(hb).length > tolerance_m
                              and gm.intersects(border_zone))
             n_river = 0
             if river is not None and _road_like(layer, props) and gm.intersects(river):
                 inter = gm.intersection(river)
-                n_river = max(1, len(gn._points_of(inter))) if inter.geom_type in ("Point", "MultiPoint") else 1
+                n_river = max(1, len(point_parts(inter))) if inter.geom_type in ("Point", "MultiPoint") else 1
             if not crosses_b and not n_river:
                 continue
             n_lines = props.get("n_lines")
@@ -191,14 +219,14 @@ def crossing_links(
                 "feature_id": str(props["id"]), "name_zh": props.get("name_zh") or "", "layer": layer,
                 "class": klass, "crosses_boundary": crosses_b, "crosses_chaobai": bool(n_river),
                 "chaobai_crossings": int(n_river), "cross_border_flag": bool(props.get("cross_border") or False),
-                "parent": [str(p) for p in gn._as_list(props.get("parent"))],
+                "parent": [str(p) for p in as_list(props.get("parent"))],
                 "n_lines": int(n_lines) if isinstance(n_lines, (int, float)) and n_lines == n_lines else 1,
             })
             geoms.append(geom)
     cols = ["feature_id", "name_zh", "layer", "class", "crosses_boundary", "crosses_chaobai", "chaobai_crossings",
             "cross_border_flag", "parent", "n_lines"]
-    gdf = gpd.GeoDataFrame(pd.DataFrame(rows, columns=cols), geometry=gpd.GeoSeries(geoms, crs=gn.WGS84))
-    gdf.attrs["as_of"] = str(gn.parse_as_of(as_of) or "")
+    gdf = gpd.GeoDataFrame(pd.DataFrame(rows, columns=cols), geometry=gpd.GeoSeries(geoms, crs=WGS84))
+    gdf.attrs["as_of"] = str(day or "")
     return gdf
 
 
@@ -276,7 +304,7 @@ def compare_claims(counts: Mapping[str, Mapping[str, Any]], claims: Iterable[Map
         feature_ids, as_of, note``; unmatched claims keep ``class``/``mapped`` None.
     """
     rows = []
-    day = gn.parse_as_of(as_of)
+    day = _day(as_of)
     for c in claims:
         c = dict(c) if isinstance(c, Mapping) else {k: getattr(c, k, None) for k in
                                                       ("value", "unit", "counted", "quote", "doc_id")}
@@ -361,7 +389,7 @@ def crossborder_report(
         comp = comp.sort_values(["doc_id"], kind="stable").reset_index(drop=True)
     boundary_kw = {k: v for k, v in kwargs.items() if k in ("beijing_side", "hebei_side", "tolerance_m")}
     summary = {
-        "as_of": str(gn.parse_as_of(as_of) or "") or None,
+        "as_of": str(_day(as_of) or "") or None,
         "counts": {k: {"count": int(v["count"]), "feature_ids": list(v["feature_ids"])} for k, v in counts.items()},
         "claims": [{k: (None if (isinstance(v, float) and v != v) else v) for k, v in r.items()}
                    for r in comp.to_dict("records")],

@@ -23,9 +23,12 @@ import numpy as np
 import pandas as pd
 from shapely.geometry import Point
 
-from geo import network as gn
 from geo.analysis import accessibility as acc
 from geo.analysis import crossborder as cb
+from geo.crs import WGS84, to_metric, to_wgs84
+from geo.network.graph import layer_rows, line_parts
+from geo.network.policy import chain_modes, feature_included, load_assumptions
+from geo.network.routing import destination_field
 
 logger = logging.getLogger(__name__)
 
@@ -108,20 +111,21 @@ def removal_impact(
         ``feature_id, added_min (sum over reachable OD pairs), newly_unreachable (pairs),
         pairs``, sorted by newly_unreachable then added_min, descending; ``top`` rows.
     """
-    a = gn.load_assumptions(assumptions)
-    modes = acc._chain_modes(chain, a)
+    a = load_assumptions(assumptions)
+    modes = chain_modes(chain, a)
     ors = acc.resolve_origins(G, origins)
     dss = acc.resolve_destinations(G, destinations)
     if candidates is None:
         candidates = sorted({d.get("feature_id") for _, _, d in G.edges(data=True)
                              if d.get("mode") in modes and d.get("feature_id")})
-    field, pos = acc._dest_fields(G, modes, [d["node"] for d in dss], cutoff_s=None, assumptions=a)
-    base = acc._origin_times(G, ors, modes, field, pos, a)
+    field, pos = destination_field(G, modes, [d["node"] for d in dss], cutoff_s=None, assumptions=a)
+    base = acc.origin_times(G, ors, modes, field, pos, assumptions=a)
     rows = []
     for fid in candidates:
-        field2, _ = acc._dest_fields(G, modes, [d["node"] for d in dss], cutoff_s=None, exclude_features=[fid],
-                                     assumptions=a)
-        T = acc._origin_times(G, ors, modes, field2, pos, a)
+        field2, _ = destination_field(
+            G, modes, [d["node"] for d in dss], cutoff_s=None, exclude_features=[fid], assumptions=a
+        )
+        T = acc.origin_times(G, ors, modes, field2, pos, assumptions=a)
         both = np.isfinite(base) & np.isfinite(T)
         lost = int(np.sum(np.isfinite(base) & ~np.isfinite(T)))
         rows.append({"feature_id": fid, "added_min": round(float(np.sum(T[both] - base[both])) / 60.0, 3),
@@ -195,25 +199,25 @@ def crossborder_dead_ends(
         ``feature_id, name_zh, side (beijing | hebei), distance_to_boundary_m`` with the end
         point geometry (EPSG:4326).
     """
-    bj = cb._union_metric(layers, beijing_side)
-    hb = cb._union_metric(layers, hebei_side)
+    bj = cb.union_metric(layers, beijing_side)
+    hb = cb.union_metric(layers, hebei_side)
     border = bj.boundary.intersection(hb.boundary.buffer(50.0))
     if border.is_empty:
         border = bj.boundary.intersection(hb.buffer(50.0))
     roads = []
     for layer in ("roads", "bridges"):
-        for props, geom in gn._rows(layers, layer):
+        for props, geom in layer_rows(layers, layer):
             if geom is None or geom.geom_type not in ("LineString", "MultiLineString"):
                 continue
-            if gn.feature_included(props, as_of, include_expected=include_expected):
-                roads.append((layer, props, gn._geom_to_metric(geom)))
+            if feature_included(props, as_of, include_expected=include_expected):
+                roads.append((layer, props, to_metric(geom)))
     rows, pts = [], []
     for layer, props, gm in roads:
         if layer != "roads":
             continue
         if gm.intersection(bj).length > 1 and gm.intersection(hb).length > 1:
             continue  # crosses
-        for part in gn._lines_of(gm):
+        for part in line_parts(gm):
             for end in (Point(part.coords[0]), Point(part.coords[-1])):
                 dist = float(end.distance(border))
                 if dist > end_tolerance_m:
@@ -225,8 +229,9 @@ def crossborder_dead_ends(
                     rows.append({"feature_id": str(props["id"]), "name_zh": props.get("name_zh") or "",
                                  "side": "beijing" if side_poly is bj else "hebei",
                                  "distance_to_boundary_m": round(dist, 1)})
-                    pts.append(gn._geom_to_wgs(end))
+                    pts.append(to_wgs84(end))
     gdf = gpd.GeoDataFrame(pd.DataFrame(rows, columns=["feature_id", "name_zh", "side", "distance_to_boundary_m"]),
-                           geometry=gpd.GeoSeries(pts, crs=gn.WGS84))
+                           geometry=gpd.GeoSeries(pts, crs=WGS84))
     return gdf.sort_values(["feature_id", "distance_to_boundary_m"]).reset_index(drop=True)
+
 
