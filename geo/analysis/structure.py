@@ -9,10 +9,13 @@
   simple directed version, sampled with ``k`` sources for large graphs.
 * Cross-border dead ends: a road end within ``end_tolerance_m`` of the Beijing–Hebei boundary
   with no other road end or road line within ``continuation_m`` on the other side.
+
+:func:`report` runs all of them (what ``geo analyze structure`` prints).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -32,7 +35,7 @@ from geo.network.routing import destination_field
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["bottlenecks", "components", "critical_links", "crossborder_dead_ends", "removal_impact"]
+__all__ = ["bottlenecks", "components", "critical_links", "crossborder_dead_ends", "removal_impact", "report"]
 
 
 def components(G: nx.MultiDiGraph, *, modes: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:
@@ -235,3 +238,65 @@ def crossborder_dead_ends(
     return gdf.sort_values(["feature_id", "distance_to_boundary_m"]).reset_index(drop=True)
 
 
+
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """A frame as JSON records (pandas' own JSON encoding: NaN -> null, numpy -> Python)."""
+    records: list[dict[str, Any]] = json.loads(df.to_json(orient="records", force_ascii=False))
+    return records
+
+
+def report(
+    G: nx.MultiDiGraph,
+    layers: Mapping[str, Any],
+    *,
+    chains: Sequence[str] = ("rail", "car"),
+    top: int = 10,
+) -> dict[str, Any]:
+    """The structure report of a network: what ``geo analyze structure`` prints.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        Network from :func:`geo.network.build_network` (its ``as_of`` graph attribute dates
+        the dead-end search).
+    layers : mapping of str to GeoDataFrame
+        The WGS84 layers ``G`` was built from (for :func:`crossborder_dead_ends`).
+    chains : sequence of str
+        Mode chains of :func:`removal_impact`.
+    top : int
+        Rows of :func:`removal_impact` and :func:`bottlenecks`.
+
+    Returns
+    -------
+    dict
+        ``as_of`` (str), ``components`` (dict, :func:`components`), ``critical_links``
+        (dict of DataFrames, :func:`critical_links`), ``removal_impact`` (chain -> DataFrame),
+        ``bottlenecks`` (DataFrame), ``crossborder_dead_ends`` (GeoDataFrame, EPSG:4326) and
+        ``summary``: all of it JSON-serialisable (``as_of, components, bridges,
+        articulation_points, removal_impact, bottlenecks, crossborder_dead_ends``; frames as
+        lists of records, dead ends without geometry).
+    """
+    as_of = G.graph.get("as_of")
+    comps = components(G)
+    crit = critical_links(G)
+    impact = {chain: removal_impact(G, chain=chain, top=top) for chain in chains}
+    bott = bottlenecks(G, top=top)
+    dead = crossborder_dead_ends(layers, as_of=as_of or None)
+    summary = {
+        "as_of": as_of,
+        "components": comps,
+        "bridges": _records(crit["bridges"]),
+        "articulation_points": _records(crit["articulation_points"]),
+        "removal_impact": {c: _records(df) for c, df in impact.items()},
+        "bottlenecks": _records(bott),
+        "crossborder_dead_ends": _records(dead.drop(columns="geometry")),
+    }
+    return {
+        "as_of": as_of,
+        "components": comps,
+        "critical_links": crit,
+        "removal_impact": impact,
+        "bottlenecks": bott,
+        "crossborder_dead_ends": dead,
+        "summary": summary,
+    }
