@@ -1,6 +1,6 @@
 """Tests for geo.analysis (accessibility, crossborder, structure, scenarios) on the toy network.
 
-The toy layers and hand-computed times come from tests/test_network.py (see its docstring).
+The toy layers and hand-computed times come from tests/_netdata.py (see its docstring).
 """
 
 from __future__ import annotations
@@ -13,26 +13,15 @@ import h3
 import networkx as nx
 import numpy as np
 import pytest
+from _netdata import BUS_O_D, CAR_O_D, CAR_O_D_2024, RAIL_O_D, TO_M, WALK, X0, Y0, W, ev, toy_layers
 from pyproj import Transformer
 from shapely.geometry import LineString, Point, Polygon, box
 
-from test_network import (  # noqa: E402  (also installs the test-only timeline stand-in if needed)
-    BUS_O_D,
-    CAR_O_D,
-    CAR_O_D_2024,
-    RAIL_O_D,
-    TO_M,
-    WALK,
-    W,
-    ev,
-    toy_layers,
-)
-
-from geo import network as gn  # noqa: E402
-from geo.analysis import accessibility as acc  # noqa: E402
-from geo.analysis import crossborder as cb  # noqa: E402
-from geo.analysis import scenarios as sc  # noqa: E402
-from geo.analysis import structure as st  # noqa: E402
+from geo import network as gn
+from geo.analysis import accessibility as acc
+from geo.analysis import crossborder as cb
+from geo.analysis import scenarios as sc
+from geo.analysis import structure as st
 
 OD = {"origins": {"O": "town-o"}, "destinations": {"D": "dest-d", "F": "dest-f"}}
 # The hand-computed toy values below are for walk-only access to stations (the pre-feeder model);
@@ -46,8 +35,8 @@ AREA = box(*W(-1000, -1500), *W(22000, 3500))
 
 
 @pytest.fixture(scope="module")
-def G():
-    return gn.build_network(toy_layers())
+def G(toy_network):
+    return toy_network
 
 
 def _t(df, chain, dest="dest-d"):
@@ -250,8 +239,6 @@ def test_shared_boundary():
     line = cb.shared_boundary(cb_layers())
     xs, ys = TO_M.transform(*np.asarray(line.coords if line.geom_type == "LineString" else
                                         [c for g in line.geoms for c in g.coords]).T)
-    from test_network import X0, Y0
-
     assert np.allclose(np.asarray(xs) - X0, 10000, atol=150)
     assert (np.asarray(ys) - Y0).min() == pytest.approx(-5000, abs=150)
     assert (np.asarray(ys) - Y0).max() == pytest.approx(5000, abs=150)
@@ -371,6 +358,4 @@ def test_compare_without(G):
 def test_transformer_sanity():
     # guards the toy geometry: the W() helper round-trips within a millimetre
     back = Transformer.from_crs("EPSG:4326", "EPSG:4548", always_xy=True).transform(*W(1234, 5678))
-    from test_network import X0, Y0
-
     assert back[0] - X0 == pytest.approx(1234, abs=1e-3) and back[1] - Y0 == pytest.approx(5678, abs=1e-3)
