@@ -76,7 +76,9 @@ def _in_study_area(lon: float, lat: float, study: Study) -> bool:
     return w <= lon <= e and s <= lat <= n
 
 
-def resolve_origins(G: nx.MultiDiGraph, origins: _Origins = None, *, study: Study | None = None) -> list[dict[str, Any]]:
+def resolve_origins(
+    G: nx.MultiDiGraph, origins: _Origins = None, *, study: Study | None = None
+) -> list[dict[str, Any]]:
     """Resolve origin names to place nodes or points.
 
     Parameters
@@ -137,8 +139,15 @@ def resolve_origins(G: nx.MultiDiGraph, origins: _Origins = None, *, study: Stud
             valid = sorted(set(default) | {f for f in default.values() if f"place:{f}" in lk} | set(places))
             raise AnalysisError(f"unknown origin {ref!r}; valid names: {valid} (or a (lon, lat) point)")
         n = lk[key]
-        out.append({"label": str(label), "feature_id": fid, "node": n,
-                     "lon": float(G.nodes[n]["x"]), "lat": float(G.nodes[n]["y"])})
+        out.append(
+            {
+                "label": str(label),
+                "feature_id": fid,
+                "node": n,
+                "lon": float(G.nodes[n]["x"]),
+                "lat": float(G.nodes[n]["y"]),
+            }
+        )
     return out
 
 
@@ -197,8 +206,15 @@ def resolve_destinations(
             places = sorted(k.split(":", 1)[1] for k in lk if k.startswith(("place:", "station:")))
             valid = sorted(set(default) | set(places))
             raise AnalysisError(f"unknown destination {ref!r}; valid names: {valid}") from None
-        out.append({"label": str(label), "feature_id": fid, "node": n,
-                    "lon": float(G.nodes[n]["x"]), "lat": float(G.nodes[n]["y"])})
+        out.append(
+            {
+                "label": str(label),
+                "feature_id": fid,
+                "node": n,
+                "lon": float(G.nodes[n]["x"]),
+                "lat": float(G.nodes[n]["y"]),
+            }
+        )
     return out
 
 
@@ -319,24 +335,49 @@ def travel_times(
         for i, o in enumerate(ors):
             for j, d in enumerate(dss):
                 t = float(T[i, j])
-                rows.append({"origin": o["label"], "origin_id": o["feature_id"], "destination": d["label"],
-                             "destination_id": d["feature_id"], "chain": chain, "time_s": t,
-                             "time_min": t / _MIN if np.isfinite(t) else np.nan, "reachable": bool(np.isfinite(t)),
-                             "note": _chain_note(modes)})
-    return pd.DataFrame(rows, columns=["origin", "origin_id", "destination", "destination_id", "chain", "time_s",
-                                       "time_min", "reachable", "note"])
+                rows.append(
+                    {
+                        "origin": o["label"],
+                        "origin_id": o["feature_id"],
+                        "destination": d["label"],
+                        "destination_id": d["feature_id"],
+                        "chain": chain,
+                        "time_s": t,
+                        "time_min": t / _MIN if np.isfinite(t) else np.nan,
+                        "reachable": bool(np.isfinite(t)),
+                        "note": _chain_note(modes),
+                    }
+                )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "origin",
+            "origin_id",
+            "destination",
+            "destination_id",
+            "chain",
+            "time_s",
+            "time_min",
+            "reachable",
+            "note",
+        ],
+    )
 
 
 def _chain_note(modes: Sequence[str]) -> str:
     """Caveats of a chain's times (written next to every OD row)."""
     notes = []
     if "bus" in modes:
-        notes.append("bus lines are schematic (drawn between documented end points/places, no stop records): "
-                     "boarding at drawn vertices, hop = straight segment x 1.3")
+        notes.append(
+            "bus lines are schematic (drawn between documented end points/places, no stop records): "
+            "boarding at drawn vertices, hop = straight segment x 1.3"
+        )
     if "road" in modes:
         notes.append("car: gazetteer arterials (approximate/schematic) + straight local-road links at 30 km/h x 1.3")
     if "feeder" in modes:
-        notes.append("access/egress to stations beyond walking distance by feeder (local bus/taxi, 22 km/h x 1.3 + 5 min)")
+        notes.append(
+            "access/egress to stations beyond walking distance by feeder (local bus/taxi, 22 km/h x 1.3 + 5 min)"
+        )
     return "; ".join(notes)
 
 
@@ -363,8 +404,9 @@ def hex_grid(area: Any = None, *, resolution: int | None = None, study: Study | 
     cells = sorted(h3.geo_to_cells(area, study.resolution if resolution is None else resolution))
     lat_lon = [h3.cell_to_latlng(c) for c in cells]
     polys = [Polygon([(lng, lat) for lat, lng in h3.cell_to_boundary(c)]) for c in cells]
-    return gpd.GeoDataFrame({"h3": cells, "lon": [p[1] for p in lat_lon], "lat": [p[0] for p in lat_lon]},
-                            geometry=polys, crs=WGS84)
+    return gpd.GeoDataFrame(
+        {"h3": cells, "lon": [p[1] for p in lat_lon], "lat": [p[0] for p in lat_lon]}, geometry=polys, crs=WGS84
+    )
 
 
 def hex_travel_times(
@@ -474,8 +516,16 @@ def share_within(
         t = hexes[col].to_numpy(dtype=float)
         for th in thresholds_min:
             k = int(np.sum(np.isfinite(t) & (t <= th)))
-            rows.append({"destination_id": dest, "chain": chain, "threshold_min": float(th), "n_hex": n,
-                         "n_within": k, "share": (k / n) if n else None})
+            rows.append(
+                {
+                    "destination_id": dest,
+                    "chain": chain,
+                    "threshold_min": float(th),
+                    "n_hex": n,
+                    "n_within": k,
+                    "share": (k / n) if n else None,
+                }
+            )
     return pd.DataFrame(rows, columns=["destination_id", "chain", "threshold_min", "n_hex", "n_within", "share"])
 
 
@@ -508,8 +558,15 @@ def isochrones(
             sel = np.isfinite(t) & (t <= th)
             g = shapely.union_all(hexes.geometry.values[sel]) if sel.any() else Polygon()
             area = float(to_metric(g).area) / 1e6 if not g.is_empty else 0.0
-            rows.append({"destination_id": dest, "chain": chain, "threshold_min": float(th),
-                         "n_hex": int(sel.sum()), "area_km2": round(area, 3)})
+            rows.append(
+                {
+                    "destination_id": dest,
+                    "chain": chain,
+                    "threshold_min": float(th),
+                    "n_hex": int(sel.sum()),
+                    "area_km2": round(area, 3),
+                }
+            )
             geoms.append(g)
     return gpd.GeoDataFrame(rows, geometry=geoms, crs=WGS84)
 
@@ -534,8 +591,24 @@ def half_hour_rail_circle(
     holds for an origin if that time is ``<= threshold_min``.
 
     Access is by walking or by feeder (local bus / taxi / park-and-ride to a station, see
-    ``feeder`` in ``assumptions.yaml``); the ``rail`` chain's modes are used. ``origins``:
-    see :func:`resolve_origins` (default the study's, ``study=``).
+    ``feeder`` in ``assumptions.yaml``); the ``rail`` chain's modes are used.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        Network from :func:`geo.network.build_network`.
+    origins
+        See :func:`resolve_origins` (default the study's).
+    threshold_min : float
+        The claim's threshold (minutes).
+    target_adcodes : sequence of str
+        Adcodes whose metro stations count as Beijing urban rail nodes.
+    extra_targets : sequence of str
+        Station feature ids that count too.
+    assumptions : mapping, optional
+        Overrides (access rules, mode chains).
+    study : geo.config.Study, optional
+        Default origins (:func:`geo.config.default_study`).
 
     Returns
     -------
@@ -557,11 +630,13 @@ def half_hour_rail_circle(
         if (n in metro_served and any(c in target_adcodes for c in codes)) or d.get("feature_id") in extra_targets:
             targets.append(n)
     targets = sorted(set(targets))
-    definition = (f"rail-chain ({'+'.join(chain_modes('rail', a))}) travel time from the town centre to the nearest metro station "
-                  f"in adcodes {list(target_adcodes)} or {list(extra_targets)}, incl. access (walk, or feeder "
-                  f"bus/taxi to a station), half-headway wait, boarding overhead, dwell and transfers; holds if "
-                  f"<= {threshold_min} min. holds_in_vehicle: the part after boarding the first train "
-                  f"(station-to-station time, the usual reading of such claims) <= {threshold_min} min")
+    definition = (
+        f"rail-chain ({'+'.join(chain_modes('rail', a))}) travel time from the town centre to the nearest metro station "
+        f"in adcodes {list(target_adcodes)} or {list(extra_targets)}, incl. access (walk, or feeder "
+        f"bus/taxi to a station), half-headway wait, boarding overhead, dwell and transfers; holds if "
+        f"<= {threshold_min} min. holds_in_vehicle: the part after boarding the first train "
+        f"(station-to-station time, the usual reading of such claims) <= {threshold_min} min"
+    )
     rows = []
     modes = chain_modes("rail", a)
     if targets:
@@ -577,21 +652,33 @@ def half_hour_rail_circle(
         else:
             j, t = -1, float("inf")
         ok = bool(np.isfinite(t) and t <= threshold_min * _MIN)
-        row = {"origin": o["label"], "origin_id": o["feature_id"],
-               "time_min": round(t / _MIN, 2) if np.isfinite(t) else None,
-               "via": G.nodes[targets[j]]["key"] if np.isfinite(t) else None, "holds": ok}
-        row.update(_rail_route(G, o, targets[j], modes, a) if np.isfinite(t) else
-                   {"access": None, "access_min": None, "in_vehicle_min": None, "lines": [], "stations": []})
+        row = {
+            "origin": o["label"],
+            "origin_id": o["feature_id"],
+            "time_min": round(t / _MIN, 2) if np.isfinite(t) else None,
+            "via": G.nodes[targets[j]]["key"] if np.isfinite(t) else None,
+            "holds": ok,
+        }
+        row.update(
+            _rail_route(G, o, targets[j], modes, a)
+            if np.isfinite(t)
+            else {"access": None, "access_min": None, "in_vehicle_min": None, "lines": [], "stations": []}
+        )
         row["holds_in_vehicle"] = bool(row["in_vehicle_min"] is not None and row["in_vehicle_min"] <= threshold_min)
         rows.append(row)
-    return {"definition": definition, "threshold_min": float(threshold_min), "rows": rows,
-            "holds_for": [r["origin"] for r in rows if r["holds"]],
-            "fails_for": [r["origin"] for r in rows if not r["holds"]],
-            "holds_in_vehicle_for": [r["origin"] for r in rows if r["holds_in_vehicle"]]}
+    return {
+        "definition": definition,
+        "threshold_min": float(threshold_min),
+        "rows": rows,
+        "holds_for": [r["origin"] for r in rows if r["holds"]],
+        "fails_for": [r["origin"] for r in rows if not r["holds"]],
+        "holds_in_vehicle_for": [r["origin"] for r in rows if r["holds_in_vehicle"]],
+    }
 
 
-def _rail_route(G: nx.MultiDiGraph, origin: Mapping, target: int, modes: Sequence[str],
-                assumptions: Mapping) -> dict[str, Any]:
+def _rail_route(
+    G: nx.MultiDiGraph, origin: Mapping, target: int, modes: Sequence[str], assumptions: Mapping
+) -> dict[str, Any]:
     """Reconstruct the fastest route (same rules as the CSR times) from an origin to a target node.
 
     Returns ``access`` (walk | feeder), ``access_min`` (access + first boarding wait, or the walk),
@@ -613,8 +700,9 @@ def _rail_route(G: nx.MultiDiGraph, origin: Mapping, target: int, modes: Sequenc
     src = ("src",)
     if origin.get("node") is not None and origin["node"] in D:
         D.add_edge(src, origin["node"], w=0.0, kind="origin", mode="walk", fid="")
-    pi, node, secs = access_links(G, [origin["lon"]], [origin["lat"]],
-                                  modes=[m for m in ms if m != "drive_access"], assumptions=assumptions)
+    pi, node, secs = access_links(
+        G, [origin["lon"]], [origin["lat"]], modes=[m for m in ms if m != "drive_access"], assumptions=assumptions
+    )
     feeder = set()
     if "feeder" in ms:
         _, fnode, fsec = feeder_access_links(G, [origin["lon"]], [origin["lat"]], modes=ms, assumptions=assumptions)
@@ -649,12 +737,19 @@ def _rail_route(G: nx.MultiDiGraph, origin: Mapping, target: int, modes: Sequenc
                 continue
             sx, sy = to_metric_xy([G.nodes[st]["x"]], [G.nodes[st]["y"]])
             t_acc = feeder_time_s(assumptions, float(np.hypot(ox_[0] - sx[0], oy_[0] - sy[0])))
-            cand = (abs(total - (t_acc + float(D.edges[st, q]["w"]) + float(d["travel_time"]))),
-                    G.nodes[st].get("feature_id") or "", float(d["travel_time"]), d.get("feature_id") or "")
+            cand = (
+                abs(total - (t_acc + float(D.edges[st, q]["w"]) + float(d["travel_time"]))),
+                G.nodes[st].get("feature_id") or "",
+                float(d["travel_time"]),
+                d.get("feature_id") or "",
+            )
             best = cand if best is None or cand < best else best
         first_ride = best[2] if best else 0.0
-        lines.append(D.edges[path[1], path[2]]["fid"] if len(path) > 2 and D.edges[path[1], path[2]]["kind"] == "ride"
-                     else (best[3] if best else str(G.nodes[path[1]].get("feature_id") or "")))
+        lines.append(
+            D.edges[path[1], path[2]]["fid"]
+            if len(path) > 2 and D.edges[path[1], path[2]]["kind"] == "ride"
+            else (best[3] if best else str(G.nodes[path[1]].get("feature_id") or ""))
+        )
         if best:
             stations.append(str(best[1]))
         access_s = total - first_ride
@@ -677,8 +772,13 @@ def _rail_route(G: nx.MultiDiGraph, origin: Mapping, target: int, modes: Sequenc
             in_vehicle_s += e["w"]
         else:
             access_s += e["w"]
-    return {"access": access, "access_min": round(access_s / _MIN, 2), "in_vehicle_min": round(in_vehicle_s / _MIN, 2),
-            "lines": lines, "stations": stations}
+    return {
+        "access": access,
+        "access_min": round(access_s / _MIN, 2),
+        "in_vehicle_min": round(in_vehicle_s / _MIN, 2),
+        "lines": lines,
+        "stations": stations,
+    }
 
 
 def accessibility_report(
@@ -708,22 +808,32 @@ def accessibility_report(
     """
     study = study or default_study()
     resolution = study.resolution if resolution is None else resolution
-    od = travel_times(G, origins=origins, destinations=destinations, chains=chains, assumptions=assumptions,
-                      study=study)
-    hexes = hex_travel_times(G, destinations=destinations, chains=chains, resolution=resolution, area=area,
-                             assumptions=assumptions, study=study)
+    od = travel_times(
+        G, origins=origins, destinations=destinations, chains=chains, assumptions=assumptions, study=study
+    )
+    hexes = hex_travel_times(
+        G,
+        destinations=destinations,
+        chains=chains,
+        resolution=resolution,
+        area=area,
+        assumptions=assumptions,
+        study=study,
+    )
     shares = share_within(hexes, thresholds_min=thresholds_min, study=study)
     iso = isochrones(hexes, thresholds_min=thresholds_min, study=study)
     circle = half_hour_rail_circle(G, origins=origins, assumptions=assumptions, study=study)
     summary = {
         "as_of": G.graph.get("as_of") or None,
-        "od": [{k: rounded(v, 3) if k == "time_min" else v for k, v in r.items() if k != "time_s"}
-               for r in od.to_dict("records")],
-        "shares": [{k: rounded(v, 3) if isinstance(v, float) else v for k, v in r.items()}
-                   for r in shares.to_dict("records")],
+        "od": [
+            {k: rounded(v, 3) if k == "time_min" else v for k, v in r.items() if k != "time_s"}
+            for r in od.to_dict("records")
+        ],
+        "shares": [
+            {k: rounded(v, 3) if isinstance(v, float) else v for k, v in r.items()} for r in shares.to_dict("records")
+        ],
         "isochrone_method": "union of H3 cells whose centre is within the threshold",
         "hex_resolution": resolution,
         "rail_circle": circle,
     }
-    return {"od": od, "hexes": hexes, "shares": shares, "isochrones": iso, "rail_circle": circle,
-            "summary": summary}
+    return {"od": od, "hexes": hexes, "shares": shares, "isochrones": iso, "rail_circle": circle, "summary": summary}

@@ -6,7 +6,7 @@ numbers are ``None``); this module only adds the rounding that is part of the ou
 
 from __future__ import annotations
 
-from typing import Any, overload
+from typing import Any
 
 import pandas as pd
 
@@ -25,10 +25,6 @@ def _round_json(value: Any, ndigits: int) -> Any:
     return value
 
 
-@overload
-def rounded(value: pd.DataFrame, ndigits: int) -> pd.DataFrame: ...
-@overload
-def rounded(value: Any, ndigits: int) -> Any: ...
 def rounded(value: Any, ndigits: int) -> Any:
     """A value as written: JSON with its floats rounded, or a frame with its float columns rounded.
 

@@ -151,8 +151,9 @@ def run_analyses(
     hexes = report["hexes"]
     out: dict[str, gpd.GeoDataFrame] = {
         "access_origins": _origin_layer(report["od"], G, study),
-        "access_hexes": _with_ids(hexes.drop(columns=["lon", "lat"], errors="ignore"),
-                                  [f"h3-{h}" for h in hexes["h3"]]),
+        "access_hexes": _with_ids(
+            hexes.drop(columns=["lon", "lat"], errors="ignore"), [f"h3-{h}" for h in hexes["h3"]]
+        ),
     }
     iso = report["isochrones"]
     iso = iso[~iso.geometry.is_empty].reset_index(drop=True)
@@ -166,7 +167,8 @@ def run_analyses(
     origins = out["access_origins"].set_index("origin")
     spts = [
         {"id": f"scenario-{origins.loc[v['origin'], 'origin_id']}", **v}
-        for v in scen["deltas"] if v["origin"] in origins.index
+        for v in scen["deltas"]
+        if v["origin"] in origins.index
     ]
     out["access_scenarios"] = gpd.GeoDataFrame(
         pd.DataFrame(spts), geometry=[origins.loc[p["origin"], "geometry"] for p in spts], crs=WGS84
@@ -183,14 +185,17 @@ def run_analyses(
             "scenarios": scen["summary"],
             "assumptions": load_assumptions(None),
         }
-        od = report["od"].drop(columns=["time_s"], errors="ignore").sort_values(
-            ["origin_id", "destination_id", "chain"])
+        od = (
+            report["od"].drop(columns=["time_s"], errors="ignore").sort_values(["origin_id", "destination_id", "chain"])
+        )
         written += [
             atomic_write_text(tdir / "od_travel_times.csv", _csv(od)),
             atomic_write_text(tdir / "hex_shares.csv", _csv(report["shares"])),
             atomic_write_text(tdir / "crossborder_claims.csv", _csv(cross["comparison"])),
             atomic_write_text(tdir / "scenarios.csv", _csv(scen["table"])),
-            atomic_write_text(tdir / "summary.json",
-                              json.dumps(rounded(summary, 3), ensure_ascii=False, indent=1, sort_keys=True) + "\n"),
+            atomic_write_text(
+                tdir / "summary.json",
+                json.dumps(rounded(summary, 3), ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+            ),
         ]
     return out, written

@@ -140,14 +140,15 @@ def compare_dates(
     kw: dict[str, Any] = {"latest": latest, "include_expected": include_expected, "assumptions": assumptions}
     Gb, day_before = _network(layers, date_before, **kw)
     Ga, day_after = _network(layers, date_after, **kw)
-    tb = acc.travel_times(Gb, origins=origins, destinations=destinations, chains=chains, assumptions=assumptions,
-                          study=study)
-    ta = acc.travel_times(Ga, origins=origins, destinations=destinations, chains=chains, assumptions=assumptions,
-                          study=study)
+    tb = acc.travel_times(
+        Gb, origins=origins, destinations=destinations, chains=chains, assumptions=assumptions, study=study
+    )
+    ta = acc.travel_times(
+        Ga, origins=origins, destinations=destinations, chains=chains, assumptions=assumptions, study=study
+    )
     table = compare_tables(tb, ta)
     pts = _origin_points(Ga, table, origins, study=study)
-    return {"table": table, "points": pts,
-            "summary": _summary(table, before=str(day_before), after=str(day_after))}
+    return {"table": table, "points": pts, "summary": _summary(table, before=str(day_before), after=str(day_after))}
 
 
 def run_scenarios(
@@ -190,13 +191,23 @@ def run_scenarios(
         table.insert(0, "scenario", sc.id)
         rows.append(table)
         changed = (table["delta_min"].fillna(0).abs() > 0.05).sum() + table["newly_reachable"].sum()
-        summary.append({"id": sc.id, "description": sc.description, "before": res["summary"]["before"],
-                        "after": res["summary"]["after"], "changed_pairs": int(changed)})
+        summary.append(
+            {
+                "id": sc.id,
+                "description": sc.description,
+                "before": res["summary"]["before"],
+                "after": res["summary"]["after"],
+                "changed_pairs": int(changed),
+            }
+        )
         for _, r in table.iterrows():
             p = points.setdefault(r["origin"], {"origin": r["origin"]})
             p[delta_column(sc.id, r["chain"], r["destination_id"])] = rounded(r["delta_min"], 1)
-    return {"table": pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(), "summary": summary,
-            "deltas": [v for _, v in sorted(points.items())]}
+    return {
+        "table": pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(),
+        "summary": summary,
+        "deltas": [v for _, v in sorted(points.items())],
+    }
 
 
 def compare_without(
@@ -212,8 +223,18 @@ def compare_without(
     """Travel-time change when the edges of some features are removed ("without" scenario).
 
     ``before`` is the network as given, ``after`` the network without the features' edges, so
-    positive deltas are the time the features save. ``chains`` default to the study's
-    (``study=``, default :func:`geo.config.default_study`).
+    positive deltas are the time the features save.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        Network from :func:`geo.network.build_network`.
+    feature_ids : str or iterable of str
+        Features whose edges are removed.
+    origins, destinations, chains, assumptions
+        As in :func:`compare_dates` (default the study's).
+    study : geo.config.Study, optional
+        Defaults (:func:`geo.config.default_study`).
 
     Returns
     -------
@@ -233,19 +254,36 @@ def compare_without(
         raise AnalysisError(f"feature(s) {missing} have no edges in the network")
     if missing:
         logger.warning("features without edges in the network: %s", missing)
-    tb = acc.travel_times(G, origins=origins, destinations=destinations, chains=chains, assumptions=assumptions,
-                          study=study)
-    ta = acc.travel_times(G, origins=origins, destinations=destinations, chains=chains, assumptions=assumptions,
-                          exclude_features=fids, study=study)
+    tb = acc.travel_times(
+        G, origins=origins, destinations=destinations, chains=chains, assumptions=assumptions, study=study
+    )
+    ta = acc.travel_times(
+        G,
+        origins=origins,
+        destinations=destinations,
+        chains=chains,
+        assumptions=assumptions,
+        exclude_features=fids,
+        study=study,
+    )
     table = compare_tables(tb, ta)
     pts = _origin_points(G, table, origins, study=study)
     return {"table": table, "points": pts, "summary": _summary(table, before="with", after=f"without {fids}")}
 
 
 def _summary(table: pd.DataFrame, *, before: str, after: str) -> dict[str, Any]:
-    return {"before": before, "after": after,
-            "rows": [{**{k: r[k] for k in _KEYS}, "before_min": rounded(r["before_min"], 3),
-                      "after_min": rounded(r["after_min"], 3), "delta_min": rounded(r["delta_min"], 3),
-                      "newly_reachable": bool(r["newly_reachable"]),
-                      "newly_unreachable": bool(r["newly_unreachable"])} for _, r in table.iterrows()]}
-
+    return {
+        "before": before,
+        "after": after,
+        "rows": [
+            {
+                **{k: r[k] for k in _KEYS},
+                "before_min": rounded(r["before_min"], 3),
+                "after_min": rounded(r["after_min"], 3),
+                "delta_min": rounded(r["delta_min"], 3),
+                "newly_reachable": bool(r["newly_reachable"]),
+                "newly_unreachable": bool(r["newly_unreachable"]),
+            }
+            for _, r in table.iterrows()
+        ],
+    }

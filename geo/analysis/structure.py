@@ -28,6 +28,7 @@ from shapely.geometry import Point
 
 from geo.analysis import accessibility as acc
 from geo.analysis import crossborder as cb
+from geo.config import Study
 from geo.crs import WGS84, to_metric, to_wgs84
 from geo.network.graph import layer_rows, line_parts
 from geo.network.policy import chain_modes, feature_included, load_assumptions
@@ -49,12 +50,18 @@ def components(G: nx.MultiDiGraph, *, modes: Iterable[str] | None = None) -> dic
     """
     present = sorted({m for _, _, m in G.edges(data="mode")})
     out = {}
-    for mode in (list(modes) if modes is not None else present):
+    for mode in list(modes) if modes is not None else present:
         H = G.edge_subgraph([(u, v, k) for u, v, k, m in G.edges(keys=True, data="mode") if m == mode])
         weak = sorted((len(c) for c in nx.weakly_connected_components(H)), reverse=True)
         strong = sum(1 for _ in nx.strongly_connected_components(H)) if len(H) else 0
-        out[mode] = {"n_nodes": H.number_of_nodes(), "n_edges": H.number_of_edges(), "n_weak": len(weak),
-                     "n_strong": strong, "largest_weak": weak[0] if weak else 0, "weak_sizes": weak}
+        out[mode] = {
+            "n_nodes": H.number_of_nodes(),
+            "n_edges": H.number_of_edges(),
+            "n_weak": len(weak),
+            "n_strong": strong,
+            "largest_weak": weak[0] if weak else 0,
+            "weak_sizes": weak,
+        }
     return out
 
 
@@ -83,14 +90,23 @@ def critical_links(G: nx.MultiDiGraph, *, modes: Iterable[str] | None = None) ->
     U = _simple_undirected(G, modes)
     rows = []
     for u, v in sorted(nx.bridges(U)) if len(U) else []:
-        rows.append({"u": u, "v": v, "u_key": G.nodes[u].get("key"), "v_key": G.nodes[v].get("key"),
-                     "feature_ids": sorted(U.edges[u, v]["feature_ids"])})
+        rows.append(
+            {
+                "u": u,
+                "v": v,
+                "u_key": G.nodes[u].get("key"),
+                "v_key": G.nodes[v].get("key"),
+                "feature_ids": sorted(U.edges[u, v]["feature_ids"]),
+            }
+        )
     arts = []
     for n in sorted(nx.articulation_points(U)) if len(U) else []:
         d = G.nodes[n]
         arts.append({"node": n, "key": d.get("key"), "kind": d.get("kind"), "lon": d["x"], "lat": d["y"]})
-    return {"bridges": pd.DataFrame(rows, columns=["u", "v", "u_key", "v_key", "feature_ids"]),
-            "articulation_points": pd.DataFrame(arts, columns=["node", "key", "kind", "lon", "lat"])}
+    return {
+        "bridges": pd.DataFrame(rows, columns=["u", "v", "u_key", "v_key", "feature_ids"]),
+        "articulation_points": pd.DataFrame(arts, columns=["node", "key", "kind", "lon", "lat"]),
+    }
 
 
 def removal_impact(
@@ -101,12 +117,31 @@ def removal_impact(
     chain: str = "transit",
     candidates: Iterable[str] | None = None,
     top: int | None = 10,
-    assumptions: Mapping | None = None,
+    assumptions: Mapping[str, Any] | None = None,
+    study: Study | None = None,
 ) -> pd.DataFrame:
     """Links (features) whose removal adds the most travel time for the origins.
 
     Each candidate feature's edges are dropped and the origin x destination matrix recomputed
     (CSR + scipy dijkstra from the destinations on the reversed graph).
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        Network from :func:`geo.network.build_network`.
+    origins, destinations
+        See :func:`geo.analysis.accessibility.resolve_origins` / ``resolve_destinations``
+        (default the study's).
+    chain : str
+        Mode chain (``mode_chains`` in the assumptions).
+    candidates : iterable of str, optional
+        Feature ids to remove one at a time; default every feature with edges of the chain.
+    top : int or None
+        Rows returned (``None``: all).
+    assumptions : mapping, optional
+        Overrides (access rules, mode chains).
+    study : geo.config.Study, optional
+        Default origins and destinations (:func:`geo.config.default_study`).
 
     Returns
     -------
@@ -116,11 +151,12 @@ def removal_impact(
     """
     a = load_assumptions(assumptions)
     modes = chain_modes(chain, a)
-    ors = acc.resolve_origins(G, origins)
-    dss = acc.resolve_destinations(G, destinations)
+    ors = acc.resolve_origins(G, origins, study=study)
+    dss = acc.resolve_destinations(G, destinations, study=study)
     if candidates is None:
-        candidates = sorted({d.get("feature_id") for _, _, d in G.edges(data=True)
-                             if d.get("mode") in modes and d.get("feature_id")})
+        candidates = sorted(
+            {d.get("feature_id") for _, _, d in G.edges(data=True) if d.get("mode") in modes and d.get("feature_id")}
+        )
     field, pos = destination_field(G, modes, [d["node"] for d in dss], cutoff_s=None, assumptions=a)
     base = acc.origin_times(G, ors, modes, field, pos, assumptions=a)
     rows = []
@@ -131,8 +167,14 @@ def removal_impact(
         T = acc.origin_times(G, ors, modes, field2, pos, assumptions=a)
         both = np.isfinite(base) & np.isfinite(T)
         lost = int(np.sum(np.isfinite(base) & ~np.isfinite(T)))
-        rows.append({"feature_id": fid, "added_min": round(float(np.sum(T[both] - base[both])) / 60.0, 3),
-                     "newly_unreachable": lost, "pairs": int(base.size)})
+        rows.append(
+            {
+                "feature_id": fid,
+                "added_min": round(float(np.sum(T[both] - base[both])) / 60.0, 3),
+                "newly_unreachable": lost,
+                "pairs": int(base.size),
+            }
+        )
     df = pd.DataFrame(rows, columns=["feature_id", "added_min", "newly_unreachable", "pairs"])
     df = df.sort_values(["newly_unreachable", "added_min", "feature_id"], ascending=[False, False, True])
     df = df.reset_index(drop=True)
@@ -173,8 +215,16 @@ def bottlenecks(
     if k is None and n > sample_above:
         k = min(500, n)
     bc = nx.edge_betweenness_centrality(D, k=k, weight="travel_time", seed=seed) if n else {}
-    rows = [{"u": u, "v": v, "feature_id": D.edges[u, v]["feature_id"], "mode": D.edges[u, v]["mode"],
-             "betweenness": float(b)} for (u, v), b in bc.items()]
+    rows = [
+        {
+            "u": u,
+            "v": v,
+            "feature_id": D.edges[u, v]["feature_id"],
+            "mode": D.edges[u, v]["mode"],
+            "betweenness": float(b),
+        }
+        for (u, v), b in bc.items()
+    ]
     df = pd.DataFrame(rows, columns=["u", "v", "feature_id", "mode", "betweenness"])
     return df.sort_values(["betweenness", "u", "v"], ascending=[False, True, True]).head(top).reset_index(drop=True)
 
@@ -195,6 +245,18 @@ def crossborder_dead_ends(
     ``end_tolerance_m`` of the shared boundary is a dead end if no *other* road (roads or
     bridges layer) lies within ``continuation_m`` of that end on the other side of the boundary
     and the road itself does not cross into the other side.
+
+    Parameters
+    ----------
+    layers : mapping of str to GeoDataFrame
+        WGS84 layers (``roads``, ``bridges``, ``admin``).
+    as_of, include_expected
+        Status filter of the roads (:func:`geo.network.policy.feature_included`; ``None``:
+        all roads).
+    beijing_side, hebei_side : sequence of str
+        Admin feature ids of the two sides.
+    end_tolerance_m, continuation_m : float
+        Metres (EPSG:4548), see above.
 
     Returns
     -------
@@ -229,14 +291,20 @@ def crossborder_dead_ends(
                 zone = end.buffer(continuation_m).intersection(other_poly)
                 continued = any(o is not props and og.intersects(zone) for _, o, og in roads)
                 if not continued:
-                    rows.append({"feature_id": str(props["id"]), "name_zh": props.get("name_zh") or "",
-                                 "side": "beijing" if side_poly is bj else "hebei",
-                                 "distance_to_boundary_m": round(dist, 1)})
+                    rows.append(
+                        {
+                            "feature_id": str(props["id"]),
+                            "name_zh": props.get("name_zh") or "",
+                            "side": "beijing" if side_poly is bj else "hebei",
+                            "distance_to_boundary_m": round(dist, 1),
+                        }
+                    )
                     pts.append(to_wgs84(end))
-    gdf = gpd.GeoDataFrame(pd.DataFrame(rows, columns=["feature_id", "name_zh", "side", "distance_to_boundary_m"]),
-                           geometry=gpd.GeoSeries(pts, crs=WGS84))
+    gdf = gpd.GeoDataFrame(
+        pd.DataFrame(rows, columns=["feature_id", "name_zh", "side", "distance_to_boundary_m"]),
+        geometry=gpd.GeoSeries(pts, crs=WGS84),
+    )
     return gdf.sort_values(["feature_id", "distance_to_boundary_m"]).reset_index(drop=True)
-
 
 
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
@@ -251,6 +319,7 @@ def report(
     *,
     chains: Sequence[str] = ("rail", "car"),
     top: int = 10,
+    study: Study | None = None,
 ) -> dict[str, Any]:
     """The structure report of a network: what ``geo analyze structure`` prints.
 
@@ -265,6 +334,8 @@ def report(
         Mode chains of :func:`removal_impact`.
     top : int
         Rows of :func:`removal_impact` and :func:`bottlenecks`.
+    study : geo.config.Study, optional
+        Origins and destinations of :func:`removal_impact` (:func:`geo.config.default_study`).
 
     Returns
     -------
@@ -279,7 +350,7 @@ def report(
     as_of = G.graph.get("as_of")
     comps = components(G)
     crit = critical_links(G)
-    impact = {chain: removal_impact(G, chain=chain, top=top) for chain in chains}
+    impact = {chain: removal_impact(G, chain=chain, top=top, study=study) for chain in chains}
     bott = bottlenecks(G, top=top)
     dead = crossborder_dead_ends(layers, as_of=as_of or None)
     summary = {

@@ -207,7 +207,17 @@ def access_candidates(
 
 
 def add_drive_access(b: GraphBuilder, u: int, v: int, straight_m: float) -> None:
-    """Add the two drive-access edges between nodes ``u`` and ``v`` (straight metres apart)."""
+    """Add the two drive-access edges between two nodes (:func:`drive_link` rules).
+
+    Parameters
+    ----------
+    b : geo.network.graph.GraphBuilder
+        Builder of the graph holding ``u`` and ``v``.
+    u, v : int
+        Node ids.
+    straight_m : float
+        Straight distance between them (metres, EPSG:4548).
+    """
     length, t = drive_link(b.a, straight_m)
     b.edge(u, v, mode="drive_access", length=length, travel_time=t, feature_id=None, kind="access")
     b.edge(v, u, mode="drive_access", length=length, travel_time=t, feature_id=None, kind="access")
@@ -308,7 +318,9 @@ def _feeder_rows(
             for plat, t_board in boards[s]:
                 if plat not in rides:
                     rides[plat] = [
-                        (v, float(d["travel_time"])) for _, v, d in G.out_edges(plat, data=True) if d.get("kind") == "ride"
+                        (v, float(d["travel_time"]))
+                        for _, v, d in G.out_edges(plat, data=True)
+                        if d.get("kind") == "ride"
                     ]
                 for nxt, t_ride in rides[plat]:
                     t = t_acc + t_board + t_ride

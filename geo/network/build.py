@@ -217,12 +217,26 @@ def _add_one_line(
                 length = math.hypot(x2 - x1, y2 - y1) * fallback
             t = length / speed + dwell
             b.edge(
-                plats[i], plats[i + 1], mode=mode, length=length, travel_time=t, feature_id=lid, kind="ride",
-                line=lid, geometry=g,
+                plats[i],
+                plats[i + 1],
+                mode=mode,
+                length=length,
+                travel_time=t,
+                feature_id=lid,
+                kind="ride",
+                line=lid,
+                geometry=g,
             )
             b.edge(
-                plats[i + 1], plats[i], mode=mode, length=length, travel_time=t, feature_id=lid, kind="ride",
-                line=lid, geometry=None if g is None else g.reverse(),
+                plats[i + 1],
+                plats[i],
+                mode=mode,
+                length=length,
+                travel_time=t,
+                feature_id=lid,
+                kind="ride",
+                line=lid,
+                geometry=None if g is None else g.reverse(),
             )
 
 
@@ -431,7 +445,9 @@ def _add_places(b: GraphBuilder, layers: Mapping[str, Any]) -> None:
         if fid in seen:
             continue
         seen.add(fid)
-        place_ids.append(b.node(f"place:{fid}", lon, lat, kind="place", feature_id=fid, name=props.get("name_zh") or ""))
+        place_ids.append(
+            b.node(f"place:{fid}", lon, lat, kind="place", feature_id=fid, name=props.get("name_zh") or "")
+        )
     stations = b.nodes_of_kind(("station", "stop"))
     roads = b.nodes_of_kind(("road",))
     st_xy = np.array([b.mxy[n] for n in stations]).reshape(-1, 2)
@@ -448,8 +464,12 @@ def _add_places(b: GraphBuilder, layers: Mapping[str, Any]) -> None:
         )
         for pi, j, dist in w:
             length, t = walk_link(a, dist)
-            b.edge(place_ids[pi], stations[j], mode="walk", length=length, travel_time=t, feature_id=None, kind="access")
-            b.edge(stations[j], place_ids[pi], mode="walk", length=length, travel_time=t, feature_id=None, kind="access")
+            b.edge(
+                place_ids[pi], stations[j], mode="walk", length=length, travel_time=t, feature_id=None, kind="access"
+            )
+            b.edge(
+                stations[j], place_ids[pi], mode="walk", length=length, travel_time=t, feature_id=None, kind="access"
+            )
         for pi, j, dist in d:
             add_drive_access(b, place_ids[pi], roads[j], dist)
     if assumption(a, "access", "station_drive_access") and len(stations) and len(roads):

@@ -152,7 +152,7 @@ def _pbf_to_xml(src: Path, dst: Path) -> None:  # pragma: no cover - needs pyosm
 
     writer = osmium.SimpleWriter(str(dst))
 
-    class _Copy(osmium.SimpleHandler):  # type: ignore[misc]  # osmium ships no type hints
+    class _Copy(osmium.SimpleHandler):
         def node(self, n: Any) -> None:
             writer.add_node(n)
 

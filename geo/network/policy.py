@@ -255,7 +255,16 @@ def station_closed(props: Mapping[str, Any], as_of: _dt.date | None, *, include_
 
     A station is closed when its timeline says planned, under construction or suspended on
     ``as_of``; a station with a dated history of its own that gives no status on ``as_of``
-    (its first event, e.g. its opening, is later) is closed too. ``as_of=None``: never closed.
+    (its first event, e.g. its opening, is later) is closed too.
+
+    Parameters
+    ----------
+    props : mapping
+        Station properties with an optional ``timeline``.
+    as_of : datetime.date or None
+        The date (``None``: never closed).
+    include_expected : bool
+        Also count events expected by ``as_of``.
     """
     if as_of is None:
         return False
