@@ -35,7 +35,7 @@ from geo.dates import parse_as_of
 from geo.errors import AnalysisError
 from geo.network.graph import layer_rows, point_parts
 from geo.network.policy import feature_included, road_included
-from geo.schema import as_list
+from geo.schema import as_list, json_value
 
 logger = logging.getLogger(__name__)
 
@@ -482,10 +482,7 @@ def crossborder_report(
     summary = {
         "as_of": str(_day(as_of) or "") or None,
         "counts": {k: {"count": int(v["count"]), "feature_ids": list(v["feature_ids"])} for k, v in counts.items()},
-        "claims": [
-            {k: (None if (isinstance(v, float) and v != v) else v) for k, v in r.items()}
-            for r in comp.to_dict("records")
-        ],
+        "claims": [json_value(r) for r in comp.to_dict("records")],
     }
     return {
         "links": links,
