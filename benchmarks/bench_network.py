@@ -1,4 +1,4 @@
-"""Benchmark: CSR + scipy dijkstra (geo.network) vs a networkx loop vs pandana (contraction hierarchies).
+"""Benchmark: CSR + scipy dijkstra (geo.network.routing) vs a networkx loop vs pandana (contraction hierarchies).
 
 Run by hand (not part of the tests)::
 
@@ -11,7 +11,7 @@ random speed of 20-80 km/h. The directed edge count is ~4 s².
 
 Task per graph: travel-time matrix from 1,000 random origins to 1,000 random destinations.
 
-* ``csr``      geo.network.csr_from_arrays + shortest_travel_times (scipy dijkstra, chunked).
+* ``csr``      geo.network.routing.csr_from_arrays + shortest_travel_times (scipy dijkstra, chunked).
 * ``networkx`` loop of :func:`networkx.single_source_dijkstra_path_length` per origin (what
   OSMnx-style code does). Timed on a sample of origins and extrapolated linearly to 1,000.
 * ``pandana``  pandana.Network (contraction hierarchies) preprocessing + shortest_path_lengths
@@ -39,7 +39,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from geo.network import csr_from_arrays, shortest_travel_times  # noqa: E402
+from geo.network.routing import csr_from_arrays, shortest_travel_times
 
 logger = logging.getLogger("bench_network")
 
@@ -53,7 +53,7 @@ def perturbed_grid(n_edges: int, *, seed: int = 0) -> dict[str, np.ndarray]:
         ``x, y`` (metres), ``u, v`` (int64 node positions), ``w`` (travel time, s), ``n``.
     """
     rng = np.random.default_rng(seed)
-    s = int(round(np.sqrt(n_edges / (4 * 0.95))))
+    s = int(np.rint(np.sqrt(n_edges / (4 * 0.95))))
     ii, jj = np.meshgrid(np.arange(s), np.arange(s), indexing="ij")
     x = ii.ravel() * 100.0 + rng.uniform(-30, 30, s * s)
     y = jj.ravel() * 100.0 + rng.uniform(-30, 30, s * s)
@@ -83,7 +83,7 @@ def bench_networkx(g: dict, orig: np.ndarray, dest: np.ndarray, sample: int) -> 
     import networkx as nx
 
     G = nx.DiGraph()
-    G.add_weighted_edges_from(zip(g["u"].tolist(), g["v"].tolist(), g["w"].tolist()), weight="travel_time")
+    G.add_weighted_edges_from(zip(g["u"].tolist(), g["v"].tolist(), g["w"].tolist(), strict=True), weight="travel_time")
     k = min(sample, len(orig))
     rows = []
     t0 = time.perf_counter()
@@ -100,8 +100,14 @@ def bench_pandana(g: dict, orig: np.ndarray, dest: np.ndarray) -> tuple[float, f
 
     nodes = pd.RangeIndex(g["n"])
     t0 = time.perf_counter()
-    net = pandana.Network(pd.Series(g["x"], index=nodes), pd.Series(g["y"], index=nodes),
-                          pd.Series(g["u"]), pd.Series(g["v"]), pd.DataFrame({"tt": g["w"]}), twoway=False)
+    net = pandana.Network(
+        pd.Series(g["x"], index=nodes),
+        pd.Series(g["y"], index=nodes),
+        pd.Series(g["u"]),
+        pd.Series(g["v"]),
+        pd.DataFrame({"tt": g["w"]}),
+        twoway=False,
+    )
     t1 = time.perf_counter()
     oo = np.repeat(orig, len(dest))
     dd = np.tile(dest, len(orig))
@@ -125,10 +131,17 @@ def od_child(n_edges: int, n_od: int, max_bytes: float) -> dict:
     el = time.perf_counter() - t0
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    return {"n_edges": int(csr.nnz), "n_nodes": int(csr.shape[0]), "od": n_od, "seconds": round(el, 2),
-            "chunk_max_bytes": max_bytes, "result_bytes": int(T.nbytes), "tracemalloc_peak_mb": round(peak / 2**20, 1),
-            "maxrss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-            "finite_share": round(float(np.isfinite(T).mean()), 4)}
+    return {
+        "n_edges": int(csr.nnz),
+        "n_nodes": int(csr.shape[0]),
+        "od": n_od,
+        "seconds": round(el, 2),
+        "chunk_max_bytes": max_bytes,
+        "result_bytes": int(T.nbytes),
+        "tracemalloc_peak_mb": round(peak / 2**20, 1),
+        "maxrss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "finite_share": round(float(np.isfinite(T).mean()), 4),
+    }
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -145,7 +158,7 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--_child", nargs=3, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args._child:
-        print(json.dumps(od_child(int(args._child[0]), int(args._child[1]), float(args._child[2]))))
+        sys.stdout.write(json.dumps(od_child(int(args._child[0]), int(args._child[1]), float(args._child[2]))) + "\n")
         return {}
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     results: dict = {"graphs": [], "python": sys.version.split()[0]}
@@ -154,26 +167,38 @@ def main(argv: list[str] | None = None) -> dict:
         rng = np.random.default_rng(42)
         orig = rng.choice(g["n"], args.origins, replace=False)
         dest = rng.choice(g["n"], args.destinations, replace=False)
-        row: dict = {"target_edges": size, "edges": int(len(g["u"])), "nodes": int(g["n"]),
-                     "origins": args.origins, "destinations": args.destinations}
+        row: dict = {
+            "target_edges": size,
+            "edges": len(g["u"]),
+            "nodes": int(g["n"]),
+            "origins": args.origins,
+            "destinations": args.destinations,
+        }
         build, run, T = bench_csr(g, orig, dest)
         row.update(csr_build_s=round(build, 3), csr_s=round(run, 3), csr_total_s=round(build + run, 3))
         logger.info("%d edges: csr %.2f s", size, build + run)
         sample = args.nx_sample if size < 1_000_000 else max(5, args.nx_sample // 5)
         nx_s, k, Tn = bench_networkx(g, orig, dest, sample)
         assert np.allclose(Tn, T[:k]), "networkx and CSR disagree"
-        row.update(networkx_s_extrapolated=round(nx_s, 2), networkx_sampled_origins=k,
-                   speedup_vs_networkx=round(nx_s / (build + run), 1))
+        row.update(
+            networkx_s_extrapolated=round(nx_s, 2),
+            networkx_sampled_origins=k,
+            speedup_vs_networkx=round(nx_s / (build + run), 1),
+        )
         logger.info("%d edges: networkx %.1f s (extrapolated from %d origins)", size, nx_s, k)
         if not args.no_pandana:
             try:
                 prep, q, Tp = bench_pandana(g, orig, dest)
                 fin = np.isfinite(T)
                 ok = bool(np.allclose(Tp[fin], T[fin], rtol=1e-3, atol=0.01))
-                row.update(pandana_prep_s=round(prep, 3), pandana_query_s=round(q, 3),
-                           pandana_total_s=round(prep + q, 3), pandana_agrees=ok,
-                           csr_over_pandana_total=round((build + run) / (prep + q), 2),
-                           csr_over_pandana_query=round((build + run) / q, 2))
+                row.update(
+                    pandana_prep_s=round(prep, 3),
+                    pandana_query_s=round(q, 3),
+                    pandana_total_s=round(prep + q, 3),
+                    pandana_agrees=ok,
+                    csr_over_pandana_total=round((build + run) / (prep + q), 2),
+                    csr_over_pandana_query=round((build + run) / q, 2),
+                )
                 logger.info("%d edges: pandana prep %.2f s + query %.2f s (agrees: %s)", size, prep, q, ok)
             except Exception as exc:  # pragma: no cover - optional dependency
                 row["pandana_error"] = repr(exc)
@@ -181,12 +206,16 @@ def main(argv: list[str] | None = None) -> dict:
         del g, T
         gc.collect()
     if args.od:
-        proc = subprocess.run([sys.executable, __file__, "--_child", str(args.od_edges), str(args.od),
-                               str(args.max_bytes)], capture_output=True, text=True, check=True)
+        proc = subprocess.run(
+            [sys.executable, __file__, "--_child", str(args.od_edges), str(args.od), str(args.max_bytes)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         results["od_matrix"] = json.loads(proc.stdout.strip().splitlines()[-1])
         logger.info("OD %dx%d: %s", args.od, args.od, results["od_matrix"])
     text = json.dumps(results, indent=2)
-    print(text)
+    sys.stdout.write(text + "\n")  # the results are the script's output (JSON on stdout)
     if args.out:
         args.out.write_text(text + "\n", encoding="utf-8")
     return results

@@ -294,14 +294,14 @@ def accessibility(
         and ``summary`` (JSON-serialisable).
     """
     from geo.analysis import accessibility as acc
-    from geo.analysis.pipeline import _focus_area
+    from geo.analysis.pipeline import focus_area
 
     _, gaz, extraction = state(corpus)
     as_of_d = _as_of(as_of, extraction)
     lay = _layers(gaz, extraction, as_of_d)
     G = _network(lay, as_of_d, osm=osm, online=False, include_expected=include_expected, assumptions=None)
     return acc.accessibility_report(G, origins=origins, destinations=destinations, chains=chains,
-                                    resolution=resolution, area=_focus_area(lay))
+                                    resolution=resolution, area=focus_area(lay))
 
 
 def atlas(

@@ -249,22 +249,9 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         from geo.analysis import structure
 
         G = network_as_of(args.as_of, include_expected=args.include_expected, corpus=args.corpus)
-        crit = structure.critical_links(G)
-        impact = {chain: structure.removal_impact(G, chain=chain, top=10) for chain in ("rail", "car")}
-        bott = structure.bottlenecks(G, top=10)
-        dead = structure.crossborder_dead_ends(layers_as_of(args.as_of, corpus=args.corpus), as_of=G.graph.get("as_of"))
-        out = {
-            "as_of": G.graph.get("as_of"),
-            "components": structure.components(G),
-            "bridges": json.loads(crit["bridges"].to_json(orient="records", force_ascii=False)),
-            "articulation_points": json.loads(crit["articulation_points"].to_json(orient="records",
-                                                                                  force_ascii=False)),
-            "removal_impact": {c: json.loads(df.to_json(orient="records", force_ascii=False))
-                               for c, df in impact.items()},
-            "bottlenecks": json.loads(bott.to_json(orient="records", force_ascii=False)),
-            "crossborder_dead_ends": json.loads(dead.drop(columns="geometry").to_json(orient="records",
-                                                                                      force_ascii=False)),
-        }
+        rep = structure.report(G, layers_as_of(args.as_of, corpus=args.corpus), chains=("rail", "car"), top=10)
+        out = rep["summary"]
+        impact, bott, dead = rep["removal_impact"], rep["bottlenecks"], rep["crossborder_dead_ends"]
         if args.json:
             _print_json(out)
             return 0

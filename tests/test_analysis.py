@@ -1,6 +1,6 @@
 """Tests for geo.analysis (accessibility, crossborder, structure, scenarios) on the toy network.
 
-The toy layers and hand-computed times come from tests/test_network.py (see its docstring).
+The toy layers and hand-computed times come from tests/_netdata.py (see its docstring).
 """
 
 from __future__ import annotations
@@ -13,46 +13,39 @@ import h3
 import networkx as nx
 import numpy as np
 import pytest
+from _netdata import BUS_O_D, CAR_O_D, CAR_O_D_2024, RAIL_O_D, TO_M, WALK, X0, Y0, W, ev, toy_layers
 from pyproj import Transformer
 from shapely.geometry import LineString, Point, Polygon, box
 
-from test_network import (  # noqa: E402  (also installs the test-only timeline stand-in if needed)
-    BUS_O_D,
-    CAR_O_D,
-    CAR_O_D_2024,
-    RAIL_O_D,
-    TO_M,
-    WALK,
-    W,
-    ev,
-    toy_layers,
-)
-
-from geo import network as gn  # noqa: E402
-from geo.analysis import accessibility as acc  # noqa: E402
-from geo.analysis import crossborder as cb  # noqa: E402
-from geo.analysis import scenarios as sc  # noqa: E402
-from geo.analysis import structure as st  # noqa: E402
+from geo import network as gn
+from geo.analysis import accessibility as acc
+from geo.analysis import crossborder as cb
+from geo.analysis import scenarios as sc
+from geo.analysis import structure as st
 
 OD = {"origins": {"O": "town-o"}, "destinations": {"D": "dest-d", "F": "dest-f"}}
 # The hand-computed toy values below are for walk-only access to stations (the pre-feeder model);
 # the feeder access of the default rail / bus / transit chains is tested separately
 # (test_feeder_access_hand_computed).
-WALK_ONLY = {"mode_chains": {"rail": ["metro", "rail", "walk"], "bus": ["bus", "walk"],
-                             "transit": ["metro", "rail", "bus", "walk"]}}
+WALK_ONLY = {
+    "mode_chains": {
+        "rail": ["metro", "rail", "walk"],
+        "bus": ["bus", "walk"],
+        "transit": ["metro", "rail", "bus", "walk"],
+    }
+}
 FEEDER = lambda d: 300 + d * 1.3 / (22 / 3.6)  # noqa: E731  feeder.penalty_s + straight x 1.3 at 22 km/h
 HOP = 3000 / (45 / 3.6) + 30  # metro hop incl. dwell
 AREA = box(*W(-1000, -1500), *W(22000, 3500))
 
 
 @pytest.fixture(scope="module")
-def G():
-    return gn.build_network(toy_layers())
+def G(toy_network):  # noqa: N802 - networkx's name for a graph, as in every test here
+    return toy_network
 
 
 def _t(df, chain, dest="dest-d"):
-    r = df[(df["chain"] == chain) & (df["destination_id"] == dest)].iloc[0]
-    return r
+    return df[(df["chain"] == chain) & (df["destination_id"] == dest)].iloc[0]
 
 
 # ---- accessibility ------------------------------------------------------------------------------
@@ -79,13 +72,16 @@ def test_feeder_access_hand_computed(G):
     pt = acc.travel_times(G, origins={"pt": W(21000, 1000)}, destinations={"D": "dest-d"}, chains=("rail",))
     assert _t(pt, "rail")["time_s"] == pytest.approx(exp, abs=0.01)
     # the feeder is access only: the feeder rows end on a platform after one ride hop
-    pi, node, t = gn.access_links(G, *W(21000, 1000), modes=["feeder", "metro", "rail"])
-    assert len(node) and all(G.nodes[int(n)]["kind"] == "platform" for n in node)
+    _, node, _ = gn.access_links(G, *W(21000, 1000), modes=["feeder", "metro", "rail"])
+    assert len(node)
+    assert all(G.nodes[int(n)]["kind"] == "platform" for n in node)
     # a destination next to a station is never reached by feeder alone (no ride): S4 -> D by feeder
     # would be 300 + ... < rail time; the route must ride
     circ = acc.half_hour_rail_circle(G, origins={"O": "town-o"})
     r = circ["rows"][0]
-    assert r["access"] == "feeder" and r["lines"] and r["in_vehicle_min"] > 0
+    assert r["access"] == "feeder"
+    assert r["lines"]
+    assert r["in_vehicle_min"] > 0
 
 
 def test_unreachable_reported(G):
@@ -93,10 +89,12 @@ def test_unreachable_reported(G):
     f = df[df["destination_id"] == "dest-f"]
     assert len(f) == 3
     assert not f["reachable"].any()
-    assert np.isinf(f["time_s"]).all() and f["time_min"].isna().all()
+    assert np.isinf(f["time_s"]).all()
+    assert f["time_min"].isna().all()
     # cutoff turns long trips into unreachable, never 0
     cut = acc.travel_times(G, chains=("rail",), cutoff_min=30, **OD)
-    assert not cut["reachable"].any() and cut["time_min"].isna().all()
+    assert not cut["reachable"].any()
+    assert cut["time_min"].isna().all()
 
 
 def test_point_origin_matches_place(G):
@@ -106,9 +104,9 @@ def test_point_origin_matches_place(G):
 
 
 def test_name_errors(G):
-    with pytest.raises(ValueError, match="unknown origin 'Nowhere'.*town-o"):
+    with pytest.raises(ValueError, match=r"unknown origin 'Nowhere'.*town-o"):
         acc.travel_times(G, origins=["Nowhere"], destinations=["dest-d"])
-    with pytest.raises(ValueError, match="unknown destination 'Atlantis'.*dest-d"):
+    with pytest.raises(ValueError, match=r"unknown destination 'Atlantis'.*dest-d"):
         acc.travel_times(G, origins=["town-o"], destinations=["Atlantis"])
     with pytest.raises(ValueError, match="outside the study area"):
         acc.travel_times(G, origins={"far": (120.0, 45.0)}, destinations=["dest-d"])
@@ -121,8 +119,9 @@ def test_name_errors(G):
 
 def _independent_hex_time(G, lon, lat, dest_node):
     """Shortest rail-chain time from a point, via networkx on a copy with explicit walk links."""
-    H = nx.MultiDiGraph(G.edge_subgraph([(u, v, k) for u, v, k, m in G.edges(keys=True, data="mode")
-                                         if m in ("metro", "rail", "walk")]))
+    H = nx.MultiDiGraph(
+        G.edge_subgraph([(u, v, k) for u, v, k, m in G.edges(keys=True, data="mode") if m in ("metro", "rail", "walk")])
+    )
     px, py = TO_M.transform(lon, lat)
     H.add_node("p")
     stations = [(n, d) for n, d in G.nodes(data=True) if d["kind"] in ("station", "stop")]
@@ -140,13 +139,15 @@ def _independent_hex_time(G, lon, lat, dest_node):
 
 
 def test_hex_travel_times(G):
-    hexes = acc.hex_travel_times(G, destinations={"D": "dest-d"}, chains=("rail", "car"), area=AREA, resolution=8,
-                                 assumptions=WALK_ONLY)
+    hexes = acc.hex_travel_times(
+        G, destinations={"D": "dest-d"}, chains=("rail", "car"), area=AREA, resolution=8, assumptions=WALK_ONLY
+    )
     assert hexes.crs.to_epsg() == 4326
     assert list(hexes["h3"]) == sorted(hexes["h3"])
     assert {"t_rail_dest-d", "t_car_dest-d"} <= set(hexes.columns)
     col = hexes["t_rail_dest-d"]
-    assert col.notna().any() and col.isna().any()  # far cells are unreachable by rail, not 0
+    assert col.notna().any()
+    assert col.isna().any()
     assert (col.dropna() > 0).all()
     d = gn.place_node(G, "dest-d")
     for i in np.linspace(0, len(hexes) - 1, 12).astype(int):
@@ -176,7 +177,8 @@ def test_shares_and_isochrones(G):
             exp = sum(h3.cell_area(c, "km^2") for c in sel["h3"])  # H3's own (spherical) cell areas
             assert r["area_km2"] == pytest.approx(exp, rel=0.01)
         else:
-            assert r["geometry"].is_empty and r["area_km2"] == 0
+            assert r["geometry"].is_empty
+            assert r["area_km2"] == 0
 
 
 def test_half_hour_rail_circle(G):
@@ -184,9 +186,12 @@ def test_half_hour_rail_circle(G):
     rows = {r["origin"]: r for r in res["rows"]}
     # O: walk 728 + rail wait 2400 + ride 570 + transfer walk 312 -> S3 (metro station in 110112)
     assert rows["O"]["time_min"] == pytest.approx((728 + 2400 + 570 + 312) / 60, abs=0.01)
-    assert rows["O"]["via"] == "station:station-s3" and rows["O"]["holds"] is False
-    assert rows["nearS1"]["time_min"] == pytest.approx(100 / WALK / 60, abs=0.01) and rows["nearS1"]["holds"]
-    assert res["holds_for"] == ["nearS1"] and res["fails_for"] == ["O"]
+    assert rows["O"]["via"] == "station:station-s3"
+    assert rows["O"]["holds"] is False
+    assert rows["nearS1"]["time_min"] == pytest.approx(100 / WALK / 60, abs=0.01)
+    assert rows["nearS1"]["holds"]
+    assert res["holds_for"] == ["nearS1"]
+    assert res["fails_for"] == ["O"]
     res70 = acc.half_hour_rail_circle(G, origins={"O": "town-o"}, threshold_min=70, assumptions=WALK_ONLY)
     assert res70["holds_for"] == ["O"]
     json.dumps(res, allow_nan=False)
@@ -206,33 +211,79 @@ def _rect(x0, y0, x1, y1):
 
 def cb_layers():
     L = toy_layers()
-    admin = gpd.GeoDataFrame([
-        {"id": "admin-tongzhou", "kind": "admin", "theme": "admin", "geometry": _rect(-5000, -5000, 10000, 5000)},
-        {"id": "admin-sanhe", "kind": "admin", "theme": "admin", "geometry": _rect(10000, 0, 25000, 5000)},
-        {"id": "admin-dachang", "kind": "admin", "theme": "admin", "geometry": _rect(10000, -5000, 25000, 0)},
-        {"id": "admin-xianghe", "kind": "admin", "theme": "admin", "geometry": _rect(10000, -10000, 25000, -5000)},
-    ], geometry="geometry", crs="EPSG:4326")
+    admin = gpd.GeoDataFrame(
+        [
+            {"id": "admin-tongzhou", "kind": "admin", "theme": "admin", "geometry": _rect(-5000, -5000, 10000, 5000)},
+            {"id": "admin-sanhe", "kind": "admin", "theme": "admin", "geometry": _rect(10000, 0, 25000, 5000)},
+            {"id": "admin-dachang", "kind": "admin", "theme": "admin", "geometry": _rect(10000, -5000, 25000, 0)},
+            {"id": "admin-xianghe", "kind": "admin", "theme": "admin", "geometry": _rect(10000, -10000, 25000, -5000)},
+        ],
+        geometry="geometry",
+        crs="EPSG:4326",
+    )
     L["admin"] = gpd.GeoDataFrame(
-        [*L["admin"].to_dict("records"), *admin.to_dict("records")], geometry="geometry", crs="EPSG:4326")
-    extra = gpd.GeoDataFrame([
-        {"id": "road-dead", "kind": "road", "theme": "road", "road_class": "trunk", "timeline": [ev("2018-01-01")],
-         "geometry": LineString([W(2000, -2000), W(9800, -2000)])},
-        {"id": "road-cont-a", "kind": "road", "theme": "road", "road_class": "secondary",
-         "timeline": [ev("2018-01-01")], "geometry": LineString([W(3000, -3000), W(9900, -3000)])},
-        {"id": "road-cont-b", "kind": "road", "theme": "road", "road_class": "secondary",
-         "timeline": [ev("2018-01-01")], "geometry": LineString([W(10100, -3000), W(15000, -3000)])},
-    ], geometry="geometry", crs="EPSG:4326")
-    L["roads"] = gpd.GeoDataFrame([*L["roads"].to_dict("records"), *extra.to_dict("records")],
-                                  geometry="geometry", crs="EPSG:4326")
-    L["bridges"] = gpd.GeoDataFrame([
-        {"id": "bridge-e-chaobai", "kind": "bridge", "theme": "road", "road_class": "bridge",
-         "parent": ["expressway-e", "river-chaobai"], "timeline": [ev("2015-01-01")],
-         "geometry": LineString([W(8900, 2000), W(9100, 2000)])},
-    ], geometry="geometry", crs="EPSG:4326")
-    L["water"] = gpd.GeoDataFrame([
-        {"id": "river-chaobai", "kind": "river", "theme": "water",
-         "geometry": LineString([W(9000, -10000), W(9000, 10000)])},
-    ], geometry="geometry", crs="EPSG:4326")
+        [*L["admin"].to_dict("records"), *admin.to_dict("records")], geometry="geometry", crs="EPSG:4326"
+    )
+    extra = gpd.GeoDataFrame(
+        [
+            {
+                "id": "road-dead",
+                "kind": "road",
+                "theme": "road",
+                "road_class": "trunk",
+                "timeline": [ev("2018-01-01")],
+                "geometry": LineString([W(2000, -2000), W(9800, -2000)]),
+            },
+            {
+                "id": "road-cont-a",
+                "kind": "road",
+                "theme": "road",
+                "road_class": "secondary",
+                "timeline": [ev("2018-01-01")],
+                "geometry": LineString([W(3000, -3000), W(9900, -3000)]),
+            },
+            {
+                "id": "road-cont-b",
+                "kind": "road",
+                "theme": "road",
+                "road_class": "secondary",
+                "timeline": [ev("2018-01-01")],
+                "geometry": LineString([W(10100, -3000), W(15000, -3000)]),
+            },
+        ],
+        geometry="geometry",
+        crs="EPSG:4326",
+    )
+    L["roads"] = gpd.GeoDataFrame(
+        [*L["roads"].to_dict("records"), *extra.to_dict("records")], geometry="geometry", crs="EPSG:4326"
+    )
+    L["bridges"] = gpd.GeoDataFrame(
+        [
+            {
+                "id": "bridge-e-chaobai",
+                "kind": "bridge",
+                "theme": "road",
+                "road_class": "bridge",
+                "parent": ["expressway-e", "river-chaobai"],
+                "timeline": [ev("2015-01-01")],
+                "geometry": LineString([W(8900, 2000), W(9100, 2000)]),
+            },
+        ],
+        geometry="geometry",
+        crs="EPSG:4326",
+    )
+    L["water"] = gpd.GeoDataFrame(
+        [
+            {
+                "id": "river-chaobai",
+                "kind": "river",
+                "theme": "water",
+                "geometry": LineString([W(9000, -10000), W(9000, 10000)]),
+            },
+        ],
+        geometry="geometry",
+        crs="EPSG:4326",
+    )
     return L
 
 
@@ -248,10 +299,9 @@ CLAIMS = [
 
 def test_shared_boundary():
     line = cb.shared_boundary(cb_layers())
-    xs, ys = TO_M.transform(*np.asarray(line.coords if line.geom_type == "LineString" else
-                                        [c for g in line.geoms for c in g.coords]).T)
-    from test_network import X0, Y0
-
+    xs, ys = TO_M.transform(
+        *np.asarray(line.coords if line.geom_type == "LineString" else [c for g in line.geoms for c in g.coords]).T
+    )
     assert np.allclose(np.asarray(xs) - X0, 10000, atol=150)
     assert (np.asarray(ys) - Y0).min() == pytest.approx(-5000, abs=150)
     assert (np.asarray(ys) - Y0).max() == pytest.approx(5000, abs=150)
@@ -276,7 +326,8 @@ def test_crossing_counts_and_claims():
     assert comp.loc["跨潮白河桥梁", ["class", "mapped"]].tolist() == ["chaobai_bridge", 1]
     assert comp.loc["跨界公交线路", ["class", "mapped"]].tolist() == ["bus", 1]
     assert comp.loc["通勤定制快巴线路", "class"] == "commuter_bus"
-    assert comp.loc["高频便民事项", "class"] is None and comp.loc["高频便民事项", "mapped"] is None
+    assert comp.loc["高频便民事项", "class"] is None
+    assert comp.loc["高频便民事项", "mapped"] is None
     assert comp.loc["高速公路", "quote"] == "高速公路3条"
     json.dumps(rep["summary"], allow_nan=False, ensure_ascii=False)
 
@@ -284,9 +335,12 @@ def test_crossing_counts_and_claims():
 def test_crossings_as_of():
     L = cb_layers()
     c = cb.count_crossings(cb.crossing_links(L, as_of="2022-01-01"))
-    assert c["rail"]["count"] == 0 and c["expressway"]["count"] == 1 and c["bus"]["count"] == 1
+    assert c["rail"]["count"] == 0
+    assert c["expressway"]["count"] == 1
+    assert c["bus"]["count"] == 1
     c = cb.count_crossings(cb.crossing_links(L, as_of="2014-01-01"))
-    assert c["expressway"]["count"] == 0 and c["chaobai_bridge"]["count"] == 0
+    assert c["expressway"]["count"] == 0
+    assert c["chaobai_bridge"]["count"] == 0
 
 
 def test_classify_claim():
@@ -316,20 +370,24 @@ def test_critical_links(G):
 
 
 def test_removal_impact(G):
-    df = st.removal_impact(G, origins={"O": "town-o"}, destinations={"D": "dest-d"}, chain="transit", top=None,
-                           assumptions=WALK_ONLY)
+    df = st.removal_impact(
+        G, origins={"O": "town-o"}, destinations={"D": "dest-d"}, chain="transit", top=None, assumptions=WALK_ONLY
+    )
     top = df.iloc[0]
     assert top["feature_id"] == "bus-b"
     assert top["added_min"] == pytest.approx((RAIL_O_D - BUS_O_D) / 60, abs=0.01)
     assert df.set_index("feature_id").loc["metro-x", "added_min"] == 0
-    df2 = st.removal_impact(G, origins={"O": "town-o"}, destinations={"D": "dest-d"}, chain="rail", top=2,
-                            assumptions=WALK_ONLY)
-    assert set(df2["feature_id"]) == {"metro-m", "rail-r"} and (df2["newly_unreachable"] == 1).all()
+    df2 = st.removal_impact(
+        G, origins={"O": "town-o"}, destinations={"D": "dest-d"}, chain="rail", top=2, assumptions=WALK_ONLY
+    )
+    assert set(df2["feature_id"]) == {"metro-m", "rail-r"}
+    assert (df2["newly_unreachable"] == 1).all()
 
 
 def test_bottlenecks(G):
     b = st.bottlenecks(G, top=5)
-    assert len(b) == 5 and (np.diff(b["betweenness"]) <= 0).all()
+    assert len(b) == 5
+    assert (np.diff(b["betweenness"]) <= 0).all()
     sampled = st.bottlenecks(G, top=5, sample_above=10, seed=1)
     assert len(sampled) == 5
 
@@ -338,29 +396,41 @@ def test_crossborder_dead_ends():
     de = st.crossborder_dead_ends(cb_layers())
     assert list(de["feature_id"]) == ["road-dead"]
     r = de.iloc[0]
-    assert r["side"] == "beijing" and r["distance_to_boundary_m"] == pytest.approx(200, abs=1)
+    assert r["side"] == "beijing"
+    assert r["distance_to_boundary_m"] == pytest.approx(200, abs=1)
 
 
 # ---- scenarios ---------------------------------------------------------------------------------
 def test_compare_dates():
-    res = sc.compare_dates(toy_layers(), "2022-12-29", "2024-01-01", origins={"O": "town-o"},
-                           destinations={"D": "dest-d"}, chains=("rail", "car"), assumptions=WALK_ONLY)
+    res = sc.compare_dates(
+        toy_layers(),
+        "2022-12-29",
+        "2024-01-01",
+        origins={"O": "town-o"},
+        destinations={"D": "dest-d"},
+        chains=("rail", "car"),
+        assumptions=WALK_ONLY,
+    )
     t = res["table"].set_index("chain")
-    assert np.isnan(t.loc["rail", "before_min"]) and t.loc["rail", "newly_reachable"]
+    assert np.isnan(t.loc["rail", "before_min"])
+    assert t.loc["rail", "newly_reachable"]
     assert t.loc["rail", "after_min"] == pytest.approx(RAIL_O_D / 60, abs=1e-3)
     assert np.isnan(t.loc["rail", "delta_min"])
     assert t.loc["car", "before_min"] == pytest.approx(CAR_O_D_2024 / 60, abs=1e-3)
     assert t.loc["car", "delta_min"] == pytest.approx(0.0, abs=1e-9)
     pts = res["points"]
-    assert len(pts) == 1 and pts.crs.to_epsg() == 4326
-    assert pts.iloc[0]["delta_rail_dest-d"] is None and pts.iloc[0]["newly_reachable"] == 1
+    assert len(pts) == 1
+    assert pts.crs.to_epsg() == 4326
+    assert pts.iloc[0]["delta_rail_dest-d"] is None
+    assert pts.iloc[0]["newly_reachable"] == 1
     assert pts.geometry.iloc[0].distance(Point(W(21000, 1000))) < 1e-6  # node x/y rounded to 1e-7 deg
     json.dumps(res["summary"], allow_nan=False)
 
 
 def test_compare_without(G):
-    res = sc.compare_without(G, "bus-b", origins={"O": "town-o"}, destinations={"D": "dest-d"}, chains=("transit",),
-                             assumptions=WALK_ONLY)
+    res = sc.compare_without(
+        G, "bus-b", origins={"O": "town-o"}, destinations={"D": "dest-d"}, chains=("transit",), assumptions=WALK_ONLY
+    )
     r = res["table"].iloc[0]
     assert r["delta_min"] == pytest.approx((RAIL_O_D - BUS_O_D) / 60, abs=1e-3)
     assert res["points"].iloc[0]["delta_transit_dest-d"] == pytest.approx((RAIL_O_D - BUS_O_D) / 60, abs=1e-3)
@@ -371,6 +441,5 @@ def test_compare_without(G):
 def test_transformer_sanity():
     # guards the toy geometry: the W() helper round-trips within a millimetre
     back = Transformer.from_crs("EPSG:4326", "EPSG:4548", always_xy=True).transform(*W(1234, 5678))
-    from test_network import X0, Y0
-
-    assert back[0] - X0 == pytest.approx(1234, abs=1e-3) and back[1] - Y0 == pytest.approx(5678, abs=1e-3)
+    assert back[0] - X0 == pytest.approx(1234, abs=1e-3)
+    assert back[1] - Y0 == pytest.approx(5678, abs=1e-3)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import shutil
 from pathlib import Path
@@ -29,8 +28,14 @@ def test_seed_acceptance_examples(extraction):
     x = extraction
 
     def has(fid, doc, status, modality, date_prefix):
-        return any(e.doc_id.startswith(doc) and e.status == status and e.modality == modality
-                   and e.date.isoformat().startswith(date_prefix) and e.quote for e in _events(x, fid))
+        return any(
+            e.doc_id.startswith(doc)
+            and e.status == status
+            and e.modality == modality
+            and e.date.isoformat().startswith(date_prefix)
+            and e.quote
+            for e in _events(x, fid)
+        )
 
     assert has("metro-line-22", "000", "construction_started", "actual", "2021-06")
     assert has("jingtang-intercity", "000", "opened", "expected", "2022")
@@ -51,7 +56,8 @@ def test_status_as_of_dates_follow_the_corpus():
     assert after.loc["jingtang-intercity", "status"] == "open"
     assert after.loc["metro-line-22", "status"] == "under_construction"
     t = geo.feature_timeline("平谷線")  # traditional characters resolve too
-    assert t["id"] == "metro-line-22" and t["mention_count"] >= 5
+    assert t["id"] == "metro-line-22"
+    assert t["mention_count"] >= 5
     assert any(ev["modality"] == "expected" and ev["status"] == "opened" for ev in t["timeline"])
 
 
@@ -69,8 +75,9 @@ def test_new_document_with_actual_opening_changes_status(tmp_path):
     assert rail["metro-line-22"]["status"] == "open"
     assert rail["metro-line-22"]["status_date"] == "2026-09-28"
     assert "900_line22_opens" in rail["metro-line-22"]["docs"]
-    seeds_rail = {f["id"]: f["properties"]
-                  for f in json.loads((ROOT / "layers" / "rail.geojson").read_text())["features"]}
+    seeds_rail = {
+        f["id"]: f["properties"] for f in json.loads((ROOT / "layers" / "rail.geojson").read_text())["features"]
+    }
     assert seeds_rail["metro-line-22"]["status"] == "under_construction"
 
 
@@ -88,13 +95,16 @@ def test_committed_layers_match_a_fresh_build(tmp_path):
 def test_cli_extract_timeline_and_check(capsys):
     assert main(["extract", "--corpus", str(SEEDS), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert len(data["mentions"]) > 250 and len(data["events"]) > 60 and data["claims"]
+    assert len(data["mentions"]) > 250
+    assert len(data["events"]) > 60
+    assert data["claims"]
     assert all(e["quote"] and e["doc_id"] for e in data["events"])
     assert main(["extract", "--corpus", str(SEEDS), "--unknown"]) == 0
     assert "candidate" in capsys.readouterr().out
     assert main(["timeline", "王家摆大桥", "--corpus", str(SEEDS)]) == 0
     out = capsys.readouterr().out
-    assert "2023-09-26" in out and "安石路香河段跨北运河王家摆大桥于今年9月26日完工通车" in out
+    assert "2023-09-26" in out
+    assert "安石路香河段跨北运河王家摆大桥于今年9月26日完工通车" in out
     assert main(["timeline", "jingtang-intercity", "--as-of", "2021-12-31", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["status"] in ("under_construction", "planned")
     assert main(["timeline", "不存在的路"]) == 1
@@ -107,9 +117,11 @@ def test_cli_extract_timeline_and_check(capsys):
 
 def test_cli_check_fails_on_broken_gazetteer(tmp_path, capsys):
     bad = tmp_path / "g.yaml"
-    bad.write_text("- id: road-x\n  name_zh: 测试路\n  kind: road\n  theme: road\n"
-                   "  geometry: {type: LineString, coordinates: [[121.4, 31.2], [121.5, 31.3]]}\n",
-                   encoding="utf-8")
+    bad.write_text(
+        "- id: road-x\n  name_zh: 测试路\n  kind: road\n  theme: road\n"
+        "  geometry: {type: LineString, coordinates: [[121.4, 31.2], [121.5, 31.3]]}\n",
+        encoding="utf-8",
+    )
     assert main(["check", "--gazetteer", str(bad)]) == 1
     assert "road-x: [study-area]" in capsys.readouterr().out
     bad.write_text("- id: road-x\n  name_zh: 测试路\n  kind: spaceship\n  theme: road\n", encoding="utf-8")
@@ -119,19 +131,55 @@ def test_cli_check_fails_on_broken_gazetteer(tmp_path, capsys):
 
 def test_cli_export_filters_and_errors(tmp_path, capsys):
     out = tmp_path / "tz.geojson"
-    assert main(["export", "--format", "geojson", "--layers", "roads", "--within", "通州区",
-                 "--status", "open", "--as-of", "2024-12-31", "-o", str(out)]) == 0
+    assert (
+        main(
+            [
+                "export",
+                "--format",
+                "geojson",
+                "--layers",
+                "roads",
+                "--within",
+                "通州区",
+                "--status",
+                "open",
+                "--as-of",
+                "2024-12-31",
+                "-o",
+                str(out),
+            ]
+        )
+        == 0
+    )
     fc = json.loads(out.read_text())
     ids = {f["id"] for f in fc["features"]}
-    assert "road-changtong" in ids and all(f["properties"]["status"] == "open" for f in fc["features"])
+    assert "road-changtong" in ids
+    assert all(f["properties"]["status"] == "open" for f in fc["features"])
     assert "crs" not in fc
-    assert main(["export", "--format", "geojson", "--layers", "roads", "--as-of", "2023-12-31",
-                 "--status", "open", "-o", str(tmp_path / "r2023.geojson")]) == 0
+    assert (
+        main(
+            [
+                "export",
+                "--format",
+                "geojson",
+                "--layers",
+                "roads",
+                "--as-of",
+                "2023-12-31",
+                "--status",
+                "open",
+                "-o",
+                str(tmp_path / "r2023.geojson"),
+            ]
+        )
+        == 0
+    )
     ids2023 = {f["id"] for f in json.loads((tmp_path / "r2023.geojson").read_text())["features"]}
     assert "road-changtong" not in ids2023  # opened 2024-09-29
-    assert main(["export", "--format", "geojson", "--layers", "railz", "-o", str(tmp_path / "x.geojson")]) == 1
+    assert main(["export", "--format", "geojson", "--layers", "railz", "-o", str(tmp_path / "x.geojson")]) == 2  # a usage error (README: exit 2)
     err = capsys.readouterr().err
-    assert "railz" in err and "roads" in err  # lists the valid choices
+    assert "railz" in err
+    assert "roads" in err
     assert main(["export", "--format", "gpkg", "--status", "finished", "-o", str(tmp_path / "x.gpkg")]) == 1
     assert "under_construction" in capsys.readouterr().err
     assert main(["export", "--format", "gpkg", "--crs", "EPSG:999999", "-o", str(tmp_path / "x.gpkg")]) == 1
@@ -158,8 +206,13 @@ def test_maps_are_byte_identical_across_processes(tmp_path):
     for seed in ("1", "2"):
         out = tmp_path / f"maps{seed}"
         env = {**os.environ, "PYTHONHASHSEED": seed}
-        r = subprocess.run([sys.executable, "-m", "geo", "map", "--corpus", str(SEEDS), "--out", str(out)],
-                           capture_output=True, text=True, env=env, cwd=ROOT)
+        r = subprocess.run(
+            [sys.executable, "-m", "geo", "map", "--corpus", str(SEEDS), "--out", str(out)],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=ROOT,
+        )
         assert r.returncode == 0, r.stderr
         outs.append(out)
     for name in ("atlas.html", "timeline.html", "access.html"):
@@ -180,7 +233,8 @@ def test_one_document_breaking_extraction_does_not_stop_the_others(monkeypatch):
 
     monkeypatch.setattr(ex, "_context", context)
     x = ex.extract(corpus, geo.load_gazetteer())
-    assert len(x.warnings) == 1 and "002_644784451ede5f8c" in x.warnings[0]
+    assert len(x.warnings) == 1
+    assert "002_644784451ede5f8c" in x.warnings[0]
     assert "simulated extractor bug" in x.warnings[0]
     assert {m.doc_id[:3] for m in x.mentions} == {"000", "001", "003", "004"}
 
@@ -190,14 +244,32 @@ def test_cli_analyze_structure_and_access(capsys):
     out = json.loads(capsys.readouterr().out)
     assert out["as_of"] == "2024-06-30"
     assert out["components"]["metro"]["n_weak"] >= 1
-    assert out["removal_impact"]["car"] and out["bottlenecks"]
+    assert out["removal_impact"]["car"]
+    assert out["bottlenecks"]
     top_car = {r["feature_id"] for r in out["removal_impact"]["car"]}
     assert top_car & {"expressway-jingha", "expressway-jingping", "expressway-capital-ring"}
-    assert main(["analyze", "access", "--as-of", "2024-06-30", "--origins", "燕郊", "--destinations", "国贸",
-                 "--chains", "car", "--json"]) == 0
+    assert (
+        main(
+            [
+                "analyze",
+                "access",
+                "--as-of",
+                "2024-06-30",
+                "--origins",
+                "燕郊",
+                "--destinations",
+                "国贸",
+                "--chains",
+                "car",
+                "--json",
+            ]
+        )
+        == 0
+    )
     out = json.loads(capsys.readouterr().out)
     (row,) = out["od"]
-    assert row["origin"] == "燕郊" and 30 < row["time_min"] < 90
+    assert row["origin"] == "燕郊"
+    assert 30 < row["time_min"] < 90
     assert main(["analyze", "access", "--origins", "上海"]) == 1
     assert "上海" in capsys.readouterr().err
 
@@ -213,35 +285,50 @@ def test_claims_carry_a_topic(extraction):
 
 def test_network_rejects_an_osm_file_outside_the_study_area(tmp_path, capsys):
     osm = tmp_path / "london.osm"
-    osm.write_text('<?xml version="1.0" encoding="UTF-8"?><osm version="0.6">'
-                   '<node id="1" lat="51.50" lon="-0.12"/><node id="2" lat="51.51" lon="-0.11"/>'
-                   '<way id="10"><nd ref="1"/><nd ref="2"/><tag k="highway" v="primary"/></way></osm>',
-                   encoding="utf-8")
+    osm.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><osm version="0.6">'
+        '<node id="1" lat="51.50" lon="-0.12"/><node id="2" lat="51.51" lon="-0.11"/>'
+        '<way id="10"><nd ref="1"/><nd ref="2"/><tag k="highway" v="primary"/></way></osm>',
+        encoding="utf-8",
+    )
     assert main(["network", "--osm", str(osm)]) == 1
     err = capsys.readouterr().err
-    assert "london.osm" in err and "outside the study area" in err
+    assert "london.osm" in err
+    assert "outside the study area" in err
 
 
 def test_seed_001_link_counts_against_the_map_of_its_date(capsys):
     """Seed 001 (2023-12-29): 3 expressways, 7 trunk roads, 5 bridges over the Chaobai."""
     assert main(["analyze", "crossborder", "--json"]) == 0
-    claims = {c["counted"]: c for c in json.loads(capsys.readouterr().out)["claims"]
-              if c["doc_id"].startswith("001") and c["class"]}
+    claims = {
+        c["counted"]: c
+        for c in json.loads(capsys.readouterr().out)["claims"]
+        if c["doc_id"].startswith("001") and c["class"]
+    }
     bridges = claims["跨潮白河桥梁"]
-    assert bridges["as_of"] == "2023-12-29" and bridges["claimed"] == 5 and bridges["mapped"] == 5
+    assert bridges["as_of"] == "2023-12-29"
+    assert bridges["claimed"] == 5
+    assert bridges["mapped"] == 5
     assert "bridge-changtong-chaobai" not in bridges["feature_ids"]  # it opened 2024-09-29
     assert "北三县已建成与通州区连通的高速公路3条" in claims["高速公路"]["quote"]
-    assert claims["高速公路"]["mapped"] >= 3 and claims["主干路"]["mapped"] >= 5
+    assert claims["高速公路"]["mapped"] >= 3
+    assert claims["主干路"]["mapped"] >= 5
 
 
 def test_a_count_that_enumerates_its_features_is_compared_with_them(extraction, capsys):
     """000: "4条跨界公路厂通路年底前开工，安石路…，神威北大街、通宝路…" counts four named roads."""
     (claim,) = [c for c in extraction.claims if c.counted == "跨界公路"]
-    assert claim.value == 4 and set(claim.feature_ids) == {
-        "road-changtong", "road-anshi", "road-shenwei-north", "road-tongbao"}
+    assert claim.value == 4
+    assert set(claim.feature_ids) == {
+        "road-changtong",
+        "road-anshi",
+        "road-shenwei-north",
+        "road-tongbao",
+    }
     # a count followed by names of mixed kinds is not an enumeration
     (hw,) = [c for c in extraction.claims if c.counted == "高速公路"]
     assert "bus-crossborder-network" not in hw.feature_ids
     assert main(["analyze", "crossborder", "--json"]) == 0
     rows = [c for c in json.loads(capsys.readouterr().out)["claims"] if c["counted"] == "跨界公路"]
-    assert rows[0]["class"] == "named_features" and (rows[0]["claimed"], rows[0]["mapped"]) == (4, 4)
+    assert rows[0]["class"] == "named_features"
+    assert (rows[0]["claimed"], rows[0]["mapped"]) == (4, 4)

@@ -19,6 +19,7 @@ import pytest
 
 from geo import network as gn
 from geo.analysis import accessibility as acc
+from geo.config import default_study
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 ORIGINS = ["燕郊", "三河", "大厂", "香河", "平谷", "蓟州", "兴隆"]
@@ -80,12 +81,13 @@ def test_every_origin_reaches_guomao_by_car(nets):
 
 def test_drive_network_connected(nets):
     for G in nets.values():
-        H = G.edge_subgraph([(u, v, k) for u, v, k, m in G.edges(keys=True, data="mode")
-                             if m in ("road", "expressway", "drive_access")])
+        H = G.edge_subgraph(
+            [(u, v, k) for u, v, k, m in G.edges(keys=True, data="mode") if m in ("road", "expressway", "drive_access")]
+        )
         assert nx.number_weakly_connected_components(H) == 1
         assert nx.number_strongly_connected_components(H) == 1  # every link is two-way
         lk = gn.node_lookup(G)
-        for fid in acc.ORIGINS.values():
+        for fid in default_study().origins.values():
             assert lk[f"place:{fid}"] in H  # every town centre is on the drive network
         # arterials stay faster than the local-road links
         speeds = {}
@@ -101,33 +103,43 @@ def test_jingtang_changes_rail_times(nets):
     being built (it opened 2025-12-30): rail from 大厂/香河 appears between 2021 and 2024, and the
     trip to the sub-center station gets much shorter once its station opens."""
     both = {"国贸": "dest-guomao", "北京城市副中心站": "station-beijing-subcenter"}
-    t = {k: acc.travel_times(nets[k], destinations=both, chains=("rail", "rail_walk")) for k in ("2021", "2024", "2026")}
+    t = {
+        k: acc.travel_times(nets[k], destinations=both, chains=("rail", "rail_walk")) for k in ("2021", "2024", "2026")
+    }
     fids = {k: {d["feature_id"] for _, _, d in nets[k].edges(data=True)} for k in ("2021", "2024", "2026")}
     assert not {"jingtang-intercity", "jingtang-intercity-beijing-station-service"} & fids["2021"]
     assert {"jingtang-intercity", "jingtang-intercity-beijing-station-service"} <= fids["2024"]
     # 大厂 / 香河: no rail at all in 2021 (no metro within feeder range), the intercity in 2024
     for o in ("大厂", "香河"):
         t0, t1 = _time(t["2021"], o, "国贸", "rail"), _time(t["2024"], o, "国贸", "rail")
-        assert math.isinf(t0) and math.isfinite(t1) and t1 < 150, (o, t0, t1)
+        assert math.isinf(t0), (o, t0, t1)
+        assert math.isfinite(t1), (o, t0, t1)
+        assert t1 < 150, (o, t0, t1)
         # the sub-center station itself serves trains from 2025-12-30 on
         s1, s2 = _time(t["2024"], o, "北京城市副中心站", "rail"), _time(t["2026"], o, "北京城市副中心站", "rail")
         assert s2 < s1 - 30, (o, s1, s2)
     # 燕郊 on foot (strict walk-only chain): 燕郊站 (2.8 km) becomes usable in 2024
     t0, t1 = _time(t["2021"], "燕郊", "国贸", "rail_walk"), _time(t["2024"], "燕郊", "国贸", "rail_walk")
-    assert math.isinf(t0) and math.isfinite(t1)
+    assert math.isinf(t0)
+    assert math.isfinite(t1)
     # 燕郊 with feeder access: not slower in 2024 (the feeder + metro line 6 route of 2021 stays
     # faster than the intercity with its 30-min half headway and 10-min check-in)
     t0, t1 = _time(t["2021"], "燕郊", "国贸", "rail"), _time(t["2024"], "燕郊", "国贸", "rail")
-    assert math.isfinite(t0) and t1 <= t0 + 1e-9
+    assert math.isfinite(t0)
+    assert t1 <= t0 + 1e-9
     # from 2026 the routes of 大厂 and 香河 ride the Jing-Tang corridor into 北京城市副中心站
     circ = acc.half_hour_rail_circle(nets["2026"], origins=["大厂", "香河"])
     for r in circ["rows"]:
         assert any("jingtang-intercity" in x or "jingbin-intercity" in x for x in r["lines"]), r
         assert r["via"] == "station:station-beijing-subcenter"
     # without the lines on that shared track 大厂 loses its rail access again
-    t_wo = acc.travel_times(nets["2026"], origins=["大厂"], destinations={"国贸": "dest-guomao"}, chains=("rail",),
-                            exclude_features=["jingtang-intercity", "jingbin-intercity",
-                                              "jingtang-intercity-beijing-station-service"])
+    t_wo = acc.travel_times(
+        nets["2026"],
+        origins=["大厂"],
+        destinations={"国贸": "dest-guomao"},
+        chains=("rail",),
+        exclude_features=["jingtang-intercity", "jingbin-intercity", "jingtang-intercity-beijing-station-service"],
+    )
     assert math.isinf(float(t_wo["time_s"].iloc[0]))
 
 
@@ -136,10 +148,12 @@ def test_line22_expected_makes_pinggu_faster(nets):
         assert "metro-line-22" not in {d["feature_id"] for _, _, d in nets[key].edges(data=True)}
     assert "metro-line-22" in {d["feature_id"] for _, _, d in nets["2026x"].edges(data=True)}
     dest = {"国贸": "dest-guomao"}
-    t_without = _time(acc.travel_times(nets["2026"], origins=["平谷"], destinations=dest, chains=("rail",)),
-                      "平谷", "国贸", "rail")
-    t_with = _time(acc.travel_times(nets["2026x"], origins=["平谷"], destinations=dest, chains=("rail",)),
-                   "平谷", "国贸", "rail")
+    t_without = _time(
+        acc.travel_times(nets["2026"], origins=["平谷"], destinations=dest, chains=("rail",)), "平谷", "国贸", "rail"
+    )
+    t_with = _time(
+        acc.travel_times(nets["2026x"], origins=["平谷"], destinations=dest, chains=("rail",)), "平谷", "国贸", "rail"
+    )
     assert t_with < t_without
     assert 45 < t_with < 120  # ~81 km line, ~60 km/h commercial speed + access + wait
 
@@ -154,10 +168,14 @@ def test_half_hour_rail_circle(nets):
     # ... but station to station the Jing-Tang corridor towns are (the usual reading of the claim)
     assert {"大厂", "香河"} <= set(res["holds_in_vehicle_for"])
     for o in ("平谷", "蓟州", "兴隆"):
-        assert rows[o]["time_min"] is None and rows[o]["holds"] is False
+        assert rows[o]["time_min"] is None
+        assert rows[o]["holds"] is False
     for o in ("燕郊", "大厂", "香河"):
         r = rows[o]
-        assert r["time_min"] is not None and r["lines"] and r["stations"] and r["access"] in ("walk", "feeder")
+        assert r["time_min"] is not None
+        assert r["lines"]
+        assert r["stations"]
+        assert r["access"] in ("walk", "feeder")
     # with Line 22 expected to open, Yanjiao enters the half-hour circle
     res_x = acc.half_hour_rail_circle(nets["2026x"])
     assert "燕郊" in res_x["holds_for"]
@@ -175,5 +193,6 @@ def test_bus_chain_usable_and_schematic(nets):
     assert 60 < t < 120
     # bus lines without stop records board at their schematic vertices
     stops = [d for _, d in G.nodes(data=True) if d["kind"] == "stop"]
-    assert stops and all(str(d["key"]).startswith("stop:bus-") for d in stops)
+    assert stops
+    assert all(str(d["key"]).startswith("stop:bus-") for d in stops)
     assert np.all([G.nodes[n]["kind"] != "stop" or "jingha" not in G.nodes[n]["key"] for n in G.nodes])

@@ -2,10 +2,16 @@
 
 Deltas are ``after - before`` in minutes; a pair unreachable on either side has ``delta_min``
 NaN and is flagged ``newly_reachable`` / ``newly_unreachable`` instead (never 0).
+
+A date of a scenario is an as-of date (``YYYY[-MM[-DD]]`` or a :class:`datetime.date`),
+``latest`` (the ``latest=`` date given, e.g. the corpus's latest date) or ``expected:DATE``
+(the network as of DATE with forecast openings counted). :func:`run_scenarios` runs the
+study's scenarios (``scenarios`` in ``geo/data/study.yaml``), as ``geo build`` does.
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -15,12 +21,21 @@ import networkx as nx
 import pandas as pd
 from shapely.geometry import Point
 
-from geo import network as gn
 from geo.analysis import accessibility as acc
+from geo.analysis.output import rounded
+from geo.config import Scenario, Study, default_study
+from geo.crs import WGS84
+from geo.dates import parse_as_of
+from geo.errors import AnalysisError
+from geo.network.build import build_network
+from geo.schema import delta_column
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["compare_dates", "compare_tables", "compare_without"]
+__all__ = ["compare_dates", "compare_tables", "compare_without", "run_scenarios"]
+
+_LATEST = "latest"
+_EXPECTED = "expected:"
 
 _KEYS = ["origin", "origin_id", "destination", "destination_id", "chain"]
 
@@ -33,31 +48,51 @@ def compare_tables(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
     pandas.DataFrame
         Keys plus ``before_min, after_min, delta_min, newly_reachable, newly_unreachable``.
     """
-    b = before[_KEYS + ["time_min"]].rename(columns={"time_min": "before_min"})
-    a = after[_KEYS + ["time_min"]].rename(columns={"time_min": "after_min"})
+    b = before[[*_KEYS, "time_min"]].rename(columns={"time_min": "before_min"})
+    a = after[[*_KEYS, "time_min"]].rename(columns={"time_min": "after_min"})
     df = b.merge(a, on=_KEYS, how="outer")
     df["delta_min"] = df["after_min"] - df["before_min"]
     df["newly_reachable"] = df["before_min"].isna() & df["after_min"].notna()
     df["newly_unreachable"] = df["before_min"].notna() & df["after_min"].isna()
-    return df.sort_values(_KEYS[::2] + ["chain"]).reset_index(drop=True)
+    return df.sort_values([*_KEYS[::2], "chain"]).reset_index(drop=True)
 
 
-def _origin_points(G: nx.MultiDiGraph, table: pd.DataFrame, origins: Any) -> gpd.GeoDataFrame:
-    ors = {o["label"]: o for o in acc.resolve_origins(G, origins)}
+def _origin_points(G: nx.MultiDiGraph, table: pd.DataFrame, origins: Any, *, study: Study) -> gpd.GeoDataFrame:
+    ors = {o["label"]: o for o in acc.resolve_origins(G, origins, study=study)}
     rows, geoms = [], []
     for label, grp in table.groupby("origin", sort=True):
         o = ors[label]
         row: dict[str, Any] = {"origin": label, "origin_id": o["feature_id"]}
         for _, r in grp.iterrows():
             col = f"delta_{r['chain']}_{r['destination_id']}"
-            row[col] = None if pd.isna(r["delta_min"]) else round(float(r["delta_min"]), 3)
-        row["mean_delta_min"] = (round(float(grp["delta_min"].mean()), 3) if grp["delta_min"].notna().any()
-                                 else None)
+            row[col] = rounded(r["delta_min"], 3)
+        row["mean_delta_min"] = rounded(grp["delta_min"].mean(), 3) if grp["delta_min"].notna().any() else None
         row["newly_reachable"] = int(grp["newly_reachable"].sum())
         row["newly_unreachable"] = int(grp["newly_unreachable"].sum())
         rows.append(row)
         geoms.append(Point(o["lon"], o["lat"]))
-    return gpd.GeoDataFrame(pd.DataFrame(rows), geometry=gpd.GeoSeries(geoms, crs=gn.WGS84))
+    return gpd.GeoDataFrame(pd.DataFrame(rows), geometry=gpd.GeoSeries(geoms, crs=WGS84))
+
+
+def _network(
+    layers: Mapping[str, Any],
+    when: Any,
+    *,
+    latest: _dt.date | None,
+    include_expected: bool,
+    assumptions: Mapping[str, Any] | None,
+) -> tuple[nx.MultiDiGraph, _dt.date | None]:
+    """The network of one side of a scenario, and its as-of date."""
+    if isinstance(when, str) and when.startswith(_EXPECTED):
+        when, include_expected = when[len(_EXPECTED) :], True
+    if when == _LATEST:
+        if latest is None:
+            raise AnalysisError("scenario date 'latest' needs the latest date (latest=)")
+        day: _dt.date | None = latest
+    else:
+        day = None if when is None else parse_as_of(when)
+    G = build_network(layers, as_of=day, include_expected=include_expected, assumptions=assumptions)
+    return G, day
 
 
 def compare_dates(
@@ -67,26 +102,112 @@ def compare_dates(
     *,
     origins: Any = None,
     destinations: Any = None,
-    chains: Sequence[str] = ("rail", "bus", "car"),
+    chains: Sequence[str] | None = None,
     include_expected: bool = False,
-    assumptions: Mapping | None = None,
+    assumptions: Mapping[str, Any] | None = None,
+    latest: _dt.date | None = None,
+    study: Study | None = None,
 ) -> dict[str, Any]:
     """Travel-time change per origin and destination between two dates.
+
+    Parameters
+    ----------
+    layers : mapping of str to GeoDataFrame
+        WGS84 layers with timelines.
+    date_before, date_after : date or str
+        As-of dates, ``latest`` or ``expected:DATE`` (see the module docstring).
+    origins, destinations
+        See :func:`geo.analysis.accessibility.resolve_origins` / ``resolve_destinations``.
+    chains : sequence of str, optional
+        Mode chains; default the study's.
+    include_expected : bool
+        Count forecast openings on both sides (``expected:DATE`` does so for one side).
+    assumptions : mapping, optional
+        Overrides (see :func:`geo.network.policy.load_assumptions`).
+    latest : datetime.date, optional
+        The date ``latest`` stands for.
+    study : geo.config.Study, optional
+        Defaults (:func:`geo.config.default_study`).
 
     Returns
     -------
     dict
         ``table`` (DataFrame from :func:`compare_tables`), ``points`` (GeoDataFrame of origins
-        with ``delta_<chain>_<destination_id>`` columns, minutes), ``summary`` (JSON).
+        with ``delta_<chain>_<destination_id>`` columns, minutes), ``summary`` (JSON; its
+        ``before`` / ``after`` are the ISO as-of dates).
     """
-    Gb = gn.build_network(layers, as_of=date_before, include_expected=include_expected, assumptions=assumptions)
-    Ga = gn.build_network(layers, as_of=date_after, include_expected=include_expected, assumptions=assumptions)
-    tb = acc.travel_times(Gb, origins=origins, destinations=destinations, chains=chains, assumptions=assumptions)
-    ta = acc.travel_times(Ga, origins=origins, destinations=destinations, chains=chains, assumptions=assumptions)
+    study = study or default_study()
+    kw: dict[str, Any] = {"latest": latest, "include_expected": include_expected, "assumptions": assumptions}
+    Gb, day_before = _network(layers, date_before, **kw)
+    Ga, day_after = _network(layers, date_after, **kw)
+    tb = acc.travel_times(
+        Gb, origins=origins, destinations=destinations, chains=chains, assumptions=assumptions, study=study
+    )
+    ta = acc.travel_times(
+        Ga, origins=origins, destinations=destinations, chains=chains, assumptions=assumptions, study=study
+    )
     table = compare_tables(tb, ta)
-    pts = _origin_points(Ga, table, origins)
-    return {"table": table, "points": pts,
-            "summary": _summary(table, before=str(gn.parse_as_of(date_before)), after=str(gn.parse_as_of(date_after)))}
+    pts = _origin_points(Ga, table, origins, study=study)
+    return {"table": table, "points": pts, "summary": _summary(table, before=str(day_before), after=str(day_after))}
+
+
+def run_scenarios(
+    layers: Mapping[str, Any],
+    *,
+    latest: _dt.date,
+    scenarios: Sequence[Scenario] | None = None,
+    study: Study | None = None,
+) -> dict[str, Any]:
+    """Run scenarios (default the study's) with :func:`compare_dates`, as ``geo build`` does.
+
+    Parameters
+    ----------
+    layers : mapping of str to GeoDataFrame
+        WGS84 layers with timelines.
+    latest : datetime.date
+        The date a scenario's ``latest`` stands for (the corpus's latest date).
+    scenarios : sequence of geo.config.Scenario, optional
+        Default ``study.scenarios``.
+    study : geo.config.Study, optional
+        Default :func:`geo.config.default_study`.
+
+    Returns
+    -------
+    dict
+        ``table``: DataFrame, a ``scenario`` column and the :func:`compare_tables` columns, all
+        scenarios; ``summary``: list of ``{id, description, before, after, changed_pairs}``
+        (pairs whose time changes by more than 0.05 min or that become reachable);
+        ``deltas``: list of dicts, one per origin label (sorted), ``origin`` and one
+        :func:`geo.schema.delta_column` per scenario, chain and destination (minutes, 1
+        decimal, ``None`` when unreachable on either side).
+    """
+    study = study or default_study()
+    rows = []
+    summary = []
+    points: dict[str, dict[str, Any]] = {}
+    for sc in study.scenarios if scenarios is None else scenarios:
+        res = compare_dates(layers, sc.before, sc.after, latest=latest, study=study)
+        table = res["table"]
+        table.insert(0, "scenario", sc.id)
+        rows.append(table)
+        changed = (table["delta_min"].fillna(0).abs() > 0.05).sum() + table["newly_reachable"].sum()
+        summary.append(
+            {
+                "id": sc.id,
+                "description": sc.description,
+                "before": res["summary"]["before"],
+                "after": res["summary"]["after"],
+                "changed_pairs": int(changed),
+            }
+        )
+        for _, r in table.iterrows():
+            p = points.setdefault(r["origin"], {"origin": r["origin"]})
+            p[delta_column(sc.id, r["chain"], r["destination_id"])] = rounded(r["delta_min"], 1)
+    return {
+        "table": pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(),
+        "summary": summary,
+        "deltas": [v for _, v in sorted(points.items())],
+    }
 
 
 def compare_without(
@@ -95,40 +216,74 @@ def compare_without(
     *,
     origins: Any = None,
     destinations: Any = None,
-    chains: Sequence[str] = ("rail", "bus", "car"),
-    assumptions: Mapping | None = None,
+    chains: Sequence[str] | None = None,
+    assumptions: Mapping[str, Any] | None = None,
+    study: Study | None = None,
 ) -> dict[str, Any]:
     """Travel-time change when the edges of some features are removed ("without" scenario).
 
     ``before`` is the network as given, ``after`` the network without the features' edges, so
     positive deltas are the time the features save.
 
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        Network from :func:`geo.network.build_network`.
+    feature_ids : str or iterable of str
+        Features whose edges are removed.
+    origins, destinations, chains, assumptions
+        As in :func:`compare_dates` (default the study's).
+    study : geo.config.Study, optional
+        Defaults (:func:`geo.config.default_study`).
+
+    Returns
+    -------
+    dict
+        As :func:`compare_dates`.
+
     Raises
     ------
-    ValueError
-        If none of the feature ids has edges in ``G``.
+    AnalysisError
+        If none of the feature ids has edges in ``G`` (a ``ValueError``).
     """
+    study = study or default_study()
     fids = [feature_ids] if isinstance(feature_ids, str) else list(feature_ids)
     present = {d.get("feature_id") for _, _, d in G.edges(data=True)}
     missing = [f for f in fids if f not in present]
     if len(missing) == len(fids):
-        raise ValueError(f"feature(s) {missing} have no edges in the network")
+        raise AnalysisError(f"feature(s) {missing} have no edges in the network")
     if missing:
         logger.warning("features without edges in the network: %s", missing)
-    tb = acc.travel_times(G, origins=origins, destinations=destinations, chains=chains, assumptions=assumptions)
-    ta = acc.travel_times(G, origins=origins, destinations=destinations, chains=chains, assumptions=assumptions,
-                          exclude_features=fids)
+    tb = acc.travel_times(
+        G, origins=origins, destinations=destinations, chains=chains, assumptions=assumptions, study=study
+    )
+    ta = acc.travel_times(
+        G,
+        origins=origins,
+        destinations=destinations,
+        chains=chains,
+        assumptions=assumptions,
+        exclude_features=fids,
+        study=study,
+    )
     table = compare_tables(tb, ta)
-    pts = _origin_points(G, table, origins)
+    pts = _origin_points(G, table, origins, study=study)
     return {"table": table, "points": pts, "summary": _summary(table, before="with", after=f"without {fids}")}
 
 
 def _summary(table: pd.DataFrame, *, before: str, after: str) -> dict[str, Any]:
-    def num(x: Any) -> Any:
-        return None if pd.isna(x) else round(float(x), 3)
-
-    return {"before": before, "after": after,
-            "rows": [{**{k: r[k] for k in _KEYS}, "before_min": num(r["before_min"]), "after_min": num(r["after_min"]),
-                      "delta_min": num(r["delta_min"]), "newly_reachable": bool(r["newly_reachable"]),
-                      "newly_unreachable": bool(r["newly_unreachable"])} for _, r in table.iterrows()]}
-
+    return {
+        "before": before,
+        "after": after,
+        "rows": [
+            {
+                **{k: r[k] for k in _KEYS},
+                "before_min": rounded(r["before_min"], 3),
+                "after_min": rounded(r["after_min"], 3),
+                "delta_min": rounded(r["delta_min"], 3),
+                "newly_reachable": bool(r["newly_reachable"]),
+                "newly_unreachable": bool(r["newly_unreachable"]),
+            }
+            for _, r in table.iterrows()
+        ],
+    }
