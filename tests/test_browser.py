@@ -20,6 +20,8 @@ from pathlib import Path
 import pytest
 
 from geo import maps as gm
+from geo.dates import to_date
+from geo.maps.features import status_on
 from test_maps import PAYLOAD, synthetic_hexes, synthetic_layers
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -300,7 +302,7 @@ def test_timeline_slider(browser, tmp_path, layers):
         set_slider("2024-01-01")
         assert mp.n("ga-st-open") == 3  # Batong, Changtong, Yanjiao station
         # the JS status lookup mirrors geo.timeline.status_as_of for every feature and many dates
-        fn = gm._status_fn()
+        fn = status_on
         dates = ["2003-12-26", "2003-12-27", "2019-04-30", "2019-05-01", "2020-06-01", "2021-06-14",
                  "2021-06-15", "2022-01-01", "2023-12-28", "2023-12-29", "2025-12-31"]
         js = mp.js("""(dates) => Object.values(geoAtlas.layers).flatMap(r => r.features.map(l =>
@@ -310,7 +312,7 @@ def test_timeline_slider(browser, tmp_path, layers):
 
         for fid, statuses in js:
             tl = by_id[_html.unescape(fid)]
-            assert statuses == [fn(tl, gm._to_date(d))[0] for d in dates], fid
+            assert statuses == [fn(tl, to_date(d))[0] for d in dates], fid
         mp.assert_clean()
     finally:
         mp.close()

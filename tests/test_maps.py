@@ -20,6 +20,12 @@ import yaml
 from shapely.geometry import LineString, Point, Polygon
 
 from geo import maps as gm
+from geo.dates import to_date
+from geo.maps.assets import manifest as asset_manifest
+from geo.maps.features import status_on
+from geo.maps.page import BASEMAP_SPECS, Script
+from geo.maps.popups import js_json
+from geo.maps.styles import path_style
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -154,9 +160,9 @@ def synthetic_hexes(k: int = 41, res: int = 8):
 
 def payload(m) -> dict:
     """The JSON data a map embeds (from its geo script element)."""
-    scripts = [c for c in m._children.values() if isinstance(c, gm._Script)]
+    scripts = [c for c in m._children.values() if isinstance(c, Script)]
     assert len(scripts) == 1
-    return json.loads(gm._js_json(scripts[0].payload))
+    return json.loads(js_json(scripts[0].payload))
 
 
 def features(m, layer: str) -> list[dict]:
@@ -181,7 +187,7 @@ def atlas_html(layers):
 
 
 def test_manifest_matches_package_json_and_lock():
-    manifest = gm._manifest()
+    manifest = asset_manifest()
     pkg = json.loads((REPO / "package.json").read_text())
     lock = json.loads((REPO / "package-lock.json").read_text())
     assert pkg["dependencies"] == {name: p.version for name, p in manifest.items()}
@@ -311,7 +317,7 @@ def test_styles_by_theme_status_and_accuracy(layers):
     # schematic/approximate: thinner, translucent, flagged
     assert "ga-approx" in l22["className"] and "ga-approx" not in batong["className"]
     assert l22["weight"] < batong["weight"] and l22["opacity"] < batong["opacity"]
-    planned = gm._style("rail", "planned", False, "l")
+    planned = path_style("rail", "planned", False, "l")
     assert planned["dashArray"] == "1 7" and planned["opacity"] < batong["opacity"]
     assert planned["color"] != gm.THEME_COLOURS["rail"]  # paler
     evil = st["station-evil"]
@@ -365,8 +371,8 @@ def _js(text: str) -> str:
 def test_basemap_attributions_and_tianditu_key(layers, monkeypatch):
     osm = gm.render_html(gm.atlas(layers, basemap="osm"))
     assert "https://tile.openstreetmap.org/{z}/{x}/{y}.png" in osm
-    assert _js(gm._BASEMAP_SPECS["osm"]["attr"]) in osm
-    assert "OpenStreetMap</a> contributors" in gm._BASEMAP_SPECS["osm"]["attr"]
+    assert _js(BASEMAP_SPECS["osm"]["attr"]) in osm
+    assert "OpenStreetMap</a> contributors" in BASEMAP_SPECS["osm"]["attr"]
     gaode = gm.render_html(gm.atlas(layers, basemap="gaode"))
     assert "webrd0{s}.is.autonavi.com" in gaode and _js("&copy; 高德地图 AutoNavi") in gaode
     assert "shifted to GCJ-02" in gaode
@@ -418,13 +424,13 @@ def _lookup(steps, iso):
 
 
 def test_status_steps_mirror_status_as_of(layers):
-    fn = gm._status_fn()
+    fn = status_on
     dates = pd.date_range("2003-01-01", "2026-06-01", freq="17D").date
     for gdf in layers.values():
         for tl in gdf["timeline"]:
             steps = gm.status_steps(tl)
             assert all(a[0] < b[0] for a, b in zip(steps, steps[1:]))
-            for d in list(dates) + [gm._to_date(ev["date"]) for ev in tl]:
+            for d in list(dates) + [to_date(ev["date"]) for ev in tl]:
                 assert _lookup(steps, d.isoformat()) == fn(tl, d)[0]
     steps = gm.status_steps(layers["rail"]["timeline"][0])
     assert steps == [["2020-06-01", "planned"], ["2022-01-01", "under_construction"]]
@@ -433,7 +439,7 @@ def test_status_steps_mirror_status_as_of(layers):
 def test_map_status_follows_timeline_status_as_of():
     tl = _tl(("2020-01-01", "planned", "actual", "d", "q"), ("2021-01-01", "opened", "expected", "d", "q"),
              ("2022-05-01", "construction_started", "actual", "d", "q"), ("2024-01-01", "opened", "actual", "d", "q"))
-    f = gm._status_fn()  # the maps compute status with geo.timeline.status_as_of
+    f = status_on  # the maps compute status with geo.timeline.status_as_of
     assert f(tl, dt.date(2019, 12, 31))[0] == "unknown"
     assert f(tl, dt.date(2020, 1, 1)) == ("planned", "2020-01-01")
     assert f(tl, dt.date(2021, 6, 1))[0] == "planned"  # expected events do not count
