@@ -21,6 +21,7 @@ from shapely.geometry import LineString, Point, Polygon
 
 from geo import maps as gm
 from geo.dates import to_date
+from geo.maps import assets
 from geo.maps.assets import manifest as asset_manifest
 from geo.maps.features import status_on
 from geo.maps.page import BASEMAP_SPECS, Script
@@ -210,6 +211,79 @@ def test_missing_assets_error_says_npm_ci(monkeypatch, tmp_path, layers):
     monkeypatch.setenv("GEO_ASSETS_DIR", str(tmp_path / "nm"))
     with pytest.raises(gm.MissingAssetsError, match="pins 1.9.4"):
         gm.assets_dir()
+
+
+def _fake_assets(root: Path, *, npm: bool = True, version: str | None = None) -> Path:
+    """Every pinned file of the manifest under ``root`` (``package.json`` too if ``npm``)."""
+    for pkg in asset_manifest().values():
+        base = root / pkg.name
+        base.mkdir(parents=True, exist_ok=True)
+        if npm:
+            (base / "package.json").write_text(json.dumps({"version": version or pkg.version}))
+        for f in (*pkg.js, *pkg.css):
+            (base / f).parent.mkdir(parents=True, exist_ok=True)
+            (base / f).write_text(f"/* fake {pkg.name} {f} from {root.name} */\n")
+    return root
+
+
+@pytest.fixture
+def asset_places(tmp_path, monkeypatch):
+    """Lookup places under tmp_path: vendor, checkout, working directory work/sub (no env)."""
+    monkeypatch.delenv(assets.ASSETS_ENV, raising=False)
+    monkeypatch.setattr(assets, "VENDOR_DIR", tmp_path / "pkg" / "vendor")
+    monkeypatch.setattr(assets, "CHECKOUT_DIR", tmp_path / "checkout")
+    (tmp_path / "work" / "sub").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / "work" / "sub")
+    return tmp_path
+
+
+def test_assets_lookup_order(asset_places, monkeypatch):
+    t = asset_places
+    checkout = _fake_assets(t / "checkout" / "node_modules")
+    assert assets.assets_dir() == checkout
+    parent = _fake_assets(t / "work" / "node_modules")
+    assert assets.assets_dir() == parent  # node_modules of a parent of the working directory
+    cwd = _fake_assets(t / "work" / "sub" / "node_modules")
+    assert assets.assets_dir() == cwd  # the working directory before its parents
+    vendor = _fake_assets(t / "pkg" / "vendor", npm=False)  # a wheel's copy: files only
+    assert assets.assets_dir() == vendor
+    assert "fake leaflet dist/leaflet.js from vendor" in assets.asset_header(offline=True)
+    env = _fake_assets(t / "env")
+    monkeypatch.setenv(assets.ASSETS_ENV, str(env))
+    assert assets.assets_dir() == env
+    # an explicit GEO_ASSETS_DIR is never passed over, even with complete copies elsewhere
+    monkeypatch.setenv(assets.ASSETS_ENV, str(t / "nowhere"))
+    with pytest.raises(gm.MissingAssetsError, match=r"GEO_ASSETS_DIR\): no such folder"):
+        assets.assets_dir()
+
+
+def test_assets_incomplete_copies_are_skipped(asset_places):
+    t = asset_places
+    _fake_assets(t / "pkg" / "vendor", version="0.0.1")  # vendored, wrong version
+    cwd = _fake_assets(t / "work" / "sub" / "node_modules")
+    (cwd / "leaflet" / "dist" / "leaflet.css").unlink()  # a file missing
+    checkout = _fake_assets(t / "checkout" / "node_modules")
+    assert assets.assets_dir() == checkout
+    places = [p for p, _ in assets.asset_locations()]
+    assert places[0] == t / "pkg" / "vendor" and places[1] == cwd and places[-1] == checkout
+    assert t / "work" / "node_modules" in places
+
+
+def test_missing_assets_error_lists_places(asset_places, monkeypatch, layers):
+    t = asset_places
+    _fake_assets(t / "pkg" / "vendor", version="0.0.1")
+    monkeypatch.setattr(assets, "CHECKOUT_DIR", None)
+    with pytest.raises(gm.MissingAssetsError) as err:
+        gm.atlas(layers, basemap="none")
+    text = str(err.value)
+    assert isinstance(err.value, FileNotFoundError) and isinstance(err.value, ValueError)
+    assert f"{t / 'pkg' / 'vendor'} (vendored in the package): leaflet is 0.0.1, the manifest pins 1.9.4" in text
+    assert f"{t / 'work' / 'sub' / 'node_modules'} (working directory): no such folder" in text
+    assert f"{t / 'work' / 'node_modules'} (parent of the working directory)" in text
+    for hint in ("npm ci", "offline=False", "--online-assets", "GEO_ASSETS_DIR"):
+        assert hint in text
+    # online assets need no files
+    assert "cdn.jsdelivr.net/npm/leaflet@1.9.4" in gm.render_html(gm.atlas(layers, basemap="none", offline=False))
 
 
 def test_offline_map_has_no_external_url(atlas_html):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import functools
 import json
+import logging
 import mimetypes
 import os
 import re
@@ -21,11 +22,16 @@ from pathlib import Path
 from geo.errors import MapError, MissingAssetsError
 from geo.io import load_yaml, package_text
 
+logger = logging.getLogger(__name__)
+
 __all__ = [
     "ASSETS_ENV",
     "CDN_URL",
+    "CHECKOUT_DIR",
+    "VENDOR_DIR",
     "AssetPackage",
     "asset_header",
+    "asset_locations",
     "assets_dir",
     "inline_css",
     "manifest",
@@ -36,7 +42,11 @@ ASSETS_ENV = "GEO_ASSETS_DIR"
 #: CDN address of a pinned file (``offline=False``).
 CDN_URL = "https://cdn.jsdelivr.net/npm/{name}@{version}/{file}"
 
-_REPO_ROOT = Path(__file__).resolve().parents[2]
+_PACKAGE_DIR = Path(__file__).resolve().parent
+#: Where a wheel carries its own copy of the pinned files (``vendor/<npm package>/<file>``).
+VENDOR_DIR = _PACKAGE_DIR / "vendor"
+#: The source checkout this package runs from, if it is one (``None`` when installed).
+CHECKOUT_DIR: Path | None = _PACKAGE_DIR.parents[1] if (_PACKAGE_DIR.parents[1] / "package.json").is_file() else None
 
 
 @dataclass(frozen=True)
@@ -73,33 +83,93 @@ def manifest() -> dict[str, AssetPackage]:
     return {p.name: p for p in _manifest()}
 
 
-def assets_dir() -> Path:
-    """Directory holding the npm packages the maps inline.
+def asset_locations() -> list[tuple[Path, str]]:
+    """Where :func:`assets_dir` looks for the pinned files, in order: ``(folder, what it is)``.
 
-    ``$GEO_ASSETS_DIR`` if set, else ``<repository>/node_modules``.
+    1. ``$GEO_ASSETS_DIR`` (a folder with the ``node_modules`` layout). When set, it is
+       the only place looked at: an explicit choice is never passed over silently.
+    2. The copy vendored inside the package, :data:`VENDOR_DIR` (a wheel's).
+    3. ``node_modules`` in the current working directory, then in each of its parents.
+    4. ``node_modules`` of the checkout this package runs from (:data:`CHECKOUT_DIR`).
+    """
+    env = os.environ.get(ASSETS_ENV)
+    if env:
+        return [(Path(env), f"${ASSETS_ENV}")]
+    found: list[tuple[Path, str]] = [(VENDOR_DIR, "vendored in the package")]
+    try:
+        cwd: Path | None = Path.cwd()
+    except OSError:  # the working directory was removed
+        cwd = None
+    if cwd is not None:
+        found.append((cwd / "node_modules", "working directory"))
+        found += [(d / "node_modules", "parent of the working directory") for d in cwd.parents]
+    if CHECKOUT_DIR is not None:
+        found.append((CHECKOUT_DIR / "node_modules", "checkout"))
+    out: list[tuple[Path, str]] = []
+    seen: set[Path] = set()
+    for folder, what in found:
+        key = folder.resolve() if folder.exists() else folder
+        if key not in seen:
+            seen.add(key)
+            out.append((folder, what))
+    return out
+
+
+def _problem(root: Path, *, npm_layout: bool) -> str | None:
+    """Why ``root`` does not hold every pinned file (``None`` if it does).
+
+    An npm layout has each package's ``package.json`` (its version must be the pinned
+    one); a vendored copy may carry only the files, and its ``package.json`` is checked
+    when present.
+    """
+    if not root.is_dir():
+        return "no such folder"
+    for pkg in manifest().values():
+        base = root / pkg.name
+        meta = base / "package.json"
+        if meta.is_file():
+            try:
+                found = json.loads(meta.read_text(encoding="utf-8")).get("version")
+            except (OSError, ValueError, AttributeError):
+                return f"unreadable {pkg.name}/package.json"
+            if found != pkg.version:
+                return f"{pkg.name} is {found}, the manifest pins {pkg.version}"
+        elif npm_layout:
+            return f"missing package {pkg.name}@{pkg.version}"
+        for f in (*pkg.css, *pkg.js):
+            if not (base / f).is_file():
+                return f"missing {pkg.name}/{f}"
+    return None
+
+
+def assets_dir() -> Path:
+    """The folder holding the pinned npm packages the offline maps inline.
+
+    The first complete one of :func:`asset_locations`: ``$GEO_ASSETS_DIR``; the copy
+    vendored in the package (``geo/maps/vendor/<package>/<file>``); ``node_modules`` in
+    the working directory or one of its parents; the checkout's ``node_modules``.
 
     Raises
     ------
     MissingAssetsError
-        If the directory or a pinned package (at its pinned version) is missing.
+        No location holds every pinned file at its pinned version; the message lists
+        where it looked and what was wrong there.
     """
-    env = os.environ.get(ASSETS_ENV)
-    root = Path(env) if env else _REPO_ROOT / "node_modules"
-    hint = (
-        f"Map assets not found in {root}. Run `npm ci` in {_REPO_ROOT} (package.json pins "
-        "the Leaflet packages) or set GEO_ASSETS_DIR to a node_modules directory; or build "
-        "the map with offline=False to link the same versions from a CDN."
+    tried = []
+    for folder, what in asset_locations():
+        problem = _problem(folder, npm_layout=folder != VENDOR_DIR)
+        if problem is None:
+            logger.debug("map assets from %s (%s)", folder, what)
+            return folder
+        tried.append(f"  - {folder} ({what}): {problem}")
+    project = f" ({CHECKOUT_DIR})" if CHECKOUT_DIR is not None else ""
+    raise MissingAssetsError(
+        "Map assets not found: offline maps inline the pinned Leaflet packages of geo/data/assets.yaml, "
+        "and none of these folders holds them:\n" + "\n".join(tried) + "\n"
+        f"Run `npm ci` in the project folder{project} (package.json pins the versions), or set "
+        f"{ASSETS_ENV} to a node_modules folder, or pass offline=False (CLI: --online-assets) to link "
+        "the pinned versions from the CDN."
     )
-    if not root.is_dir():
-        raise MissingAssetsError(hint)
-    for pkg in manifest().values():
-        meta = root / pkg.name / "package.json"
-        if not meta.is_file():
-            raise MissingAssetsError(f"{hint} (missing package {pkg.name}@{pkg.version})")
-        found = json.loads(meta.read_text(encoding="utf-8")).get("version")
-        if found != pkg.version:
-            raise MissingAssetsError(f"{hint} ({pkg.name} is {found}, the manifest pins {pkg.version})")
-    return root
 
 
 _CSS_URL = re.compile(r"url\(\s*(['\"]?)([^'\")]+)\1\s*\)")
@@ -112,6 +182,8 @@ def inline_css(css: str, base: Path) -> str:
     ------
     MapError
         The CSS references an external URL (a map must not request anything).
+    MissingAssetsError
+        A referenced file is missing.
     """
 
     def repl(m: re.Match[str]) -> str:
@@ -124,7 +196,10 @@ def inline_css(css: str, base: Path) -> str:
         mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         if path.suffix == ".svg":
             mime = "image/svg+xml"
-        data = base64.b64encode(path.read_bytes()).decode("ascii")
+        try:
+            data = base64.b64encode(path.read_bytes()).decode("ascii")
+        except OSError:
+            raise MissingAssetsError(f"{path}: referenced by url({ref}) in bundled CSS, not found") from None
         return f'url("data:{mime};base64,{data}")'
 
     return _CSS_URL.sub(repl, css)
