@@ -6,6 +6,7 @@ tests/test_browser.py; these tests check the HTML and the embedded data.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import re
@@ -20,6 +21,7 @@ import yaml
 from shapely.geometry import LineString, Point, Polygon
 
 from geo import maps as gm
+from geo.config import default_study
 from geo.dates import to_date
 from geo.maps import assets
 from geo.maps.assets import manifest as asset_manifest
@@ -647,3 +649,37 @@ def test_stations_follow_their_line_through_time():
     after = gm.atlas(real, as_of=dt.date(2004, 1, 1), basemap="none")
     assert props_of(before, "stations", "station-tuqiao")["s"] == "unknown"
     assert props_of(after, "stations", "station-tuqiao")["s"] == "open"
+
+
+def _fit(html: str) -> list[list[float]]:
+    return json.loads(re.search(r'<script type="application/json" id="geo-data-\w+">(.*?)</script>', html, re.S)[1])[
+        "fit"
+    ]
+
+
+def test_study_sets_view_and_access_defaults(layers, tmp_path):
+    """The study area, the fallback view and what the access map opens on come from geo.config."""
+    from geo.maps.page import base_map
+
+    default = default_study()
+    (s, w), (n, e) = _fit(gm.render_html(gm.atlas(layers, basemap="none")))
+    assert e == 117.45  # the synthetic layers' extent, inside the default study area
+    narrow = dataclasses.replace(default, bbox=(116.4, 39.5, 116.75, 40.5))
+    (s, w), (n, e) = _fit(gm.render_html(gm.atlas(layers, basemap="none", study=narrow)))
+    assert (w, e, n) == (116.45, 116.75, 40.14)  # east clipped to the study's bbox
+    _, m = base_map(title="t", basemap="none", tianditu_key=None, bounds=None, name="x",
+                    study=dataclasses.replace(default, fallback_view=(116.0, 39.0, 117.0, 40.0)))
+    assert m.location == [39.5, 116.5]
+    hexes, _, _ = synthetic_hexes(k=2)
+    wide = hexes.pivot_table(index="hex_id", columns=["mode", "destination"], values="minutes", dropna=False)
+    wide.columns = [f"t_{mo}_{d}" for mo, d in wide.columns]
+    geom = hexes.drop_duplicates("hex_id").set_index("hex_id").geometry
+    grid = gpd.GeoDataFrame(wide.reset_index().rename(columns={"hex_id": "h3"}),
+                            geometry=geom.reindex(wide.index).values, crs="EPSG:4326")
+    opened = dataclasses.replace(default, access_destination="dest-wangjing", access_mode="transit")
+    paths = gm.write_all_maps(layers, {"access_hexes": grid}, tmp_path, basemap="none", study=opened)
+    access_html = paths[-1].read_text(encoding="utf-8")
+    assert paths[-1].name == "access.html" and "Shown on load: dest-wangjing · transit" in access_html
+    assert (default.access_destination, default.access_mode) == ("dest-guomao", "car")
+    paths = gm.write_all_maps(layers, {"access_hexes": grid}, tmp_path, basemap="none")
+    assert "Shown on load: dest-guomao · car" in paths[-1].read_text(encoding="utf-8")

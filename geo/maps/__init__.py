@@ -60,6 +60,7 @@ from typing import Any
 
 import geopandas as gpd
 
+from geo.config import Study, default_study
 from geo.errors import MissingAssetsError
 from geo.maps.access import ACCESS_DECIMALS, ACCESS_MAX_BYTES, access_map, find_access_frames, write_access_map
 from geo.maps.assets import assets_dir
@@ -109,6 +110,7 @@ def write_all_maps(
     basemap: str = "osm",
     offline: bool = True,
     tianditu_key: str | None = None,
+    study: Study | None = None,
 ) -> list[Path]:
     """Write ``atlas.html``, ``timeline.html`` and (with analysis layers) ``access.html``.
 
@@ -128,6 +130,9 @@ def write_all_maps(
         Gives document titles for popups.
     as_of, basemap, offline, tianditu_key
         As for :func:`atlas` (``as_of`` only affects the atlas).
+    study : geo.config.Study, optional
+        Study area and what the access map shows on load (``access_destination``,
+        ``access_mode``); default :func:`geo.config.default_study`.
 
     Returns
     -------
@@ -135,6 +140,7 @@ def write_all_maps(
         The files written, in order.
     """
     maps_dir = Path(maps_dir)
+    study = study or default_study()
     docs = documents_from(extraction, corpus)
     theme = {k: v for k, v in layers.items() if isinstance(v, gpd.GeoDataFrame) and len(v)}
     out = [
@@ -146,6 +152,7 @@ def write_all_maps(
             offline=offline,
             documents=docs,
             tianditu_key=tianditu_key,
+            study=study,
         )
     ]
     if all_event_dates(theme):
@@ -157,13 +164,13 @@ def write_all_maps(
                 offline=offline,
                 documents=docs,
                 tianditu_key=tianditu_key,
+                study=study,
             )
         )
     else:
         logger.warning("no dated events in the layers: timeline.html not written")
     hexes, iso, scen = find_access_frames(extra_layers or {})
     if hexes is not None:
-        # open on the most complete layer: car travel time to 国贸 (every cell reaches it by road)
         out.append(
             write_access_map(
                 maps_dir / "access.html",
@@ -173,8 +180,9 @@ def write_all_maps(
                 basemap=basemap,
                 offline=offline,
                 tianditu_key=tianditu_key,
-                destination="dest-guomao",
-                mode="car",
+                destination=study.access_destination,
+                mode=study.access_mode,
+                study=study,
             )
         )
     else:

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo.config import Study, default_study
 from geo.errors import MapError
 from geo.maps.page import (
     DATA_ATTRIBUTION,
@@ -244,6 +245,7 @@ def access_map(
     offline: bool = True,
     title: str = "jjj-atlas: accessibility 可达性",
     tianditu_key: str | None = None,
+    study: Study | None = None,
 ) -> folium.Map:
     """Hexagons coloured by travel time, isochrones and scenario differences.
 
@@ -281,6 +283,9 @@ def access_map(
         classes) and differences (default ±1, 5, 10, 20, 30 min).
     basemap, offline, title, tianditu_key
         As for :func:`geo.maps.atlas`.
+    study : geo.config.Study, optional
+        The initial view is the data extent clipped to its ``bbox``, else its
+        ``fallback_view`` (default :func:`geo.config.default_study`).
 
     Returns
     -------
@@ -293,6 +298,7 @@ def access_map(
     MapError
         No travel times, or none for the ``destination``/``mode`` asked for.
     """
+    study = study or default_study()
     labels = {**_auto_labels(hexes, isochrones), **dict(labels or {})}
 
     def lab(x: Any) -> str:
@@ -302,8 +308,10 @@ def access_map(
     hexes = hexes[valid_mask(hexes)]
     scen = scenario_frames(scenarios)
     frames = [hexes] + [g for _, g in scen]
-    bounds = data_bounds({str(i): f for i, f in enumerate(frames) if len(f)})
-    fig, m = base_map(title=title, basemap=basemap, tianditu_key=tianditu_key, bounds=bounds, name="access")
+    bounds = data_bounds({str(i): f for i, f in enumerate(frames) if len(f)}, study=study)
+    fig, m = base_map(
+        title=title, basemap=basemap, tianditu_key=tianditu_key, bounds=bounds, name="access", study=study
+    )
 
     table = _HexTable(basemap)
     tb = list(breaks) if breaks is not None else time_breaks(hexes["minutes"].to_numpy(dtype=float))
@@ -443,7 +451,7 @@ def access_map(
         "layers": layers_payload,
         "legend": legend,
         "attribution": DATA_ATTRIBUTION,
-        "bboxFeature": bbox_feature(bounds or (115.9, 39.4, 118.2, 40.8)),
+        "bboxFeature": bbox_feature(bounds or study.fallback_view),
     }
     attach(
         fig,

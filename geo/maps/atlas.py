@@ -21,7 +21,7 @@ from typing import Any
 import folium
 import geopandas as gpd
 
-from geo.gazetteer import STUDY_AREA_BBOX
+from geo.config import Study, default_study
 from geo.maps.features import ATLAS_MAX_BYTES, check_layers, date_option, theme_legend_html, theme_map
 from geo.maps.page import DATA_ATTRIBUTION, attach, bbox_feature, write_map
 from geo.maps.popups import escape
@@ -40,6 +40,7 @@ def atlas(
     title: str = "jjj-atlas: 通州与北三县一体化 Tongzhou & the North Three Counties",
     documents: Mapping[str, Any] | None = None,
     tianditu_key: str | None = None,
+    study: Study | None = None,
 ) -> folium.Map:
     """Interactive map of every layer, styled by theme and status.
 
@@ -69,6 +70,9 @@ def atlas(
         :class:`geo.corpus.Document`; shown next to quotes in popups.
     tianditu_key : str, optional
         Tianditu API key (embedded in the tile URLs of the output file).
+    study : geo.config.Study, optional
+        The study area: the initial view is the data extent clipped to its ``bbox``
+        (default :func:`geo.config.default_study`).
 
     Returns
     -------
@@ -83,6 +87,7 @@ def atlas(
         ``offline`` and the pinned assets are not found.
     """
     check_layers(layers)
+    study = study or default_study()
     as_of_d = date_option(as_of, "as_of") if as_of is not None else None
     tm = theme_map(
         layers,
@@ -92,6 +97,7 @@ def atlas(
         tianditu_key=tianditu_key,
         as_of=as_of_d,
         documents=documents,
+        study=study,
         timeline_mode=False,
     )
     date_txt = f"Status as of {as_of_d.isoformat()}" if as_of_d else "Status as last reported in the corpus"
@@ -102,7 +108,7 @@ def atlas(
         "layers": tm.payload_layers,
         "legend": theme_legend_html(title, tm.themes, subtitle=escape(date_txt), basemap=basemap, extra=shift),
         "attribution": DATA_ATTRIBUTION,
-        "bboxFeature": bbox_feature(tm.bounds or STUDY_AREA_BBOX),
+        "bboxFeature": bbox_feature(tm.bounds or study.bbox),
     }
     attach(
         tm.fig,

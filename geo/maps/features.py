@@ -22,6 +22,7 @@ import folium
 import geopandas as gpd
 from branca.element import Figure
 
+from geo.config import Study
 from geo.dates import iso_date, to_date
 from geo.errors import MapError
 from geo.maps.page import DATA_ATTRIBUTION, base_map, data_bounds, fix_id, geometry_json, prepare_geoms, valid_mask
@@ -350,15 +351,16 @@ def theme_map(
     as_of: dt.date | None,
     documents: Mapping[str, Any] | None,
     timeline_mode: bool,
+    study: Study,
 ) -> ThemeMap:
     """The parts the atlas and the timeline map share: base map, layer payloads, feature groups.
 
     Parameters are those of :func:`geo.maps.atlas` (``name`` names the map's elements;
-    ``timeline_mode`` see :func:`layer_payload`).
+    ``timeline_mode`` see :func:`layer_payload`; ``study`` gives the view's limits).
     """
     names = ordered_layers(layers)
-    bounds = data_bounds(layers)
-    fig, m = base_map(title=title, basemap=basemap, tianditu_key=tianditu_key, bounds=bounds, name=name)
+    bounds = data_bounds(layers, study=study)
+    fig, m = base_map(title=title, basemap=basemap, tianditu_key=tianditu_key, bounds=bounds, name=name, study=study)
     styles: dict[str, dict[str, Any]] = {}
     inherited = {
         str(fid): [ev for ev in as_list(tl) if isinstance(ev, Mapping)]

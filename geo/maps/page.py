@@ -45,8 +45,8 @@ from branca.element import Element, Figure, MacroElement
 from folium import plugins
 from folium.template import Template
 
+from geo.config import Study, default_study
 from geo.errors import MapError
-from geo.gazetteer import STUDY_AREA_BBOX
 from geo.io import atomic_write_text, package_text
 from geo.maps.assets import asset_header
 from geo.maps.popups import escape, js_json, js_string, script_text
@@ -218,7 +218,13 @@ def check_basemap(basemap: str, tianditu_key: str | None) -> str | None:
 
 
 def base_map(
-    *, title: str, basemap: str, tianditu_key: str | None, bounds: Sequence[float] | None, name: str
+    *,
+    title: str,
+    basemap: str,
+    tianditu_key: str | None,
+    bounds: Sequence[float] | None,
+    name: str,
+    study: Study | None = None,
 ) -> tuple[Figure, folium.Map]:
     """The figure and the map: basemap tiles and the initial view.
 
@@ -229,15 +235,17 @@ def base_map(
     basemap, tianditu_key
         See :func:`check_basemap`.
     bounds : (west, south, east, north), optional
-        Initial view (WGS84); default the study's fallback view.
+        Initial view (WGS84); default the study's ``fallback_view``.
     name : str
         The map's name (``atlas``, ``timeline``, ``access``): element ids derive from it.
+    study : geo.config.Study, optional
+        Default :func:`geo.config.default_study`.
     """
     key = check_basemap(basemap, tianditu_key)
     fig = Figure(title=escape(title))
     fix_id(fig, "figure")
     if bounds is None or not all(np.isfinite(bounds)):
-        bounds = (115.9, 39.4, 118.2, 40.8)
+        bounds = (study or default_study()).fallback_view
     w, s, e, n = bounds
     m = folium.Map(
         location=[(s + n) / 2, (w + e) / 2],
@@ -466,11 +474,14 @@ def geometry_json(geom: Any) -> dict[str, Any]:
     return json.loads(shapely.to_geojson(geom))
 
 
-def data_bounds(frames: Mapping[str, gpd.GeoDataFrame]) -> tuple[float, float, float, float] | None:
+def data_bounds(
+    frames: Mapping[str, gpd.GeoDataFrame], *, study: Study | None = None
+) -> tuple[float, float, float, float] | None:
     """Initial view: the extent of the frames' local features, clipped to the study area.
 
     Features with ``scale == 'regional'`` (high-speed lines to Xiong'an ...) do not widen
-    the view. ``None`` if no frame has a finite extent.
+    the view; the clip is the study's ``bbox`` (default :func:`geo.config.default_study`).
+    ``None`` if no frame has a finite extent.
     """
     local = {k: (g[g["scale"].astype(str) != "regional"] if "scale" in g.columns else g) for k, g in frames.items()}
     bs = [
@@ -483,7 +494,7 @@ def data_bounds(frames: Mapping[str, gpd.GeoDataFrame]) -> tuple[float, float, f
         return None
     arr = np.array(bs)
     w, s, e, n = float(arr[:, 0].min()), float(arr[:, 1].min()), float(arr[:, 2].max()), float(arr[:, 3].max())
-    sw, ss, se, sn = STUDY_AREA_BBOX
+    sw, ss, se, sn = (study or default_study()).bbox
     cw, cs, ce, cn = max(w, sw), max(s, ss), min(e, se), min(n, sn)
     return (cw, cs, ce, cn) if cw < ce and cs < cn else (w, s, e, n)
 

@@ -17,8 +17,8 @@ from typing import Any
 import folium
 import geopandas as gpd
 
+from geo.config import Study, default_study
 from geo.errors import MapError
-from geo.gazetteer import STUDY_AREA_BBOX
 from geo.maps.features import (
     ATLAS_MAX_BYTES,
     all_event_dates,
@@ -45,6 +45,7 @@ def timeline_map(
     title: str = "jjj-atlas: network through time 路网演变",
     documents: Mapping[str, Any] | None = None,
     tianditu_key: str | None = None,
+    study: Study | None = None,
 ) -> folium.Map:
     """Map of the network state through time, with a date slider.
 
@@ -62,7 +63,7 @@ def timeline_map(
         Slider range; default the earliest and latest event date in the layers.
     initial : datetime.date or str, optional
         Date shown on load; default ``end``.
-    basemap, offline, title, documents, tianditu_key
+    basemap, offline, title, documents, tianditu_key, study
         As for :func:`geo.maps.atlas`.
 
     Returns
@@ -76,6 +77,7 @@ def timeline_map(
         No dated events and no ``start``/``end``; ``end`` before ``start``; bad dates.
     """
     check_layers(layers)
+    study = study or default_study()
     dates = all_event_dates(layers)
     if not dates and (start is None or end is None):
         raise MapError("no dated events in the layers' timelines; pass start= and end=")
@@ -92,6 +94,7 @@ def timeline_map(
         tianditu_key=tianditu_key,
         as_of=None,
         documents=documents,
+        study=study,
         timeline_mode=True,
     )
     shift = " Features shifted to GCJ-02 to match Amap tiles." if basemap == "gaode" else ""
@@ -106,7 +109,7 @@ def timeline_map(
         "layers": tm.payload_layers,
         "legend": theme_legend_html(title, tm.themes, subtitle=sub, basemap=basemap, extra=shift),
         "attribution": DATA_ATTRIBUTION,
-        "bboxFeature": bbox_feature(tm.bounds or STUDY_AREA_BBOX),
+        "bboxFeature": bbox_feature(tm.bounds or study.bbox),
     }
     attach(
         tm.fig,
