@@ -127,3 +127,30 @@ def test_payload_in_layer_and_group_labels_is_not_template(tmp_path):
     # folium writes the layer names as escaped JSON; the braces reach it as &#123;
     assert "\\u0026#123;\\u0026#123;lipsum" in html
     assert "目的地{{lipsum" in _data(html)  # shown literally in the legend data
+
+
+def test_payload_in_layer_keys_is_not_template(tmp_path):
+    """Data values that become keys of the map's script call (layer names, destination ids,
+    modes) reach the script as brace-free JS literals, never as template source."""
+    import geopandas as gpd
+    import pandas as pd
+    from shapely.geometry import LineString, Polygon
+
+    sentinel = tmp_path / _SENTINEL_NAME
+    p = _payloads(sentinel)
+    poly = Polygon([(116.7, 39.9), (116.71, 39.9), (116.71, 39.91), (116.7, 39.91)])
+    hexes = gpd.GeoDataFrame(
+        pd.DataFrame({"hex_id": ["a"], "destination": ["dest-" + p["exec"] + p["eval"]], "mode": [p["block"]],
+                      "minutes": [30.0], "geometry": [poly]}), crs="EPSG:4326")
+    html = gm.render_html(gm.access_map(hexes, None, None, basemap="none"))
+    road = gpd.GeoDataFrame([{"id": "road-x", "name_zh": "路", "kind": "road", "theme": "road",
+                              "geometry": LineString([(116.7, 39.9), (116.8, 39.95)])}], crs="EPSG:4326")
+    atlas_html = gm.render_html(gm.atlas({"roads" + p["eval"] + p["raw"]: road}, basemap="none"))
+    assert not sentinel.exists()
+    call = re.search(r"geoAccessBuild\(map_access, \{(.*?)\}, x\.D", html, re.S)[1]
+    key = json.loads(call.split(": feature_group")[0].strip())
+    assert key == f"time:dest-{p['exec']}{p['eval']}:{p['block']}"  # the JS sees the key unchanged
+    assert "{" not in call and "49" not in call and "looploop" not in call
+    call = re.search(r"geoAtlasBuild\(map_atlas, \{(.*?)\}, x\.D", atlas_html, re.S)[1]
+    assert json.loads(call.split(": feature_group")[0].strip()) == "roads{{7*7}}{% raw %}"
+    assert "{" not in call and "49" not in call
