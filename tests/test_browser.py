@@ -22,7 +22,7 @@ import pytest
 from geo import maps as gm
 from geo.dates import to_date
 from geo.maps.features import status_on
-from test_maps import PAYLOAD, synthetic_hexes, synthetic_layers
+from test_maps import PAYLOAD, SCENARIO_COLUMN, synthetic_hexes, synthetic_layers
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CHROMIUM_ARGS = [
@@ -368,7 +368,7 @@ def test_access_map(browser, tmp_path):
         assert "国贸 Guomao · car" in text and " min" in text
         # scenario difference layer
         mp.toggle_layer("line22: 国贸 Guomao · public transport")
-        n_diff = int(sc["minutes_scenario"].notna().sum())
+        n_diff = int(sc[SCENARIO_COLUMN].notna().sum())
         assert mp.counts()["diff:line22:dest-guomao:transit"] == [n_diff, n_diff]
         mp.screenshot("access-scenario.png")
         mp.assert_clean()

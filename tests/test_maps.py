@@ -23,12 +23,15 @@ from shapely.geometry import LineString, Point, Polygon
 from geo import maps as gm
 from geo.config import default_study
 from geo.dates import to_date
+from geo.errors import MapError
 from geo.maps import assets
 from geo.maps.assets import manifest as asset_manifest
+from geo.maps.access import find_access_frames, scenario_frames
 from geo.maps.features import status_on
 from geo.maps.page import BASEMAP_SPECS, Script
 from geo.maps.popups import js_json
 from geo.maps.styles import path_style
+from geo.schema import delta_column
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -133,6 +136,10 @@ def synthetic_layers() -> dict[str, gpd.GeoDataFrame]:
     return {"rail": rail, "stations": stations, "roads": roads, "admin": admin}
 
 
+#: The synthetic scenario's column (geo.schema.delta_column).
+SCENARIO_COLUMN = delta_column("line22", "transit", "dest-guomao")
+
+
 def synthetic_hexes(k: int = 41, res: int = 8):
     """Hexagons (3k(k+1)+1 of them; 5167 for k=41) x 3 destinations x 2 modes, isochrones, scenario."""
     cells = sorted(h3.grid_disk(h3.latlng_to_cell(39.9, 116.75, res), k))
@@ -153,11 +160,11 @@ def synthetic_hexes(k: int = 41, res: int = 8):
                             "geometry": Point(x, y).buffer(thr * speed / 111.0)})
     hexes = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs="EPSG:4326")
     isochrones = gpd.GeoDataFrame(iso, crs="EPSG:4326")
-    sc = hexes[(hexes["destination"] == "dest-guomao") & (hexes["mode"] == "transit")].iloc[:2000].copy()
-    sc["scenario"] = "line22"
-    sc["minutes_baseline"] = sc["minutes"]
-    sc["minutes_scenario"] = sc["minutes"] - np.linspace(0, 40, len(sc))
-    scenarios = gpd.GeoDataFrame(sc.drop(columns=["minutes"]), crs="EPSG:4326")
+    # a scenario as the analysis writes it: the schema's column d_<scenario>_<chain>_<destination id>
+    sc = hexes[(hexes["destination"] == "dest-guomao") & (hexes["mode"] == "transit")].iloc[:2000]
+    delta = np.where(sc["minutes"].notna(), -np.linspace(0, 40, len(sc)), np.nan)
+    scenarios = gpd.GeoDataFrame({"hex_id": sc["hex_id"].to_numpy(), SCENARIO_COLUMN: delta},
+                                 geometry=sc.geometry.to_numpy(), crs="EPSG:4326")
     return hexes, isochrones, scenarios
 
 
@@ -618,8 +625,8 @@ def test_access_map_accepts_analysis_wide_format():
         {"destination_id": ["dest-guomao", "dest-guomao"], "chain": ["car", "car"], "threshold_min": [30.0, 45.0],
          "n_hex": [3, 0], "area_km2": [2.1, 0.0]},
         geometry=[Point(116.6, 39.9).buffer(0.05), Polygon()], crs="EPSG:4326")
-    pts = gpd.GeoDataFrame({"origin": ["燕郊", "大厂"], "delta_car_dest-guomao": [-12.0, np.nan],
-                            "delta_transit_dest-guomao": [-3.0, 4.0]},
+    pts = gpd.GeoDataFrame({"origin": ["燕郊", "大厂"], "d_line22-2026_car_dest-guomao": [-12.0, np.nan],
+                            "d_line22-2026_transit_dest-guomao": [-3.0, 4.0]},
                            geometry=[Point(116.82, 39.96), Point(116.98, 39.88)], crs="EPSG:4326")
     m = gm.access_map(grid, iso, {"line22-2026": pts}, basemap="none")
     d = payload(m)
@@ -683,3 +690,50 @@ def test_study_sets_view_and_access_defaults(layers, tmp_path):
     assert (default.access_destination, default.access_mode) == ("dest-guomao", "car")
     paths = gm.write_all_maps(layers, {"access_hexes": grid}, tmp_path, basemap="none")
     assert "Shown on load: dest-guomao · car" in paths[-1].read_text(encoding="utf-8")
+
+
+def test_access_map_scenarios_from_schema_columns():
+    """One frame of origin points may hold several scenarios (the analysis' access_scenarios layer);
+    scenario, chain and destination come from the columns (geo.schema.parse_delta_column)."""
+    from geo.schema import delta_column as dc
+
+    hexes, _, _ = synthetic_hexes(k=2)
+    pts = gpd.GeoDataFrame(
+        {"id": ["scenario-a", "scenario-b"], "origin": ["燕郊", "大厂"],
+         dc("jingtang", "rail", "dest-guomao"): [-20.0, None], dc("line22", "rail", "dest-guomao"): [-33.0, -3.0],
+         dc("line22", "car", "station-beijing-subcenter"): [0.0, 0.0], "note_x": ["a", "b"]},
+        geometry=[Point(116.82, 39.96), Point(116.98, 39.88)], crs="EPSG:4326")
+    names = [s for s, _ in scenario_frames({"access_scenarios": pts})]
+    assert names == ["jingtang", "line22"]  # in column order
+    d = payload(gm.access_map(hexes, None, {"access_scenarios": pts}, basemap="none"))
+    diff = {ld["key"]: ld for ld in d["layers"] if ld["type"] == "diff"}
+    assert set(diff) == {"diff:jingtang:dest-guomao:rail", "diff:line22:dest-guomao:rail",
+                         "diff:line22:station-beijing-subcenter:car"}
+    assert diff["diff:jingtang:dest-guomao:rail"]["n"] == 1 and diff["diff:line22:dest-guomao:rail"]["n"] == 2
+    assert diff["diff:line22:dest-guomao:rail"]["label"] == "line22: dest-guomao · rail"
+    origins = pts[["id", "origin", "geometry"]].assign(**{"t_rail_dest-guomao": [50.0, 60.0]})
+    frames = find_access_frames({"access_scenarios": pts, "access_origins": origins})
+    assert frames.hexes is None and set(frames.scenarios) == {"access_scenarios"}
+    # the maps' old delta_<chain>_<destination> columns are no longer read (the schema's d_ columns are)
+    old = pts.rename(columns={dc("line22", "rail", "dest-guomao"): "delta_rail_dest-guomao"})[
+        ["origin", "delta_rail_dest-guomao", "geometry"]]
+    assert find_access_frames({"old": old}).scenarios == {}
+    with pytest.raises(MapError, match="delta_column"):
+        scenario_frames({"old": old})
+
+
+def test_access_map_accepts_long_scenarios():
+    """Long scenario frames: a scenario column, baseline and scenario minutes, or the analysis'
+    table names (destination_id, chain, delta_min)."""
+    hexes, _, _ = synthetic_hexes(k=2)
+    sub = hexes[(hexes["destination"] == "dest-guomao") & (hexes["mode"] == "car")].iloc[5:15]
+    a = sub.assign(scenario="zeta", minutes_baseline=sub["minutes"], minutes_scenario=sub["minutes"] - 7)
+    b = gpd.GeoDataFrame({"destination_id": "dest-wangjing", "chain": "rail", "delta_min": -4.0,
+                          "hex_id": sub["hex_id"].to_numpy()}, geometry=sub.geometry.to_numpy(), crs="EPSG:4326")
+    frames = dict(scenario_frames({"ignored": a.drop(columns=["minutes"]), "table": b}))
+    assert list(frames) == ["zeta", "table"]
+    d = payload(gm.access_map(hexes, None, {"x": a.drop(columns=["minutes"]), "table": b}, basemap="none"))
+    diff = {ld["key"]: ld for ld in d["layers"] if ld["type"] == "diff"}
+    assert set(diff) == {"diff:zeta:dest-guomao:car", "diff:table:dest-wangjing:rail"}
+    zeta = diff["diff:zeta:dest-guomao:car"]
+    assert zeta["n"] == 10 and [v for v in zeta["v"] if v is not None] == [-7] * 10

@@ -17,7 +17,7 @@ import logging
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import folium
 import geopandas as gpd
@@ -41,7 +41,7 @@ from geo.maps.page import (
 )
 from geo.maps.popups import escape, safe_label
 from geo.maps.styles import DIFF_BREAKS, class_labels, diverging, time_breaks, viridis
-from geo.schema import parse_time_column
+from geo.schema import parse_delta_column, parse_time_column, time_column
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +49,7 @@ __all__ = [
     "ACCESS_DECIMALS",
     "ACCESS_MAX_BYTES",
     "MAX_HEX_IDS",
+    "AccessFrames",
     "access_map",
     "find_access_frames",
     "long_times",
@@ -92,51 +93,97 @@ def _ramp_html(title: str, colours: Sequence[str], labels: Sequence[str]) -> str
 # --------------------------------------------------------------------------- input frames
 
 
-def _wide_columns(gdf: gpd.GeoDataFrame, prefix: str) -> list[tuple[str, str, str]]:
-    chains = sorted(gdf.attrs.get("chains") or [], key=len, reverse=True)
+#: Columns of one wide value column once melted: ``{"destination": ..., "mode": ...}`` (and
+#: ``"scenario"`` for differences).
+_Keys = dict[str, str]
+
+
+def _chains(frame: gpd.GeoDataFrame) -> list[str] | None:
+    chains = frame.attrs.get("chains")
+    return [str(c) for c in chains] if chains else None
+
+
+def _time_columns(frame: gpd.GeoDataFrame) -> list[tuple[str, _Keys]]:
+    """The travel-time columns (:func:`geo.schema.time_column`) of a wide frame.
+
+    ``attrs['chains']`` (as :func:`geo.analysis.accessibility.hex_travel_times` sets it)
+    resolves chain names holding an underscore; otherwise the destination id, which has
+    none, ends the name.
+    """
+    chains = _chains(frame)
     out = []
-    for col in gdf.columns:
-        if isinstance(col, str) and col.startswith(prefix):
-            rest = col[len(prefix) :]
-            chain = next((c for c in chains if rest.startswith(c + "_")), rest.split("_", 1)[0])
-            dest = rest[len(chain) + 1 :]
-            if dest:
-                out.append((col, chain, dest))
+    for col in frame.columns:
+        tc = (parse_time_column(col, chains) if chains else None) or parse_time_column(col)
+        if tc is not None:
+            out.append((col, {"destination": tc.destination, "mode": tc.chain}))
     return out
 
 
-def _melt(gdf: gpd.GeoDataFrame, prefix: str, value: str) -> gpd.GeoDataFrame:
-    cols = _wide_columns(gdf, prefix)
-    if not cols:
+def _delta_columns(frame: gpd.GeoDataFrame) -> list[tuple[str, _Keys]]:
+    """The scenario columns (:func:`geo.schema.delta_column`) of a wide frame (see :func:`_time_columns`)."""
+    chains = _chains(frame)
+    out = []
+    for col in frame.columns:
+        dc = (parse_delta_column(col, chains) if chains else None) or parse_delta_column(col)
+        if dc is not None:
+            out.append((col, {"scenario": dc.scenario, "destination": dc.destination, "mode": dc.chain}))
+    return out
+
+
+def _melt(frame: gpd.GeoDataFrame, columns: Sequence[tuple[str, _Keys]], value: str) -> gpd.GeoDataFrame:
+    """Long format from wide value columns: one row per feature × column, the keys as columns."""
+    wide = {col for col, _ in columns}
+    keep = [c for c in frame.columns if c not in wide]
+    parts = []
+    for col, keys in columns:
+        part = frame[keep].copy()
+        for k, v in keys.items():
+            part[k] = v
+        part[value] = frame[col].to_numpy(dtype=float)
+        parts.append(part)
+    out = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry=frame.geometry.name, crs=frame.crs)
+    out.attrs = dict(frame.attrs)
+    return out
+
+
+#: The analysis' long column names -> the map's.
+_LONG_NAMES = {"destination_id": "destination", "chain": "mode"}
+
+
+def _long(frame: gpd.GeoDataFrame, value: str, aliases: Sequence[str]) -> gpd.GeoDataFrame | None:
+    """``frame`` with ``destination``, ``mode`` and ``value`` columns if it has them under
+    the map's or the analysis' names (``destination_id``, ``chain``, one of ``aliases``)."""
+    need = {"destination", "mode", value}
+    if need <= set(frame.columns):
+        return frame
+    names = dict(_LONG_NAMES)
+    names.update({a: value for a in aliases if a in frame.columns and value not in frame.columns})
+    renamed = frame.rename(columns=names)
+    return renamed if need <= set(renamed.columns) else None
+
+
+def long_times(frame: gpd.GeoDataFrame, value: str = "minutes") -> gpd.GeoDataFrame:
+    """Travel times or thresholds, one row per feature × destination × mode.
+
+    Accepts the long format (``destination``, ``mode``, ``value``), the analysis' long
+    names (``destination_id``, ``chain``, ``threshold_min``) or the schema's wide
+    travel-time columns ``t_<chain>_<destination id>`` (:func:`geo.schema.time_column`).
+
+    Raises
+    ------
+    MapError
+        The frame has neither.
+    """
+    long = _long(frame, value, ("threshold_min",))
+    if long is not None:
+        return long
+    columns = _time_columns(frame)
+    if not columns:
         raise MapError(
             f"need columns destination, mode and {value!r} (long format, one row per hexagon × "
-            f"destination × mode) or wide columns {prefix}<chain>_<destination_id> (minutes)"
+            f"destination × mode) or wide columns {time_column('<chain>', '<destination id>')} (minutes)"
         )
-    keep = [c for c in gdf.columns if not (isinstance(c, str) and c.startswith(prefix))]
-    parts = []
-    for col, chain, dest in cols:
-        part = gdf[keep].copy()
-        part["destination"], part["mode"], part[value] = dest, chain, gdf[col].to_numpy(dtype=float)
-        parts.append(part)
-    out = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry=gdf.geometry.name, crs=gdf.crs)
-    out.attrs = dict(gdf.attrs)
-    return out
-
-
-def long_times(frame: gpd.GeoDataFrame, value: str, prefix: str = "t_") -> gpd.GeoDataFrame:
-    """One row per feature × destination × mode, with ``destination``, ``mode`` and ``value``.
-
-    Accepts that long format as is, the analysis' long names (``destination_id``,
-    ``chain``, ``threshold_min``/``delta_min``) or wide columns.
-    """
-    if {"destination", "mode", value} <= set(frame.columns):
-        return frame
-    renamed = frame.rename(
-        columns={"destination_id": "destination", "chain": "mode", "threshold_min": value, "delta_min": value}
-    )
-    if {"destination", "mode", value} <= set(renamed.columns):
-        return renamed
-    return _melt(frame, prefix, value)
+    return _melt(frame, columns, value)
 
 
 def _auto_labels(*frames: Any) -> dict[str, str]:
@@ -151,30 +198,86 @@ def _auto_labels(*frames: Any) -> dict[str, str]:
 def scenario_frames(
     scenarios: gpd.GeoDataFrame | Mapping[str, gpd.GeoDataFrame] | None,
 ) -> list[tuple[str, gpd.GeoDataFrame]]:
-    """(scenario name, long frame with destination, mode, delta_minutes) pairs."""
+    """``(scenario id, long frame with destination, mode, delta_minutes)`` pairs, one per scenario.
+
+    Parameters
+    ----------
+    scenarios : GeoDataFrame or mapping of str to GeoDataFrame, optional
+        Wide frames carry the schema's scenario columns ``d_<scenario>_<chain>_<destination id>``
+        (:func:`geo.schema.delta_column`; one frame may hold several scenarios, the
+        mapping's keys are not used). Long frames carry ``destination``/``destination_id``,
+        ``mode``/``chain`` and ``delta_minutes``/``delta_min`` (or ``minutes_baseline`` and
+        ``minutes_scenario``), and a ``scenario`` column or else one scenario named by the
+        mapping key (a single frame: ``attrs['scenario']``, else ``'scenario'``).
+
+    Returns
+    -------
+    list of (str, GeoDataFrame)
+        Scenarios in the order first met (a ``scenario`` column: sorted); the rows of
+        several frames for one scenario are concatenated.
+
+    Raises
+    ------
+    MapError
+        A non-empty frame in neither format.
+    """
     if scenarios is None:
         return []
     if isinstance(scenarios, gpd.GeoDataFrame):
-        if "scenario" in scenarios.columns:
-            items = [(str(k), g) for k, g in scenarios.groupby("scenario", sort=True)]
-        else:
-            items = [(str(scenarios.attrs.get("scenario", "scenario")), scenarios)]
+        items: list[tuple[str | None, gpd.GeoDataFrame]] = [(None, scenarios)]
     else:
         items = [(str(k), v) for k, v in scenarios.items()]
-    out = []
+    found: dict[str, list[gpd.GeoDataFrame]] = {}
     for name, g in items:
         if not len(g):
             continue
+        wide = _delta_columns(g)
+        if wide:
+            melted = _melt(g, wide, "delta_minutes")
+            for sid, part in melted.groupby("scenario", sort=False):
+                found.setdefault(str(sid), []).append(part.drop(columns="scenario"))
+            continue
         if "delta_minutes" not in g.columns and {"minutes_baseline", "minutes_scenario"} <= set(g.columns):
             g = g.assign(delta_minutes=g["minutes_scenario"] - g["minutes_baseline"])
-        out.append((name, long_times(g, "delta_minutes", prefix="delta_")))
+        long = _long(g, "delta_minutes", ("delta_min",))
+        if long is None:
+            raise MapError(
+                f"scenario frame {name or ''!s}: need the schema's scenario columns "
+                "d_<scenario>_<chain>_<destination id> (geo.schema.delta_column) or columns destination, "
+                "mode and delta_minutes"
+            )
+        if "scenario" in long.columns:
+            for sid, part in long.groupby("scenario", sort=True):
+                found.setdefault(str(sid), []).append(part)
+        else:
+            found.setdefault(name or str(g.attrs.get("scenario", "scenario")), []).append(long)
+    out = []
+    for sid, parts in found.items():
+        frame = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+        out.append((sid, gpd.GeoDataFrame(frame, geometry=parts[0].geometry.name, crs=parts[0].crs)))
     return out
 
 
-def find_access_frames(extra: Mapping[str, Any]) -> tuple[Any, Any, dict[str, Any]]:
-    """Pick the hexagon, isochrone and scenario frames out of the analysis layers by their columns."""
+class AccessFrames(NamedTuple):
+    """The analysis frames the access map draws (:func:`find_access_frames`)."""
+
+    hexes: gpd.GeoDataFrame | None
+    isochrones: gpd.GeoDataFrame | None
+    scenarios: dict[str, gpd.GeoDataFrame]
+
+
+def find_access_frames(extra: Mapping[str, Any]) -> AccessFrames:
+    """Pick the hexagon, isochrone and scenario frames out of the analysis layers by their columns.
+
+    * hexagons: the schema's travel-time columns (:func:`geo.schema.parse_time_column`)
+      and an ``h3`` or ``hex_id`` column (the first such layer in name order; the
+      ``access_hexes`` layer of :mod:`geo.analysis.pipeline`);
+    * isochrones: a ``threshold_min`` column (``access_isochrones``);
+    * scenarios: the schema's scenario columns (:func:`geo.schema.parse_delta_column`)
+      or ``delta_minutes`` (``access_scenarios``: origin points).
+    """
     hexes = iso = None
-    scen: dict[str, Any] = {}
+    scen: dict[str, gpd.GeoDataFrame] = {}
     for name in sorted(extra):
         g = extra[name]
         if not isinstance(g, gpd.GeoDataFrame) or not len(g):
@@ -184,9 +287,9 @@ def find_access_frames(extra: Mapping[str, Any]) -> tuple[Any, Any, dict[str, An
             hexes = g
         elif iso is None and "threshold_min" in cols:
             iso = g
-        elif any(c.startswith("delta_") for c in cols) or "delta_minutes" in cols:
+        elif any(parse_delta_column(c) for c in cols) or "delta_minutes" in cols:
             scen[name] = g
-    return hexes, iso, scen
+    return AccessFrames(hexes, iso, scen)
 
 
 # --------------------------------------------------------------------------- the map
@@ -253,8 +356,8 @@ def access_map(
     ----------
     hexes : geopandas.GeoDataFrame
         Hexagon polygons (WGS84) with travel times in minutes (NaN/inf = unreachable,
-        not drawn), either wide -- one column ``t_<chain>_<destination_id>`` per mode
-        chain and destination, as written by
+        not drawn), either wide -- one column ``t_<chain>_<destination_id>``
+        (:func:`geo.schema.time_column`) per mode chain and destination, as written by
         :func:`geo.analysis.accessibility.hex_travel_times` (``attrs['chains']`` and
         ``attrs['destinations']`` give chain names and destination labels) -- or long:
         one row per hexagon × destination × mode with ``destination``, ``mode`` and
@@ -267,11 +370,13 @@ def access_map(
         the hexagons, one layer per destination × mode. Empty geometries are skipped.
     scenarios : geopandas.GeoDataFrame or mapping of str to GeoDataFrame, optional
         Travel-time differences (scenario minus baseline, minutes; negative = faster)
-        on hexagons (polygons) or origins (points): wide ``delta_<chain>_<destination_id>``
-        columns (as in :func:`geo.analysis.scenarios.compare_dates` ``points``), or long
-        ``destination, mode, delta_minutes`` (or ``minutes_baseline`` and
-        ``minutes_scenario``). Several scenarios: a ``scenario`` column or a mapping
-        name -> frame. One layer per scenario × destination × mode, diverging colours.
+        on hexagons (polygons) or origins (points): wide, the schema's scenario columns
+        ``d_<scenario>_<chain>_<destination_id>`` (:func:`geo.schema.delta_column`, as in
+        the ``access_scenarios`` layer of :func:`geo.analysis.pipeline.run_analyses`), or
+        long ``destination, mode, delta_minutes`` (or ``minutes_baseline`` and
+        ``minutes_scenario``) with a ``scenario`` column or one frame per scenario in a
+        mapping name -> frame (see :func:`scenario_frames`). One layer per scenario ×
+        destination × mode, diverging colours.
     destination, mode : str, optional
         The travel-time layer shown on load (others start hidden, toggle them in the
         layer switcher); default the first in sort order.
@@ -304,7 +409,7 @@ def access_map(
     def lab(x: Any) -> str:
         return str(labels.get(str(x), x))
 
-    hexes = long_times(hexes, "minutes")
+    hexes = long_times(hexes)
     hexes = hexes[valid_mask(hexes)]
     scen = scenario_frames(scenarios)
     frames = [hexes] + [g for _, g in scen]
@@ -363,7 +468,7 @@ def access_map(
         add_group(key, label, "Travel time 出行时间 (min)", (d, mo) == chosen, len(hv))
 
     if isochrones is not None and len(isochrones):
-        isochrones = long_times(isochrones, "minutes")
+        isochrones = long_times(isochrones)
         isochrones = isochrones[valid_mask(isochrones)]
     if isochrones is not None and len(isochrones):
         iso_geoms = prepare_geoms(isochrones, basemap, ACCESS_DECIMALS)
