@@ -39,7 +39,7 @@ bench: install assets
 	$(BIN)/python benchmarks/bench_maps.py
 
 screenshots: install assets
-	$(BIN)/python -m geo._screenshots --maps maps --out maps/screenshots
+	$(BIN)/python tools/screenshots.py --maps maps --out maps/screenshots
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache tests/artifacts
