@@ -359,7 +359,11 @@ def add_script(
 
 @functools.cache
 def static_text(name: str) -> str:
-    """A file of the maps' own JavaScript and CSS (``geo/maps/static/<name>``, package data)."""
+    """A file of the maps' own JavaScript and CSS (``geo/maps/static/<name>``, package data).
+
+    The files are inlined verbatim (after :func:`~geo.maps.popups.script_text` for scripts),
+    so every byte of them, comments included, is part of the published maps.
+    """
     return package_text(name, package="geo.maps", folder="static")
 
 
