@@ -242,7 +242,7 @@ def scenario_frames(
         long = _long(g, "delta_minutes", ("delta_min",))
         if long is None:
             raise MapError(
-                f"scenario frame {name or ''!s}: need the schema's scenario columns "
+                f"scenario frame {name or '(unnamed)'}: need the schema's scenario columns "
                 "d_<scenario>_<chain>_<destination id> (geo.schema.delta_column) or columns destination, "
                 "mode and delta_minutes"
             )
