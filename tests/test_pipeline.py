@@ -180,9 +180,9 @@ def test_cli_export_filters_and_errors(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "railz" in err
     assert "roads" in err
-    assert main(["export", "--format", "gpkg", "--status", "finished", "-o", str(tmp_path / "x.gpkg")]) == 1
+    assert main(["export", "--format", "gpkg", "--status", "finished", "-o", str(tmp_path / "x.gpkg")]) == 2  # usage errors exit 2
     assert "under_construction" in capsys.readouterr().err
-    assert main(["export", "--format", "gpkg", "--crs", "EPSG:999999", "-o", str(tmp_path / "x.gpkg")]) == 1
+    assert main(["export", "--format", "gpkg", "--crs", "EPSG:999999", "-o", str(tmp_path / "x.gpkg")]) == 2
     assert "EPSG:999999" in capsys.readouterr().err
     assert not (tmp_path / "x.gpkg").exists()
 
