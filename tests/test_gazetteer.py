@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
+import time
 
 import pytest
 import yaml
 
-from geo.gazetteer import GazetteerError, load_gazetteer
+from geo.errors import YAMLError
+from geo.gazetteer import Gazetteer, GazetteerError, load_gazetteer
 from geo.layers import build_layers, layer_to_geojson, write_layers
 from geo.validate import check_gazetteer
 
@@ -187,3 +190,52 @@ def _coords(c):
     else:
         for x in c:
             yield from _coords(x)
+
+
+@pytest.mark.parametrize("bad_id", ["Road-X", "road_x", "road-x-", "road x"])
+def test_malformed_id_is_refused_naming_file_and_record(tmp_path, bad_id):
+    recs = copy.deepcopy(BASE)
+    recs[4]["id"] = bad_id
+    recs[5]["parent"] = [bad_id, "river-chaobai"]
+    with pytest.raises(GazetteerError) as exc:
+        _gaz(tmp_path, recs)
+    message = str(exc.value)
+    assert "g.yaml record #5" in message
+    assert repr(bad_id) in message
+    assert "malformed id" in message
+
+
+def test_rule_feature_id(tmp_path):
+    """``geo check`` flags an id that breaks geo.schema.FEATURE_ID in a gazetteer built in Python."""
+    gaz = _gaz(tmp_path, BASE)
+    feats = [dataclasses.replace(f, id="Road_X") if f.id == "road-x" else f for f in gaz.values()]
+    rules = _rules(Gazetteer(feats))
+    assert ("Road_X", "feature-id") in rules
+    assert not any(rule == "feature-id" for fid, rule in rules if fid != "Road_X")
+
+
+# "billion laughs": nine levels of nine aliases each, 9**9 strings once expanded (< 1 KB as text)
+_BOMB_ALIASES = """\
+  aliases: [&a0 ["哈", "哈", "哈", "哈", "哈", "哈", "哈", "哈", "哈"],
+            &a1 [*a0, *a0, *a0, *a0, *a0, *a0, *a0, *a0, *a0],
+            &a2 [*a1, *a1, *a1, *a1, *a1, *a1, *a1, *a1, *a1],
+            &a3 [*a2, *a2, *a2, *a2, *a2, *a2, *a2, *a2, *a2],
+            &a4 [*a3, *a3, *a3, *a3, *a3, *a3, *a3, *a3, *a3],
+            &a5 [*a4, *a4, *a4, *a4, *a4, *a4, *a4, *a4, *a4],
+            &a6 [*a5, *a5, *a5, *a5, *a5, *a5, *a5, *a5, *a5],
+            &a7 [*a6, *a6, *a6, *a6, *a6, *a6, *a6, *a6, *a6],
+            &a8 [*a7, *a7, *a7, *a7, *a7, *a7, *a7, *a7, *a7]]
+"""
+
+
+def test_yaml_bomb_in_a_gazetteer_file_is_refused_naming_the_file(tmp_path):
+    p = tmp_path / "bomb.yaml"
+    record = yaml.safe_dump([copy.deepcopy(BASE[4])], allow_unicode=True)
+    p.write_text(record + _BOMB_ALIASES, encoding="utf-8")
+    assert len(_BOMB_ALIASES.encode()) < 1000
+    t0 = time.perf_counter()
+    with pytest.raises((GazetteerError, YAMLError)) as exc:
+        load_gazetteer(p)
+    assert time.perf_counter() - t0 < 1.0
+    assert "bomb.yaml" in str(exc.value)
+    assert "anchors and aliases" in str(exc.value)
