@@ -6,12 +6,14 @@ import datetime as dt
 import hashlib
 import json
 import re
+import time
 from pathlib import Path
 
 import pytest
 
 from geo.cli import main
-from geo.corpus import CorpusError, load_corpus, read_document
+from geo.corpus import FRONT_MATTER_MAX_BYTES, CorpusError, DocumentError, load_corpus, read_document
+from geo.errors import GeoError
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -208,3 +210,55 @@ def test_python_dash_m_geo_runs():
                        capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 0, r.stderr
     assert len(json.loads(r.stdout)["documents"]) == 5
+
+
+# "billion laughs": nine levels of nine aliases each, 9**9 strings once expanded (< 1 KB as text)
+BOMB = """---
+title: 京唐城际铁路开通
+lol: &a0 ["哈", "哈", "哈", "哈", "哈", "哈", "哈", "哈", "哈"]
+a1: &a1 [*a0, *a0, *a0, *a0, *a0, *a0, *a0, *a0, *a0]
+a2: &a2 [*a1, *a1, *a1, *a1, *a1, *a1, *a1, *a1, *a1]
+a3: &a3 [*a2, *a2, *a2, *a2, *a2, *a2, *a2, *a2, *a2]
+a4: &a4 [*a3, *a3, *a3, *a3, *a3, *a3, *a3, *a3, *a3]
+a5: &a5 [*a4, *a4, *a4, *a4, *a4, *a4, *a4, *a4, *a4]
+a6: &a6 [*a5, *a5, *a5, *a5, *a5, *a5, *a5, *a5, *a5]
+a7: &a7 [*a6, *a6, *a6, *a6, *a6, *a6, *a6, *a6, *a6]
+tags: [*a7, *a7, *a7, *a7, *a7, *a7, *a7, *a7, *a7]
+date: 2023-05-06
+---
+京唐城际铁路开通运营。
+"""
+
+
+def test_billion_laughs_front_matter_is_skipped_quickly(tmp_path):
+    assert len(BOMB.encode()) < 1024
+    _write(tmp_path, "good.md", GOOD.encode())
+    _write(tmp_path, "bomb.md", BOMB.encode())
+    _write(tmp_path, "later.md", GOOD.replace("测试", "测试二").encode())
+    t0 = time.perf_counter()
+    c = load_corpus(tmp_path)
+    assert time.perf_counter() - t0 < 1.0
+    assert [d.doc_id for d in c] == ["good", "later"]
+    (msg,) = [w for w in c.warnings if "bomb.md" in w]
+    assert msg.startswith(str(tmp_path / "bomb.md"))
+    assert "skipped" in msg
+    assert "anchors and aliases are not allowed" in msg
+    with pytest.raises(DocumentError, match="anchors and aliases"):
+        read_document(tmp_path / "bomb.md")
+
+
+def test_oversized_front_matter_is_skipped(tmp_path):
+    _write(tmp_path, "good.md", GOOD.encode())
+    big = "---\ntitle: 大\n" + "".join(f"k{i}: {'字' * 40}\n" for i in range(600)) + "---\n正文。\n"
+    assert len(big.encode()) > FRONT_MATTER_MAX_BYTES
+    _write(tmp_path, "big.md", big.encode())
+    c = load_corpus(tmp_path)
+    assert [d.doc_id for d in c] == ["good"]
+    assert any("big.md: skipped: front matter" in w and "exceeds the limit" in w for w in c.warnings)
+
+
+def test_corpus_errors_are_geo_errors():
+    assert issubclass(CorpusError, GeoError)
+    assert issubclass(CorpusError, ValueError)
+    assert issubclass(DocumentError, GeoError)
+    assert issubclass(DocumentError, ValueError)
