@@ -33,6 +33,8 @@ import numpy as np
 import shapely
 from pyproj import CRS, Transformer
 
+from geo.errors import UsageError
+
 logger = logging.getLogger(__name__)
 
 __all__ = [
@@ -512,8 +514,8 @@ def convert_geometry(geom: Any, *, src: str = "wgs84", dst: str = "gcj02") -> An
 
     Raises
     ------
-    ValueError
-        If ``src`` or ``dst`` is not a known datum.
+    UsageError
+        If ``src`` or ``dst`` is not a known datum (a ValueError).
     """
     src_n = _norm_datum(src)
     dst_n = _norm_datum(dst)
@@ -530,5 +532,5 @@ def convert_geometry(geom: Any, *, src: str = "wgs84", dst: str = "gcj02") -> An
 def _norm_datum(name: str) -> str:
     key = str(name).lower().replace("-", "").replace("_", "")
     if key not in DATUMS:
-        raise ValueError(f"unknown datum {name!r}; valid: {', '.join(DATUMS)}")
+        raise UsageError(f"unknown datum {name!r}; valid: {', '.join(DATUMS)}")
     return key
