@@ -145,7 +145,7 @@ class Gazetteer(Mapping[str, Feature]):
         The features; ids must be unique.
     """
 
-    def __init__(self, features: Iterable[Feature]):
+    def __init__(self, features: Iterable[Feature]) -> None:
         self.features: dict[str, Feature] = {}
         for f in features:
             if f.id in self.features:

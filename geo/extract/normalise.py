@@ -133,7 +133,7 @@ class MatchView:
 
     __slots__ = ("_q", "text")
 
-    def __init__(self, norm: str, *, strip_quotes: bool = False):
+    def __init__(self, norm: str, *, strip_quotes: bool = False) -> None:
         removed = [m.start() for m in QUOTES_RE.finditer(norm)] if strip_quotes else []
         if removed:
             self.text = QUOTES_RE.sub("", norm)
