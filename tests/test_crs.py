@@ -11,7 +11,7 @@ from shapely.geometry import LineString, MultiPolygon, Point, Polygon, box
 from geo import crs
 
 GEOD = Geod(ellps="WGS84")
-STUDY_BBOX = (115.9, 39.4, 118.2, 40.8)  # geo.gazetteer.STUDY_AREA_BBOX (contract)
+STUDY_BBOX = (115.9, 39.4, 118.2, 40.8)  # the core of the study area (geo.config.default_study().bbox holds it)
 
 
 def _dist_m(lon1, lat1, lon2, lat2):
