@@ -113,6 +113,11 @@ _LAZY: dict[str, str] = {
     "find_events": "geo.extract.events",
     "find_claims": "geo.extract.claims",
     "unknown_candidates": "geo.extract.unknowns",
+    # module-level names of the former single module, kept importable
+    "AREA_KINDS": "geo.extract.lexicon",
+    "DESIGNATION_RE": "geo.extract.lexicon",
+    "NO_EVENT_KINDS": "geo.extract.lexicon",
+    "CLAIM_TOPICS": "geo.extract.records",
 }
 
 
