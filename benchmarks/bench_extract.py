@@ -61,12 +61,21 @@ def make_documents(gazetteer, n: int, *, seed: int = 0) -> list:
             sentences = []
             for _ in range(rng.randint(2, 5)):
                 t = rng.choice(_SENTENCES)
-                sentences.append(t.format(
-                    a=rng.choice(names), b=rng.choice(names), c=rng.choice(names),
-                    d=rng.choice(names), y=published.year + rng.randint(-2, 3),
-                    m=rng.randint(1, 12), d2=rng.randint(1, 28), n=rng.randint(2, 900),
-                    k=rng.randint(2, 9), k2=rng.randint(2, 9), p=rng.randint(10, 95),
-                ))
+                sentences.append(
+                    t.format(
+                        a=rng.choice(names),
+                        b=rng.choice(names),
+                        c=rng.choice(names),
+                        d=rng.choice(names),
+                        y=published.year + rng.randint(-2, 3),
+                        m=rng.randint(1, 12),
+                        d2=rng.randint(1, 28),
+                        n=rng.randint(2, 900),
+                        k=rng.randint(2, 9),
+                        k2=rng.randint(2, 9),
+                        p=rng.randint(10, 95),
+                    )
+                )
             sentences.append(_FILLER)
             paras.append("".join(sentences))
         text = "\n\n".join(paras)
@@ -74,19 +83,24 @@ def make_documents(gazetteer, n: int, *, seed: int = 0) -> list:
             text = s2t.convert(text)  # traditional characters
         if i % 7 == 0:
             text = text.translate(full)  # full-width digits
-        docs.append(SimpleNamespace(doc_id=f"bench-{i:05d}", published=published,
-                                    published_precision="day", text=text, title=""))
+        docs.append(
+            SimpleNamespace(
+                doc_id=f"bench-{i:05d}", published=published, published_precision="day", text=text, title=""
+            )
+        )
     return docs
 
 
 def _fallback_gazetteer() -> Gazetteer:
-    names = [("metro-line-22", "北京地铁22号线", "metro_line", ("平谷线",)),
-             ("jingtang-intercity", "京唐城际铁路", "rail_line", ("京唐铁路",)),
-             ("road-changtong", "厂通路", "road", ()), ("road-anshi", "安石路", "road", ()),
-             ("bridge-wangjiabai", "王家摆大桥", "bridge", ()),
-             ("expressway-chengping", "承平高速", "expressway", ())]
-    return Gazetteer(Feature(id=i, name_zh=n, name_en=i, kind=k, theme="rail", aliases=a)
-                     for i, n, k, a in names)
+    names = [
+        ("metro-line-22", "北京地铁22号线", "metro_line", ("平谷线",)),
+        ("jingtang-intercity", "京唐城际铁路", "rail_line", ("京唐铁路",)),
+        ("road-changtong", "厂通路", "road", ()),
+        ("road-anshi", "安石路", "road", ()),
+        ("bridge-wangjiabai", "王家摆大桥", "bridge", ()),
+        ("expressway-chengping", "承平高速", "expressway", ()),
+    ]
+    return Gazetteer(Feature(id=i, name_zh=n, name_en=i, kind=k, theme="rail", aliases=a) for i, n, k, a in names)
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -98,7 +112,7 @@ def main(argv: list[str] | None = None) -> dict:
     args = ap.parse_args(argv)
     try:
         gaz = load_gazetteer()
-    except Exception as exc:  # noqa: BLE001 - benchmark still runs on a tiny gazetteer
+    except Exception as exc:  # the benchmark still runs on a tiny gazetteer
         logger.warning("package gazetteer unavailable (%s); using a small built-in one", exc)
         gaz = _fallback_gazetteer()
     docs = make_documents(gaz, args.docs, seed=args.seed)

@@ -10,7 +10,9 @@ be quoted and cited. Site chrome (navigation, QR-code blurbs, disclaimers,
 
 A bad file (empty, binary, undecodable, broken front matter, unreadable) is
 skipped with a warning naming the file and the reason; the other documents
-still load.
+still load. Front matter is read with :func:`geo.io.load_yaml`: every value stays
+text, and a block over 64 kB or with YAML anchors/aliases (which can expand
+exponentially) is refused, so its document is skipped.
 """
 
 from __future__ import annotations
@@ -21,27 +23,33 @@ import hashlib
 import html
 import logging
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Iterator
 
-import yaml
+from geo.errors import CorpusError, DocumentError, YAMLError
+from geo.io import load_yaml
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Corpus", "CorpusError", "Document", "load_corpus", "read_document", "SUFFIXES"]
+__all__ = [
+    "FRONT_MATTER_MAX_BYTES",
+    "SUFFIXES",
+    "Corpus",
+    "CorpusError",
+    "Document",
+    "DocumentError",
+    "load_corpus",
+    "read_document",
+    "trim_span",
+]
 
+#: File suffixes read as documents.
 SUFFIXES = (".txt", ".md", ".html", ".htm")
+#: Largest front matter read (UTF-8 bytes); a document with more is skipped.
+FRONT_MATTER_MAX_BYTES = 64_000
 _BEIJING = _dt.timezone(_dt.timedelta(hours=8))
-
-
-class CorpusError(Exception):
-    """The corpus as a whole cannot be read (missing folder, no documents)."""
-
-
-class DocumentError(Exception):
-    """One document cannot be read; the message says why."""
 
 
 @dataclass
@@ -178,12 +186,12 @@ def _decode(raw: bytes) -> tuple[str, str]:
         try:
             return raw[3:].decode("utf-8"), "utf-8-sig"
         except UnicodeDecodeError as exc:
-            raise DocumentError(f"has a UTF-8 BOM but is not valid UTF-8 ({exc.reason} at byte {exc.start})")
+            raise DocumentError(f"has a UTF-8 BOM but is not valid UTF-8 ({exc.reason} at byte {exc.start})") from None
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return raw.decode("utf-16"), "utf-16"
         except UnicodeDecodeError as exc:
-            raise DocumentError(f"has a UTF-16 BOM but cannot be decoded ({exc.reason})")
+            raise DocumentError(f"has a UTF-16 BOM but cannot be decoded ({exc.reason})") from None
     try:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -218,21 +226,22 @@ def _looks_binary(raw: bytes) -> bool:
 _FM_RE = re.compile(r"\A\s*---[ \t]*\r?\n")
 
 
-def _split_front_matter(text: str) -> tuple[dict | None, str]:
-    """Split YAML front matter off ``text``; raises DocumentError if it is broken."""
+def _split_front_matter(text: str, *, where: str) -> tuple[dict | None, str]:
+    """Split YAML front matter off ``text`` (of file ``where``); raises DocumentError if it
+    is broken, too large or uses anchors/aliases."""
     m = _FM_RE.match(text)
     if not m:
         return None, text
-    rest = text[m.end():]
+    rest = text[m.end() :]
     end = re.search(r"^(?:---|\.\.\.)[ \t]*$", rest, re.M)
     if end is None:
         raise DocumentError("front matter starts with '---' but is never closed")
     block = rest[: end.start()]
-    body = rest[end.end():]
+    body = rest[end.end() :]
     try:
-        data = yaml.load(block, Loader=yaml.BaseLoader)  # all scalars as strings
-    except yaml.YAMLError as exc:
-        raise DocumentError(f"front matter is not valid YAML: {str(exc).splitlines()[0]}")
+        data = load_yaml(block, where=where, max_bytes=FRONT_MATTER_MAX_BYTES, scalars_as_text=True)
+    except YAMLError as exc:
+        raise DocumentError(f"front matter is not valid YAML: {str(exc).removeprefix(f'{where}: ')}") from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -267,7 +276,7 @@ def _parse_datetime(value: str) -> tuple[_dt.date, str] | None:
         tz = m[7]
         if tz:
             if tz == "Z":
-                dt = dt.replace(tzinfo=_dt.timezone.utc)
+                dt = dt.replace(tzinfo=_dt.UTC)
             else:
                 sign = 1 if tz[0] == "+" else -1
                 hh, mm = int(tz[1:3]), int(tz[-2:])
@@ -287,9 +296,34 @@ def _parse_datetime(value: str) -> tuple[_dt.date, str] | None:
 # HTML to text
 
 _BLOCK_TAGS = {
-    "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table",
-    "section", "article", "header", "footer", "blockquote", "pre", "hr", "dd", "dt", "figcaption",
-    "nav", "aside", "main", "title",
+    "p",
+    "div",
+    "br",
+    "li",
+    "ul",
+    "ol",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "tr",
+    "table",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "blockquote",
+    "pre",
+    "hr",
+    "dd",
+    "dt",
+    "figcaption",
+    "nav",
+    "aside",
+    "main",
+    "title",
 }
 _DROP_TAGS = {"script", "style", "noscript", "template", "iframe", "svg", "head"}
 _CHROME_TAGS = {"nav", "footer", "aside"}
@@ -312,7 +346,7 @@ class _HTMLText(HTMLParser):
     def _chrome(self) -> bool:
         return any(self._chrome_stack)
 
-    def handle_starttag(self, tag, attrs):
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _DROP_TAGS:
             self._drop += 1
             return
@@ -328,7 +362,7 @@ class _HTMLText(HTMLParser):
         if tag == "h1":
             self._in_h1 = True
 
-    def handle_endtag(self, tag):
+    def handle_endtag(self, tag: str) -> None:
         if tag in _DROP_TAGS:
             self._drop = max(0, self._drop - 1)
             return
@@ -341,11 +375,11 @@ class _HTMLText(HTMLParser):
         if tag == "h1":
             self._in_h1 = False
 
-    def handle_startendtag(self, tag, attrs):
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in ("br", "hr"):
             self.parts.append(("\n", self._chrome()))
 
-    def handle_data(self, data):
+    def handle_data(self, data: str) -> None:
         if self._drop:
             if self._in_title:
                 self.title += data
@@ -368,7 +402,7 @@ def _html_to_lines(markup: str) -> tuple[list[tuple[str, bool]], str]:
         parser.feed(markup)
         parser.close()
     except Exception as exc:  # html.parser is lenient; be safe anyway
-        raise DocumentError(f"HTML could not be parsed: {exc}")
+        raise DocumentError(f"HTML could not be parsed: {exc}") from None
     lines: list[tuple[str, bool]] = []
     buf: list[str] = []
     chrome = False
@@ -391,7 +425,9 @@ def _html_to_lines(markup: str) -> tuple[list[tuple[str, bool]], str]:
 
 _CHROME_LINE = [
     re.compile(r"^(您的位置|当前位置|您现在的位置|你的位置|首页\s*[>›»＞])"),
-    re.compile(r"^.{0,30}(扫一扫|手机访问|扫描二维码|扫码|下载.{0,6}(APP|客户端)|尽在.{0,12}(APP|客户端)).{0,30}$", re.I),
+    re.compile(
+        r"^.{0,30}(扫一扫|手机访问|扫描二维码|扫码|下载.{0,6}(APP|客户端)|尽在.{0,12}(APP|客户端)).{0,30}$", re.I
+    ),
     re.compile(r"^[（(]?(文章)?来源[\s:：][^。]{1,40}$"),
     re.compile(r"^(本报|本台|新华社|特约)?(记者|通讯员|撰稿|文/|文\s|图/)[\s:：]*[\u4e00-\u9fff·、\s]{2,16}$"),
     re.compile(r"^(免责声明|声明[:：]|版权声明|责任编辑|编辑[:：]|本文来源|原标题[:：])"),
@@ -402,7 +438,9 @@ _CHROME_LINE = [
     re.compile(r"^<?https?://\S+>?$"),
     re.compile(r"^(上一篇|下一篇|返回首页|返回顶部|打印本页|关闭窗口|分享到)"),
 ]
-_TRAILER_START = re.compile(r"^(最新发布的资讯|为您推荐|相关阅读|相关新闻|热门推荐|延伸阅读|猜你喜欢|推荐阅读|更多精彩)")
+_TRAILER_START = re.compile(
+    r"^(最新发布的资讯|为您推荐|相关阅读|相关新闻|热门推荐|延伸阅读|猜你喜欢|推荐阅读|更多精彩)"
+)
 _JUNK_TOKEN = re.compile(r"^[0-9A-Za-z_\-]{6,}$")
 _SUMMARY = re.compile(r"^摘要[:：]")
 _DATE_LINE = re.compile(
@@ -415,8 +453,7 @@ def _strip_line(line: str) -> str:
     line = line.replace("\u00a0", " ").replace("\u200b", "")
     line = re.sub(r"^[\s\u3000•·●◆■]+", "", line)
     line = re.sub(r"[\s\u3000]+$", "", line)
-    line = re.sub(r"[ \t]{2,}", " ", line)
-    return line
+    return re.sub(r"[ \t]{2,}", " ", line)
 
 
 def _is_chrome(line: str) -> bool:
@@ -449,8 +486,7 @@ def _split_body(lines: list[tuple[str, bool]]) -> tuple[list[str], list[str], li
     kept: list[str] = []
     for i, para in enumerate(body):
         stem = para.rstrip(".…").rstrip()
-        if (para.endswith(("...", "…")) and len(stem) >= 20
-                and any(other.startswith(stem) for other in body[i + 1:])):
+        if para.endswith(("...", "…")) and len(stem) >= 20 and any(other.startswith(stem) for other in body[i + 1 :]):
             extra.append(para)
             continue
         kept.append(para)
@@ -502,8 +538,8 @@ def _infer_date(title: str, body: str, today: _dt.date) -> tuple[_dt.date | None
         year = int(m[1])
         if year > today.year:
             continue
-        before = body[max(0, m.start() - 3): m.start()]
-        after = body[m.end(): m.end() + 1]
+        before = body[max(0, m.start() - 3) : m.start()]
+        after = body[m.end() : m.end() + 1]
         if _FUTURE.search(before) or after in ("至", "—", "-", "到"):
             continue
         # evidence: the sentence around the year
@@ -571,7 +607,7 @@ def read_document(path: str | Path, *, today: _dt.date | None = None) -> Documen
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise DocumentError(f"cannot be read: {exc.strerror or exc}")
+        raise DocumentError(f"cannot be read: {exc.strerror or exc}") from None
     if not raw.strip():
         raise DocumentError("is empty")
     if _looks_binary(raw):
@@ -579,7 +615,7 @@ def read_document(path: str | Path, *, today: _dt.date | None = None) -> Documen
     text, encoding = _decode(raw)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     warnings: list[str] = []
-    fm, body = _split_front_matter(text)
+    fm, body = _split_front_matter(text, where=str(path))
     fm = fm or {}
     is_html = path.suffix.lower() in (".html", ".htm") or bool(_HTML_HINT.search(body))
     html_title = ""
@@ -620,7 +656,7 @@ def read_document(path: str | Path, *, today: _dt.date | None = None) -> Documen
         for line in date_lines:
             m = _DATE_LINE.search(line)
             parsed = _parse_datetime(m[1]) if m else None
-            if parsed:
+            if m and parsed:
                 published, precision = parsed
                 date_source = f"date line: {m[0]}"
                 break
@@ -636,7 +672,7 @@ def read_document(path: str | Path, *, today: _dt.date | None = None) -> Documen
         offsets.append((pos, pos + len(p)))
         pos += len(p) + 2
     sentences = _sentences(body_text, offsets)
-    doc = Document(
+    return Document(
         doc_id=path.stem,
         path=path,
         sha256=hashlib.sha256(raw).hexdigest(),
@@ -652,7 +688,6 @@ def read_document(path: str | Path, *, today: _dt.date | None = None) -> Documen
         encoding=encoding,
         warnings=warnings,
     )
-    return doc
 
 
 def load_corpus(path: str | Path = "seeds", *, today: _dt.date | None = None) -> Corpus:
@@ -707,7 +742,5 @@ def load_corpus(path: str | Path = "seeds", *, today: _dt.date | None = None) ->
             warnings.append(msg)
         docs.append(doc)
     if not docs:
-        raise CorpusError(
-            f"corpus folder {folder} holds no readable documents:\n  " + "\n  ".join(warnings)
-        )
+        raise CorpusError(f"corpus folder {folder} holds no readable documents:\n  " + "\n  ".join(warnings))
     return Corpus(path=folder, documents=docs, warnings=warnings)

@@ -33,6 +33,8 @@ import numpy as np
 import shapely
 from pyproj import CRS, Transformer
 
+from geo.errors import UsageError
+
 logger = logging.getLogger(__name__)
 
 __all__ = [
@@ -51,6 +53,7 @@ __all__ = [
     "to_metric",
     "to_wgs84",
     "transform_geometry",
+    "transformer",
     "wgs84_to_bd09",
     "wgs84_to_gcj02",
 ]
@@ -84,8 +87,19 @@ _INVERSE_MAX_ITER = 30
 
 
 @lru_cache(maxsize=32)
-def _transformer(src: str, dst: str) -> Transformer:
+def transformer(src: str, dst: str) -> Transformer:
+    """The (cached) pyproj transformer from CRS ``src`` to ``dst``, in (x, y) = (lon, lat) order.
+
+    Parameters
+    ----------
+    src, dst : str
+        Any CRS pyproj accepts (``"EPSG:4326"``, :data:`WGS84`, :data:`METRIC_CRS`).
+    """
     return Transformer.from_crs(CRS.from_user_input(src), CRS.from_user_input(dst), always_xy=True)
+
+
+#: Deprecated private alias of :func:`transformer` (still imported by ``geo.network``).
+_transformer = transformer
 
 
 def _is_geopandas(obj: Any) -> bool:
@@ -99,7 +113,7 @@ def _reproject(obj: Any, src: str, dst: str) -> Any:
             logger.debug("object without CRS: assuming %s", src)
             obj = obj.set_crs(src)
         return obj.to_crs(dst)
-    tr = _transformer(src, dst)
+    tr = transformer(src, dst)
 
     def _xy(coords: np.ndarray) -> np.ndarray:
         out = np.array(coords, dtype=float, copy=True)
@@ -512,8 +526,8 @@ def convert_geometry(geom: Any, *, src: str = "wgs84", dst: str = "gcj02") -> An
 
     Raises
     ------
-    ValueError
-        If ``src`` or ``dst`` is not a known datum.
+    UsageError
+        If ``src`` or ``dst`` is not a known datum (a ValueError).
     """
     src_n = _norm_datum(src)
     dst_n = _norm_datum(dst)
@@ -530,5 +544,5 @@ def convert_geometry(geom: Any, *, src: str = "wgs84", dst: str = "gcj02") -> An
 def _norm_datum(name: str) -> str:
     key = str(name).lower().replace("-", "").replace("_", "")
     if key not in DATUMS:
-        raise ValueError(f"unknown datum {name!r}; valid: {', '.join(DATUMS)}")
+        raise UsageError(f"unknown datum {name!r}; valid: {', '.join(DATUMS)}")
     return key

@@ -44,24 +44,26 @@ import calendar
 import datetime as _dt
 import logging
 import re
+from dataclasses import dataclass
 from typing import Any
 
+from geo.errors import UsageError
 from geo.schema import is_missing
-from dataclasses import dataclass
 
 logger = logging.getLogger(__name__)
 
 __all__ = [
-    "ResolvedDate",
     "PRECISIONS",
+    "ResolvedDate",
     "find_dates",
-    "resolve_date",
-    "reported",
+    "format_date",
+    "iso_date",
+    "parse_as_of",
     "parse_cn_number",
     "period_end",
-    "parse_as_of",
+    "reported",
+    "resolve_date",
     "to_date",
-    "iso_date",
 ]
 
 #: Precision vocabulary, finest first.
@@ -77,8 +79,20 @@ PRECISIONS: tuple[str, ...] = (
 )
 
 _CN_DIGITS = {
-    "零": 0, "〇": 0, "○": 0, "Ｏ": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
-    "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
+    "零": 0,
+    "〇": 0,
+    "○": 0,
+    "Ｏ": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
 }
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 _CN_BIG = {"万": 10_000, "亿": 100_000_000}
@@ -263,9 +277,7 @@ def _month_num(text: str) -> int:
     return int(value) if value is not None else 0
 
 
-def _infer_year(
-    published: _dt.date, month: int, day: int | None, modality: str
-) -> int:
+def _infer_year(published: _dt.date, month: int, day: int | None, modality: str) -> int:
     year = published.year
     if modality == "expected":
         if (month, day or 31) < (published.month, published.day):
@@ -350,9 +362,7 @@ def _from_match(
 
     part = m.group("ypart")
     if not explicit_year:
-        if part not in ("年底前", "年底", "年末", "年内", "上半年", "下半年", "年初") and not (
-            part and "季度" in part
-        ):
+        if part not in ("年底前", "年底", "年末", "年内", "上半年", "下半年", "年初") and not (part and "季度" in part):
             return None
         if published is None:
             return None
@@ -372,9 +382,7 @@ def _from_match(
         if part == "前三季度":
             return ResolvedDate(_dt.date(year, 1, 1), "quarter", basis, _dt.date(year, 9, 30))
         q = int(parse_cn_number(part.replace("第", "")[0]) or 1)
-        return ResolvedDate(
-            _dt.date(year, 3 * q - 2, 1), "quarter", basis, _month_end(year, 3 * q)
-        )
+        return ResolvedDate(_dt.date(year, 3 * q - 2, 1), "quarter", basis, _month_end(year, 3 * q))
     return ResolvedDate(_dt.date(year, 1, 1), "year", basis, _dt.date(year, 12, 31))
 
 
@@ -443,9 +451,7 @@ def resolve_date(
     ResolvedDate or None
     """
     text = text.translate(_FULLWIDTH_DIGITS)
-    found = find_dates(
-        text, published, modality=modality, published_precision=published_precision
-    )
+    found = find_dates(text, published, modality=modality, published_precision=published_precision)
     return found[0][2] if found else None
 
 
@@ -456,8 +462,8 @@ def parse_as_of(text: str | _dt.date) -> _dt.date:
 
     Raises
     ------
-    ValueError
-        The text is not such a date.
+    UsageError
+        The text is not such a date (a ValueError).
     """
     if isinstance(text, _dt.datetime):
         return text.date()
@@ -476,7 +482,7 @@ def parse_as_of(text: str | _dt.date) -> _dt.date:
             return _dt.date(y, 12, 31)
         except (ValueError, calendar.IllegalMonthError):
             pass
-    raise ValueError(f"cannot parse date {text!r}: use YYYY, YYYY-MM or YYYY-MM-DD")
+    raise UsageError(f"cannot parse date {text!r}: use YYYY, YYYY-MM or YYYY-MM-DD")
 
 
 def to_date(value: Any) -> _dt.date | None:

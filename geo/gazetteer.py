@@ -1,7 +1,8 @@
 """The curated gazetteer: every documented feature, its names and its geometry.
 
 Records live in YAML files under ``geo/data/gazetteer/`` (package data, read with
-:mod:`importlib.resources`). Each record names a feature (``id``, ``name_zh``,
+:func:`geo.io.package_file`; YAML through :func:`geo.io.load_yaml`, so anchors and
+aliases are refused). Each record names a feature (``id``, ``name_zh``,
 ``name_en``, ``aliases``), classifies it (``kind``, ``theme``), links it to other
 features (``parent``, ``stops``) and gives its geometry in WGS84 (EPSG:4326),
 either literally or by reference to derived reference data (OSM stations, county
@@ -21,15 +22,18 @@ from __future__ import annotations
 import json
 import logging
 import unicodedata
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any
 
-import shapely
-import yaml
 from shapely.geometry import LineString, Point, mapping, shape
 from shapely.ops import unary_union
+
+from geo.config import default_study
+from geo.errors import GazetteerError, YAMLError
+from geo.io import load_yaml, package_file
+from geo.schema import ACCURACY, FEATURE_ID, KINDS, THEMES
 
 logger = logging.getLogger(__name__)
 
@@ -44,34 +48,11 @@ __all__ = [
     "load_gazetteer",
 ]
 
-#: Study area, WGS84 (west, south, east, north) in degrees: the extent of the 13 county-level
-#: divisions of the reference boundaries (Tongzhou, the North Three Counties, Pinggu, Jizhou,
-#: Xinglong and their neighbours Chaoyang, Shunyi, Daxing, Fangshan, Wuqing, Guangyang), rounded out.
-STUDY_AREA_BBOX: tuple[float, float, float, float] = (115.4, 39.1, 118.3, 40.8)
+#: Deprecated: the study area (west, south, east, north), WGS84 degrees. Use
+#: ``geo.config.default_study().bbox`` (this alias is assigned from it and will be removed).
+STUDY_AREA_BBOX: tuple[float, float, float, float] = default_study().bbox
 
-KINDS = frozenset(
-    {
-        "metro_line", "rail_line", "station", "expressway", "road", "bridge",
-        "interchange", "bus_line", "river", "lock", "monitoring_section", "park",
-        "zone", "admin", "school", "hospital", "government", "culture", "destination",
-    }
-)
-THEMES = frozenset({"rail", "road", "bus", "water", "zone", "facility", "admin"})
-#: Accuracy classes and their nominal error bound in metres. ``schematic``: a route drawn through
-#: known points; ``unlocated``: no source places the feature more closely than the county it is
-#: in, and its geometry is that county's outline (it must not be used as a location).
-ACCURACY: dict[str, float | None] = {
-    "surveyed": 50.0,
-    "located": 500.0,
-    "approximate": 5000.0,
-    "schematic": None,
-    "unlocated": None,
-}
 _INPUT_CRS = frozenset({"wgs84", "gcj02", "bd09"})
-
-
-class GazetteerError(ValueError):
-    """A gazetteer record is malformed; the message names the record and the problem."""
 
 
 @dataclass(frozen=True)
@@ -164,7 +145,7 @@ class Gazetteer(Mapping[str, Feature]):
         The features; ids must be unique.
     """
 
-    def __init__(self, features: Iterable[Feature]):
+    def __init__(self, features: Iterable[Feature]) -> None:
         self.features: dict[str, Feature] = {}
         for f in features:
             if f.id in self.features:
@@ -175,7 +156,7 @@ class Gazetteer(Mapping[str, Feature]):
             for n in (f.id, *f.names, f.name_en):
                 if n:
                     self._names.setdefault(_norm_key(n), set()).add(f.id)
-        self._t2s = None
+        self._t2s: Any = None  # OpenCC converter, made on the first traditional-character lookup
 
     def __getitem__(self, key: str) -> Feature:
         return self.features[key]
@@ -186,7 +167,8 @@ class Gazetteer(Mapping[str, Feature]):
     def __len__(self) -> int:
         return len(self.features)
 
-    def get(self, key: str, default: Any = None) -> Any:  # noqa: D102
+    def get(self, key: str, default: Any = None) -> Any:
+        """The feature of id ``key``, or ``default``."""
         return self.features.get(key, default)
 
     def ambiguous_names(self) -> dict[str, list[str]]:
@@ -215,9 +197,7 @@ class Gazetteer(Mapping[str, Feature]):
             return self.features[next(iter(ids))]
         if ids:
             raise KeyError(f"{text!r} is ambiguous: it names {', '.join(sorted(ids))}")
-        close = sorted(
-            {fid for k, v in self._names.items() if key and (key in k or k in key) for fid in v}
-        )[:8]
+        close = sorted({fid for k, v in self._names.items() if key and (key in k or k in key) for fid in v})[:8]
         hint = f"; did you mean one of: {', '.join(close)}" if close else ""
         raise KeyError(f"no feature named {text!r} in the gazetteer{hint}")
 
@@ -230,12 +210,8 @@ class Gazetteer(Mapping[str, Feature]):
 # loading
 
 
-def _data_dir():
-    return resources.files("geo") / "data"
-
-
 def _read_reference(name: str) -> dict:
-    return json.loads((_data_dir() / "reference" / name).read_text(encoding="utf-8"))
+    return json.loads(package_file("reference", name).read_text(encoding="utf-8"))
 
 
 class _References:
@@ -256,9 +232,7 @@ class _References:
         if feat is None:
             raise KeyError(f"no OSM station named {name!r} in reference/osm_stations.geojson")
         osm_id = feat["properties"].get("osm_id")
-        return shape(feat["geometry"]), (
-            f"OpenStreetMap node {osm_id} (© OpenStreetMap contributors, ODbL 1.0)"
-        )
+        return shape(feat["geometry"]), (f"OpenStreetMap node {osm_id} (© OpenStreetMap contributors, ODbL 1.0)")
 
     def admin(self, adcode: int) -> tuple[Any, str]:
         if self._admin is None:
@@ -302,6 +276,11 @@ def _check_record(rec: Any, where: str) -> None:
     rid = rec.get("id")
     if not rid or not isinstance(rid, str):
         raise GazetteerError(f"{where}: record without an 'id'")
+    if not FEATURE_ID.match(rid):
+        raise GazetteerError(
+            f"{where}: record {rid!r} has a malformed id: use lower-case letters and digits "
+            "joined by hyphens or dots (no underscores)"
+        )
     for key in ("name_zh", "kind", "theme"):
         if not rec.get(key):
             raise GazetteerError(f"{where}: record {rid!r} has no {key!r}")
@@ -311,9 +290,7 @@ def _check_record(rec: Any, where: str) -> None:
         raise GazetteerError(f"{where}: record {rid!r} has unknown theme {rec['theme']!r}")
     acc = rec.get("accuracy", "approximate")
     if acc not in ACCURACY:
-        raise GazetteerError(
-            f"{where}: record {rid!r} has unknown accuracy {acc!r} (valid: {', '.join(ACCURACY)})"
-        )
+        raise GazetteerError(f"{where}: record {rid!r} has unknown accuracy {acc!r} (valid: {', '.join(ACCURACY)})")
     if rec.get("crs", "wgs84") not in _INPUT_CRS:
         raise GazetteerError(f"{where}: record {rid!r} has unknown crs {rec.get('crs')!r}")
     if "geometry" in rec and "geometry_ref" in rec:
@@ -330,7 +307,7 @@ def _resolve_geometry(
         return done[rid]
     if rid in stack:
         raise GazetteerError(f"record {rid!r}: circular geometry_ref via {' -> '.join(stack)}")
-    stack = stack + (rid,)
+    stack = (*stack, rid)
     where = rec.get("_where", "gazetteer")
     src = rec.get("geometry_source", "")
     try:
@@ -341,7 +318,7 @@ def _resolve_geometry(
             ref = rec["geometry_ref"]
             if not isinstance(ref, dict) or len(ref) != 1:
                 raise GazetteerError(f"geometry_ref must be a one-key mapping, got {ref!r}")
-            (how, arg), = ref.items()
+            ((how, arg),) = ref.items()
             if how == "osm_station":
                 geom, ref_src = refs.station(str(arg))
             elif how == "admin":
@@ -389,7 +366,7 @@ def _resolve_geometry(
 def _iter_gazetteer_files(path: str | Path | None) -> list[tuple[str, str]]:
     """Return (name, text) of every YAML gazetteer file, sorted by name."""
     if path is None:
-        base = _data_dir() / "gazetteer"
+        base = package_file("gazetteer")
         items = [p for p in base.iterdir() if p.name.endswith((".yaml", ".yml"))]
         return sorted((p.name, p.read_text(encoding="utf-8")) for p in items)
     path = Path(path)
@@ -428,9 +405,9 @@ def load_gazetteer(path: str | Path | None = None, *, extra_records: list[dict] 
     sources: list[tuple[str, list]] = []
     for name, text in _iter_gazetteer_files(path):
         try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise GazetteerError(f"{name}: not valid YAML: {exc}") from None
+            data = load_yaml(text, where=name)
+        except YAMLError as exc:
+            raise GazetteerError(f"{name}: not valid YAML: {str(exc).removeprefix(f'{name}: ')}") from None
         if data is None:
             continue
         if isinstance(data, dict) and "features" in data:
@@ -445,9 +422,7 @@ def load_gazetteer(path: str | Path | None = None, *, extra_records: list[dict] 
             where = f"{name} record #{i + 1}"
             _check_record(rec, where)
             if rec["id"] in records:
-                raise GazetteerError(
-                    f"{where}: duplicate id {rec['id']!r} (also in {records[rec['id']]['_where']})"
-                )
+                raise GazetteerError(f"{where}: duplicate id {rec['id']!r} (also in {records[rec['id']]['_where']})")
             rec = dict(rec)
             rec["_where"] = name
             records[rec["id"]] = rec

@@ -38,61 +38,38 @@ from __future__ import annotations
 import datetime as _dt
 import logging
 from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
-from geo.dates import format_date, period_end
+from geo.dates import format_date, period_end, to_date
+from geo.errors import UsageError
+from geo.schema import EVENT_STATUSES, EVENT_TO_FEATURE_STATUS, FEATURE_STATUS_RANK, FEATURE_STATUSES
 
 logger = logging.getLogger(__name__)
 
 __all__ = [
-    "TimelineEvent",
-    "StatusResult",
-    "STATUS_MAP",
     "FEATURE_STATUSES",
+    "STATUS_MAP",
+    "StatusResult",
+    "TimelineEvent",
     "build_timelines",
     "status_as_of",
     "summarise",
     "timeline_to_json",
 ]
 
-#: Event status -> feature status.
-STATUS_MAP: dict[str, str] = {
-    "planned": "planned",
-    "early_stage": "planned",
-    "agreement": "planned",
-    "construction_started": "under_construction",
-    "under_construction": "under_construction",
-    "milestone": "under_construction",
-    "opened": "open",
-    "suspended": "suspended",
-}
-#: Feature status vocabulary.
-FEATURE_STATUSES: tuple[str, ...] = ("planned", "under_construction", "open", "suspended", "unknown")
-_RANK = {"planned": 1, "under_construction": 2, "open": 3}
-_EVENT_RANK = {s: i for i, s in enumerate(STATUS_MAP)}
+#: Event status -> feature status (deprecated alias of :data:`geo.schema.EVENT_TO_FEATURE_STATUS`).
+STATUS_MAP: dict[str, str] = EVENT_TO_FEATURE_STATUS
+_EVENT_RANK = {s: i for i, s in enumerate(EVENT_STATUSES)}
 
 
-def _to_date(value: Any) -> _dt.date | None:
-    """Parse a date, a datetime or ISO text ('YYYY', 'YYYY-MM', 'YYYY-MM-DD')."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, _dt.datetime):
-        return value.date()
-    if isinstance(value, _dt.date):
-        return value
-    if isinstance(value, int):
-        return _dt.date(value, 1, 1)
-    text = str(value).strip()
-    try:
-        if len(text) == 4:
-            return _dt.date(int(text), 1, 1)
-        if len(text) == 7:
-            return _dt.date(int(text[:4]), int(text[5:7]), 1)
-        return _dt.date.fromisoformat(text[:10])
-    except ValueError:
+def _date(value: Any) -> _dt.date | None:
+    """:func:`geo.dates.to_date`, with a warning for a value given but not a date."""
+    day = to_date(value)
+    if day is None and value is not None and value != "":
         logger.warning("cannot parse date %r", value)
-        return None
+    return day
 
 
 def _precision_of(value: Any, default: str = "day") -> str:
@@ -176,14 +153,14 @@ class TimelineEvent:
         }
 
     @classmethod
-    def from_json(cls, d: Mapping[str, Any], feature_id: str = "") -> "TimelineEvent":
+    def from_json(cls, d: Mapping[str, Any], feature_id: str = "") -> TimelineEvent:
         """Rebuild from :meth:`to_json` output or any dict with date/status/modality."""
-        date = _to_date(d.get("date"))
+        date = _date(d.get("date"))
         if date is None:
-            raise ValueError(f"timeline event without a usable date: {dict(d)!r}")
+            raise UsageError(f"timeline event without a usable date: {dict(d)!r}")
         precision = str(d.get("precision") or _precision_of(d.get("date")))
-        published = _to_date(d.get("published"))
-        date_end = _to_date(d.get("date_end"))
+        published = _date(d.get("published"))
+        date_end = _date(d.get("date_end"))
         modality = str(d.get("modality") or "actual")
         ev = cls(
             feature_id=str(d.get("feature_id") or feature_id),
@@ -193,7 +170,7 @@ class TimelineEvent:
             precision=precision,
             date_basis=str(d.get("date_basis") or ""),
             date_end=date_end,
-            effective_date=_to_date(d.get("effective_date")),
+            effective_date=_date(d.get("effective_date")),
             published=published,
             citations=[dict(c) for c in d.get("citations") or []]
             or [
@@ -258,14 +235,24 @@ def _event_fields(ev: Any) -> dict[str, Any]:
     return {
         k: getattr(ev, k, None)
         for k in (
-            "feature_id", "status", "modality", "date", "precision", "date_basis", "doc_id",
-            "start", "end", "quote", "date_end", "published",
+            "feature_id",
+            "status",
+            "modality",
+            "date",
+            "precision",
+            "date_basis",
+            "doc_id",
+            "start",
+            "end",
+            "quote",
+            "date_end",
+            "published",
         )
     }
 
 
 def _known_to_fields(fid: str, known: Mapping[str, Any]) -> dict[str, Any] | None:
-    date = _to_date(known.get("date"))
+    date = _date(known.get("date"))
     if date is None or not known.get("status"):
         logger.warning("known event of %s without date or status: %r", fid, dict(known))
         return None
@@ -281,7 +268,7 @@ def _known_to_fields(fid: str, known: Mapping[str, Any]) -> dict[str, Any] | Non
         "start": None,
         "end": None,
         "quote": str(known.get("source") or ""),
-        "date_end": _to_date(known.get("date_end")),
+        "date_end": _date(known.get("date_end")),
         "published": None,
     }
 
@@ -316,20 +303,18 @@ def build_timelines(
             if row is not None:
                 rows.append(row)
     for r in rows:
-        date = _to_date(r.get("date"))
-        if date is None or not r.get("feature_id") or r.get("status") not in STATUS_MAP:
+        date = _date(r.get("date"))
+        if date is None or not r.get("feature_id") or r.get("status") not in EVENT_TO_FEATURE_STATUS:
             continue
         r["date"] = date
-        r["published"] = _to_date(r.get("published"))
-        r["date_end"] = _to_date(r.get("date_end"))
-        key = (r["feature_id"], r["status"], r.get("modality") or "actual", date,
-               r.get("precision") or "day")
+        r["published"] = _date(r.get("published"))
+        r["date_end"] = _date(r.get("date_end"))
+        key = (r["feature_id"], r["status"], r.get("modality") or "actual", date, r.get("precision") or "day")
         groups[key].append(r)
 
     timelines: dict[str, list[TimelineEvent]] = defaultdict(list)
     for (fid, status, modality, date, precision), rs in groups.items():
-        rs.sort(key=lambda r: (r["published"] or _dt.date.max, str(r.get("doc_id")),
-                               r.get("start") or 0))
+        rs.sort(key=lambda r: (r["published"] or _dt.date.max, str(r.get("doc_id")), r.get("start") or 0))
         pubs = [r["published"] for r in rs if r["published"] is not None]
         citations = []
         seen = set()
@@ -366,10 +351,9 @@ def build_timelines(
             )
         )
 
-    for fid, tl in timelines.items():
+    for tl in timelines.values():
         _mark_forecasts(tl)
-        tl.sort(key=lambda t: (t.effective_date, t.date, _EVENT_RANK[t.status], t.modality,
-                               t.precision))
+        tl.sort(key=lambda t: (t.effective_date, t.date, _EVENT_RANK[t.status], t.modality, t.precision))
     return dict(sorted(timelines.items()))
 
 
@@ -408,8 +392,7 @@ def _as_events(timeline: Iterable[Any]) -> list[tuple[TimelineEvent, Any]]:
         if isinstance(item, TimelineEvent):
             ev = item
             if ev.effective_date is None:
-                ev.effective_date = _effective(ev.date, ev.precision, ev.date_end,
-                                               ev.modality, ev.published)
+                ev.effective_date = _effective(ev.date, ev.precision, ev.date_end, ev.modality, ev.published)
         elif isinstance(item, Mapping):
             try:
                 ev = TimelineEvent.from_json(item)
@@ -423,10 +406,17 @@ def _as_events(timeline: Iterable[Any]) -> list[tuple[TimelineEvent, Any]]:
             except ValueError as exc:
                 logger.warning("%s", exc)
                 continue
-        if ev.status not in STATUS_MAP:
+        if ev.status not in EVENT_TO_FEATURE_STATUS:
             continue
         out.append((ev, item))
     return out
+
+
+def _eff(ev: TimelineEvent) -> _dt.date:
+    """The date from which an event counts (computed when not stored)."""
+    if ev.effective_date is not None:
+        return ev.effective_date
+    return _effective(ev.date, ev.precision, ev.date_end, ev.modality, ev.published)
 
 
 def status_as_of(
@@ -456,9 +446,9 @@ def status_as_of(
         ``status`` in :data:`FEATURE_STATUSES`, the deciding event's date and the event
         itself (as given).
     """
-    day = _to_date(as_of)
+    day = _date(as_of)
     if day is None:
-        raise ValueError(f"as_of: cannot parse {as_of!r}")
+        raise UsageError(f"as_of: cannot parse {as_of!r}")
     evs = _as_events(timeline)
     if include_expected:
         # recompute supersession among the given events (dicts may lack the flags)
@@ -467,35 +457,30 @@ def status_as_of(
         for e, _ in evs:
             if e.modality == "expected" and e.status not in actual_statuses:
                 cur = latest_forecast.get(e.status)
-                k = (e.published or _dt.date.min, e.effective_date, e.date)
-                if cur is None or k > (cur.published or _dt.date.min, cur.effective_date, cur.date):
+                k = (e.published or _dt.date.min, _eff(e), e.date)
+                if cur is None or k > (cur.published or _dt.date.min, _eff(cur), cur.date):
                     latest_forecast[e.status] = e
         allowed = {id(e) for e in latest_forecast.values()}
     counted = [
         (e, item)
         for e, item in evs
-        if e.effective_date <= day
-        and (e.modality == "actual" or (include_expected and id(e) in allowed))
+        if _eff(e) <= day and (e.modality == "actual" or (include_expected and id(e) in allowed))
     ]
     if not counted:
         return StatusResult("unknown", None, None)
-    order = lambda pair: (pair[0].effective_date, pair[0].date, _EVENT_RANK[pair[0].status])  # noqa: E731
-    counted.sort(key=order)
+    counted.sort(key=lambda pair: (_eff(pair[0]), pair[0].date, _EVENT_RANK[pair[0].status]))
     susp = [p for p in counted if p[0].status == "suspended"]
     progress = [p for p in counted if p[0].status != "suspended"]
     if susp:
         last_susp = susp[-1]
-        reopened = [
-            p for p in progress
-            if p[0].status == "opened" and p[0].effective_date > last_susp[0].effective_date
-        ]
+        reopened = [p for p in progress if p[0].status == "opened" and _eff(p[0]) > _eff(last_susp[0])]
         if not reopened:
             return StatusResult("suspended", last_susp[0].date, last_susp[1])
         e, item = reopened[0]
         return StatusResult("open", e.date, item)
-    top = max(_RANK[STATUS_MAP[e.status]] for e, _ in progress)
-    e, item = next(p for p in progress if _RANK[STATUS_MAP[p[0].status]] == top)
-    return StatusResult(STATUS_MAP[e.status], e.date, item)
+    top = max(FEATURE_STATUS_RANK[EVENT_TO_FEATURE_STATUS[e.status]] for e, _ in progress)
+    e, item = next(p for p in progress if FEATURE_STATUS_RANK[EVENT_TO_FEATURE_STATUS[p[0].status]] == top)
+    return StatusResult(EVENT_TO_FEATURE_STATUS[e.status], e.date, item)
 
 
 # --------------------------------------------------------------------------- summary
@@ -532,9 +517,7 @@ def summarise(
     tl = list(timeline or ())
     res = status_as_of(tl, as_of, include_expected=include_expected)
     ms = [m for m in mentions if getattr(m, "feature_id", feature_id) == feature_id]
-    pubs = sorted(
-        {getattr(m, "published", None) for m in ms} - {None}
-    )
+    pubs: list[_dt.date] = sorted({p for m in ms if (p := getattr(m, "published", None)) is not None})
     source = None
     precision = None
     if res.event is not None:

@@ -2,11 +2,16 @@
 
 Rules, each reported with the record id and the rule name:
 
+``feature-id``
+    Every id matches :data:`geo.schema.FEATURE_ID` (lower-case letters and digits joined
+    by hyphens or dots; :func:`geo.gazetteer.load_gazetteer` refuses other ids, this rule
+    catches them in a gazetteer built in Python).
 ``valid-geometry``
     Every geometry is valid (OGC) and non-empty.
 ``study-area``
-    Every geometry lies inside :data:`geo.gazetteer.STUDY_AREA_BBOX`; features of
-    ``scale: regional`` need only intersect it.
+    Every geometry lies inside the study area (``bbox`` of the study configuration,
+    :func:`geo.config.default_study`); features of ``scale: regional`` need only
+    intersect it.
 ``station-on-line``
     Every station lies within 300 m of each line it names as ``parent``.
 ``line-stops``
@@ -30,19 +35,25 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
-from importlib import resources
+from typing import Any
 
 import shapely
 from shapely.geometry import box, shape
 
+from geo.config import default_study
 from geo.crs import to_metric
-from geo.gazetteer import STUDY_AREA_BBOX, Gazetteer
+from geo.errors import GazetteerError
+from geo.gazetteer import Gazetteer
+from geo.io import package_text
+from geo.schema import FEATURE_ID
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Problem", "check_gazetteer"]
+__all__ = ["OSM_STATION_TOLERANCE_M", "STATION_LINE_TOLERANCE_M", "Problem", "check_gazetteer"]
 
+#: Largest distance (m) of a station from each line it names as parent, and of a line's stops.
 STATION_LINE_TOLERANCE_M = 300.0
+#: Largest distance (m) of a station from the OSM station node of the same name.
 OSM_STATION_TOLERANCE_M = 50.0
 _LINE_KINDS = {"metro_line", "rail_line", "bus_line"}
 
@@ -60,15 +71,15 @@ class Problem:
 
 
 def _reference(name: str) -> dict:
-    return json.loads((resources.files("geo") / "data" / "reference" / name).read_text(encoding="utf-8"))
+    return json.loads(package_text("reference", name))
 
 
-def _beijing_boundary():
+def _beijing_boundary() -> Any:
     fc = _reference("boundaries.geojson")
     for f in fc["features"]:
         if f["properties"].get("level") == "province" and int(f["properties"]["adcode"]) == 110000:
             return shape(f["geometry"]).boundary
-    raise RuntimeError("reference/boundaries.geojson has no Beijing outline")
+    raise GazetteerError("reference/boundaries.geojson has no Beijing outline")
 
 
 def _osm_stations() -> dict[str, list]:
@@ -78,16 +89,19 @@ def _osm_stations() -> dict[str, list]:
     return out
 
 
-def _dist_m(a, b) -> float:
+def _dist_m(a: Any, b: Any) -> float:
     return float(shapely.distance(to_metric(a), to_metric(b)))
 
 
-def check_gazetteer(gaz: Gazetteer) -> list[Problem]:
+def check_gazetteer(gaz: Gazetteer, *, study_area: tuple[float, float, float, float] | None = None) -> list[Problem]:
     """Check every rule on every record.
 
     Parameters
     ----------
     gaz : Gazetteer
+    study_area : (west, south, east, north), optional
+        WGS84 degrees; default the study configuration's ``bbox``
+        (:func:`geo.config.default_study`).
 
     Returns
     -------
@@ -95,13 +109,18 @@ def check_gazetteer(gaz: Gazetteer) -> list[Problem]:
         Empty when the gazetteer is sound. Distances are measured in EPSG:4548.
     """
     problems: list[Problem] = []
-    area = box(*STUDY_AREA_BBOX)
+    bbox = study_area if study_area is not None else default_study().bbox
+    area = box(*bbox)
     boundary = _beijing_boundary()
     osm = _osm_stations()
     for name, ids in sorted(gaz.ambiguous_names().items()):
         problems.append(Problem(ids[0], "unique-names", f"name {name!r} resolves to {', '.join(ids)}"))
     for fid in sorted(gaz):
         f = gaz[fid]
+        if not FEATURE_ID.match(fid):
+            problems.append(
+                Problem(fid, "feature-id", "id must be lower-case letters and digits joined by hyphens or dots")
+            )
         g = f.geometry
         if g is None or g.is_empty:
             problems.append(Problem(fid, "valid-geometry", "geometry is empty"))
@@ -112,7 +131,7 @@ def check_gazetteer(gaz: Gazetteer) -> list[Problem]:
             if not g.intersects(area):
                 problems.append(Problem(fid, "study-area", "regional feature does not touch the study area"))
         elif not area.contains(g):
-            problems.append(Problem(fid, "study-area", f"geometry leaves the study area {STUDY_AREA_BBOX}"))
+            problems.append(Problem(fid, "study-area", f"geometry leaves the study area {bbox}"))
         for ref in (*f.parent, *f.stops):
             if ref not in gaz:
                 problems.append(Problem(fid, "references", f"names unknown feature {ref!r}"))
@@ -122,15 +141,25 @@ def check_gazetteer(gaz: Gazetteer) -> list[Problem]:
                 if p is not None and p.kind in _LINE_KINDS:
                     d = _dist_m(g, p.geometry)
                     if d > STATION_LINE_TOLERANCE_M:
-                        problems.append(Problem(fid, "station-on-line",
-                                                f"station is {d:.0f} m from its line {pid} (limit {STATION_LINE_TOLERANCE_M:.0f} m)"))
+                        problems.append(
+                            Problem(
+                                fid,
+                                "station-on-line",
+                                f"station is {d:.0f} m from its line {pid} (limit {STATION_LINE_TOLERANCE_M:.0f} m)",
+                            )
+                        )
             for name in (f.name_zh, *f.aliases):
                 key = name[:-1] if name.endswith("站") else name
                 if key in osm:
                     d = min(_dist_m(g, pt) for pt in osm[key])
                     if d > OSM_STATION_TOLERANCE_M:
-                        problems.append(Problem(fid, "osm-station-50m",
-                                                f"station is {d:.0f} m from OSM station {key!r} (limit {OSM_STATION_TOLERANCE_M:.0f} m)"))
+                        problems.append(
+                            Problem(
+                                fid,
+                                "osm-station-50m",
+                                f"station is {d:.0f} m from OSM station {key!r} (limit {OSM_STATION_TOLERANCE_M:.0f} m)",
+                            )
+                        )
                     break
         if f.kind in _LINE_KINDS:
             for sid in f.stops:
@@ -147,10 +176,14 @@ def check_gazetteer(gaz: Gazetteer) -> list[Problem]:
             for r in rivers:
                 if not g.intersects(r.geometry):
                     d = _dist_m(g, r.geometry)
-                    problems.append(Problem(fid, "bridge-crosses-river",
-                                            f"bridge does not cross its river {r.id} ({d:.0f} m apart)"))
-        if f.cross_border and f.theme in ("road", "rail", "bus") and f.kind != "station":
-            if not g.intersects(boundary):
-                problems.append(Problem(fid, "crosses-boundary",
-                                        "marked cross_border but does not cross the Beijing boundary"))
+                    problems.append(
+                        Problem(
+                            fid, "bridge-crosses-river", f"bridge does not cross its river {r.id} ({d:.0f} m apart)"
+                        )
+                    )
+        crosses = f.cross_border and f.theme in ("road", "rail", "bus") and f.kind != "station"
+        if crosses and not g.intersects(boundary):
+            problems.append(
+                Problem(fid, "crosses-boundary", "marked cross_border but does not cross the Beijing boundary")
+            )
     return problems

@@ -6,12 +6,14 @@ import datetime as dt
 import hashlib
 import json
 import re
+import time
 from pathlib import Path
 
 import pytest
 
 from geo.cli import main
-from geo.corpus import CorpusError, load_corpus, read_document
+from geo.corpus import FRONT_MATTER_MAX_BYTES, CorpusError, DocumentError, load_corpus, read_document
+from geo.errors import GeoError
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -34,13 +36,15 @@ def test_seeds_load_with_dates_and_titles(corpus):
     assert docs["001"].title == "最新消息!通北新区已成!北三县的“入京”新模式!"
     assert docs["002"].published.year == 2022
     assert docs["002"].published_precision in ("year", "month", "day")
-    assert docs["002"].date_source.startswith("inferred") and "2022" in docs["002"].date_source
+    assert docs["002"].date_source.startswith("inferred")
+    assert "2022" in docs["002"].date_source
     assert docs["002"].title == "2022年北京市推进京津冀协同发展工作要点发布"
     # 2022-02-13 14:07:55 +0800 is a Beijing-local date
     assert docs["003"].published == dt.date(2022, 2, 13)
     assert docs["003"].title == "打造京津冀协同发展高质量样板"
     assert docs["004"].published.year == 2024
-    assert docs["004"].date_source.startswith("inferred") and "2024" in docs["004"].date_source
+    assert docs["004"].date_source.startswith("inferred")
+    assert "2024" in docs["004"].date_source
     assert docs["004"].title == "平谷区奋力书写京津冀协同发展新篇章!"
 
 
@@ -52,7 +56,9 @@ def test_seed_checksums_match_raw_bytes(corpus):
 def test_html_body_is_clean_and_chrome_kept_apart(corpus):
     d = corpus["000_3d649e88ccc955e5"]
     assert not re.search(r"<[a-zA-Z/!][^>]*>", d.text)
-    assert "appendQr" not in d.text and "{" not in d.text and "&#123;" not in d.text
+    assert "appendQr" not in d.text
+    assert "{" not in d.text
+    assert "&#123;" not in d.text
     assert "海量资讯、精准解读，尽在新浪财经APP" in d.extra
     assert "海量资讯" not in d.text
     assert "北京地铁22号线（平谷线）已于6月份开工建设" in d.text
@@ -61,25 +67,33 @@ def test_html_body_is_clean_and_chrome_kept_apart(corpus):
 
 def test_site_chrome_of_plain_text_seeds(corpus):
     d1 = corpus["001_465c5db6c08d56d6"]
-    assert "最新发布的资讯动态" in d1.extra and "皓月雅苑" in d1.extra
-    assert "皓月雅苑" not in d1.text and "扫一扫" not in d1.text and "阅读:316" not in d1.text
+    assert "最新发布的资讯动态" in d1.extra
+    assert "皓月雅苑" in d1.extra
+    assert "皓月雅苑" not in d1.text
+    assert "扫一扫" not in d1.text
+    assert "阅读:316" not in d1.text
     d4 = corpus["004_dd9bcb777b224278"]
-    assert "免责声明" in d4.extra and "免责声明" not in d4.text
-    assert "您的位置" in d4.extra and "您的位置" not in d4.text
+    assert "免责声明" in d4.extra
+    assert "免责声明" not in d4.text
+    assert "您的位置" in d4.extra
+    assert "您的位置" not in d4.text
     # the teaser that repeats the first paragraph is chrome, the paragraph itself is body
     assert d4.text.count("2024年是京津冀协同发展战略实施十周年") == 2  # first para + closing para
     d3 = corpus["003_bb710759ebdae3be"]
-    assert "返回首页" in d3.extra and "返回首页" not in d3.text
+    assert "返回首页" in d3.extra
+    assert "返回首页" not in d3.text
     assert d3.source.get("url", "").startswith("http://finews.zning.xyz/")
     assert "二维码就可办理" in d3.text  # body sentence mentioning a QR code stays
 
 
 def test_sentence_and_paragraph_offsets(corpus):
     for d in corpus:
-        assert d.sentences and d.paragraphs
+        assert d.sentences
+        assert d.paragraphs
         for s, e in d.sentences:
             sent = d.text[s:e]
-            assert sent and sent == sent.strip()
+            assert sent
+            assert sent == sent.strip()
         for s, e in d.paragraphs:
             assert "\n" not in d.text[s:e]
         starts = [s for s, _ in d.sentences]
@@ -88,7 +102,8 @@ def test_sentence_and_paragraph_offsets(corpus):
     target = "北京潞河中学三河校区、北京实验学校三河校区10月12日挂牌成立"
     i = d.text.index(target)
     s, e = d.sentence_at(i)
-    assert target in d.text[s:e] and d.text[s:e].endswith("。")
+    assert target in d.text[s:e]
+    assert d.text[s:e].endswith("。")
 
 
 def _write(tmp_path: Path, name: str, data: bytes) -> Path:
@@ -110,10 +125,13 @@ def test_encodings(tmp_path):
     c = load_corpus(tmp_path)
     assert not c.warnings
     d = {x.doc_id: x for x in c}
-    assert d["gbk"].encoding in ("gb18030", "gbk") and "京唐城际铁路开通运营" in d["gbk"].text
+    assert d["gbk"].encoding in ("gb18030", "gbk")
+    assert "京唐城际铁路开通运营" in d["gbk"].text
     assert d["gbk"].published == dt.date(2022, 12, 30)
-    assert d["big5"].encoding == "big5" and "京唐城際鐵路開通運營" in d["big5"].text  # kept as written
-    assert d["bom"].title == "测试" and d["bom"].published == dt.date(2023, 5, 6)
+    assert d["big5"].encoding == "big5"
+    assert "京唐城際鐵路開通運營" in d["big5"].text  # kept as written
+    assert d["bom"].title == "测试"
+    assert d["bom"].published == dt.date(2023, 5, 6)
     assert d["bom"].text.startswith("厂通路")
 
 
@@ -156,10 +174,16 @@ def test_unreadable_file(tmp_path, monkeypatch):
 
 
 def test_date_inferred_without_any_date(tmp_path):
-    p = _write(tmp_path, "nodate.txt", "通州区交通建设综述\n\n2019年厂通路开始规划，2021年开工建设，预计2030年完工。\n".encode())
+    p = _write(
+        tmp_path,
+        "nodate.txt",
+        "通州区交通建设综述\n\n2019年厂通路开始规划，2021年开工建设，预计2030年完工。\n".encode(),
+    )
     d = read_document(p, today=dt.date(2026, 1, 1))
-    assert d.published == dt.date(2021, 1, 1) and d.published_precision == "year"
-    assert d.date_source.startswith("inferred") and "2021年开工建设" in d.date_source
+    assert d.published == dt.date(2021, 1, 1)
+    assert d.published_precision == "year"
+    assert d.date_source.startswith("inferred")
+    assert "2021年开工建设" in d.date_source
 
 
 def test_missing_and_empty_corpus(tmp_path):
@@ -178,7 +202,8 @@ def test_cli_corpus_json(capsys):
     docs = {d["doc_id"][:3]: d for d in out["documents"]}
     assert docs["000"]["published"] == "2021-11-12"
     assert docs["001"]["published"] == "2023-12-29"
-    assert docs["002"]["published"].startswith("2022") and docs["002"]["published_precision"] == "year"
+    assert docs["002"]["published"].startswith("2022")
+    assert docs["002"]["published_precision"] == "year"
     assert docs["003"]["published"] == "2022-02-13"
     assert docs["004"]["published"].startswith("2024")
     assert all(d["characters"] > 1000 for d in docs.values())
@@ -187,10 +212,12 @@ def test_cli_corpus_json(capsys):
 def test_cli_table_and_errors(capsys, tmp_path):
     assert main(["corpus", "--corpus", str(SEEDS)]) == 0
     out = capsys.readouterr().out
-    assert "000_3d649e88ccc955e5" in out and "2021-11-12" in out
+    assert "000_3d649e88ccc955e5" in out
+    assert "2021-11-12" in out
     assert main(["corpus", "--corpus", str(tmp_path / "missing")]) == 1
     err = capsys.readouterr().err
-    assert "does not exist" in err and "missing" in err
+    assert "does not exist" in err
+    assert "missing" in err
     with pytest.raises(SystemExit) as exc:
         main(["corpus", "--bogus"])
     assert exc.value.code == 2
@@ -204,7 +231,63 @@ def test_python_dash_m_geo_runs():
     import subprocess
     import sys
 
-    r = subprocess.run([sys.executable, "-m", "geo", "corpus", "--corpus", str(SEEDS), "--json"],
-                       capture_output=True, text=True, cwd=ROOT)
+    r = subprocess.run(
+        [sys.executable, "-m", "geo", "corpus", "--corpus", str(SEEDS), "--json"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert r.returncode == 0, r.stderr
     assert len(json.loads(r.stdout)["documents"]) == 5
+
+
+# "billion laughs": nine levels of nine aliases each, 9**9 strings once expanded (< 1 KB as text)
+BOMB = """---
+title: 京唐城际铁路开通
+lol: &a0 ["哈", "哈", "哈", "哈", "哈", "哈", "哈", "哈", "哈"]
+a1: &a1 [*a0, *a0, *a0, *a0, *a0, *a0, *a0, *a0, *a0]
+a2: &a2 [*a1, *a1, *a1, *a1, *a1, *a1, *a1, *a1, *a1]
+a3: &a3 [*a2, *a2, *a2, *a2, *a2, *a2, *a2, *a2, *a2]
+a4: &a4 [*a3, *a3, *a3, *a3, *a3, *a3, *a3, *a3, *a3]
+a5: &a5 [*a4, *a4, *a4, *a4, *a4, *a4, *a4, *a4, *a4]
+a6: &a6 [*a5, *a5, *a5, *a5, *a5, *a5, *a5, *a5, *a5]
+a7: &a7 [*a6, *a6, *a6, *a6, *a6, *a6, *a6, *a6, *a6]
+tags: [*a7, *a7, *a7, *a7, *a7, *a7, *a7, *a7, *a7]
+date: 2023-05-06
+---
+京唐城际铁路开通运营。
+"""
+
+
+def test_billion_laughs_front_matter_is_skipped_quickly(tmp_path):
+    assert len(BOMB.encode()) < 1024
+    _write(tmp_path, "good.md", GOOD.encode())
+    _write(tmp_path, "bomb.md", BOMB.encode())
+    _write(tmp_path, "later.md", GOOD.replace("测试", "测试二").encode())
+    t0 = time.perf_counter()
+    c = load_corpus(tmp_path)
+    assert time.perf_counter() - t0 < 1.0
+    assert [d.doc_id for d in c] == ["good", "later"]
+    (msg,) = [w for w in c.warnings if "bomb.md" in w]
+    assert msg.startswith(str(tmp_path / "bomb.md"))
+    assert "skipped" in msg
+    assert "anchors and aliases are not allowed" in msg
+    with pytest.raises(DocumentError, match="anchors and aliases"):
+        read_document(tmp_path / "bomb.md")
+
+
+def test_oversized_front_matter_is_skipped(tmp_path):
+    _write(tmp_path, "good.md", GOOD.encode())
+    big = "---\ntitle: 大\n" + "".join(f"k{i}: {'字' * 40}\n" for i in range(600)) + "---\n正文。\n"
+    assert len(big.encode()) > FRONT_MATTER_MAX_BYTES
+    _write(tmp_path, "big.md", big.encode())
+    c = load_corpus(tmp_path)
+    assert [d.doc_id for d in c] == ["good"]
+    assert any("big.md: skipped: front matter" in w and "exceeds the limit" in w for w in c.warnings)
+
+
+def test_corpus_errors_are_geo_errors():
+    assert issubclass(CorpusError, GeoError)
+    assert issubclass(CorpusError, ValueError)
+    assert issubclass(DocumentError, GeoError)
+    assert issubclass(DocumentError, ValueError)

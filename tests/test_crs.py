@@ -11,7 +11,7 @@ from shapely.geometry import LineString, MultiPolygon, Point, Polygon, box
 from geo import crs
 
 GEOD = Geod(ellps="WGS84")
-STUDY_BBOX = (115.9, 39.4, 118.2, 40.8)  # geo.gazetteer.STUDY_AREA_BBOX (contract)
+STUDY_BBOX = (115.9, 39.4, 118.2, 40.8)  # the core of the study area (geo.config.default_study().bbox holds it)
 
 
 def _dist_m(lon1, lat1, lon2, lat2):
@@ -69,8 +69,10 @@ def test_gcj02_shift_magnitude_in_study_area():
     g_lon, g_lat = crs.wgs84_to_gcj02(lon, lat)
     shift = _dist_m(lon, lat, g_lon, g_lat)
     # around Beijing the obfuscation moves points by a few hundred metres, roughly north-east
-    assert shift.min() > 300 and shift.max() < 700
-    assert np.all(g_lon > lon) and np.all(g_lat > lat)
+    assert shift.min() > 300
+    assert shift.max() < 700
+    assert np.all(g_lon > lon)
+    assert np.all(g_lat > lat)
 
 
 def test_gcj02_round_trip_sub_centimetre_on_10000_points():
@@ -92,12 +94,20 @@ def test_bd09_round_trips_on_10000_points():
     assert err.max() < 0.01
     # BD-09 differs from GCJ-02 by roughly 0.0065/0.006 degrees (~800 m near Beijing)
     shift = _dist_m(*crs.wgs84_to_gcj02(lon, lat), *crs.wgs84_to_bd09(lon, lat))
-    assert 500 < shift.min() and shift.max() < 1100
+    assert shift.min() > 500
+    assert shift.max() < 1100
 
 
 @pytest.mark.parametrize(
     "func",
-    [crs.wgs84_to_gcj02, crs.gcj02_to_wgs84, crs.gcj02_to_bd09, crs.bd09_to_gcj02, crs.wgs84_to_bd09, crs.bd09_to_wgs84],
+    [
+        crs.wgs84_to_gcj02,
+        crs.gcj02_to_wgs84,
+        crs.gcj02_to_bd09,
+        crs.bd09_to_gcj02,
+        crs.wgs84_to_bd09,
+        crs.bd09_to_wgs84,
+    ],
 )
 def test_outside_china_passes_through(func):
     lon = np.array([2.3522, -74.006, 139.6917, 151.2093, 116.4])  # Paris, New York, Tokyo, Sydney, far south
@@ -119,7 +129,8 @@ def test_scalar_and_array_equivalence_and_shapes():
     arr_lon, arr_lat = crs.wgs84_to_gcj02(lon, lat)
     for i in range(0, 50, 7):
         s_lon, s_lat = crs.wgs84_to_gcj02(lon[i], lat[i])
-        assert isinstance(s_lon, float) and isinstance(s_lat, float)
+        assert isinstance(s_lon, float)
+        assert isinstance(s_lat, float)
         assert s_lon == pytest.approx(arr_lon[i], abs=1e-12)
         assert s_lat == pytest.approx(arr_lat[i], abs=1e-12)
         b_lon, b_lat = crs.gcj02_to_wgs84(arr_lon[i], arr_lat[i])
@@ -128,18 +139,23 @@ def test_scalar_and_array_equivalence_and_shapes():
         assert b_lat == pytest.approx(w_lat[i], abs=1e-11)
     # 2-D input keeps its shape; lists are accepted; scalars broadcast
     grid_lon, grid_lat = crs.wgs84_to_bd09(lon.reshape(5, 10), lat.reshape(5, 10))
-    assert grid_lon.shape == (5, 10) and grid_lat.shape == (5, 10)
+    assert grid_lon.shape == (5, 10)
+    assert grid_lat.shape == (5, 10)
     l_lon, _ = crs.wgs84_to_gcj02(list(lon[:3]), list(lat[:3]))
     assert l_lon.shape == (3,)
     b_lon, b_lat = crs.wgs84_to_gcj02([116.5, 116.6], 39.9)
     assert b_lon.shape == b_lat.shape == (2,)
     e_lon, e_lat = crs.gcj02_to_wgs84(np.array([]), np.array([]))
-    assert e_lon.shape == (0,) and e_lat.shape == (0,)
+    assert e_lon.shape == (0,)
+    assert e_lat.shape == (0,)
 
 
 def test_transform_and_convert_geometry():
     line = LineString([(116.65, 39.90), (116.80, 39.95), (116.90, 39.97)])
-    poly = Polygon([(116.6, 39.8), (116.7, 39.8), (116.7, 39.9), (116.6, 39.9)], holes=[[(116.62, 39.82), (116.64, 39.82), (116.64, 39.84)]])
+    poly = Polygon(
+        [(116.6, 39.8), (116.7, 39.8), (116.7, 39.9), (116.6, 39.9)],
+        holes=[[(116.62, 39.82), (116.64, 39.82), (116.64, 39.84)]],
+    )
     multi = MultiPolygon([poly, box(117.0, 40.0, 117.1, 40.1)])
     for geom in (Point(116.404, 39.915), line, poly, multi):
         gcj = crs.convert_geometry(geom, src="wgs84", dst="gcj02")
@@ -152,7 +168,8 @@ def test_transform_and_convert_geometry():
         np.testing.assert_allclose(shapely.get_coordinates(bd_back), shapely.get_coordinates(geom), atol=1e-9)
     # Z values are kept
     z = crs.transform_geometry(Point(116.4, 39.9, 42.0), crs.wgs84_to_gcj02)
-    assert z.has_z and z.z == 42.0
+    assert z.has_z
+    assert z.z == 42.0
     # same datum is a no-op; unknown datum raises
     assert crs.convert_geometry(line, src="wgs84", dst="wgs84").equals(line)
     with pytest.raises(ValueError, match="unknown datum"):
@@ -163,7 +180,8 @@ def test_convert_geodataframe_sets_crs_and_attrs():
     gpd = pytest.importorskip("geopandas")
     gdf = gpd.GeoDataFrame({"name": ["a", "b"]}, geometry=[Point(116.4, 39.9), Point(116.7, 39.9)], crs=crs.WGS84)
     gcj = crs.convert_geometry(gdf, src="wgs84", dst="gcj02")
-    assert gcj.crs is None and gcj.attrs["coordinate_system"] == "GCJ-02"
+    assert gcj.crs is None
+    assert gcj.attrs["coordinate_system"] == "GCJ-02"
     assert list(gcj["name"]) == ["a", "b"]
     assert gdf.geometry.iloc[0].x == 116.4  # input untouched
     assert _dist_m(gcj.geometry.x, gcj.geometry.y, *crs.wgs84_to_gcj02(gdf.geometry.x, gdf.geometry.y)).max() < 1e-6
@@ -171,7 +189,8 @@ def test_convert_geodataframe_sets_crs_and_attrs():
     assert back.crs == crs.WGS84
     np.testing.assert_allclose(back.geometry.x, gdf.geometry.x, atol=1e-9)
     series = crs.transform_geometry(gdf.geometry, crs.wgs84_to_gcj02)
-    assert isinstance(series, gpd.GeoSeries) and series.crs == gdf.crs
+    assert isinstance(series, gpd.GeoSeries)
+    assert series.crs == gdf.crs
 
 
 def test_metric_length_of_one_degree_latitude():
@@ -184,7 +203,8 @@ def test_metric_length_of_one_degree_latitude():
     seg2 = LineString([(116.5, 39.9), (116.9, 39.9)])
     assert crs.length_m(seg2) == pytest.approx(GEOD.geometry_length(seg2), rel=1e-4)
     arr = crs.length_m(np.array([seg, seg2]))
-    assert arr.shape == (2,) and arr[0] == pytest.approx(crs.length_m(seg))
+    assert arr.shape == (2,)
+    assert arr[0] == pytest.approx(crs.length_m(seg))
 
 
 def test_area_km2_and_projection_round_trip():
@@ -193,7 +213,8 @@ def test_area_km2_and_projection_round_trip():
     assert crs.area_km2(cell) == pytest.approx(geodesic_km2, rel=1e-3)
     metric = crs.to_metric(cell)
     minx, miny, _, _ = metric.bounds
-    assert 480_000 < minx < 500_000 and 4_400_000 < miny < 4_450_000  # EPSG:4548 false easting 500 km
+    assert 480_000 < minx < 500_000  # EPSG:4548 false easting 500 km
+    assert 4_400_000 < miny < 4_450_000
     back = crs.to_wgs84(metric)
     np.testing.assert_allclose(shapely.get_coordinates(back), shapely.get_coordinates(cell), atol=1e-9)
 

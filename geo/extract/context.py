@@ -1,0 +1,137 @@
+"""The per-document context the rules read: text, normalised text, segmentation, cues.
+
+:func:`document_context` normalises a document's text, segments it and marks the
+work-plan sections (at least as many plan cues as report cues) and the speech
+paragraphs (``蔡奇强调，要…``); :class:`DocContext` also caches the dates found in
+each clause.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from geo.dates import ResolvedDate, find_dates, period_end
+from geo.extract.lexicon import DATE_HINT_RE, PLAN_CUE_RE, REPORT_CUE_RE, SPEECH_RE
+from geo.extract.normalise import normalise_text
+from geo.extract.segment import Segmentation, segment
+
+__all__ = ["DocContext", "document_context", "sentence_text"]
+
+
+@dataclass
+class DocContext:
+    """What the rules read of one document.
+
+    Attributes
+    ----------
+    doc_id, text : str
+        The document id and its text as written.
+    norm : str
+        The normalised text (same length as ``text``).
+    published : datetime.date or None
+        Publication date (start of its period when ``published_precision`` is coarser).
+    published_precision : str
+    seg : Segmentation
+        Segmentation of ``norm``.
+    plan_sections : set of int
+        Sections that read as a work plan (forecast by default).
+    speech_paragraphs : set of int
+        Paragraphs opening with a speech directive (``强调，要``).
+    """
+
+    doc_id: str
+    text: str
+    norm: str
+    published: _dt.date | None
+    published_precision: str
+    seg: Segmentation
+    plan_sections: set[int]
+    speech_paragraphs: set[int]
+    _dates: dict = field(default_factory=dict)
+
+    @property
+    def known_by(self) -> _dt.date | None:
+        """The date by which the document was certainly published: its publication date, or
+        the end of its publication year (month) when only that is known."""
+        if self.published is None or self.published_precision not in ("year", "month"):
+            return self.published
+        return period_end(self.published, self.published_precision)
+
+    def dates(self, start: int, end: int, modality: str) -> list[tuple[int, int, ResolvedDate]]:
+        """Cached :func:`geo.dates.find_dates` of ``norm[start:end]``."""
+        key = (start, end, modality)
+        found = self._dates.get(key)
+        if found is None:
+            text = self.norm[start:end]
+            found = (
+                find_dates(text, self.published, modality=modality, published_precision=self.published_precision)
+                if DATE_HINT_RE.search(text)
+                else []
+            )
+            self._dates[key] = found
+        return found
+
+    @property
+    def pub_latest(self) -> _dt.date | None:
+        """The latest date the publication can be: the end of its period for coarse dates."""
+        if self.published is None:
+            return None
+        if self.published_precision in ("day", "reported", "unknown", ""):
+            return self.published
+        return period_end(self.published, self.published_precision)
+
+
+def _doc_attr(doc: Any, name: str, default: Any = None) -> Any:
+    return getattr(doc, name, default) if not isinstance(doc, dict) else doc.get(name, default)
+
+
+def document_context(doc: Any) -> DocContext:
+    """Normalise, segment and read the cues of a document.
+
+    Parameters
+    ----------
+    doc : geo.corpus.Document or dict
+        Needs ``text``, ``doc_id``, ``published`` (date or ISO text) and optionally
+        ``published_precision``.
+
+    Returns
+    -------
+    DocContext
+    """
+    text = _doc_attr(doc, "text", "") or ""
+    norm = normalise_text(text)
+    published = _doc_attr(doc, "published")
+    if isinstance(published, str):
+        published = _dt.date.fromisoformat(published[:10])
+    seg = segment(norm)
+    plan_cues: Counter[int] = Counter()
+    report_cues: Counter[int] = Counter()
+    speech: set[int] = set()
+    for pi, (ps, pe) in enumerate(seg.paragraphs):
+        ptext = norm[ps:pe]
+        sec = seg.sections[pi]
+        plan_cues[sec] += len(PLAN_CUE_RE.findall(ptext))
+        report_cues[sec] += len(REPORT_CUE_RE.findall(ptext))
+        if SPEECH_RE.search(ptext[:60]):
+            speech.add(pi)
+    # a work-plan section: at least as many plan cues as report cues
+    plan_sections = {s for s, v in plan_cues.items() if v > 0 and v >= report_cues[s]}
+    return DocContext(
+        doc_id=str(_doc_attr(doc, "doc_id", "")),
+        text=text,
+        norm=norm,
+        published=published,
+        published_precision=_doc_attr(doc, "published_precision", "day") or "day",
+        seg=seg,
+        plan_sections=plan_sections,
+        speech_paragraphs=speech,
+    )
+
+
+def sentence_text(ctx: DocContext, si: int) -> str:
+    """The text (as written, stripped) of sentence ``si`` of a document."""
+    s, e = ctx.seg.sentences[si]
+    return ctx.text[s:e].strip()

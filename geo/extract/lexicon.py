@@ -1,0 +1,173 @@
+"""The word lists and patterns of the extraction rules.
+
+* Kind rules: which feature kinds carry no status events (:data:`NO_EVENT_KINDS`,
+  :data:`DESIGNATION_RE`), which are area-like (:data:`AREA_KINDS`) or natural
+  (:data:`NATURAL_KINDS`).
+* Status vocabulary: the keyword patterns of each event status (one of
+  :data:`geo.schema.EVENT_STATUSES`) with their priority, and :func:`status_in`, the
+  highest-priority keyword of a clause segment.
+* Modality: markers of forecasts (:data:`EXPECTED_RE`) and facts (:data:`ACTUAL_RE`),
+  work-plan and report cues, speech directives.
+* Structure: coordination, connection-target and time-adverbial patterns, and the hint
+  that a text holds a date (:data:`DATE_HINT_RE`).
+
+Patterns apply to normalised text (:func:`geo.extract.normalise.normalise_text`).
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = [
+    "ACTUAL_RE",
+    "AREA_KINDS",
+    "COORD_RE",
+    "DATE_HINT_RE",
+    "DESIGNATION_RE",
+    "ENDPOINT_RE",
+    "EXPECTED_RE",
+    "LEADING_FILLER_RE",
+    "NATURAL_KINDS",
+    "NO_EVENT_KINDS",
+    "PLAN_CUE_RE",
+    "PLAN_VERB_RE",
+    "PURE_DATE_FILLER_RE",
+    "REPORT_CUE_RE",
+    "SPEECH_RE",
+    "STATUS_PATTERNS",
+    "status_in",
+]
+
+# =========================================================================== kind rules
+#: Feature kinds that never carry a construction status (areas, destinations).
+NO_EVENT_KINDS: frozenset[str] = frozenset({"admin", "destination"})
+#: Zones that are designations or planning areas, not works (no status events).
+DESIGNATION_RE = re.compile(r"(?:示范区|副中心|新区|先行区|合作区|试验区)$")
+#: Feature kinds whose match is dropped when an infrastructure suffix follows.
+AREA_KINDS: frozenset[str] = frozenset({"admin", "zone", "destination"})
+
+#: Kinds that are not built: only navigation openings apply (river works are not events).
+NATURAL_KINDS = frozenset({"river", "monitoring_section"})
+
+#: Text that may hold a date expression (clauses without it skip the date parser).
+DATE_HINT_RE = re.compile(r"[年月]|近日|日前|近期|目前|当前|眼下|昨天|昨日|今天|今日|[一二三四五六七八九十]五")
+
+
+# =========================================================================== status vocabulary
+_NB = r"[^，。；;,!?！？]"  # within-clause character
+#: (regex, event status, priority) of the status keywords.
+STATUS_PATTERNS: list[tuple[str, str, int]] = [
+    # (regex, status, priority) -- higher priority wins within a segment
+    (r"暂停|停运|停工|停止运营|停航|停驶", "suspended", 7),
+    (
+        r"主体(?:工程|结构)?(?:完工|封顶|竣工)|(?:引道|路基|桥梁|主体)(?:工程)?(?:已经|已)?(?:竣工|完工)|"
+        r"封顶|全线贯通|(?<![上下前后左右内外])贯通(?!入海)|铺轨|合龙|完成路基建设|"
+        r"进入主体结构施工|基本建成|(?<!完工)(?:竣工|完工)(?!通车|通航|运营|投用|投入使用)|"
+        rf"完成{_NB}{{0,8}}?\d+(?:\.\d+)?%|完成{_NB}{{0,6}}?(?:路基|桥梁|主体)",
+        "milestone",
+        6,
+    ),
+    (
+        r"建成通车|开通运营|通车运营|完工通车|正式通车|通车|竣工|通航|投入使用|投入运营|投用|"
+        r"开诊|揭牌|挂牌成立|挂牌|开园|开业|启动运行|开通|正式运营|开放(?!式)|"
+        r"(?<!要)建成(?!后)|完工",
+        "opened",
+        5,
+    ),
+    (
+        rf"开工建设|实现开工|开工|首开|动工|开建|启动{_NB}{{0,20}}?建设",
+        "construction_started",
+        4,
+    ),
+    (
+        rf"接线协议|签[订署]{_NB}{{0,12}}?(?:建设|接线|共建|连接|对接|合作建设)协议",
+        "agreement",
+        3,
+    ),
+    (r"前期工作|前期研究|可行性研究|可研|立项|获批", "early_stage", 2),
+    (
+        r"加快建设|正在建设|在建|施工|加速建设|大力建设|加紧建设|抓紧建设|建设中|协同建设|"
+        r"有序推进|加快推进|扎实推进|稳步推进|持续推进|全力推进|积极推进|"
+        rf"推进{_NB}{{0,20}}?(?:建设|工程|施工)|(?:建设|工程|施工){_NB}{{0,4}}?推进|^\s*建设",
+        "under_construction",
+        1,
+    ),
+    (
+        rf"规划(?!纲要)|(?<!调查)研究{_NB}{{0,20}}?(?:方案|项目|规划|建设)|谋划|编制|拟建",
+        "planned",
+        0,
+    ),
+]
+_STATUS_RES = [(re.compile(p), s, pr) for p, s, pr in STATUS_PATTERNS]
+_NEGATION_RE = re.compile(r"(?:未|尚未|没有|不再|无法)$")
+
+
+# =========================================================================== modality
+#: Markers of a forecast, plan or target (``将于``, ``预计``, ``力争``, ``年底前``, ``要``...).
+EXPECTED_RE = re.compile(
+    r"将于|将在|将(?=[继续加快全面进一步实现建成开通成为启动推进完成开工达到形成迎来投入正式逐步陆续力争确保有望具备全部])"
+    r"|预计|力争|计划|拟|争取|有望|即将|确保|年底前|年内|下一步|今后|未来|明年|尽早|尽快|早日|"
+    r"(?<![主重需纲摘只还])要(?![求点素闻])"
+)
+#: Markers of a reported fact (``已``, ``已于``, ``截至``, ``累计``...).
+ACTUAL_RE = re.compile(r"已经|已于|已|业已|去年|截至|累计|先后|过去")
+#: Adverbial filler opening a clause, skipped before testing :data:`PLAN_VERB_RE`.
+LEADING_FILLER_RE = re.compile(
+    r"^(?:在[^，,]{0,8}方面|同时|此外|另外|其中|进一步|继续|全面|积极|扎实|持续|大力|全力|有序|"
+    r"着力|重点|协同|共同|统筹|深入|努力|切实|还)+"
+)
+#: A verb opening a clause of a work plan (``推进…建设``).
+PLAN_VERB_RE = re.compile(
+    r"^(?:推进|推动|加快|加紧|抓紧|实现|开展|启动|完成|建设|支持|做好|抓好|落实|打造|谋划|"
+    r"实施|配合|开工|建成|开通|打通|提升|保障|确保|力争|争取|编制)"
+)
+#: Cues of a work-plan paragraph, counted per section against :data:`REPORT_CUE_RE`.
+PLAN_CUE_RE = re.compile(
+    r"将继续|今年将|本市将|将加快|将进一步|工作要点|重点任务|计划|力争|争取|部署|"
+    r"(?<![主重需纲摘只还])要(?![求点素闻])|目标任务"
+)
+#: Cues of a progress-report paragraph.
+REPORT_CUE_RE = re.compile(r"已|取得|成效|成就|累计|截至|先后|陆续|过去|以来|了")
+#: A directive in a speech (``强调，要``) opening a paragraph.
+SPEECH_RE = re.compile(r"(?:强调|指出|要求|提出|表示)[,，:：]?\s*要")
+
+
+# =========================================================================== structure
+#: Text between two coordinated mentions (``、``, ``与``, ``和``, brackets...).
+COORD_RE = re.compile(r"^[\s()（）\[\]【】、与和及同暨以及跟]+$")
+#: A connection word after a mention: the mention is a connection target (``…与京平高速对接``).
+ENDPOINT_RE = re.compile(r"对接|连接|衔接|相连|连通|接线")
+#: What may remain of a pure time-adverbial clause once its dates are removed.
+PURE_DATE_FILLER_RE = re.compile(r"^[\s以来截至在于到自从起今年底]*$")
+
+
+def status_in(segment: str) -> tuple[str, int, int] | None:
+    """The highest-priority status keyword of a clause segment.
+
+    A keyword right after a negation (``尚未开通``) does not count, nor an opening followed
+    by ``后`` (``建成后``) in a segment without a forecast marker (a hypothetical).
+
+    Parameters
+    ----------
+    segment : str
+        Normalised text of a clause or ``、`` segment.
+
+    Returns
+    -------
+    (status, start, end) or None
+        The event status (:data:`geo.schema.EVENT_STATUSES`) and the keyword's offsets.
+    """
+    best: tuple[int, str, int, int] | None = None
+    for rx, status, prio in _STATUS_RES:
+        if best is not None and prio <= best[0]:
+            break
+        for m in rx.finditer(segment):
+            if _NEGATION_RE.search(segment[max(0, m.start() - 3) : m.start()]):
+                continue  # 尚未开通, 未开工
+            if status == "opened" and segment[m.end() : m.end() + 1] == "后" and not EXPECTED_RE.search(segment):
+                continue  # 建成后 / 通车后 without a forecast marker: hypothetical
+            best = (prio, status, m.start(), m.end())
+            break
+    if best is None:
+        return None
+    return best[1], best[2], best[3]

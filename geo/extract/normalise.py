@@ -1,0 +1,149 @@
+"""Length-preserving text normalisation for matching.
+
+:func:`normalise_text` converts traditional characters to simplified (OpenCC ``t2s``,
+phrase-level where that keeps the length, else per character), full-width digits,
+letters and punctuation to half-width, dash variants to ``-`` and ASCII letters to
+lower case, one character for one character: an offset into the normalised text is
+an offset into the original. :class:`MatchView` removes quotation marks for matching
+and maps offsets back. OpenCC is imported on the first text with traditional-looking
+characters, not with this module.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import logging
+import re
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["QUOTES_RE", "MatchView", "normalise_text"]
+
+_HALF = {}
+for _cp in range(0xFF01, 0xFF5F):
+    _HALF[_cp] = chr(_cp - 0xFEE0)
+_HALF[0x3000] = " "
+for _c in "—–―‒－﹣⸺":
+    _HALF[ord(_c)] = "-"
+_HALF[ord("·")] = "·"
+_HALF[ord("〇")] = "〇"
+for _cp in range(ord("A"), ord("Z") + 1):
+    _HALF[_cp] = chr(_cp + 32)
+for _cp in range(ord("Ａ"), ord("Ｚ") + 1):
+    _HALF[_cp] = chr(_cp - 0xFEE0 + 32)
+# keep CJK full stop/comma forms the splitter relies on: normalise ASCII-like ones only
+_HALF_TABLE = str.maketrans({k: v for k, v in _HALF.items() if len(v) == 1})
+
+_T2S_CHAR: dict[str, str] = {}
+
+
+@functools.lru_cache(maxsize=1)
+def _opencc() -> Any:
+    from opencc import OpenCC
+
+    return OpenCC("t2s")
+
+
+def _t2s_chars(text: str) -> dict[int, str]:
+    """Per-character t2s mapping for the characters of ``text`` that change (1:1 only)."""
+    new = {c for c in set(text) if c not in _T2S_CHAR and ord(c) >= 0x3400}
+    if new:
+        cc = _opencc()
+        for c in new:
+            out = cc.convert(c)
+            _T2S_CHAR[c] = out if len(out) == 1 else c
+    return {ord(c): _T2S_CHAR[c] for c in set(text) if _T2S_CHAR.get(c, c) != c}
+
+
+_WINDOW = 4
+
+
+def _t2s_windows(text: str, table: dict[int, str]) -> str:
+    """Phrase-level t2s on the windows around traditional characters, 1:1 verified.
+
+    Only the runs containing characters that change (plus ``_WINDOW`` characters of
+    context each side) go through OpenCC's phrase conversion; a window whose conversion
+    changes length falls back to the per-character table.
+    """
+    cc = _opencc()
+    changing = re.compile("[" + "".join(re.escape(chr(k)) for k in table) + "]")
+    positions = [m.start() for m in changing.finditer(text)]
+    if len(positions) > len(text) // 4:
+        windows = [(0, len(text))]  # mostly traditional: one pass
+    else:
+        windows = []
+        for p in positions:
+            a, b = max(0, p - _WINDOW), min(len(text), p + _WINDOW + 1)
+            if windows and a <= windows[-1][1]:
+                windows[-1] = (windows[-1][0], b)
+            else:
+                windows.append((a, b))
+    parts: list[str] = []
+    last = 0
+    for a, b in windows:
+        chunk = text[a:b]
+        conv = cc.convert(chunk)
+        if len(conv) != len(chunk):
+            logger.debug("t2s phrase conversion changed the length; per-character fallback")
+            conv = chunk.translate(table)
+        parts.append(text[last:a])
+        parts.append(conv)
+        last = b
+    parts.append(text[last:])
+    return "".join(parts)
+
+
+def normalise_text(text: str) -> str:
+    """Normalise text for matching, preserving its length.
+
+    Traditional characters are converted to simplified with OpenCC ``t2s``; phrase-level
+    conversion is used when it keeps the length (verified), otherwise the per-character
+    conversion (always 1:1). Full-width digits, letters and punctuation become half-width,
+    dash variants become ``-``, ASCII letters lower case.
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    str
+        Same length as ``text``: ``normalise_text(t)[i]`` corresponds to ``t[i]``.
+    """
+    table = _t2s_chars(text)
+    if table:
+        text = _t2s_windows(text, table)
+    out = text.translate(_HALF_TABLE)
+    assert len(out) == len(text)
+    return out
+
+
+#: Quotation marks, removed for matching (:class:`MatchView`) and from names.
+QUOTES_RE = re.compile('[“”"‘’「」『』]')
+
+
+class MatchView:
+    """Normalised text, optionally with quotation marks removed, mapping offsets back.
+
+    Quote stripping is off by default: a quoted name (``“平谷区—蓟州—兴隆”公交专线``) is
+    matched inside its quotes, as the seed key annotates it.
+    """
+
+    __slots__ = ("_q", "text")
+
+    def __init__(self, norm: str, *, strip_quotes: bool = False) -> None:
+        removed = [m.start() for m in QUOTES_RE.finditer(norm)] if strip_quotes else []
+        if removed:
+            self.text = QUOTES_RE.sub("", norm)
+            self._q = [p - j for j, p in enumerate(removed)]
+        else:
+            self.text = norm
+            self._q = []
+
+    def orig(self, i: int) -> int:
+        """Original offset of match-text character ``i``."""
+        if not self._q:
+            return i
+        return i + bisect.bisect_right(self._q, i)

@@ -1,0 +1,412 @@
+"""The result records of the extraction: mentions, events, claims, unknown names and the whole.
+
+:class:`Mention`, :class:`Event`, :class:`Claim` and :class:`UnknownCandidate` are frozen
+records with a ``to_json`` form; :class:`Extraction` holds everything extracted from a
+corpus, with the per-feature summaries the layers use (:meth:`Extraction.feature_summary`).
+:func:`claim_topic` classifies a claim by its unit and counted noun.
+
+This module needs only the standard library: readers of extraction results
+(layers, maps, analyses) import it without loading the extraction engine (the
+Aho-Corasick matcher or OpenCC). :mod:`geo.timeline` is imported on use.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+__all__ = [
+    "CLAIM_TOPICS",
+    "Claim",
+    "Event",
+    "Extraction",
+    "Mention",
+    "UnknownCandidate",
+    "claim_topic",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A mention of a gazetteer feature in a document.
+
+    Attributes
+    ----------
+    feature_id : str
+    doc_id : str
+    start, end : int
+        Offsets into ``Document.text`` (``text[start:end] == surface``).
+    surface : str
+        The text as written (traditional characters and full-width forms kept).
+    sentence : str
+        The sentence containing the mention (stripped).
+    published : datetime.date or None
+        Publication date of the document.
+    """
+
+    feature_id: str
+    doc_id: str
+    start: int
+    end: int
+    surface: str
+    sentence: str
+    published: _dt.date | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-serialisable dict (dates as ISO text)."""
+        d = asdict(self)
+        d["published"] = self.published.isoformat() if self.published else None
+        return d
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """A status statement about a feature.
+
+    Attributes
+    ----------
+    feature_id : str
+    status : str
+        One of :data:`geo.schema.EVENT_STATUSES`.
+    modality : str
+        ``actual`` (a fact reported) or ``expected`` (a forecast, plan or target).
+    date : datetime.date or None
+        Start of the period the statement is dated to (see :class:`geo.dates.ResolvedDate`);
+        ``None`` only when the document has no publication date and the text no date.
+    precision : str
+        Precision of ``date`` (:data:`geo.dates.PRECISIONS`).
+    date_basis : str
+        The text the date came from, or ``'reported'`` (the publication date).
+    doc_id : str
+    start, end : int
+        Offsets of the quoted clause in ``Document.text``.
+    quote : str
+        The clause text.
+    date_end : datetime.date or None
+        Last day of the period for period precisions.
+    published : datetime.date or None
+        The date by which the document was published: its publication date, or the end of
+        its publication year (month) when only that is known.
+    """
+
+    feature_id: str
+    status: str
+    modality: str
+    date: _dt.date | None
+    precision: str
+    date_basis: str
+    doc_id: str
+    start: int
+    end: int
+    quote: str
+    date_end: _dt.date | None = None
+    published: _dt.date | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-serialisable dict (dates as ISO text)."""
+        d = asdict(self)
+        for k in ("date", "date_end", "published"):
+            d[k] = d[k].isoformat() if d[k] else None
+        return d
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A quantitative statement.
+
+    Attributes
+    ----------
+    value : float
+        The number in base units (``13万人次`` -> 130000; ``877亿元`` -> 8.77e10;
+        ``半小时`` -> 30).
+    unit : str
+        Unit or classifier as written without the multiplier: ``条``, ``座``, ``个``,
+        ``公里``, ``人次``, ``元``, ``%``, ``min`` (travel time)...
+    counted : str
+        What is counted or measured (``高速公路``, ``跨界公交线路``, ``日客运量``).
+    feature_ids : tuple of str
+        Non-area features mentioned in the same clause (or, when it names none, in the
+        previous clause of the same sentence).
+    area : str or None
+        The area the claim is about: the first area-like feature (admin/zone) of its sentence
+        mentioned before the number (the sentence topic, e.g. 北三县 in
+        ``北三县已建成与通州区连通的高速公路3条``).
+    doc_id : str
+    start, end : int
+        Offsets of the number-with-unit in ``Document.text``.
+    quote : str
+        The clause text.
+    qualifier : str
+        ``约``, ``超过``, ``多``, ``余``... when the number is approximate.
+    topic : str (property)
+        What the claim is about, from its unit and counted noun (:func:`claim_topic`):
+        ``transport``, ``travel_time``, ``investment``, ``projects``, ``environment``,
+        ``public_services`` or ``other``.
+    """
+
+    value: float
+    unit: str
+    counted: str
+    feature_ids: tuple[str, ...]
+    area: str | None
+    doc_id: str
+    start: int
+    end: int
+    quote: str
+    qualifier: str = ""
+
+    @property
+    def topic(self) -> str:
+        """The claim's topic (see :func:`claim_topic`)."""
+        return claim_topic(self.unit, self.counted, self.feature_ids)
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-serialisable dict (with ``topic``)."""
+        d = asdict(self)
+        d["feature_ids"] = list(self.feature_ids)
+        d["topic"] = self.topic
+        return d
+
+
+#: (topic, keywords of the counted noun) in priority order; see :func:`claim_topic`.
+CLAIM_TOPICS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "transport",
+        (
+            "公路",
+            "道路",
+            "高速",
+            "主干",
+            "干路",
+            "桥",
+            "公交",
+            "快巴",
+            "线路",
+            "铁路",
+            "轨道",
+            "地铁",
+            "城际",
+            "客运",
+            "通道",
+            "航",
+            "站",
+            "里程",
+            "车",
+        ),
+    ),
+    ("investment", ("投资", "资金", "亿元", "万元")),
+    ("projects", ("项目",)),
+    ("environment", ("造林", "营林", "绿化", "森林", "水质", "断面", "矿山", "防火", "生态", "PM", "空气", "鸟")),
+    (
+        "public_services",
+        (
+            "学校",
+            "中小学",
+            "幼儿园",
+            "医院",
+            "医疗",
+            "事项",
+            "通办",
+            "养老",
+            "就医",
+            "教师",
+            "学科",
+            "诊疗",
+            "结算",
+            "终端",
+            "政务",
+        ),
+    ),
+)
+
+
+_NOT_TRANSPORT = ("旅游", "工作站", "服务站", "站点服务")
+
+
+def claim_topic(unit: str, counted: str, feature_ids: Iterable[str] = ()) -> str:
+    """Classify a claim: ``transport``, ``travel_time``, ``investment``, ``projects``,
+    ``environment``, ``public_services`` or ``other``.
+
+    Travel-time promises (unit ``min``) are ``travel_time``; money (unit ``元``) is
+    ``investment``; otherwise the first topic whose keywords occur in the counted noun, and
+    claims about a named transport feature (ids of roads, lines, bridges, stations) are
+    ``transport``.
+    """
+    if unit == "min":
+        return "travel_time"
+    if unit == "元":
+        return "investment"
+    text = str(counted or "")
+    for topic, words in CLAIM_TOPICS:
+        if any(w in text for w in words) and not (topic == "transport" and any(w in text for w in _NOT_TRANSPORT)):
+            return topic
+    prefixes = (
+        "road-",
+        "expressway-",
+        "bridge-",
+        "metro-",
+        "station-",
+        "bus-",
+        "jing",
+        "intercity-",
+        "suburban-",
+        "interchange-",
+    )
+    if any(str(f).startswith(prefixes) for f in feature_ids):
+        return "transport"
+    return "other"
+
+
+@dataclass(frozen=True, slots=True)
+class UnknownCandidate:
+    """A span that looks like an infrastructure name but is not in the gazetteer.
+
+    Attributes
+    ----------
+    name : str
+        The candidate name (normalised text).
+    suffix : str
+        The infrastructure suffix that made it a candidate (``路``, ``站``, ``大桥``...).
+    count : int
+        Number of occurrences in the corpus.
+    contexts : tuple of dict
+        Up to five occurrences: ``{doc_id, start, end, sentence}``.
+    """
+
+    name: str
+    suffix: str
+    count: int
+    contexts: tuple[dict, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-serialisable dict."""
+        return {
+            "name": self.name,
+            "suffix": self.suffix,
+            "count": self.count,
+            "contexts": [dict(c) for c in self.contexts],
+        }
+
+
+@dataclass
+class Extraction:
+    """Everything extracted from a corpus.
+
+    Attributes
+    ----------
+    mentions, events, claims : list
+        Sorted by (doc_id, start).
+    unknowns : list of UnknownCandidate
+        Sorted by descending count, then name.
+    timelines : dict
+        ``feature_id -> list of TimelineEvent`` (:func:`geo.timeline.build_timelines`).
+    documents : dict
+        ``doc_id -> publication date (ISO) or None``.
+    warnings : list of str
+        Documents the extraction had to skip, each with its file and the error.
+    """
+
+    mentions: list[Mention] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    claims: list[Claim] = field(default_factory=list)
+    unknowns: list[UnknownCandidate] = field(default_factory=list)
+    timelines: dict[str, list] = field(default_factory=dict)
+    documents: dict[str, str | None] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    _by_feature: dict[str, list[Mention]] | None = field(default=None, repr=False, compare=False)
+
+    def mentions_of(self, feature_id: str) -> list[Mention]:
+        """Mentions of one feature."""
+        return [m for m in self.mentions if m.feature_id == feature_id]
+
+    def events_of(self, feature_id: str) -> list[Event]:
+        """Events of one feature."""
+        return [e for e in self.events if e.feature_id == feature_id]
+
+    def summaries(self, as_of: _dt.date | str) -> dict[str, dict]:
+        """Per-feature summary (see :func:`geo.timeline.summarise`) for mentioned features."""
+        from geo.timeline import summarise
+
+        by_feature: dict[str, list[Mention]] = defaultdict(list)
+        for m in self.mentions:
+            by_feature[m.feature_id].append(m)
+        ids = sorted(set(by_feature) | set(self.timelines))
+        return {fid: summarise(fid, by_feature.get(fid, []), self.timelines.get(fid, []), as_of) for fid in ids}
+
+    def claims_json(self) -> list[dict[str, Any]]:
+        """The claims as JSON dicts, each with its document's ``published`` date (ISO or None)."""
+        return [{**c.to_json(), "published": self.documents.get(c.doc_id)} for c in self.claims]
+
+    def latest_date(self) -> _dt.date | None:
+        """The default "now": the latest publication date in the corpus or actual event date.
+
+        Actual events include the dated public facts the gazetteer records
+        (``known_events``), so a corpus of older news still shows a road opened since.
+        """
+        dates = [d for d in self.documents.values() if d]
+        for timeline in self.timelines.values():
+            for ev in timeline:
+                j = ev.to_json() if hasattr(ev, "to_json") else dict(ev)
+                if j.get("modality") == "actual" and j.get("effective_date"):
+                    dates.append(str(j["effective_date"]))
+        return _dt.date.fromisoformat(max(dates)) if dates else None
+
+    def feature_summary(
+        self,
+        feature_id: str,
+        *,
+        as_of: _dt.date | str | None = None,
+        include_expected: bool = False,
+    ) -> dict[str, Any]:
+        """Layer properties of one feature: status, mentions, timeline and claims.
+
+        Parameters
+        ----------
+        feature_id : str
+        as_of : datetime.date or ISO str, optional
+            Status date; default the latest publication date in the corpus (or today when
+            no document is dated).
+        include_expected : bool, default False
+            See :func:`geo.timeline.status_as_of`.
+
+        Returns
+        -------
+        dict
+            :func:`geo.timeline.summarise` output plus ``claims`` (JSON list of the claims
+            naming the feature, or whose area it is).
+        """
+        from geo.timeline import summarise
+
+        if as_of is None:
+            as_of = self.latest_date() or _dt.date.today()
+        if self._by_feature is None:
+            idx: dict[str, list[Mention]] = defaultdict(list)
+            for m in self.mentions:
+                idx[m.feature_id].append(m)
+            self._by_feature = dict(idx)
+        out = summarise(
+            feature_id,
+            self._by_feature.get(feature_id, []),
+            self.timelines.get(feature_id, []),
+            as_of,
+            include_expected=include_expected,
+        )
+        out["claims"] = [c.to_json() for c in self.claims if feature_id in c.feature_ids or c.area == feature_id]
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-serialisable dict of everything (deterministic order)."""
+        return {
+            "documents": dict(sorted(self.documents.items())),
+            "mentions": [m.to_json() for m in self.mentions],
+            "events": [e.to_json() for e in self.events],
+            "claims": [c.to_json() for c in self.claims],
+            "unknowns": [u.to_json() for u in self.unknowns],
+            "timelines": {
+                fid: [t.to_json() if hasattr(t, "to_json") else dict(t) for t in tl]
+                for fid, tl in sorted(self.timelines.items())
+            },
+        }
