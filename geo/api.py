@@ -173,8 +173,14 @@ def feature_timeline(
     f = gaz.resolve(feature)
     as_of_d = _as_of(as_of, extraction)
     summary = extraction.feature_summary(f.id, as_of=as_of_d)
-    return {"id": f.id, "name_zh": f.name_zh, "name_en": f.name_en, "kind": f.kind,
-            "as_of": as_of_d.isoformat() if as_of_d else None, **summary}
+    return {
+        "id": f.id,
+        "name_zh": f.name_zh,
+        "name_en": f.name_en,
+        "kind": f.kind,
+        "as_of": as_of_d.isoformat() if as_of_d else None,
+        **summary,
+    }
 
 
 def _network(
@@ -194,8 +200,9 @@ def _network(
         _check_osm_extent(osm_graph, osm)
     elif online:
         osm_graph = gn.fetch_osm(assumptions=assumptions)
-    return gn.build_network(lay, as_of=as_of, include_expected=include_expected,
-                            assumptions=assumptions, osm_graph=osm_graph)
+    return gn.build_network(
+        lay, as_of=as_of, include_expected=include_expected, assumptions=assumptions, osm_graph=osm_graph
+    )
 
 
 def network_as_of(
@@ -231,8 +238,14 @@ def network_as_of(
     """
     _, gaz, extraction = state(corpus)
     as_of_d = _as_of(as_of, extraction)
-    return _network(_layers(gaz, extraction, as_of_d), as_of_d, osm=osm, online=online,
-                    include_expected=include_expected, assumptions=assumptions)
+    return _network(
+        _layers(gaz, extraction, as_of_d),
+        as_of_d,
+        osm=osm,
+        online=online,
+        include_expected=include_expected,
+        assumptions=assumptions,
+    )
 
 
 def _check_osm_extent(G: nx.MultiDiGraph, path: str | Path) -> None:
@@ -300,8 +313,9 @@ def accessibility(
     as_of_d = _as_of(as_of, extraction)
     lay = _layers(gaz, extraction, as_of_d)
     G = _network(lay, as_of_d, osm=osm, online=False, include_expected=include_expected, assumptions=None)
-    return acc.accessibility_report(G, origins=origins, destinations=destinations, chains=chains,
-                                    resolution=resolution, area=focus_area(lay))
+    return acc.accessibility_report(
+        G, origins=origins, destinations=destinations, chains=chains, resolution=resolution, area=focus_area(lay)
+    )
 
 
 def atlas(
@@ -376,6 +390,14 @@ def save_layers(
     _, gaz, extraction = state(corpus)
     lay = _layers(gaz, extraction, parse_as_of(as_of) if as_of is not None else None)
     within_geom = gaz.resolve(within).geometry if within is not None else None
-    return export_layers(lay, path, fmt=fmt, layers_wanted=list(layers) if layers else None,
-                         status=list(status) if status else None, bbox=bbox, within=within_geom,
-                         crs=crs, gcj02=gcj02)
+    return export_layers(
+        lay,
+        path,
+        fmt=fmt,
+        layers_wanted=list(layers) if layers else None,
+        status=list(status) if status else None,
+        bbox=bbox,
+        within=within_geom,
+        crs=crs,
+        gcj02=gcj02,
+    )

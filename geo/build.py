@@ -80,7 +80,13 @@ def build(
         from geo.maps import write_all_maps
 
         result["maps"] = write_all_maps(
-            layers, extra_layers, maps_dir, extraction=extraction, corpus=corpus, as_of=as_of,
-            basemap=basemap, offline=offline,
+            layers,
+            extra_layers,
+            maps_dir,
+            extraction=extraction,
+            corpus=corpus,
+            as_of=as_of,
+            basemap=basemap,
+            offline=offline,
         )
     return result

@@ -42,7 +42,8 @@ def _bbox_arg(text: str) -> tuple[float, float, float, float]:
     for name, lat in (("south", s), ("north", n)):
         if not -90 <= lat <= 90:
             raise argparse.ArgumentTypeError(
-                f"{text!r}: {name} {lat:g} is not a latitude (the order is W,S,E,N = lon,lat,lon,lat)")
+                f"{text!r}: {name} {lat:g} is not a latitude (the order is W,S,E,N = lon,lat,lon,lat)"
+            )
     for name, lon in (("west", w), ("east", e)):
         if not -180 <= lon <= 180:
             raise argparse.ArgumentTypeError(f"{text!r}: {name} {lon:g} is not a longitude")
@@ -79,11 +80,21 @@ def _cmd_corpus(args: argparse.Namespace) -> int:
 
     corpus = load_corpus(args.corpus)
     if args.json:
-        _print_json({"corpus": str(corpus.path), "documents": [d.to_dict() for d in corpus],
-                     "warnings": corpus.warnings})
+        _print_json(
+            {"corpus": str(corpus.path), "documents": [d.to_dict() for d in corpus], "warnings": corpus.warnings}
+        )
         return 0
-    rows = [[d.doc_id, d.published.isoformat() if d.published else "?", d.published_precision,
-             d.title[:40], str(len(d.text)), str(len(d.warnings))] for d in corpus]
+    rows = [
+        [
+            d.doc_id,
+            d.published.isoformat() if d.published else "?",
+            d.published_precision,
+            d.title[:40],
+            str(len(d.text)),
+            str(len(d.warnings)),
+        ]
+        for d in corpus
+    ]
     print(_table(rows, ["id", "published", "precision", "title", "chars", "warnings"]))
     for w in corpus.warnings:
         print(f"warning: {w}", file=sys.stderr)
@@ -108,8 +119,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
 def _cmd_layers(args: argparse.Namespace) -> int:
     from geo.build import build
 
-    result = build(args.corpus, layers_dir=args.out, maps_dir=None, as_of=args.as_of,
-                   analysis=False, check=False)
+    result = build(args.corpus, layers_dir=args.out, maps_dir=None, as_of=args.as_of, analysis=False, check=False)
     for path in result["layers"]:
         print(path)
     return 0
@@ -150,15 +160,26 @@ def _cmd_extract(args: argparse.Namespace) -> int:
         _print_json(data if not args.unknown else {"unknowns": data["unknowns"]})
         return 0
     if args.unknown:
-        rows = [[u.name, u.suffix, str(u.count), (u.contexts[0]["sentence"][:50] if u.contexts else "")]
-                for u in x.unknowns]
+        rows = [
+            [u.name, u.suffix, str(u.count), (u.contexts[0]["sentence"][:50] if u.contexts else "")] for u in x.unknowns
+        ]
         print(_table(rows, ["candidate", "suffix", "count", "first context"]))
         return 0
-    print(f"{len(x.mentions)} mentions of {len({m.feature_id for m in x.mentions})} features, "
-          f"{len(x.events)} status events, {len(x.claims)} claims, {len(x.unknowns)} unknown names")
-    rows = [[e.doc_id[:3], e.feature_id, e.status, e.modality,
-             str(e.date) + ("" if e.precision == "day" else f" ({e.precision})"), e.quote[:40]]
-            for e in x.events]
+    print(
+        f"{len(x.mentions)} mentions of {len({m.feature_id for m in x.mentions})} features, "
+        f"{len(x.events)} status events, {len(x.claims)} claims, {len(x.unknowns)} unknown names"
+    )
+    rows = [
+        [
+            e.doc_id[:3],
+            e.feature_id,
+            e.status,
+            e.modality,
+            str(e.date) + ("" if e.precision == "day" else f" ({e.precision})"),
+            e.quote[:40],
+        ]
+        for e in x.events
+    ]
     print(_table(rows, ["doc", "feature", "status", "modality", "date", "quote"]))
     rows = [[c.doc_id[:3], c.topic, f"{c.value:g}", c.unit, c.counted or "", c.quote[:40]] for c in x.claims]
     print()
@@ -174,8 +195,7 @@ def _cmd_timeline(args: argparse.Namespace) -> int:
         _print_json(t)
         return 0
     print(f"{t['name_zh']} ({t['name_en']}) [{t['id']}]")
-    print(f"status as of {t['as_of']}: {t['status']}"
-          + (f" since {t['status_date']}" if t.get("status_date") else ""))
+    print(f"status as of {t['as_of']}: {t['status']}" + (f" since {t['status_date']}" if t.get("status_date") else ""))
     for ev in sorted(t["timeline"], key=lambda e: (str(e.get("date")), str(e.get("status")))):
         flag = "" if ev.get("modality") == "actual" else " (expected)"
         print(f"  {ev['date']} [{ev.get('precision')}] {ev['status']}{flag}")
@@ -190,11 +210,16 @@ def _cmd_network(args: argparse.Namespace) -> int:
 
     from geo.api import network_as_of
 
-    G = network_as_of(args.as_of, osm=args.osm, online=args.online, include_expected=args.include_expected,
-                corpus=args.corpus)
+    G = network_as_of(
+        args.as_of, osm=args.osm, online=args.online, include_expected=args.include_expected, corpus=args.corpus
+    )
     modes = Counter(d.get("mode") for _, _, d in G.edges(data=True))
-    info = {"as_of": G.graph.get("as_of"), "nodes": G.number_of_nodes(), "edges": G.number_of_edges(),
-            "edges_by_mode": dict(sorted(modes.items(), key=lambda kv: str(kv[0])))}
+    info = {
+        "as_of": G.graph.get("as_of"),
+        "nodes": G.number_of_nodes(),
+        "edges": G.number_of_edges(),
+        "edges_by_mode": dict(sorted(modes.items(), key=lambda kv: str(kv[0]))),
+    }
     if args.out:
         import osmnx as ox
 
@@ -222,8 +247,12 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         od = acc.travel_times(G, origins=args.origins, destinations=args.destinations, chains=args.chains)
         circle = acc.half_hour_rail_circle(G, origins=args.origins)
         if args.json:
-            _print_json({"od": json.loads(od.drop(columns=["time_s"]).to_json(orient="records", force_ascii=False)),
-                         "rail_circle": circle})
+            _print_json(
+                {
+                    "od": json.loads(od.drop(columns=["time_s"]).to_json(orient="records", force_ascii=False)),
+                    "rail_circle": circle,
+                }
+            )
             return 0
         table = od.pivot_table(index="origin", columns=["chain", "destination"], values="time_min", dropna=False)
         print(f"travel time in minutes as of {G.graph.get('as_of')} (blank: unreachable)")
@@ -235,8 +264,12 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         from geo.analysis.crossborder import crossborder_report
 
         _, _, x = state(args.corpus)
-        rep = crossborder_report(layers_as_of(args.as_of, corpus=args.corpus), x.claims_json(),
-                                 as_of=args.as_of or x.latest_date(), include_expected=args.include_expected)
+        rep = crossborder_report(
+            layers_as_of(args.as_of, corpus=args.corpus),
+            x.claims_json(),
+            as_of=args.as_of or x.latest_date(),
+            include_expected=args.include_expected,
+        )
         if args.json:
             _print_json(rep["summary"])
             return 0
@@ -256,8 +289,10 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
             _print_json(out)
             return 0
         print(f"network as of {out['as_of']}")
-        rows = [[m, str(c.get("n_nodes")), str(c.get("n_edges")), str(c.get("n_weak")), str(c.get("largest_weak"))]
-                for m, c in sorted(out["components"].items())]
+        rows = [
+            [m, str(c.get("n_nodes")), str(c.get("n_edges")), str(c.get("n_weak")), str(c.get("largest_weak"))]
+            for m, c in sorted(out["components"].items())
+        ]
         print(_table(rows, ["mode", "nodes", "edges", "weak components", "largest"]))
         print(f"\n{len(out['bridges'])} graph bridges, {len(out['articulation_points'])} articulation points")
         for chain, df in impact.items():
@@ -278,8 +313,12 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         else:
             if not (args.before and args.after):
                 raise UsageError("scenario needs --before DATE and --after DATE, or --without FEATURE")
-            res = scenarios.compare_dates(layers_as_of(args.after, corpus=args.corpus), args.before, args.after,
-                                          include_expected=args.include_expected)
+            res = scenarios.compare_dates(
+                layers_as_of(args.after, corpus=args.corpus),
+                args.before,
+                args.after,
+                include_expected=args.include_expected,
+            )
         if args.json:
             _print_json(res["summary"])
         else:
@@ -291,8 +330,16 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
 def _cmd_map(args: argparse.Namespace) -> int:
     from geo.build import build
 
-    result = build(args.corpus, layers_dir=None, maps_dir=args.out, as_of=args.as_of, basemap=args.basemap,
-                   offline=not args.online_assets, analysis=not args.no_analysis, check=False)
+    result = build(
+        args.corpus,
+        layers_dir=None,
+        maps_dir=args.out,
+        as_of=args.as_of,
+        basemap=args.basemap,
+        offline=not args.online_assets,
+        analysis=not args.no_analysis,
+        check=False,
+    )
     for path in result["maps"]:
         print(f"wrote {path}")
     return 0
@@ -301,10 +348,18 @@ def _cmd_map(args: argparse.Namespace) -> int:
 def _cmd_export(args: argparse.Namespace) -> int:
     from geo.api import save_layers
 
-    paths = save_layers(args.output, fmt=args.format,
-                   layers=[s for s in args.layers.split(",") if s] if args.layers else None,
-                   as_of=args.as_of, status=[s for s in args.status.split(",") if s] if args.status else None,
-                   bbox=args.bbox, within=args.within, crs=args.crs, gcj02=args.gcj02, corpus=args.corpus)
+    paths = save_layers(
+        args.output,
+        fmt=args.format,
+        layers=[s for s in args.layers.split(",") if s] if args.layers else None,
+        as_of=args.as_of,
+        status=[s for s in args.status.split(",") if s] if args.status else None,
+        bbox=args.bbox,
+        within=args.within,
+        crs=args.crs,
+        gcj02=args.gcj02,
+        corpus=args.corpus,
+    )
     from geo.export import read_back
 
     total = 0
@@ -319,8 +374,12 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 def _add_common(p: argparse.ArgumentParser, *, corpus: bool = True, json_flag: bool = True) -> None:
     if corpus:
-        p.add_argument("--corpus", default="seeds", metavar="DIR",
-                       help="corpus folder of .txt/.md/.html documents (default: seeds)")
+        p.add_argument(
+            "--corpus",
+            default="seeds",
+            metavar="DIR",
+            help="corpus folder of .txt/.md/.html documents (default: seeds)",
+        )
     if json_flag:
         p.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
@@ -330,110 +389,169 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="geo",
         description="Map and analyse the integration of Beijing's sub-center (Tongzhou) with the "
-                    "North Three Counties and Pinggu's neighbours, from policy news.",
+        "North Three Counties and Pinggu's neighbours, from policy news.",
     )
     parser.add_argument("-v", "--verbose", action="count", default=0, help="log progress (-vv: debug)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    p = sub.add_parser("corpus", help="list the documents of a corpus",
-                       description="Read a corpus folder and list its documents: id, publication date "
-                                   "and its precision, title, characters, warnings.")
+    p = sub.add_parser(
+        "corpus",
+        help="list the documents of a corpus",
+        description="Read a corpus folder and list its documents: id, publication date "
+        "and its precision, title, characters, warnings.",
+    )
     _add_common(p)
     p.set_defaults(func=_cmd_corpus)
 
-    p = sub.add_parser("build", help="run the whole pipeline: layers, analyses, maps",
-                       description="Read the corpus, extract features, events and claims, write the "
-                                   "GeoJSON layers, run the analyses and publish the maps.")
+    p = sub.add_parser(
+        "build",
+        help="run the whole pipeline: layers, analyses, maps",
+        description="Read the corpus, extract features, events and claims, write the "
+        "GeoJSON layers, run the analyses and publish the maps.",
+    )
     _add_common(p, json_flag=False)
     p.add_argument("--layers", default="layers", metavar="DIR", help="output folder for layers (default: layers)")
     p.add_argument("--maps", default="maps", metavar="DIR", help="output folder for maps (default: maps)")
-    p.add_argument("--as-of", type=_date_arg, metavar="DATE",
-                   help="status date for the layers (YYYY, YYYY-MM or YYYY-MM-DD; default: latest in corpus)")
-    p.add_argument("--basemap", default="osm", choices=["osm", "gaode", "tianditu", "none"],
-                   help="basemap of the maps (default: osm)")
-    p.add_argument("--online-assets", action="store_true",
-                   help="link Leaflet assets from a CDN instead of inlining them (default: offline)")
+    p.add_argument(
+        "--as-of",
+        type=_date_arg,
+        metavar="DATE",
+        help="status date for the layers (YYYY, YYYY-MM or YYYY-MM-DD; default: latest in corpus)",
+    )
+    p.add_argument(
+        "--basemap",
+        default="osm",
+        choices=["osm", "gaode", "tianditu", "none"],
+        help="basemap of the maps (default: osm)",
+    )
+    p.add_argument(
+        "--online-assets",
+        action="store_true",
+        help="link Leaflet assets from a CDN instead of inlining them (default: offline)",
+    )
     p.add_argument("--no-maps", action="store_true", help="do not write maps")
     p.add_argument("--no-analysis", action="store_true", help="skip the network analyses")
     p.set_defaults(func=_cmd_build)
 
-    p = sub.add_parser("layers", help="write the GeoJSON layers only",
-                       description="Write layers/<theme>.geojson (RFC 7946) from the gazetteer and the corpus.")
+    p = sub.add_parser(
+        "layers",
+        help="write the GeoJSON layers only",
+        description="Write layers/<theme>.geojson (RFC 7946) from the gazetteer and the corpus.",
+    )
     _add_common(p, json_flag=False)
     p.add_argument("--out", default="layers", metavar="DIR", help="output folder (default: layers)")
     p.add_argument("--as-of", type=_date_arg, metavar="DATE", help="status date (default: latest in corpus)")
     p.set_defaults(func=_cmd_layers)
 
-    p = sub.add_parser("check", help="validate the gazetteer",
-                       description="Check every gazetteer record: valid geometry inside the study area, "
-                                   "stations on their lines, bridges over their rivers, cross-border "
-                                   "roads across the boundary, OSM stations within 50 m, unique names.")
-    p.add_argument("--gazetteer", default=None, metavar="PATH",
-                   help="a gazetteer YAML file or folder (default: the package gazetteer)")
+    p = sub.add_parser(
+        "check",
+        help="validate the gazetteer",
+        description="Check every gazetteer record: valid geometry inside the study area, "
+        "stations on their lines, bridges over their rivers, cross-border "
+        "roads across the boundary, OSM stations within 50 m, unique names.",
+    )
+    p.add_argument(
+        "--gazetteer",
+        default=None,
+        metavar="PATH",
+        help="a gazetteer YAML file or folder (default: the package gazetteer)",
+    )
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_cmd_check)
 
-    p = sub.add_parser("extract", help="mentions, dated status events, claims, unknown names",
-                       description="Find every gazetteer feature the corpus mentions, its status events "
-                                   "(with modality and resolved dates) and quantitative claims, each with "
-                                   "its document and quote. --unknown lists names that look like "
-                                   "infrastructure but are not in the gazetteer.")
+    p = sub.add_parser(
+        "extract",
+        help="mentions, dated status events, claims, unknown names",
+        description="Find every gazetteer feature the corpus mentions, its status events "
+        "(with modality and resolved dates) and quantitative claims, each with "
+        "its document and quote. --unknown lists names that look like "
+        "infrastructure but are not in the gazetteer.",
+    )
     _add_common(p)
     p.add_argument("--unknown", action="store_true", help="list unknown infrastructure-like names")
     p.set_defaults(func=_cmd_extract)
 
-    p = sub.add_parser("timeline", help="the dated, cited history of one feature",
-                       description="Print a feature's status as of a date and its dated events with "
-                                   "quotes and documents. FEATURE is an id, a name or an alias.")
+    p = sub.add_parser(
+        "timeline",
+        help="the dated, cited history of one feature",
+        description="Print a feature's status as of a date and its dated events with "
+        "quotes and documents. FEATURE is an id, a name or an alias.",
+    )
     p.add_argument("feature", metavar="FEATURE", help="id, Chinese/English name or alias, e.g. 平谷线")
     _add_common(p)
     p.add_argument("--as-of", type=_date_arg, metavar="DATE", help="status date (default: latest known)")
     p.set_defaults(func=_cmd_timeline)
 
-    p = sub.add_parser("network", help="build the multimodal network as of a date",
-                       description="Build the OSMnx-compatible multimodal network (metro, rail, roads, "
-                                   "bus, walk) open on a date; optionally merge a real OSM road network.")
+    p = sub.add_parser(
+        "network",
+        help="build the multimodal network as of a date",
+        description="Build the OSMnx-compatible multimodal network (metro, rail, roads, "
+        "bus, walk) open on a date; optionally merge a real OSM road network.",
+    )
     _add_common(p, json_flag=False)
     p.add_argument("--as-of", type=_date_arg, metavar="DATE", help="network date (default: latest known)")
-    p.add_argument("--include-expected", action="store_true",
-                   help="also include links forecast to open by the date (what-if)")
+    p.add_argument(
+        "--include-expected", action="store_true", help="also include links forecast to open by the date (what-if)"
+    )
     p.add_argument("--osm", metavar="FILE", help="OpenStreetMap extract (.osm/.xml) to merge as the road network")
     p.add_argument("--online", action="store_true", help="fetch the study area's roads from Overpass (needs internet)")
     p.add_argument("-o", "--out", metavar="FILE.graphml", help="save the graph as GraphML (OSMnx)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_cmd_network)
 
-    p = sub.add_parser("analyze", help="accessibility, cross-border links, structure, scenarios",
-                       description="Run one analysis on the network as of a date.")
+    p = sub.add_parser(
+        "analyze",
+        help="accessibility, cross-border links, structure, scenarios",
+        description="Run one analysis on the network as of a date.",
+    )
     p.add_argument("analysis", choices=["access", "crossborder", "structure", "scenario"])
     _add_common(p, json_flag=False)
     p.add_argument("--as-of", type=_date_arg, metavar="DATE", help="network date (default: latest known)")
     p.add_argument("--include-expected", action="store_true", help="count forecast openings (what-if)")
     p.add_argument("--origins", nargs="+", metavar="NAME", help="access: origin names (default: the 7 towns)")
-    p.add_argument("--destinations", nargs="+", metavar="NAME",
-                   help="access: destination names (default: 国贸, 望京, 行政办公区, 北京城市副中心站)")
-    p.add_argument("--chains", nargs="+", default=["rail", "bus", "car"], metavar="CHAIN",
-                   help="access: mode chains (default: rail bus car)")
+    p.add_argument(
+        "--destinations",
+        nargs="+",
+        metavar="NAME",
+        help="access: destination names (default: 国贸, 望京, 行政办公区, 北京城市副中心站)",
+    )
+    p.add_argument(
+        "--chains",
+        nargs="+",
+        default=["rail", "bus", "car"],
+        metavar="CHAIN",
+        help="access: mode chains (default: rail bus car)",
+    )
     p.add_argument("--before", type=_date_arg, metavar="DATE", help="scenario: first date")
     p.add_argument("--after", type=_date_arg, metavar="DATE", help="scenario: second date")
     p.add_argument("--without", nargs="+", metavar="FEATURE", help="scenario: remove these features")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_cmd_analyze)
 
-    p = sub.add_parser("map", help="write the Leaflet maps",
-                       description="Write maps/atlas.html, maps/timeline.html and maps/access.html.")
+    p = sub.add_parser(
+        "map",
+        help="write the Leaflet maps",
+        description="Write maps/atlas.html, maps/timeline.html and maps/access.html.",
+    )
     _add_common(p, json_flag=False)
     p.add_argument("--out", default="maps", metavar="DIR", help="output folder (default: maps)")
     p.add_argument("--as-of", type=_date_arg, metavar="DATE", help="map date (default: latest known)")
-    p.add_argument("--basemap", default="osm", choices=["osm", "gaode", "tianditu", "none"],
-                   help="basemap (gaode shifts every layer to GCJ-02; tianditu needs TIANDITU_KEY)")
+    p.add_argument(
+        "--basemap",
+        default="osm",
+        choices=["osm", "gaode", "tianditu", "none"],
+        help="basemap (gaode shifts every layer to GCJ-02; tianditu needs TIANDITU_KEY)",
+    )
     p.add_argument("--online-assets", action="store_true", help="link assets from a CDN (default: inline)")
     p.add_argument("--no-analysis", action="store_true", help="skip the accessibility map's analysis")
     p.set_defaults(func=_cmd_map)
 
-    p = sub.add_parser("export", help="export layers to GeoJSON, GeoPackage, GeoParquet, CSV or KML",
-                       description="Export layers, filtered by date, status and area; every output is "
-                                   "validated after writing and replaced atomically.")
+    p = sub.add_parser(
+        "export",
+        help="export layers to GeoJSON, GeoPackage, GeoParquet, CSV or KML",
+        description="Export layers, filtered by date, status and area; every output is "
+        "validated after writing and replaced atomically.",
+    )
     p.add_argument("--format", required=True, choices=["geojson", "gpkg", "parquet", "csv", "kml"])
     p.add_argument("-o", "--output", required=True, metavar="PATH", help="output file or folder")
     _add_common(p, json_flag=False)

@@ -98,10 +98,6 @@ def transformer(src: str, dst: str) -> Transformer:
     return Transformer.from_crs(CRS.from_user_input(src), CRS.from_user_input(dst), always_xy=True)
 
 
-#: Deprecated private alias of :func:`transformer` (still imported by ``geo.network``).
-_transformer = transformer
-
-
 def _is_geopandas(obj: Any) -> bool:
     mod = type(obj).__module__
     return mod.startswith("geopandas") and hasattr(obj, "to_crs")

@@ -31,7 +31,7 @@ from shapely.geometry import LineString, Point, mapping, shape
 from shapely.ops import unary_union
 
 from geo.config import default_study
-from geo.errors import GazetteerError, YAMLError
+from geo.errors import GazetteerError, UnknownFeatureError, YAMLError
 from geo.io import load_yaml, package_file
 from geo.schema import ACCURACY, FEATURE_ID, KINDS, THEMES
 
@@ -196,10 +196,10 @@ class Gazetteer(Mapping[str, Feature]):
         if ids and len(ids) == 1:
             return self.features[next(iter(ids))]
         if ids:
-            raise KeyError(f"{text!r} is ambiguous: it names {', '.join(sorted(ids))}")
+            raise UnknownFeatureError(f"{text!r} is ambiguous: it names {', '.join(sorted(ids))}")
         close = sorted({fid for k, v in self._names.items() if key and (key in k or k in key) for fid in v})[:8]
         hint = f"; did you mean one of: {', '.join(close)}" if close else ""
-        raise KeyError(f"no feature named {text!r} in the gazetteer{hint}")
+        raise UnknownFeatureError(f"no feature named {text!r} in the gazetteer{hint}")
 
     def by_theme(self, theme: str) -> list[Feature]:
         """Features of one theme, sorted by id."""

@@ -18,8 +18,8 @@ import os
 import re
 import secrets
 import time
-from importlib.resources.abc import Traversable
 from collections.abc import Iterable, Iterator
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 

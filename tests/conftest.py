@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 # --------------------------------------------------------------------------- network fixtures
-import pytest
 
 
 @pytest.fixture(scope="session")

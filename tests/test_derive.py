@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import os
 from pathlib import Path
 
 import pytest
 
-import importlib.util
-import os
-
 _TOOL = Path(__file__).resolve().parents[1] / "tools" / "derive.py"
 _spec = importlib.util.spec_from_file_location("derive", _TOOL)
-assert _spec and _spec.loader
+assert _spec
+assert _spec.loader
 _derive = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_derive)
 
@@ -69,16 +69,19 @@ def test_package_stations_cover_destinations_and_attribution() -> None:
     guomao = next(f for f in data["features"] if f["properties"]["name"] == "国贸")
     assert guomao["properties"]["osm_id"] == 5430522453
     lon, lat = guomao["geometry"]["coordinates"]
-    assert 116.44 < lon < 116.47 and 39.90 < lat < 39.92
+    assert 116.44 < lon < 116.47
+    assert 39.90 < lat < 39.92
     for f in data["features"]:
         for lon, lat in _coords(f["geometry"]):
-            assert round(lon, 6) == lon and round(lat, 6) == lat
+            assert round(lon, 6) == lon
+            assert round(lat, 6) == lat
 
 
 def test_package_boundaries_levels_and_adcodes() -> None:
     data = json.loads((PACKAGE_REF / "boundaries.geojson").read_text(encoding="utf-8"))
     levels = [f["properties"]["level"] for f in data["features"]]
-    assert levels.count("county") == 13 and levels.count("province") == 3
+    assert levels.count("county") == 13
+    assert levels.count("province") == 3
     codes = {f["properties"]["adcode"] for f in data["features"]}
     assert {110112, 131082, 131028, 131024, 110117, 120119, 130822} <= codes
     assert {110000, 120000, 130000} <= codes

@@ -140,7 +140,8 @@ def test_round_trip_every_format(layers, tmp_path, fmt):
     assert back["rail"]["length_m"].tolist() == pytest.approx([12345.6, 98765.4])
     # polygons come back counter-clockwise with clockwise holes, whatever the input winding
     zone = back["zones"].geometry.iloc[0]
-    assert zone.exterior.is_ccw and not zone.interiors[0].is_ccw
+    assert zone.exterior.is_ccw
+    assert not zone.interiors[0].is_ccw
     assert all(p.exterior.is_ccw for p in back["zones"].geometry.iloc[1].geoms)
 
 
@@ -159,10 +160,13 @@ def test_geojson_follows_rfc7946(layers, tmp_path):
     assert path == tmp_path / "rail.geojson"
     text = path.read_text(encoding="utf-8")
     doc = json.loads(text)
-    assert "crs" not in doc and doc["type"] == "FeatureCollection" and doc["name"] == "rail"
+    assert "crs" not in doc
+    assert doc["type"] == "FeatureCollection"
+    assert doc["name"] == "rail"
     assert "北京地铁22号线" in text  # UTF-8, not \u escapes
     feat = doc["features"][0]
-    assert feat["id"] == "metro-line-22" and feat["properties"]["id"] == "metro-line-22"
+    assert feat["id"] == "metro-line-22"
+    assert feat["properties"]["id"] == "metro-line-22"
     assert feat["geometry"]["coordinates"][0] == [116.4612346, 39.9087654]  # rounded to 7 decimals
     assert feat["properties"]["timeline"] == TIMELINE  # nested stays native JSON
     for number in re.findall(r"-?\d+\.(\d+)", json.dumps([f["geometry"] for f in doc["features"]])):
@@ -170,7 +174,8 @@ def test_geojson_follows_rfc7946(layers, tmp_path):
     (zpath,) = export.export_layers(layers, tmp_path / "zones.json", fmt="geojson", layers_wanted=["zones"])
     zdoc = json.loads(zpath.read_text(encoding="utf-8"))
     rings = zdoc["features"][0]["geometry"]["coordinates"]
-    assert shapely.LinearRing(rings[0]).is_ccw and not shapely.LinearRing(rings[1]).is_ccw
+    assert shapely.LinearRing(rings[0]).is_ccw
+    assert not shapely.LinearRing(rings[1]).is_ccw
     # GeoJSON written with an explicit WGS84 CRS (any spelling) is allowed
     export.export_layers(layers, tmp_path / "z2.geojson", fmt="geojson", layers_wanted=["zones"], crs="OGC:CRS84")
 
@@ -203,13 +208,15 @@ def test_csv_layout(layers, tmp_path):
     (path,) = export.export_layers(layers, tmp_path / "s.csv", fmt="csv", layers_wanted=["stations"])
     df = pd.read_csv(path, dtype=str, keep_default_na=False)
     assert list(df.columns[-3:]) == ["lon", "lat", "wkt"]
-    assert df.loc[1, "lon"] == "116.82" and df.loc[1, "lat"] == "39.96"
+    assert df.loc[1, "lon"] == "116.82"
+    assert df.loc[1, "lat"] == "39.96"
     assert df.loc[1, "wkt"] == "POINT (116.82 39.96)"
     assert json.loads(df.loc[2, "parent"]) == ["metro-line-1", "metro-line-10"]
     assert json.loads(df.loc[1, "parent"]) == "jingtang-intercity"  # whole column is JSON
     (rpath,) = export.export_layers(layers, tmp_path / "r.csv", fmt="csv", layers_wanted=["rail"])
     rdf = pd.read_csv(rpath, dtype=str, keep_default_na=False)
-    assert (rdf["lon"] == "").all() and (rdf["lat"] == "").all()  # no centroid for lines
+    assert (rdf["lon"] == "").all()
+    assert (rdf["lat"] == "").all()
     assert json.loads(rdf.loc[0, "timeline"]) == TIMELINE
 
 
@@ -218,14 +225,16 @@ def test_gcj02_output(layers, tmp_path):
     assert path.name == "stations.gcj02.geojson"
     assert not (tmp_path / "stations.geojson").exists()
     doc = json.loads(path.read_text(encoding="utf-8"))
-    assert doc["coordinate_system"] == "GCJ-02" and "crs" not in doc
+    assert doc["coordinate_system"] == "GCJ-02"
+    assert "crs" not in doc
     # published pair (wandergis/coordtransform test/app.js): WGS84 (116.404, 39.915) ->
     # GCJ-02 (116.41024449916938, 39.91640428150164)
     lon, lat = doc["features"][0]["geometry"]["coordinates"]
     assert lon == pytest.approx(116.41024449916938, abs=1e-7)
     assert lat == pytest.approx(39.91640428150164, abs=1e-7)
     back = export.read_back(path)["stations"]
-    assert back.crs is None and back.attrs["coordinate_system"] == "GCJ-02"
+    assert back.crs is None
+    assert back.attrs["coordinate_system"] == "GCJ-02"
     restored = gcrs.convert_geometry(back, src="gcj02", dst="wgs84")
     for a, b in zip(layers["stations"].geometry, restored.geometry, strict=True):
         assert a.distance(b) < 2e-7
@@ -248,7 +257,8 @@ def test_filters(layers, tmp_path):
     got = ids(status=["open"])
     assert got == {"rail": ["jingtang-intercity"], "stations": ["station-jt-yanjiao", "station-guomao"], "zones": []}
     got = ids(status=["unknown"], layers_wanted=["stations", "zones"])  # null status counts as unknown
-    assert got["stations"] == ["station-tiananmen-ref"] and got["zones"] == ["zone-yanjiao-hitech"]
+    assert got["stations"] == ["station-tiananmen-ref"]
+    assert got["zones"] == ["zone-yanjiao-hitech"]
     # bbox around Yanjiao: the station, Line 22 and both zones intersect; Guomao and the
     # intercity line (lat 39.94 at the box's east edge) do not
     got = ids(bbox=(116.78, 39.945, 116.86, 39.98))
@@ -261,14 +271,16 @@ def test_filters(layers, tmp_path):
     got = ids(within=shapely.box(117.45, 40.45, 117.65, 40.65))
     assert got == {"rail": [], "stations": [], "zones": ["zone-yanjiao-hitech"]}
     got = ids(status=["open"], bbox=(116.3, 39.8, 116.5, 40.0))
-    assert got["stations"] == ["station-guomao"] and got["rail"] == []
+    assert got["stations"] == ["station-guomao"]
+    assert got["rail"] == []
 
 
 def test_empty_layers_export_in_every_format(layers, tmp_path):
     for fmt in export.FORMATS:
         export.export_layers(layers, tmp_path / fmt, fmt=fmt, status=["suspended"])
         back = export.read_back(tmp_path / fmt)
-        assert set(back) == set(layers) and all(len(g) == 0 for g in back.values()), fmt
+        assert set(back) == set(layers), fmt
+        assert all(len(g) == 0 for g in back.values()), fmt
 
 
 @pytest.mark.parametrize(

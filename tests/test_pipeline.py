@@ -107,7 +107,7 @@ def test_cli_extract_timeline_and_check(capsys):
     assert "安石路香河段跨北运河王家摆大桥于今年9月26日完工通车" in out
     assert main(["timeline", "jingtang-intercity", "--as-of", "2021-12-31", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["status"] in ("under_construction", "planned")
-    assert main(["timeline", "不存在的路"]) == 1
+    assert main(["timeline", "不存在的路"]) == 2  # an unknown name is a usage error
     assert "no feature named" in capsys.readouterr().err
     with pytest.raises(SystemExit) as exc:
         main(["timeline", "平谷线", "--as-of", "someday"])
@@ -224,14 +224,14 @@ def test_one_document_breaking_extraction_does_not_stop_the_others(monkeypatch):
     import geo.extract as ex
 
     corpus = geo.load_corpus(SEEDS)
-    real = ex._context
+    real = ex.document_context
 
     def context(doc):
         if doc.doc_id.startswith("002"):
             raise RuntimeError("simulated extractor bug")
         return real(doc)
 
-    monkeypatch.setattr(ex, "_context", context)
+    monkeypatch.setattr(ex, "document_context", context)
     x = ex.extract(corpus, geo.load_gazetteer())
     assert len(x.warnings) == 1
     assert "002_644784451ede5f8c" in x.warnings[0]

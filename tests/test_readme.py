@@ -12,10 +12,12 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 def test_first_lines_are_the_two_commands():
     block = re.search(r"```sh\n(.*?)```", README, re.S)[1].splitlines()
-    assert block[0].startswith("make atlas") and block[1].startswith("make test")
+    assert block[0].startswith("make atlas")
+    assert block[1].startswith("make test")
     assert README.index("make atlas") < 200
     make = (ROOT / "Makefile").read_text()
-    assert re.search(r"^atlas:", make, re.M) and re.search(r"^test:", make, re.M)
+    assert re.search(r"^atlas:", make, re.M)
+    assert re.search(r"^test:", make, re.M)
 
 
 def test_python_api_example_runs(tmp_path, capsys):
@@ -29,6 +31,9 @@ def test_python_api_example_runs(tmp_path, capsys):
     finally:
         os.chdir(cwd)
     out = capsys.readouterr().out
-    assert "mentions," in out and "under_construction" in out and "open 2023-09-26" in out
-    assert "nodes" in out and "燕郊" in out
+    assert "mentions," in out
+    assert "under_construction" in out
+    assert "open 2023-09-26" in out
+    assert "nodes" in out
+    assert "燕郊" in out
     assert (tmp_path / "out" / "roads.gpkg").exists()

@@ -321,7 +321,7 @@ def _shared_runs(ring: Sequence[tuple[float, float]], edges: set[frozenset]) -> 
     n = len(pts)
     flags = [frozenset((pts[i], pts[(i + 1) % n])) in edges for i in range(n)]
     if all(flags):
-        return [pts + [pts[0]]]
+        return [[*pts, pts[0]]]
     # start scanning just after a non-shared edge so that runs do not wrap
     start = next(i for i in range(n) if not flags[i]) + 1
     runs: list[list[tuple[float, float]]] = []

@@ -72,7 +72,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 # the per-document analysis step of :func:`extract` (a test replaces it to simulate a failure)
-from geo.extract.context import document_context as _context
+from geo.extract.context import document_context
 from geo.extract.normalise import normalise_text
 from geo.extract.records import Claim, Event, Extraction, Mention, UnknownCandidate, claim_topic
 from geo.schema import EVENT_STATUSES as STATUSES
@@ -157,7 +157,7 @@ def extract_document(
     from geo.extract.mentions import build_matcher, mentions_in
 
     matcher = matcher or build_matcher(gazetteer)
-    ctx = _context(doc)
+    ctx = document_context(doc)
     mentions = mentions_in(ctx, matcher)
     events = events_in(ctx, mentions, matcher.kinds, no_events=matcher.no_events)
     claims = claims_in(ctx, mentions, matcher.kinds)
@@ -205,7 +205,7 @@ def extract(
     for doc in corpus:
         # one document that breaks the extraction never stops the others: it is reported
         try:
-            ctx = _context(doc)
+            ctx = document_context(doc)
             mentions = mentions_in(ctx, matcher)
             events = events_in(ctx, mentions, matcher.kinds, no_events=matcher.no_events)
             claims = claims_in(ctx, mentions, matcher.kinds)

@@ -22,10 +22,9 @@ from typing import Any
 
 import networkx as nx
 import numpy as np
-from pyproj import CRS, Transformer
 from shapely.geometry import LineString
 
-from geo.crs import METRIC_CRS, WGS84, to_metric
+from geo.crs import METRIC_CRS, WGS84, to_metric, transformer
 from geo.schema import decode_property
 
 __all__ = [
@@ -52,9 +51,7 @@ LINE_KIND_MODE: dict[str, str] = {"metro_line": "metro", "rail_line": "rail", "b
 MIN_WEIGHT_S = 1e-6
 
 
-@lru_cache(maxsize=4)
-def _transformer(src: str, dst: str) -> Transformer:
-    return Transformer.from_crs(CRS.from_user_input(src), CRS.from_user_input(dst), always_xy=True)
+_transformer = lru_cache(maxsize=4)(transformer)  # pyproj transformers are costly to create
 
 
 def to_metric_xy(lon: Any, lat: Any) -> tuple[np.ndarray, np.ndarray]:
