@@ -337,11 +337,11 @@ def atlas(
         Inline every JS/CSS asset (no CDN request).
     corpus : path-like or Corpus, optional
     """
-    from geo.maps import atlas as _atlas
+    from geo import maps
 
     as_of_d = parse_as_of(as_of) if as_of is not None else None
     _, gaz, extraction = state(corpus)
-    return _atlas(_layers(gaz, extraction, as_of_d), as_of=as_of_d, basemap=basemap, offline=offline)
+    return maps.atlas(_layers(gaz, extraction, as_of_d), as_of=as_of_d, basemap=basemap, offline=offline)
 
 
 def save_layers(

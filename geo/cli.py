@@ -382,6 +382,13 @@ def _add_common(p: argparse.ArgumentParser, *, corpus: bool = True, json_flag: b
         )
     if json_flag:
         p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.add_argument(
+        "--study",
+        metavar="FILE",
+        default=None,
+        help="study configuration (area, origins, destinations, scenarios, map defaults); "
+        "default: the package's geo/data/study.yaml",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -456,7 +463,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="a gazetteer YAML file or folder (default: the package gazetteer)",
     )
-    p.add_argument("--json", action="store_true", help="print JSON")
+    _add_common(p, corpus=False)
     p.set_defaults(func=_cmd_check)
 
     p = sub.add_parser(
@@ -576,6 +583,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.verbose == 0:
         logging.getLogger("geo").setLevel(logging.ERROR)
     try:
+        if getattr(args, "study", None):
+            from geo.config import use_study
+
+            use_study(args.study)
         return int(args.func(args) or 0)
     except BrokenPipeError:
         # the reader went away (``geo extract | head``): not an error; stop writing quietly

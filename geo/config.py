@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from geo.errors import ConfigError
+from geo.errors import ConfigError, YAMLError
 from geo.io import load_yaml, package_text
 
-__all__ = ["Scenario", "Study", "default_study", "load_study"]
+__all__ = ["Scenario", "Study", "default_study", "load_study", "use_study"]
 
 _MAX_BYTES = 1_000_000
 
@@ -138,9 +138,28 @@ def _parse(data: Any, where: str) -> Study:
     return study
 
 
-@functools.lru_cache(maxsize=1)
+_ACTIVE: list[Study] = []
+
+
+def use_study(study: Study | str | os.PathLike[str] | None) -> Study:
+    """Make ``study`` (a :class:`Study` or a YAML path) the default of every stage.
+
+    The command line's ``--study FILE`` calls this; ``None`` goes back to the package's
+    configuration. Returns the study now in use.
+    """
+    _ACTIVE.clear()
+    if study is not None:
+        _ACTIVE.append(study if isinstance(study, Study) else load_study(study))
+    return default_study()
+
+
 def default_study() -> Study:
-    """The package's study configuration (``geo/data/study.yaml``)."""
+    """The study in use: the one given to :func:`use_study`, else ``geo/data/study.yaml``."""
+    return _ACTIVE[0] if _ACTIVE else _package_study()
+
+
+@functools.lru_cache(maxsize=1)
+def _package_study() -> Study:
     return _parse(
         load_yaml(package_text("study.yaml"), where="geo/data/study.yaml", max_bytes=_MAX_BYTES), "geo/data/study.yaml"
     )
@@ -167,4 +186,8 @@ def load_study(path: str | os.PathLike[str] | None = None) -> Study:
         text = p.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{p}: cannot read the study configuration ({exc})") from None
-    return _parse(load_yaml(text, where=str(p), max_bytes=_MAX_BYTES), str(p))
+    try:
+        data = load_yaml(text, where=str(p), max_bytes=_MAX_BYTES)
+    except YAMLError as exc:
+        raise ConfigError(str(exc)) from None
+    return _parse(data, str(p))

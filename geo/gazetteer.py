@@ -27,10 +27,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from shapely.geometry import LineString, Point, mapping, shape
+from shapely.geometry import LineString, Point, shape
 from shapely.ops import unary_union
 
-from geo.config import default_study
 from geo.errors import GazetteerError, UnknownFeatureError, YAMLError
 from geo.io import load_yaml, package_file
 from geo.schema import ACCURACY, FEATURE_ID, KINDS, THEMES
@@ -38,19 +37,11 @@ from geo.schema import ACCURACY, FEATURE_ID, KINDS, THEMES
 logger = logging.getLogger(__name__)
 
 __all__ = [
-    "ACCURACY",
-    "KINDS",
-    "STUDY_AREA_BBOX",
-    "THEMES",
     "Feature",
     "Gazetteer",
     "GazetteerError",
     "load_gazetteer",
 ]
-
-#: Deprecated: the study area (west, south, east, north), WGS84 degrees. Use
-#: ``geo.config.default_study().bbox`` (this alias is assigned from it and will be removed).
-STUDY_AREA_BBOX: tuple[float, float, float, float] = default_study().bbox
 
 _INPUT_CRS = frozenset({"wgs84", "gcj02", "bd09"})
 
@@ -461,13 +452,3 @@ def load_gazetteer(path: str | Path | None = None, *, extra_records: list[dict] 
     gaz = Gazetteer(feats)
     logger.info("loaded %d gazetteer features", len(gaz))
     return gaz
-
-
-def feature_to_geojson(feature: Feature) -> dict:
-    """A plain GeoJSON Feature dict (WGS84) for ``feature`` (debugging aid)."""
-    return {
-        "type": "Feature",
-        "id": feature.id,
-        "geometry": mapping(feature.geometry),
-        "properties": {"id": feature.id, "name_zh": feature.name_zh, "kind": feature.kind},
-    }

@@ -41,15 +41,18 @@ def round_coords(coords: Any, decimals: int, *, dims: int | None = None) -> Any:
     return coords
 
 
-def geometry_to_geojson(geom: Any, decimals: int, *, dims: int | None = None) -> dict[str, Any] | None:
+def geometry_to_geojson(
+    geom: Any, decimals: int, *, dims: int | None = None, orient: bool = True
+) -> dict[str, Any] | None:
     """A shapely geometry as an RFC 7946 geometry dict (``None`` for a missing or empty one).
 
-    Polygon rings follow the right-hand rule; coordinates are rounded with
-    :func:`round_coords`.
+    Coordinates are rounded with :func:`round_coords`. With ``orient`` (the default)
+    polygon rings follow the right-hand rule; ``orient=False`` keeps the rings as they
+    are (for drawing, where orientation does not matter).
     """
     if geom is None or shapely.is_missing(geom) or geom.is_empty:
         return None
-    if geom.geom_type in ("Polygon", "MultiPolygon", "GeometryCollection"):
+    if orient and geom.geom_type in ("Polygon", "MultiPolygon", "GeometryCollection"):
         geom = shapely.orient_polygons(geom, exterior_cw=False)
     if geom.geom_type == "GeometryCollection":
         return {

@@ -50,7 +50,6 @@ logger = logging.getLogger(__name__)
 
 __all__ = [
     "FEATURE_STATUSES",
-    "STATUS_MAP",
     "StatusResult",
     "TimelineEvent",
     "build_timelines",
@@ -59,8 +58,6 @@ __all__ = [
     "timeline_to_json",
 ]
 
-#: Event status -> feature status (deprecated alias of :data:`geo.schema.EVENT_TO_FEATURE_STATUS`).
-STATUS_MAP: dict[str, str] = EVENT_TO_FEATURE_STATUS
 _EVENT_RANK = {s: i for i, s in enumerate(EVENT_STATUSES)}
 
 

@@ -41,7 +41,7 @@ from geo.maps.page import (
 )
 from geo.maps.popups import escape, safe_label
 from geo.maps.styles import DIFF_BREAKS, class_labels, diverging, time_breaks, viridis
-from geo.schema import parse_delta_column, parse_time_column, time_column
+from geo.schema import GRID_DECIMALS, parse_delta_column, parse_time_column, time_column
 
 logger = logging.getLogger(__name__)
 
@@ -59,8 +59,8 @@ __all__ = [
 
 #: Size budget (bytes) of the access map, checked with a warning.
 ACCESS_MAX_BYTES = 8 * 1024 * 1024
-#: Decimal places of drawn coordinates (1e-5 degree is about 1 m).
-ACCESS_DECIMALS = 5
+#: Decimal places of drawn coordinates: those of the hexagon grid file (1e-5 degree is about 1 m).
+ACCESS_DECIMALS = GRID_DECIMALS
 #: Hexagon ids are embedded (shown in popups) only up to this many hexagons.
 MAX_HEX_IDS = 20_000
 
@@ -485,7 +485,7 @@ def access_map(
                 feats.append(
                     {
                         "type": "Feature",
-                        "geometry": geometry_json(iso_geoms[i]),
+                        "geometry": geometry_json(iso_geoms[i], ACCESS_DECIMALS),
                         "properties": {
                             "c": tcm["colours"][min(k, len(tcm["colours"]) - 1)],
                             "t": escape(f"≤ {iso_m[i]:g} min to {lab(d)} by {lab(mo)}"),

@@ -41,7 +41,7 @@ from geo.maps.styles import (
     style_key,
     swatch,
 )
-from geo.schema import APPROXIMATE_ACCURACY, THEME_LAYER, as_list, decode_property
+from geo.schema import APPROXIMATE_ACCURACY, COORD_DECIMALS, THEME_LAYER, as_list, decode_property
 from geo.timeline import TimelineEvent, status_as_of
 
 logger = logging.getLogger(__name__)
@@ -64,8 +64,8 @@ __all__ = [
 
 #: Size budget (bytes) of the atlas and the timeline map, checked with a warning.
 ATLAS_MAX_BYTES = 3 * 1024 * 1024
-#: Decimal places of drawn coordinates (1e-6 degree is about 0.1 m).
-ATLAS_DECIMALS = 6
+#: Decimal places of drawn coordinates: those of the layer files (1e-6 degree is about 0.1 m).
+ATLAS_DECIMALS = COORD_DECIMALS
 
 #: Theme of a layer whose features carry none: the inverse of ``geo.schema.THEME_LAYER``,
 #: stations drawn as rail and bridges as roads.
@@ -300,7 +300,7 @@ def layer_payload(
             k = style_key(theme, draw, approx, gk, admin)
             styles.setdefault(k, path_style(theme, draw, approx, gk, admin=admin))
             p.update(sk=k, s=status, p=head + status_line(status, sdate, as_of_iso) + body)
-        feats.append({"type": "Feature", "geometry": geometry_json(geom), "properties": p})
+        feats.append({"type": "Feature", "geometry": geometry_json(geom, ATLAS_DECIMALS), "properties": p})
     return {"name": name, "label": escape(name), "features": feats}
 
 

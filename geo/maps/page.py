@@ -45,6 +45,7 @@ from branca.element import Element, Figure, MacroElement
 from folium import plugins
 from folium.template import Template
 
+from geo.geojson import geometry_to_geojson
 from geo.config import Study, default_study
 from geo.errors import MapError
 from geo.io import atomic_write_text, package_text
@@ -467,15 +468,13 @@ def prepare_geoms(gdf: gpd.GeoDataFrame, basemap: str, decimals: int) -> np.ndar
     return shapely.transform(geoms, lambda xy: np.round(xy, decimals))
 
 
-def geometry_json(geom: Any) -> dict[str, Any]:
+def geometry_json(geom: Any, decimals: int) -> dict[str, Any] | None:
     """GeoJSON geometry dict of a geometry from :func:`prepare_geoms` (already rounded).
 
-    Rings keep their drawn orientation: Leaflet ignores it, and the RFC 7946 writer
-    (:func:`geo.geojson.geometry_to_geojson`, which re-orients rings) would change the
-    published maps' bytes for no visible difference. Files for other programs are
-    written by :mod:`geo.geojson`.
+    Rings keep their drawn orientation (Leaflet ignores it); files for other programs
+    are RFC 7946 through the same writer, :func:`geo.geojson.geometry_to_geojson`.
     """
-    return json.loads(shapely.to_geojson(geom))
+    return geometry_to_geojson(geom, decimals, orient=False)
 
 
 def data_bounds(
