@@ -58,7 +58,7 @@ from geo.network.graph import (
     set_street_count,
     to_wgs84_xy,
 )
-from geo.network.osm import fetch_osm, merge_osm
+from geo.network.osm import default_osm, fetch_osm, merge_osm
 from geo.network.policy import (
     assumption,
     feature_included,
@@ -71,7 +71,26 @@ from geo.schema import as_list, decode_property
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["build_network"]
+__all__ = ["MODE_HIGHWAY", "ROAD_CLASS_HIGHWAY", "build_network", "osmnx_edge_conventions"]
+
+#: OSMnx ``highway`` of the gazetteer road classes (``road_class``) and of the other edges.
+ROAD_CLASS_HIGHWAY: dict[str, str] = {
+    "expressway": "motorway",
+    "urban_expressway": "trunk",
+    "trunk": "primary",
+    "secondary": "secondary",
+    "local": "unclassified",
+    "default": "unclassified",
+}
+#: ``highway`` of the edges that are not roads, by mode (not OSM road classes: OSMnx only
+#: groups edges by this value; transit edges carry their mode).
+MODE_HIGHWAY: dict[str, str] = {
+    "walk": "footway",
+    "drive_access": "unclassified",
+    "metro": "metro",
+    "rail": "rail",
+    "bus": "bus",
+}
 
 _Lookup = Mapping[str, tuple[dict[str, Any], Any, str]]
 _Stop = tuple[str, float, float, str, dict[str, Any]]  # key, lon, lat, kind, attrs
@@ -307,7 +326,7 @@ def _add_roads(b: GraphBuilder, layers: Mapping[str, Any], as_of: _dt.date | Non
             if kept and abs(d - kept[-1][0]) < 0.01:
                 continue
             kept.append((d, x, y))
-        mode = "expressway" if rc == "expressway" else "road"
+        mode = "expressway" if rc in ("expressway", "urban_expressway") else "road"
         v_kmh = assumption(speeds, rc)
         if v_kmh is None:
             v_kmh = assumption(speeds, "default")
@@ -324,7 +343,16 @@ def _add_roads(b: GraphBuilder, layers: Mapping[str, Any], as_of: _dt.date | Non
             length = math.hypot(kept[i + 1][1] - kept[i][1], kept[i + 1][2] - kept[i][2])
             for p, q in ((u, w), (w, u)):
                 b.edge(
-                    p, q, mode=mode, length=length, travel_time=length / v, feature_id=fid, kind="road", road_class=rc
+                    p,
+                    q,
+                    mode=mode,
+                    length=length,
+                    travel_time=length / v,
+                    feature_id=fid,
+                    kind="road",
+                    road_class=rc,
+                    highway=ROAD_CLASS_HIGHWAY.get(rc, "unclassified"),
+                    maxspeed=f"{float(v_kmh):g}",
                 )
 
 
@@ -414,7 +442,18 @@ def _add_local_roads(b: GraphBuilder) -> None:
         length, t = _local_time(a, dist)
         n_links += 1
         for p, q in ((u, v), (v, u)):
-            b.edge(p, q, mode="road", length=length, travel_time=t, feature_id=None, kind="local", road_class="local")
+            b.edge(
+                p,
+                q,
+                mode="road",
+                length=length,
+                travel_time=t,
+                feature_id=None,
+                kind="local",
+                road_class="local",
+                highway="unclassified",
+                maxspeed=f"{float(assumption(a, 'local_roads', 'speed_kmh')):g}",
+            )
     for u, v, dist in bridging:
         logger.info(
             "local road link of %.1f km bridges road fragments %s - %s",
@@ -476,6 +515,33 @@ def _add_places(b: GraphBuilder, layers: Mapping[str, Any]) -> None:
         _, d = access_candidates(a, st_xy[:, 0], st_xy[:, 1], st_xy, rd_xy, walk=False)
         for pi, j, dist in d:
             add_drive_access(b, stations[pi], roads[j], dist)
+
+
+def osmnx_edge_conventions(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """Give every edge OSMnx's ``highway`` (in place), so that
+    :func:`osmnx.routing.add_edge_speeds` and :func:`osmnx.routing.add_edge_travel_times` work.
+
+    Gazetteer road edges already carry ``highway`` (:data:`ROAD_CLASS_HIGHWAY`) and
+    ``maxspeed`` (the model's speed of their class, km/h, from ``road_speeds_kmh``: so
+    ``add_edge_speeds`` + ``add_edge_travel_times`` reproduce the network's road travel
+    times); OSM edges keep their own tags. Every other edge gets the ``highway`` of its
+    mode (:data:`MODE_HIGHWAY`) and no ``maxspeed``, which OSMnx imputes (pass
+    ``hwy_speeds`` for those values to control it).
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        ``G`` itself.
+    """
+    for _, _, d in G.edges(data=True):
+        hw = d.get("highway")
+        if hw is None or hw == "" or (isinstance(hw, float) and math.isnan(hw)):
+            d["highway"] = MODE_HIGHWAY.get(str(d.get("mode")), "unclassified")
+    return G
 
 
 def build_network(
@@ -542,9 +608,13 @@ def build_network(
     )
     if osm_graph is None and online:
         osm_graph = fetch_osm(assumptions=a)
+    if osm_graph is None:
+        osm_graph = default_osm()
     if osm_graph is not None:
-        G = merge_osm(G, osm_graph, assumptions=a)
+        roads = {str(p["id"]): p for name in ("roads", "bridges") for p, _ in layer_rows(layers, name)}
+        G = merge_osm(G, osm_graph, assumptions=a, features=roads, as_of=day, include_expected=include_expected)
     else:
         set_street_count(G)
+    osmnx_edge_conventions(G)
     logger.info("network as of %s: %d nodes, %d edges", day, G.number_of_nodes(), G.number_of_edges())
     return G
