@@ -120,6 +120,7 @@ def layers_as_of(
     as_of: _dt.date | str | None = None,
     *,
     corpus: str | Path | Corpus | None = None,
+    osm: str | Path | None = None,
 ) -> dict[str, gpd.GeoDataFrame]:
     """The theme layers with each feature's status as of a date.
 
@@ -130,6 +131,9 @@ def layers_as_of(
         corpus and the gazetteer's recorded facts know.
     corpus : path-like or Corpus, optional
         Default ``seeds``.
+    osm : path-like, optional
+        An OpenStreetMap extract (``.osm.pbf`` / ``.osm``): features matched to it take OSM's
+        geometry (:func:`geo.conflate.conflate_layers`).
 
     Returns
     -------
@@ -138,7 +142,10 @@ def layers_as_of(
         WGS84 (EPSG:4326); one row per feature with status, timeline and claims.
     """
     _, gaz, extraction = state(corpus)
-    return _layers(gaz, extraction, parse_as_of(as_of) if as_of is not None else None)
+    lay = _layers(gaz, extraction, parse_as_of(as_of) if as_of is not None else None)
+    if osm is not None:
+        lay = _conflated(lay, osm)[0]
+    return lay
 
 
 def feature_timeline(
@@ -196,13 +203,27 @@ def _network(
 
     osm_graph = None
     if osm is not None:
-        osm_graph = gn.load_osm(osm, assumptions=assumptions)
-        _check_osm_extent(osm_graph, osm)
+        lay, osm_graph = _conflated(lay, osm, assumptions=assumptions)
     elif online:
         osm_graph = gn.fetch_osm(assumptions=assumptions)
     return gn.build_network(
         lay, as_of=as_of, include_expected=include_expected, assumptions=assumptions, osm_graph=osm_graph
     )
+
+
+def _conflated(
+    lay: dict[str, gpd.GeoDataFrame], osm: str | Path, *, assumptions: dict | None = None
+) -> tuple[dict[str, gpd.GeoDataFrame], nx.MultiDiGraph]:
+    """The layers conflated with an OSM extract, and its road graph whose conflated ways carry
+    their feature ids (so that they follow the features' timelines)."""
+    from geo.conflate import conflate_layers, match_osm, way_features
+    from geo.network.osm import graph_from_extract, read_osm
+
+    ext = read_osm(osm, assumptions=assumptions)
+    matches = match_osm(lay, ext)
+    G = graph_from_extract(ext, assumptions=assumptions, features=way_features(matches))
+    _check_osm_extent(G, osm)
+    return conflate_layers(lay, ext, matches), G
 
 
 def network_as_of(
@@ -221,7 +242,9 @@ def network_as_of(
     as_of : date or str, optional
         Only links open on that date (default: the latest date known).
     osm : path-like, optional
-        An OpenStreetMap extract (.osm/.xml) whose roads replace the gazetteer's.
+        An OpenStreetMap extract (``.osm.pbf``, ``.osm``/``.xml``) whose roads replace the
+        gazetteer's; ways conflated with a documented road or bridge follow its timeline,
+        ways under construction are left out unless documented (see :mod:`geo.conflate`).
     online : bool
         Fetch the study area's roads from Overpass (OSMnx cache) instead.
     include_expected : bool

@@ -625,30 +625,28 @@ def download_osm(
 
     out = Path(path)
     box_ = bbox or default_study().bbox
-    saved = (ox.settings.use_cache, ox.settings.cache_folder, list(ox.settings.useful_tags_way))
+    saved = (ox.settings.use_cache, ox.settings.cache_folder, list(ox.settings.useful_tags_way), ox.settings.all_oneway)
     try:
         ox.settings.use_cache = True
+        ox.settings.all_oneway = True  # keep each way's node order, as save_graph_xml needs
         if cache_folder is not None:
             ox.settings.cache_folder = Path(cache_folder)
-        ox.settings.useful_tags_way = sorted({*saved[2], *(t for t in _KEEP_TAGS if t != "highway")})
-        G = ox.graph_from_bbox(
-            box_, custom_filter=list(OVERPASS_FILTERS), simplify=False, retain_all=True, truncate_by_edge=True
-        )
-    except (OSError, ValueError) as exc:  # requests' errors are OSErrors; OSMnx: no data
-        if "no data" in str(exc).lower() or "graph contains no" in str(exc).lower():
-            raise OSMError(f"Overpass returned no roads or railways for {box_}") from None
-        raise ConnectionError(
-            f"cannot download OpenStreetMap data from Overpass ({type(exc).__name__}: {exc}); "
-            "check the internet connection, or download a regional extract (see the README)"
-        ) from None
+        ox.settings.useful_tags_way = sorted({*saved[2], *_KEEP_TAGS})
+        try:
+            G = ox.graph_from_bbox(
+                box_, custom_filter=list(OVERPASS_FILTERS), simplify=False, retain_all=True, truncate_by_edge=True
+            )
+        except (OSError, ValueError) as exc:  # requests' errors are OSErrors; OSMnx: no data
+            if "no data" in str(exc).lower() or "graph contains no" in str(exc).lower():
+                raise OSMError(f"Overpass returned no roads or railways for {box_}") from None
+            raise ConnectionError(
+                f"cannot download OpenStreetMap data from Overpass ({type(exc).__name__}: {exc}); "
+                "check the internet connection, or download a regional extract (see the README)"
+            ) from None
+        with atomic_paths([out]) as staged:
+            ox.io.save_graph_xml(G, staged[out])
     finally:
-        ox.settings.use_cache, ox.settings.cache_folder, ox.settings.useful_tags_way = saved
-    for _, _, d in G.edges(data=True):  # save_graph_xml writes tags as given; keep them plain
-        for k in list(d):
-            if isinstance(d[k], bool):
-                d[k] = "yes" if d[k] else "no"
-    with atomic_paths([out]) as staged:
-        ox.io.save_graph_xml(G, staged[out])
+        ox.settings.use_cache, ox.settings.cache_folder, ox.settings.useful_tags_way, ox.settings.all_oneway = saved
     logger.info("downloaded %d OSM nodes and %d edges of %s to %s", len(G), G.number_of_edges(), box_, out)
     return out
 
