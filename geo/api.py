@@ -144,7 +144,7 @@ def layers_as_of(
     _, gaz, extraction = state(corpus)
     lay = _layers(gaz, extraction, parse_as_of(as_of) if as_of is not None else None)
     if osm is not None:
-        lay = _conflated(lay, osm)[0]
+        lay = _conflated(lay, osm, draw_bus=True)[0]
     return lay
 
 
@@ -204,18 +204,25 @@ def _network(
     osm_graph = None
     if osm is not None:
         lay, osm_graph = _conflated(lay, osm, assumptions=assumptions)
-    elif online:
-        osm_graph = gn.fetch_osm(assumptions=assumptions)
+    elif online:  # the study area from Overpass (OSMnx's cache), conflated and dated like a file
+        import tempfile
+
+        from geo.network.osm import download_osm
+
+        with tempfile.TemporaryDirectory() as tmp:
+            lay, osm_graph = _conflated(lay, download_osm(Path(tmp) / "study.osm"), assumptions=assumptions)
     return gn.build_network(
         lay, as_of=as_of, include_expected=include_expected, assumptions=assumptions, osm_graph=osm_graph
     )
 
 
 def _conflated(
-    lay: dict[str, gpd.GeoDataFrame], osm: str | Path, *, assumptions: dict | None = None
+    lay: dict[str, gpd.GeoDataFrame], osm: str | Path, *, assumptions: dict | None = None, draw_bus: bool = False
 ) -> tuple[dict[str, gpd.GeoDataFrame], nx.MultiDiGraph]:
     """The layers conflated with an OSM extract, and its road graph whose conflated ways carry
-    their feature ids (so that they follow the features' timelines)."""
+    their feature ids (so that they follow the features' timelines). ``draw_bus`` also redraws
+    the bus lines along the OSM roads (for the output layers only: the network boards at the
+    vertices of a bus line and routes its hops itself)."""
     from geo.conflate import conflate_layers, match_osm, way_features
     from geo.network.osm import graph_from_extract, read_osm
 
@@ -223,7 +230,7 @@ def _conflated(
     matches = match_osm(lay, ext)
     G = graph_from_extract(ext, assumptions=assumptions, features=way_features(matches))
     _check_osm_extent(G, osm)
-    return conflate_layers(lay, ext, matches), G
+    return conflate_layers(lay, ext, matches, road_graph=G if draw_bus else None), G
 
 
 def network_as_of(
@@ -246,7 +253,8 @@ def network_as_of(
         gazetteer's; ways conflated with a documented road or bridge follow its timeline,
         ways under construction are left out unless documented (see :mod:`geo.conflate`).
     online : bool
-        Fetch the study area's roads from Overpass (OSMnx cache) instead.
+        Download the study area's roads and railways from Overpass instead
+        (:func:`geo.network.osm.download_osm`, OSMnx's cache), used like an ``osm`` file.
     include_expected : bool
         Also include links forecast to open by ``as_of`` (what-if scenarios).
     corpus : path-like or Corpus, optional

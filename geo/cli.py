@@ -245,8 +245,8 @@ def _cmd_osm(args: argparse.Namespace) -> int:
         print(f"wrote {path}")
         return 0
     from geo.api import layers_as_of
-    from geo.conflate import conflate_layers, match_osm, match_table
-    from geo.network.osm import read_osm
+    from geo.conflate import conflate_layers, match_osm, match_table, way_features
+    from geo.network.osm import graph_from_extract, read_osm
 
     lay = layers_as_of(args.as_of, corpus=args.corpus)
     ext = read_osm(args.file, progress=None)
@@ -255,7 +255,8 @@ def _cmd_osm(args: argparse.Namespace) -> int:
     if args.out:
         from geo.layers import write_layers
 
-        for path in write_layers(conflate_layers(lay, ext, matches), args.out):
+        roads = graph_from_extract(ext, features=way_features(matches))
+        for path in write_layers(conflate_layers(lay, ext, matches, road_graph=roads), args.out):
             print(f"wrote {path}", file=sys.stderr)
     if args.json:
         _print_json({"file": str(args.file), "matches": json.loads(table.to_json(orient="records", force_ascii=False))})

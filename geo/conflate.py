@@ -27,6 +27,7 @@ it changes what the theme layers say, and the network only consumes its way -> f
 
 from __future__ import annotations
 
+import itertools
 import logging
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -55,6 +56,7 @@ __all__ = [
     "match_osm",
     "match_table",
     "normalise_name",
+    "route_bus_layer",
     "way_features",
 ]
 
@@ -412,10 +414,87 @@ def way_features(matches: Iterable[Match]) -> dict[int, str]:
     return out
 
 
+def route_bus_layer(
+    bus: gpd.GeoDataFrame, road_graph: Any, *, assumptions: Mapping[str, Any] | None = None
+) -> gpd.GeoDataFrame:
+    """Bus lines redrawn along the roads of an OSM road graph between their stops.
+
+    Each pair of consecutive vertices of a bus line (its stops, or the places a schematic
+    line is drawn through) is joined by the shortest road path
+    (:class:`geo.network.build.RoadRouter`: both within ``bus_routing.snap_m`` of a road,
+    no longer than ``bus_routing.max_detour`` x the straight line); other legs stay straight.
+    Lines with at least one routed leg get the new geometry, ``length_m`` and a
+    ``geometry_source`` that says how many legs follow OSM roads; their ``accuracy`` is
+    unchanged (the stops are as accurate as before). This is for drawing: the network boards
+    at the vertices of a bus line drawn through its stops and routes its hops itself
+    (:func:`geo.network.build.route_bus_on_roads`), so build it from the layers before this.
+
+    Parameters
+    ----------
+    bus : GeoDataFrame
+        The ``bus`` layer (WGS84).
+    road_graph : networkx.MultiDiGraph
+        From :func:`geo.network.osm.load_osm` / :func:`geo.network.osm.graph_from_extract`.
+    assumptions : mapping, optional
+        Overrides of ``bus_routing``.
+
+    Returns
+    -------
+    GeoDataFrame
+        A new frame.
+    """
+    from geo.network.build import RoadRouter
+    from geo.network.policy import load_assumptions
+
+    if bus is None or len(bus) == 0:
+        return bus
+    points: list[tuple[float, float]] = []
+    parts_of: list[list[list[int]]] = []
+    for geom in bus.geometry:
+        parts = [geom] if geom.geom_type == "LineString" else list(getattr(geom, "geoms", []))
+        idx_parts = []
+        for part in parts:
+            idx = []
+            for c in part.coords:
+                idx.append(len(points))
+                points.append((float(c[0]), float(c[1])))
+            idx_parts.append(idx)
+        parts_of.append(idx_parts)
+    router = RoadRouter(road_graph, points, load_assumptions(assumptions))
+    out = bus.copy()
+    for row in range(len(out)):
+        new_parts, routed, legs = [], 0, 0
+        for idx in parts_of[row]:
+            acc: list[tuple[float, float]] = [points[idx[0]]]
+            for a, b in itertools.pairwise(idx):
+                legs += 1
+                r = router.route(a, b)
+                if r is None:
+                    acc.append(points[b])
+                    continue
+                routed += 1
+                acc.extend((float(c[0]), float(c[1])) for c in r[1].coords[1:])
+            new_parts.append(LineString(acc))
+        if not routed:
+            continue
+        new = new_parts[0] if len(new_parts) == 1 else MultiLineString(new_parts)
+        out.iat[row, out.columns.get_loc(out.geometry.name)] = new
+        src = str(out["geometry_source"].iloc[row])
+        out.loc[out.index[row], "geometry_source"] = (
+            f"{src}; {routed} of {legs} legs between consecutive stops routed along OpenStreetMap roads "
+            f"({OSM_ATTRIBUTION}), the others straight"
+        )
+        if "length_m" in out.columns:
+            out.loc[out.index[row], "length_m"] = round(float(length_m(new)), 1)
+    return out
+
+
 def conflate_layers(
     layers: Mapping[str, gpd.GeoDataFrame],
     extract: OSMExtract,
     matches: Iterable[Match] | None = None,
+    *,
+    road_graph: Any = None,
 ) -> dict[str, gpd.GeoDataFrame]:
     """The layers with OSM geometry for every matched feature.
 
@@ -427,6 +506,9 @@ def conflate_layers(
         The extract the matches refer to.
     matches : iterable of Match, optional
         Default :func:`match_osm` of ``layers`` and ``extract``.
+    road_graph : networkx.MultiDiGraph, optional
+        The extract's road graph: bus lines are then redrawn along its roads between their
+        stops (:func:`route_bus_layer`).
 
     Returns
     -------
@@ -472,4 +554,6 @@ def conflate_layers(
             if "length_m" in gdf.columns and geom.geom_type in ("LineString", "MultiLineString"):
                 gdf.loc[gdf.index[i], "length_m"] = round(float(length_m(geom)), 1)
         out[name] = gdf
+    if road_graph is not None and "bus" in out:
+        out["bus"] = route_bus_layer(out["bus"], road_graph)
     return out

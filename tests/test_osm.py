@@ -228,3 +228,34 @@ def test_download_uses_osmnx_and_a_recorded_answer(tmp_path, monkeypatch):
     assert by_id[2401]["layer"] == "walk"
     assert by_id[2801]["layer"] == "rail"
     assert by_id[2801]["tags"]["name"] == "京唐城际铁路"
+
+
+def test_bus_hops_follow_the_roads_of_the_extract():
+    """930's stops between 燕郊 and 夏垫 lie along the fixture's 京哈公路: those hops are routed on it."""
+    from shapely.geometry import LineString
+
+    from geo.crs import to_metric
+
+    G = geo.network_as_of("2024-10-01", osm=REGION)
+    hops = [(u, v, d) for u, v, d in G.edges(data=True) if d.get("line") == "bus-930" and d["kind"] == "ride"]
+    routed = [(u, v, d) for u, v, d in hops if d["routing"] == "road"]
+    assert 10 <= len(routed) < len(hops)  # both directions of the legs on 京哈公路; the rest straight
+    for u, v, d in routed:
+        a, b = (G.nodes[u]["x"], G.nodes[u]["y"]), (G.nodes[v]["x"], G.nodes[v]["y"])
+        assert d["geometry"].coords[0] == a
+        assert d["geometry"].coords[-1] == b
+        assert d["length"] == pytest.approx(to_metric(d["geometry"]).length, rel=0.01)  # the road path
+        assert d["length"] >= to_metric(LineString([a, b])).length
+        assert d["travel_time"] == pytest.approx(d["length"] / (25 / 3.6) + 20)
+    on_road = {(round(x, 4), round(y, 4)) for _, _, d in routed for x, y in d["geometry"].coords}
+    assert (116.855, 39.9472) in on_road  # a node of 京哈公路 that is no stop
+    # the drawn layer follows the road too, and says so
+    row = geo.layers_as_of("2024-10-01", osm=REGION)["bus"].set_index("id").loc["bus-930"]
+    assert "legs between consecutive stops routed along OpenStreetMap roads" in row["geometry_source"]
+    assert (116.855, 39.9472) in {(round(x, 4), round(y, 4)) for x, y in row.geometry.coords}
+
+
+def test_private_roads_and_busways_are_not_driven():
+    kept = {w["osmid"] for w in gosm.read_osm(REGION).ways}
+    assert {2902, 2903}.isdisjoint(kept)
+    assert 2901 in kept

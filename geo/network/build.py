@@ -50,12 +50,14 @@ from geo.network.access import access_candidates, add_drive_access, walk_link
 from geo.network.graph import (
     LINE_KIND_MODE,
     METRIC_CRS,
+    MIN_WEIGHT_S,
     GraphBuilder,
     layer_rows,
     line_parts,
     point_of,
     point_parts,
     set_street_count,
+    to_metric_xy,
     to_wgs84_xy,
 )
 from geo.network.osm import default_osm, fetch_osm, merge_osm
@@ -71,7 +73,14 @@ from geo.schema import as_list, decode_property
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["MODE_HIGHWAY", "ROAD_CLASS_HIGHWAY", "build_network", "osmnx_edge_conventions"]
+__all__ = [
+    "MODE_HIGHWAY",
+    "ROAD_CLASS_HIGHWAY",
+    "RoadRouter",
+    "build_network",
+    "osmnx_edge_conventions",
+    "route_bus_on_roads",
+]
 
 #: OSMnx ``highway`` of the gazetteer road classes (``road_class``) and of the other edges.
 ROAD_CLASS_HIGHWAY: dict[str, str] = {
@@ -235,6 +244,8 @@ def _add_one_line(
                 (x1, y1), (x2, y2) = b.mxy[u], b.mxy[v]
                 length = math.hypot(x2 - x1, y2 - y1) * fallback
             t = length / speed + dwell
+            # bus hops are routed along the mapped roads later (route_bus_on_roads)
+            extra = {"routing": "straight", "speed_mps": speed, "dwell_s": dwell} if mode == "bus" and g is None else {}
             b.edge(
                 plats[i],
                 plats[i + 1],
@@ -245,6 +256,7 @@ def _add_one_line(
                 kind="ride",
                 line=lid,
                 geometry=g,
+                **extra,
             )
             b.edge(
                 plats[i + 1],
@@ -256,6 +268,7 @@ def _add_one_line(
                 kind="ride",
                 line=lid,
                 geometry=None if g is None else g.reverse(),
+                **extra,
             )
 
 
@@ -517,6 +530,145 @@ def _add_places(b: GraphBuilder, layers: Mapping[str, Any]) -> None:
             add_drive_access(b, stations[pi], roads[j], dist)
 
 
+class RoadRouter:
+    """Shortest paths between points along the *mapped* roads of a network (gazetteer roads and
+    OSM ways, edge ``kind`` ``road``; never the straight local-road or access links), by length.
+
+    Each point is snapped to the nearest mapped road edge within ``bus_routing.snap_m``: its
+    foot on the edge becomes a node of the routing graph (several points on one edge are
+    chained in order along it), so consecutive stops on one road are joined along it.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        A network from :func:`build_network` (or an OSM road graph from
+        :func:`geo.network.osm.load_osm`).
+    points : sequence of (float, float)
+        WGS84 ``(lon, lat)`` of the points to route between (bus stops).
+    assumptions : mapping
+        ``bus_routing.snap_m`` (m) and ``bus_routing.max_detour`` (a road path longer than this
+        times the straight line is not the bus's route).
+    """
+
+    def __init__(self, G: nx.MultiDiGraph, points: Any, assumptions: Mapping[str, Any]) -> None:
+        self.snap_m = float(assumption(assumptions, "bus_routing", "snap_m", default=500.0))
+        self.max_detour = float(assumption(assumptions, "bus_routing", "max_detour", default=2.0))
+        self.points = [(float(p[0]), float(p[1])) for p in points]
+        best: dict[tuple[int, int], tuple[float, Any]] = {}
+        for u, v, d in G.edges(data=True):
+            if d.get("kind") == "road" and d.get("mode") in ("road", "expressway") and u != v:
+                cur = best.get((u, v))
+                if cur is None or float(d["length"]) < cur[0]:
+                    best[(u, v)] = (float(d["length"]), d.get("geometry"))
+        self.D = nx.DiGraph()
+        lines: list[LineString] = []
+        keys: list[tuple[int, int]] = []
+        for (u, v), (length, geom) in sorted(best.items()):
+            pu = Point(G.nodes[u]["x"], G.nodes[u]["y"])
+            pv = Point(G.nodes[v]["x"], G.nodes[v]["y"])
+            if geom is None or geom.is_empty:
+                geom = LineString([pu, pv])
+            elif Point(geom.coords[0]).distance(pu) > Point(geom.coords[-1]).distance(pu):
+                geom = geom.reverse()
+            self.D.add_edge(u, v, length=length, geometry=geom)
+            lines.append(geom)
+            keys.append((u, v))
+        self.foot: dict[int, float] = {}  # point index -> metres from the point to its foot on a road
+        if not lines or not self.points:
+            return
+        tree = shapely.STRtree(lines)
+        deg = self.snap_m / 80000.0  # a generous box in degrees (a degree of longitude is >= 80 km here)
+        on_edge: dict[tuple[int, int], list[tuple[float, int]]] = {}
+        for i, (lon, lat) in enumerate(self.points):
+            cand = tree.query(shapely.box(lon - deg, lat - deg, lon + deg, lat + deg))
+            if not len(cand):
+                continue
+            pm = to_metric(Point(lon, lat))
+            dist, j = min((float(to_metric(lines[int(c)]).distance(pm)), int(c)) for c in cand)
+            if dist > self.snap_m:
+                continue
+            lm = to_metric(lines[j])
+            frac = float(lm.project(pm)) / lm.length if lm.length > 0 else 0.0
+            self.foot[i] = dist
+            u, v = keys[j]
+            on_edge.setdefault((u, v), []).append((frac, i))
+            if self.D.has_edge(v, u):
+                on_edge.setdefault((v, u), []).append((1.0 - frac, i))
+        for (u, v), feet in sorted(on_edge.items()):
+            geom, length = self.D.edges[u, v]["geometry"], float(self.D.edges[u, v]["length"])
+            chain: list[tuple[float, Any]] = [(0.0, u), *sorted((f, ("stop", i)) for f, i in feet), (1.0, v)]
+            for (f0, a), (f1, b) in itertools.pairwise(chain):
+                seg = substring(geom, f0, f1, normalized=True)
+                coords = list(seg.coords) if not seg.is_empty else []
+                if len(coords) < 2:
+                    p = geom.interpolate(f0, normalized=True)
+                    coords = [(p.x, p.y), (p.x, p.y)]
+                self.D.add_edge(a, b, length=max((f1 - f0) * length, 0.0), geometry=LineString(coords))
+
+    def route(self, i: int, j: int) -> tuple[float, Any] | None:
+        """Length (m, including the legs from the points to the road) and WGS84 LineString of
+        the road path from point ``i`` to point ``j``, or ``None`` when a point is not near a
+        mapped road, no path exists, or it is longer than ``max_detour`` x the straight line."""
+        if i not in self.foot or j not in self.foot or i == j:
+            return None
+        a, b = self.points[i], self.points[j]
+        (xa, xb), (ya, yb) = to_metric_xy([a[0], b[0]], [a[1], b[1]])
+        straight = max(math.hypot(float(xb - xa), float(yb - ya)), 1.0)
+        cutoff = self.max_detour * straight
+        try:
+            length, path = nx.single_source_dijkstra(self.D, ("stop", i), ("stop", j), cutoff=cutoff, weight="length")
+        except nx.NetworkXNoPath:
+            return None
+        coords: list[tuple[float, float]] = [a]
+        for u, v in itertools.pairwise(path):
+            coords.extend((float(c[0]), float(c[1])) for c in self.D.edges[u, v]["geometry"].coords)
+        coords.append(b)
+        clean = [c for k, c in enumerate(coords) if k == 0 or c != coords[k - 1]]
+        if len(clean) < 2:
+            return None
+        return float(length) + self.foot[i] + self.foot[j], LineString(clean)
+
+
+def route_bus_on_roads(G: nx.MultiDiGraph, assumptions: Mapping[str, Any]) -> dict[str, int]:
+    """Route every straight bus hop along the mapped roads (in place).
+
+    A bus line drawn through its stops (or a schematic one) gets, for each hop between
+    consecutive stops, the shortest path along the mapped roads of ``G`` (OSM ways when an
+    extract was merged, else the gazetteer roads; never the straight local-road links,
+    :class:`RoadRouter`): the ride edge takes that path's ``length`` (m, plus the legs from
+    the stops to the road), ``geometry`` and a ``travel_time`` of length / the line's speed +
+    its dwell, and ``routing`` becomes ``road``. A hop whose stops are farther than
+    ``bus_routing.snap_m`` from a mapped road, or whose road path would be more than
+    ``bus_routing.max_detour`` times the straight line, keeps the straight line x
+    ``detour_factors.schematic_bus`` (``routing`` ``straight``).
+
+    Returns
+    -------
+    dict
+        ``{"road": n, "straight": m}`` hop counts (both directions).
+    """
+    hops = [(u, v, d) for u, v, d in G.edges(data=True) if d.get("mode") == "bus" and d.get("routing") == "straight"]
+    counts = {"road": 0, "straight": 0}
+    if not hops:
+        return counts
+    ends = sorted({n for u, v, _ in hops for n in (u, v)})
+    index = {n: i for i, n in enumerate(ends)}
+    router = RoadRouter(G, [(G.nodes[n]["x"], G.nodes[n]["y"]) for n in ends], assumptions)
+    for u, v, d in hops:
+        r = router.route(index[u], index[v])
+        if r is None:
+            counts["straight"] += 1
+            continue
+        length, geom = r
+        d["length"] = length
+        d["geometry"] = geom
+        d["travel_time"] = max(length / float(d["speed_mps"]) + float(d["dwell_s"]), MIN_WEIGHT_S)
+        d["routing"] = "road"
+        counts["road"] += 1
+    logger.info("bus hops routed along mapped roads: %d, straight: %d", counts["road"], counts["straight"])
+    return counts
+
+
 def osmnx_edge_conventions(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
     """Give every edge OSMnx's ``highway`` (in place), so that
     :func:`osmnx.routing.add_edge_speeds` and :func:`osmnx.routing.add_edge_travel_times` work.
@@ -615,6 +767,7 @@ def build_network(
         G = merge_osm(G, osm_graph, assumptions=a, features=roads, as_of=day, include_expected=include_expected)
     else:
         set_street_count(G)
+    route_bus_on_roads(G, a)
     osmnx_edge_conventions(G)
     logger.info("network as of %s: %d nodes, %d edges", day, G.number_of_nodes(), G.number_of_edges())
     return G

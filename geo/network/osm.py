@@ -8,7 +8,8 @@ This module owns
   narrow_gauge|monorail`` and ``railway=construction``) and station nodes, as an
   :class:`OSMExtract`. Coordinates out of range, entity declarations and malformed files are
   refused with an error naming the file; ways that are not roads (``building=*``,
-  ``area=yes``, ``highway=proposed|platform|…``) are never taken as roads;
+  ``area=yes``, ``highway=proposed|platform|busway|…``, ``access=private|no``) are never taken
+  as roads;
 * the road graph of an extract (:func:`load_osm`, :func:`graph_from_extract`) with OSMnx's
   conventions (``osmid``, ``highway``, ``oneway``, ``reversed``, ``name``, ``ref``,
   ``maxspeed`` as tagged, ``length`` in metres) plus the network's attributes: ``mode``
@@ -81,7 +82,6 @@ DRIVE_HIGHWAYS: frozenset[str] = frozenset(
         "living_street",
         "service",
         "road",
-        "busway",
         "motorway_link",
         "trunk_link",
         "primary_link",
@@ -132,6 +132,7 @@ _KEEP_TAGS = (
     "wikidata",
 )
 _STATION_RAILWAY = frozenset({"station", "halt"})
+_NO_ACCESS = frozenset({"no", "private"})
 _ONEWAY_YES = frozenset({"yes", "true", "1"})
 _MAX_XML_HEAD = 1 << 20  # bytes scanned for a root element / DOCTYPE before the full check
 
@@ -188,6 +189,8 @@ def _way_class(tags: Mapping[str, str], walk_tags: set[str]) -> tuple[str, str, 
             target = target if target in DRIVE_HIGHWAYS or target in walk_tags else "unclassified"
             return ("walk" if target in walk_tags else "road"), target, True
         if hw in DRIVE_HIGHWAYS:
+            if {tags.get("access"), tags.get("motor_vehicle")} & _NO_ACCESS:
+                return None  # private or closed to motor traffic: not part of the public drive network
             return "road", hw, False
         if hw in walk_tags:
             return "walk", hw, False
