@@ -77,6 +77,7 @@ __all__ = [
     "MODE_HIGHWAY",
     "ROAD_CLASS_HIGHWAY",
     "RoadRouter",
+    "add_entry_checkpoints",
     "build_network",
     "osmnx_edge_conventions",
     "route_bus_on_roads",
@@ -669,6 +670,84 @@ def route_bus_on_roads(G: nx.MultiDiGraph, assumptions: Mapping[str, Any]) -> di
     return counts
 
 
+def _beijing_outline() -> Any:
+    """Beijing's outline (WGS84) from the reference boundaries (province adcode 110000)."""
+    import json
+
+    from shapely.geometry import shape
+
+    from geo.io import package_text
+
+    fc = json.loads(package_text("reference", "boundaries.geojson"))
+    for f in fc["features"]:
+        if f["properties"].get("level") == "province" and int(f["properties"]["adcode"]) == 110000:
+            return shape(f["geometry"])
+    return None
+
+
+def add_entry_checkpoints(G: nx.MultiDiGraph, assumptions: Mapping[str, Any]) -> int:
+    """Put a Beijing entry checkpoint on every car edge that enters Beijing (in place).
+
+    Every vehicle entering Beijing by road passes a security checkpoint (进京检查站: 白庙 on
+    通燕高速, 高各庄 on 徐尹路 …). A drive edge whose start node lies outside Beijing's outline
+    and whose end node lies inside gets one if it is an edge of a road listed in
+    ``checkpoints.roads`` (the gazetteer's cross-border roads), an OSM way (every real road
+    into Beijing has one), a straight local-road link or a drive-access link (they stand for
+    unmapped roads, which have checkpoints too). Such an edge is split at its end: the edge now ends at a new node of kind ``checkpoint`` (same
+    position), joined to the old end by a zero-length edge (kind ``checkpoint``, same mode)
+    of ``checkpoints.beijing_entry_s`` seconds. Outbound edges are not delayed.
+
+    Returns
+    -------
+    int
+        The number of checkpoints added.
+    """
+    delay = float(assumption(assumptions, "checkpoints", "beijing_entry_s", default=0.0) or 0.0)
+    if delay <= 0 or G.number_of_edges() == 0:
+        return 0
+    outline = _beijing_outline()
+    if outline is None:
+        return 0
+    roads = {str(r) for r in (assumption(assumptions, "checkpoints", "roads") or [])}
+    ids = list(G.nodes)
+    xs, ys = [G.nodes[n]["x"] for n in ids], [G.nodes[n]["y"] for n in ids]
+    inside = dict(zip(ids, shapely.contains_xy(outline, xs, ys).tolist(), strict=True))
+
+    def checked(u: int, v: int, d: Mapping[str, Any]) -> bool:
+        if d.get("mode") not in ("road", "expressway", "drive_access") or inside[u] or not inside[v]:
+            return False
+        if d.get("mode") == "drive_access" or d.get("kind") == "local":
+            return True
+        osm = G.nodes[u].get("kind") == "osm" or G.nodes[v].get("kind") == "osm"
+        return osm or str(d.get("feature_id")) in roads
+
+    inbound = [(u, v, k) for u, v, k, d in G.edges(keys=True, data=True) if checked(u, v, d)]
+    b = GraphBuilder(dict(assumptions), G)
+    next_id = (max(G.nodes) + 1) if len(G) else 0
+    for u, v, k in sorted(inbound):
+        d = dict(G.edges[u, v, k])
+        c = next_id
+        next_id += 1
+        nv = G.nodes[v]
+        G.add_node(
+            c, x=nv["x"], y=nv["y"], key=f"checkpoint:{u}-{v}-{k}", kind="checkpoint", feature_id="", street_count=2
+        )
+        G.remove_edge(u, v, k)
+        G.add_edge(u, c, **d)
+        b.edge(
+            c,
+            v,
+            mode=d["mode"],
+            length=0.0,
+            travel_time=delay,
+            feature_id=d.get("feature_id"),
+            kind="checkpoint",
+            geometry=LineString([(nv["x"], nv["y"]), (nv["x"], nv["y"])]),
+        )
+    logger.info("Beijing entry checkpoints: %.0f s on %d inbound drive edges", delay, len(inbound))
+    return len(inbound)
+
+
 def osmnx_edge_conventions(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
     """Give every edge OSMnx's ``highway`` (in place), so that
     :func:`osmnx.routing.add_edge_speeds` and :func:`osmnx.routing.add_edge_travel_times` work.
@@ -768,6 +847,7 @@ def build_network(
     else:
         set_street_count(G)
     route_bus_on_roads(G, a)
+    add_entry_checkpoints(G, a)
     osmnx_edge_conventions(G)
     logger.info("network as of %s: %d nodes, %d edges", day, G.number_of_nodes(), G.number_of_edges())
     return G
