@@ -259,3 +259,20 @@ def test_private_roads_and_busways_are_not_driven():
     kept = {w["osmid"] for w in gosm.read_osm(REGION).ways}
     assert {2902, 2903}.isdisjoint(kept)
     assert 2901 in kept
+
+
+def test_compressed_xml_is_checked_too(tmp_path):
+    import gzip
+
+    bad = tmp_path / "bad.osm.gz"
+    with gzip.open(bad, "wt", encoding="utf-8") as fh:
+        fh.write(
+            '<?xml version="1.0"?><osm version="0.6"><node id="7" lat="1e308" lon="116.7"/>'
+            '<node id="8" lat="39.9" lon="116.8"/><way id="9"><nd ref="7"/><nd ref="8"/>'
+            '<tag k="highway" v="primary"/></way></osm>'
+        )
+    with pytest.raises(ValueError, match=r"bad\.osm\.gz: node 7 has an invalid lat"):
+        gosm.read_osm(bad)
+    good = tmp_path / "region.osm.gz"
+    good.write_bytes(gzip.compress(REGION.read_bytes()))
+    assert len(gosm.read_osm(good).ways) == len(gosm.read_osm(REGION).ways)

@@ -240,13 +240,26 @@ def _check_xml(p: Path) -> None:
     parser.StartElementHandler = start
     parser.StartDoctypeDeclHandler = refuse
     parser.EntityDeclHandler = refuse
+    name = p.name.lower()
+    if name.endswith(".gz"):
+        import gzip
+
+        opener: Any = gzip.open
+    elif name.endswith(".bz2"):
+        import bz2
+
+        opener = bz2.open
+    else:
+        opener = open
     try:
-        with p.open("rb") as fh:
+        with opener(p, "rb") as fh:
             while chunk := fh.read(_MAX_XML_HEAD):
                 parser.Parse(chunk, False)
             parser.Parse(b"", True)
     except xml.parsers.expat.ExpatError as exc:
         raise OSMError(f"malformed OSM XML {p}: {exc}") from None
+    except (OSError, EOFError) as exc:  # a corrupt .gz / .bz2
+        raise OSMError(f"could not read OSM file {p}: {exc}") from None
     if state["ways"] == 0:
         raise OSMError(f"OSM file contains no ways: {p}")
 
@@ -302,7 +315,7 @@ def read_osm(
     is_pbf = suffixes.endswith(".pbf")
     if not is_pbf and not suffixes.endswith((".osm", ".xml", ".osm.gz", ".osm.bz2")):
         raise OSMError(f"{p}: unsupported OSM file type {suffixes!r}; expected .osm.pbf, .osm or .xml")
-    if not is_pbf and suffixes.endswith((".osm", ".xml")):
+    if not is_pbf:
         _check_xml(p)
     a = load_assumptions(assumptions)
     walk_tags = set(a.get("osm_walk_highways") or [])
