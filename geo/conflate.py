@@ -8,7 +8,9 @@ matched to OSM ways / station nodes
   :data:`geo.network.osm.NAME_TAGS` (``name``, ``name:zh``, ``alt_name``, ``old_name``,
   ``official_name``, ``ref`` …), compared after NFKC, case folding, removing spaces and
   converting traditional characters to simplified (OpenCC); for stations a trailing 站
-  is ignored; a bridge also matches ``bridge=yes`` ways named after its parent road;
+  is ignored; a bridge also matches ``bridge=yes`` ways named after its parent road; a road
+  with no way of its name matches ways whose ``ref`` is a road number in its names
+  (``G103国道`` -> ``ref=G103``, weight 0.7);
 * and by **proximity** to the hand-drawn geometry: only OSM objects within the tolerance
   of the feature's accuracy class (:data:`TOLERANCE_M`) count.
 
@@ -29,6 +31,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
@@ -77,6 +80,8 @@ OSM_ATTRIBUTION = "© OpenStreetMap contributors, ODbL 1.0"
 _TAG_WEIGHT = {"name": 1.0, "name:zh": 1.0, "name:zh-Hans": 1.0, "name:zh-Hant": 1.0}
 _OTHER_TAG_WEIGHT = 0.9
 _PARENT_WEIGHT = 0.8  # a bridge=yes way named after the bridge's road
+_REF_WEIGHT = 0.7  # a way whose ref (G102, S32 ...) is in the feature's names, when no name matches
+_REF = re.compile(r"(?<![A-Z0-9])([GSXY]\d{1,4})(?![0-9])")
 _GROUP_GAP_M = 1000.0  # OSM objects closer than this form one group
 _AMBIGUOUS_RATIO = 0.8  # a second group scoring at least this share of the best: ambiguous
 _DENSIFY_M = 100.0
@@ -164,6 +169,14 @@ def _osm_names(tags: Mapping[str, str], *, station: bool = False) -> list[tuple[
             part = part.strip()
             if part:
                 out.append((normalise_name(part, station=station), _TAG_WEIGHT.get(tag, _OTHER_TAG_WEIGHT), part))
+    return out
+
+
+def _refs(texts: Iterable[str]) -> set[str]:
+    """Road numbers (``G102``, ``S32`` …) written in names or a ``ref`` tag."""
+    out: set[str] = set()
+    for t in texts:
+        out.update(_REF.findall(unicodedata.normalize("NFKC", str(t)).upper().replace(" ", "")))
     return out
 
 
@@ -318,7 +331,7 @@ def match_osm(layers: Mapping[str, gpd.GeoDataFrame], extract: OSMExtract) -> li
         One per road, expressway, bridge, rail / metro line and station, sorted by id.
     """
     # name -> candidate OSM objects, per layer
-    index: dict[str, dict[str, list[tuple[int, Any, float, str]]]] = {"road": {}, "rail": {}, "bridge": {}}
+    index: dict[str, dict[str, list[tuple[int, Any, float, str]]]] = {"road": {}, "rail": {}, "bridge": {}, "ref": {}}
     geoms: dict[tuple[str, int], list[LineString]] = {}
     for w in extract.ways:
         layer = "rail" if w["layer"] == "rail" else ("road" if w["layer"] == "road" else "")
@@ -335,6 +348,11 @@ def match_osm(layers: Mapping[str, gpd.GeoDataFrame], extract: OSMExtract) -> li
         targets = [layer]
         if layer == "road" and str(w["tags"].get("bridge", "no")) not in ("no", ""):
             targets.append("bridge")
+        if layer == "road" and w["tags"].get("ref"):
+            for ref in _refs(str(w["tags"]["ref"]).split(";")):
+                if ("ref", ref, w["osmid"]) not in seen:
+                    seen.add(("ref", ref, w["osmid"]))
+                    index["ref"].setdefault(ref, []).append((w["osmid"], g, _REF_WEIGHT, f"ref={ref}"))
         for key, weight, raw in _osm_names(w["tags"]):
             for t in targets:
                 if (t, key, w["osmid"]) in seen:
@@ -359,6 +377,9 @@ def match_osm(layers: Mapping[str, gpd.GeoDataFrame], extract: OSMExtract) -> li
     for props, geom in _rows(layers, "roads", _LINE_KINDS["road"]):
         tol = TOLERANCE_M.get(str(props.get("accuracy")), TOLERANCE_M["schematic"])
         c = cands_for(_feature_names(props), index["road"])
+        if not c:  # no way of this name: its road number (G103 ...), if its names give one
+            names = [props.get("name_zh") or "", *as_list(props.get("aliases"))]
+            c = cands_for(_refs(names), index["ref"])
         matches.append(_best_group(props, geom, sorted(c.values(), key=lambda t: t[0]), "way", tol, "road"))
     for props, geom in _rows(layers, "bridges", _LINE_KINDS["bridge"]):
         tol = TOLERANCE_M.get(str(props.get("accuracy")), TOLERANCE_M["schematic"])

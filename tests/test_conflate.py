@@ -41,9 +41,12 @@ def test_names_and_proximity(matches):
     assert matches["station-jt-yanjiao"].osm_type == "node"
     assert matches["station-jt-yanjiao"].osm_ids == (1802,)  # OSM name 燕郊站, gazetteer 燕郊站
     assert matches["jingtang-intercity"].osm_ids == (2801,)
+    assert matches["road-jingjin"].osm_ids == (2951,)  # ref=G103, alias G103国道
+    assert matches["road-jingjin"].osm_name == "ref=G103"
+    assert matches["road-jingjin"].score < 0.71  # a road number counts less than a name
     assert matches["road-anshi"].status == "unmatched"
     assert "no OSM object" in matches["road-anshi"].note
-    assert set(conflate.way_features(matches.values())) == {2001, 2002, 2003, 2201, 2301, 2601}
+    assert set(conflate.way_features(matches.values())) == {2001, 2002, 2003, 2201, 2301, 2601, 2951}
     assert conflate.way_features(matches.values())[2002] == "bridge-changtong-chaobai"
 
 
