@@ -21,8 +21,17 @@ Model (all values from ``geo/data/assumptions.yaml``, see
   neighbours within ``local_roads.radius_m``) are joined by straight *local-road* links (mode
   ``road``, kind ``local``) at ``local_roads.speed_kmh`` x detour, and the shortest links that
   join separate fragments are added, so the drive network is one connected component.
-* Bus lines without stop records (schematic) board at every drawn vertex; rail / metro lines
-  without stops are left out (INFO).
+* Bus lines without stop records (bus lines drawn through their stops, and schematic ones)
+  board at every drawn vertex; each hop between consecutive vertices follows the mapped roads
+  where both ends are near one (:func:`route_bus_on_roads`, :class:`RoadRouter`), else it is
+  the straight line x ``detour_factors.schematic_bus``. Rail / metro lines without stops are
+  left out (INFO).
+* A car edge that enters Beijing passes a zero-length ``checkpoint`` edge
+  (:func:`add_entry_checkpoints`, ``checkpoints`` in the assumptions).
+* Every edge carries OSMnx's ``highway`` and road edges ``maxspeed`` (the model's speed of
+  their class), so OSMnx's speed and travel-time tools work (:func:`osmnx_edge_conventions`).
+* An OSM road graph, when given (or set with :func:`geo.network.osm.use_osm`), replaces the
+  gazetteer roads, dated by :func:`geo.network.policy.osm_edge_included`.
 * What is open on a date follows :mod:`geo.network.policy`.
 
 Lengths are measured in EPSG:4548 (metres); nodes and geometries are stored in WGS84.
