@@ -7,7 +7,11 @@ agree on the total length of the drivable ways, compared without ``service`` way
 "driving" filter drops most of them, ours keeps them for access). Our time includes building the
 simplified OSMnx graph (walk ways too) and importing OSMnx.
 
-    python benchmarks/bench_osm.py [--repeat 3]
+    python benchmarks/bench_osm.py [--repeat 3] [--scaling]
+
+``--scaling`` also writes two synthetic PBFs with the same 200 road ways and 0.5 M or 4 M other
+nodes (in 0.1 M / 0.8 M ``building=yes`` ways) and reads each in a fresh process: memory grows
+only by libosmium's node-location index, time hardly at all (the non-roads never reach Python).
 """
 
 from __future__ import annotations
@@ -56,6 +60,57 @@ print(json.dumps({{"s": dt, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).r
 """
 
 
+_SYNTH = """
+import osmium
+with osmium.SimpleWriter({path!r}) as w:
+    nid = 1
+    for i in range(100):
+        for j in range(100):
+            w.add_node(osmium.osm.mutable.Node(id=nid, location=(116.5 + j * 0.001, 39.8 + i * 0.001)))
+            nid += 1
+    for k in range({extra}):
+        w.add_node(osmium.osm.mutable.Node(id=nid, location=(116.5 + (k % 1000) * 1e-4, 39.9 + (k // 1000) * 1e-5)))
+        nid += 1
+    wid = 1
+    for i in range(100):
+        w.add_way(osmium.osm.mutable.Way(id=wid, nodes=[i * 100 + j + 1 for j in range(100)], tags={{"highway": "residential"}}))
+        wid += 1
+    for j in range(100):
+        w.add_way(osmium.osm.mutable.Way(id=wid, nodes=[i * 100 + j + 1 for i in range(100)], tags={{"highway": "primary"}}))
+        wid += 1
+    for k in range(0, {extra} - 4, 5):
+        b = 10001 + k
+        w.add_way(osmium.osm.mutable.Way(id=wid, nodes=[b, b + 1, b + 2, b + 3, b], tags={{"building": "yes"}}))
+        wid += 1
+"""
+_READ = """
+import json, resource, time
+t = time.perf_counter()
+from geo.network.osm import read_osm
+ext = read_osm({path!r})
+print(json.dumps({{"s": time.perf_counter() - t, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "ways": len(ext.ways)}}))
+"""
+
+
+def _scaling() -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        for extra in (500_000, 4_000_000):
+            path = str(Path(tmp) / f"synth-{extra}.osm.pbf")
+            subprocess.run([sys.executable, "-c", _SYNTH.format(path=path, extra=extra)], check=True)
+            r = _run(_READ.format(path=path))
+            logger.info(
+                "synthetic PBF, %d other nodes (%.1f MB): read in %.2f s, peak RSS %.0f MB, %d ways kept",
+                extra,
+                Path(path).stat().st_size / 1e6,
+                r["s"],
+                r["rss_mb"],
+                r["ways"],
+            )
+
+
 def _run(code: str) -> dict:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -64,6 +119,7 @@ def _run(code: str) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--scaling", action="store_true", help="also read two synthetic PBFs of growing size")
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     rows = {}
@@ -81,6 +137,8 @@ def main() -> None:
         )
     a, b = rows["geo.network.osm"], rows["pyrosm 0.25"]
     logger.info("time ratio ours/pyrosm %.2f; drive length ratio %.3f", a["s"] / b["s"], a["drive_km"] / b["drive_km"])
+    if args.scaling:
+        _scaling()
 
 
 if __name__ == "__main__":
