@@ -133,7 +133,8 @@ def layers_as_of(
         Default ``seeds``.
     osm : path-like, optional
         An OpenStreetMap extract (``.osm.pbf`` / ``.osm``): features matched to it take OSM's
-        geometry (:func:`geo.conflate.conflate_layers`).
+        geometry (:func:`geo.conflate.conflate_layers`) and bus lines are redrawn along its
+        roads between their stops (:func:`geo.conflate.route_bus_layer`).
 
     Returns
     -------
