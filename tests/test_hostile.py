@@ -327,3 +327,42 @@ def test_reader_fuzz(tmp_path_factory):
         assert isinstance(doc.title, str)
 
     check()
+
+
+# ---------------------------------------------------------------------------------------------
+# CSV formula injection (item 5): every CSV the project writes goes through geo.io.csv_text
+
+_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def test_csv_text_neutralises_formula_cells_and_leaves_numbers():
+    import csv
+    import io
+
+    import pandas as pd
+
+    from geo.io import csv_text, restore_csv_cell
+
+    quotes = ["=1+1", "@SUM(A1)", "+86 10", "-2公里", "\tx", "\rx", "'引号", "正常", None]
+    df = pd.DataFrame({"quote": quotes, "value": [-1.5] * len(quotes), "n": range(len(quotes))})
+    text = csv_text(df)
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    assert len(rows) == len(quotes)  # a carriage return inside a cell breaks no row
+    for row in rows:
+        assert not row["quote"].startswith(_TRIGGERS), row
+        assert row["value"] == "-1.5"  # numbers, negative ones too, stay numbers
+    assert [restore_csv_cell(r["quote"]) or None for r in rows] == quotes
+    assert csv_text(pd.DataFrame({"=x": [1]})).startswith("'=x\n")
+
+
+def test_committed_tables_hold_no_formula_cells():
+    import csv
+
+    tables = sorted((Path(__file__).resolve().parents[1] / "layers" / "tables").glob("*.csv"))
+    assert {p.name for p in tables} >= {"crossborder_claims.csv", "od_travel_times.csv", "scenarios.csv"}
+    for path in tables:
+        with open(path, encoding="utf-8", newline="") as fh:
+            for row in csv.reader(fh):
+                for cell in row:
+                    if cell.startswith(_TRIGGERS):
+                        float(cell)  # only a number may start with "-" or "+"
