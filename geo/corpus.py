@@ -8,11 +8,17 @@ by blank lines) with paragraph and sentence offsets, so any span of ``text`` can
 be quoted and cited. Site chrome (navigation, QR-code blurbs, disclaimers,
 "latest news" lists) is kept apart in ``extra``.
 
-A bad file (empty, binary, undecodable, broken front matter, unreadable) is
-skipped with a warning naming the file and the reason; the other documents
+A bad file (empty, binary, undecodable, over :data:`DOCUMENT_MAX_BYTES`, broken
+front matter, unreadable, a symbolic-link loop or dangling link, not a regular file)
+is skipped with a warning naming the file and the reason; the other documents
 still load. Front matter is read with :func:`geo.io.load_yaml`: every value stays
 text, and a block over 64 kB or with YAML anchors/aliases (which can expand
-exponentially) is refused, so its document is skipped.
+exponentially) is refused, so its document is skipped. A date that cannot be
+represented or lies outside :data:`PUBLISHED_RANGE` is ignored with a warning.
+
+Reading is linear in the size of a file, whatever its markup: HTML goes through a
+streaming tokenizer (not :mod:`html.parser`, which is quadratic on some malformed
+input), and a sentence longer than :data:`geo.schema.SENTENCE_MAX_CHARS` is split.
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ logger = logging.getLogger(__name__)
 
 __all__ = [
     "DOCUMENT_MAX_BYTES",
+    "FIELD_MAX_CHARS",
     "FRONT_MATTER_MAX_BYTES",
     "PUBLISHED_RANGE",
     "SUFFIXES",
@@ -57,6 +64,9 @@ SUFFIXES = (".txt", ".md", ".html", ".htm")
 FRONT_MATTER_MAX_BYTES = 64_000
 #: Largest document read (bytes on disk); a larger file is skipped without being read.
 DOCUMENT_MAX_BYTES = 16 * 1024 * 1024
+#: Longest title or source field (author, outlet, url, each tag) kept; longer ones are cut
+#: with a warning.
+FIELD_MAX_CHARS = 500
 _BEIJING = _dt.timezone(_dt.timedelta(hours=8))
 
 
@@ -857,6 +867,9 @@ def read_document(path: str | Path, *, today: _dt.date | None = None) -> Documen
             title = first[:80]
     elif paras and paras[0] == _strip_line(title, unescape=False) and len(paras) > 1:
         paras = paras[1:]  # the headline repeated at the top of the body
+    if len(title) > FIELD_MAX_CHARS:  # a title travels into every citation and popup
+        warnings.append(f"title of {len(title):,} characters cut to {FIELD_MAX_CHARS:,}")
+        title = _shorten(title, FIELD_MAX_CHARS)
 
     # date
     published, precision, date_source = None, "unknown", "no date found"
@@ -892,6 +905,14 @@ def read_document(path: str | Path, *, today: _dt.date | None = None) -> Documen
     sentences, n_split = _sentences(body_text, offsets)
     if n_split:
         warnings.append(f"{n_split:,} sentence(s) longer than {SENTENCE_MAX_CHARS:,} characters split at that length")
+    source = _collect_source(fm, extra)
+    for key, value in source.items():
+        if isinstance(value, str) and len(value) > FIELD_MAX_CHARS:
+            warnings.append(f"source field {key!r} of {len(value):,} characters cut to {FIELD_MAX_CHARS:,}")
+            source[key] = _shorten(value, FIELD_MAX_CHARS)
+        elif isinstance(value, list) and (len(value) > 100 or any(len(v) > FIELD_MAX_CHARS for v in value)):
+            warnings.append(f"source field {key!r} cut to 100 entries of at most {FIELD_MAX_CHARS:,} characters")
+            source[key] = [_shorten(v, FIELD_MAX_CHARS) for v in value[:100]]
     return Document(
         doc_id=path.stem,
         path=path,
@@ -900,7 +921,7 @@ def read_document(path: str | Path, *, today: _dt.date | None = None) -> Documen
         published=published,
         published_precision=precision,
         date_source=date_source,
-        source=_collect_source(fm, extra),
+        source=source,
         text=body_text,
         extra="\n".join(extra),
         paragraphs=offsets,

@@ -424,3 +424,19 @@ def test_sentences_are_bounded_and_split_at_soft_breaks(tmp_path):
     assert all(part.endswith(("，", "。")) for part in long_parts)  # cut after a comma, not in a name
     assert d.text[d.sentences[-1][0] : d.sentences[-1][1]] == "短句。"
     assert any("split at that length" in w for w in d.warnings)
+
+
+def test_long_title_and_source_fields_are_cut_with_a_warning(tmp_path):
+    from geo.corpus import FIELD_MAX_CHARS
+
+    p = _write(
+        tmp_path,
+        "long.md",
+        ("---\ntitle: " + "长" * 5000 + "\nauthor: " + "作" * 3000 + "\ndate: 2023-05-06\n---\n厂通路开工建设。\n").encode(),
+    )
+    d = read_document(p)
+    assert len(d.title) == FIELD_MAX_CHARS
+    assert d.title.endswith("…")
+    assert len(d.source["author"]) == FIELD_MAX_CHARS
+    assert any("title of 5,000 characters cut" in w for w in d.warnings)
+    assert any("source field 'author'" in w for w in d.warnings)
