@@ -255,15 +255,20 @@ def csv_text(frame: Any) -> str:
     """
     import csv
 
+    import pandas as pd
     from pandas.api.types import is_object_dtype, is_string_dtype
 
     out = frame.copy()
     quote_all = False
     for i in range(out.shape[1]):
         col = out.iloc[:, i]
-        if is_object_dtype(col.dtype) or is_string_dtype(col.dtype):
-            out.isetitem(i, col.map(neutralise_csv_cell, na_action="ignore"))
-            quote_all = quote_all or any(isinstance(v, str) and "\r" in v for v in col)
+        if not (is_object_dtype(col.dtype) or is_string_dtype(col.dtype)):
+            continue  # numbers, negative ones too, are no formulas
+        values = col.tolist()
+        safe = [neutralise_csv_cell(v) for v in values]
+        if any(a is not b for a, b in zip(safe, values, strict=True)):  # only then touch the column
+            out.isetitem(i, pd.Series(safe, index=col.index, dtype=object))
+        quote_all = quote_all or any(isinstance(v, str) and "\r" in v for v in values)
     if any(neutralise_csv_cell(c) is not c for c in out.columns):
         out.columns = [neutralise_csv_cell(c) for c in out.columns]
     quoting = csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL
