@@ -1,7 +1,17 @@
 """Hostile documents: text from a document is data, never code or markup.
 
 Every case here is a regression test for an attack or a crash found by trying
-hostile input (see the README's "Security and robustness" section).
+hostile input (issue 11; see the README's "Security and robustness" section):
+
+* item 1, template injection: the payload tests below;
+* items 4 and 6, an overflowing date and quadratic reading (HTML, blank runs, teasers, years,
+  a 5 MB line), and a hypothesis fuzz test of the reader: below;
+* item 5, CSV formula cells: below, and ``tests/test_export.py`` for ``geo export``;
+* item 2, YAML bombs: ``tests/test_corpus.py`` (front matter) and ``tests/test_gazetteer.py``;
+* item 7, symbolic-link loops, dangling links, special files; item 11, UTF-16/32 with BOM and
+  ``&amp;lt;`` decoded once: ``tests/test_corpus.py``;
+* item 8, KML ``]]>`` and a full disk: ``tests/test_export.py``; items 8 and 9, broken
+  gazetteer records and files: ``tests/test_gazetteer.py``.
 """
 
 from __future__ import annotations
