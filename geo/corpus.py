@@ -410,19 +410,24 @@ class _HTMLText:
     def _chrome(self) -> bool:
         return self._chrome_open > 0
 
+    def _break(self) -> None:
+        # consecutive breaks only make empty lines, which are dropped: keep one
+        if not self.parts or self.parts[-1][0] != "\n":
+            self.parts.append(("\n", self._chrome()))
+
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _DROP_TAGS:
             self._drop += 1
             return
         if tag in ("br", "hr"):
-            self.parts.append(("\n", self._chrome()))
+            self._break()
             return
         if tag in _BLOCK_TAGS:
             cls = " ".join(v or "" for k, v in attrs if k in ("class", "id"))
             is_chrome = tag in _CHROME_TAGS or bool(_CHROME_CLASS.search(cls))
             self._chrome_stack.append(is_chrome)
             self._chrome_open += is_chrome
-            self.parts.append(("\n", self._chrome()))
+            self._break()
         if tag == "title":
             self._in_title = True
         if tag == "h1":
@@ -433,7 +438,7 @@ class _HTMLText:
             self._drop = max(0, self._drop - 1)
             return
         if tag in _BLOCK_TAGS and tag not in ("br", "hr"):
-            self.parts.append(("\n", self._chrome()))
+            self._break()
             if self._chrome_stack:
                 self._chrome_open -= self._chrome_stack.pop()
         if tag == "title":
@@ -443,7 +448,7 @@ class _HTMLText:
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in ("br", "hr"):
-            self.parts.append(("\n", self._chrome()))
+            self._break()
 
     def handle_data(self, data: str) -> None:
         if self._drop:
@@ -470,6 +475,10 @@ _ATTR = re.compile(r"""(?P<name>[^\s/>="']++)(?:\s*+=\s*+(?:"(?P<dq>[^"]*+)"|'(?
 _RAW_TEXT_END = {tag: re.compile(rf"</{tag}(?=[\s/>])", re.I) for tag in ("script", "style")}
 
 
+def _unescape(text: str) -> str:
+    return html.unescape(text) if "&" in text else text
+
+
 def _attrs(text: str) -> list[tuple[str, str | None]]:
     out: list[tuple[str, str | None]] = []
     for m in _ATTR.finditer(text):
@@ -486,10 +495,10 @@ def _scan_html(markup: str, out: _HTMLText) -> None:
     while i < n:
         lt = markup.find("<", i)
         if lt < 0:
-            out.handle_data(html.unescape(markup[i:]))
+            out.handle_data(_unescape(markup[i:]))
             return
         if lt > i:
-            out.handle_data(html.unescape(markup[i:lt]))
+            out.handle_data(_unescape(markup[i:lt]))
         i = lt
         nxt = markup[i + 1 : i + 2]
         if markup.startswith("<!--", i):
@@ -508,7 +517,7 @@ def _scan_html(markup: str, out: _HTMLText) -> None:
             m = _TAG_NAME.match(markup, i + 2)
             end = markup.find(">", i + 2)
             if end < 0:
-                out.handle_data(html.unescape(markup[i:]))
+                out.handle_data(_unescape(markup[i:]))
                 return
             if m is not None:
                 out.handle_endtag(m.group().lower())
@@ -527,10 +536,10 @@ def _scan_html(markup: str, out: _HTMLText) -> None:
             quoted = False
             end = markup.find(">", m.end())
             if end < 0:  # a tag never closed: the rest is text, as HTMLParser reads it
-                out.handle_data(html.unescape(markup[i:]))
+                out.handle_data(_unescape(markup[i:]))
                 return
         inner = markup[m.end() : end]
-        attrs = _attrs(inner)
+        attrs = _attrs(inner) if tag in _BLOCK_TAGS else []  # only block elements' class/id matter
         if inner.endswith("/"):
             out.handle_startendtag(tag, attrs)
             i = end + 1
