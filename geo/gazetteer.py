@@ -24,6 +24,7 @@ import json
 import logging
 import math
 import re
+import stat
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -42,6 +43,7 @@ from geo.schema import ACCURACY, EVENT_STATUSES, FEATURE_ID, KINDS, THEMES
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "GAZETTEER_FILE_MAX_BYTES",
     "Feature",
     "Gazetteer",
     "GazetteerError",
@@ -532,7 +534,27 @@ def _iter_gazetteer_files(path: str | Path | None) -> list[tuple[str, str]]:
         files = [path]
     else:
         raise FileNotFoundError(f"gazetteer path {path} does not exist")
-    return [(str(p), _utf8_text(p.read_bytes(), where=str(p))) for p in files]
+    return [(str(p), _utf8_text(_read_bounded(p), where=str(p))) for p in files]
+
+
+#: Largest gazetteer file read (bytes); the package's whole gazetteer is under 300 kB.
+GAZETTEER_FILE_MAX_BYTES = 16 * 1024 * 1024
+
+
+def _read_bounded(path: Path) -> bytes:
+    try:
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode):
+            raise GazetteerError(f"{path}: not a regular file")
+        if st.st_size > GAZETTEER_FILE_MAX_BYTES:
+            raise GazetteerError(f"{path}: {st.st_size:,} bytes, over the limit of {GAZETTEER_FILE_MAX_BYTES:,}")
+        with path.open("rb") as fh:
+            raw = fh.read(GAZETTEER_FILE_MAX_BYTES + 1)
+    except OSError as exc:
+        raise GazetteerError(f"{path}: cannot be read: {exc.strerror or exc}") from None
+    if len(raw) > GAZETTEER_FILE_MAX_BYTES:
+        raise GazetteerError(f"{path}: over the limit of {GAZETTEER_FILE_MAX_BYTES:,} bytes")
+    return raw
 
 
 def _utf8_text(raw: bytes, *, where: str) -> str:

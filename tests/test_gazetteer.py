@@ -429,3 +429,23 @@ def test_cli_check_reports_a_broken_file_cleanly(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.startswith(f"geo check: error: {p} record #5: record 'road-x': geometry LineString has 1 position(s)")
     assert "Traceback" not in err
+
+
+def test_unreadable_oversized_and_special_gazetteer_files_are_refused_cleanly(tmp_path):
+    import os
+
+    from geo.gazetteer import GAZETTEER_FILE_MAX_BYTES
+
+    big = tmp_path / "big.yaml"
+    with open(big, "wb") as fh:
+        fh.truncate(GAZETTEER_FILE_MAX_BYTES + 1)
+    with pytest.raises(GazetteerError, match=r"big\.yaml: 16,777,217 bytes, over the limit"):
+        load_gazetteer(big)
+    os.mkfifo(tmp_path / "pipe.yaml")  # would block a plain read
+    with pytest.raises(GazetteerError, match=r"pipe\.yaml: not a regular file"):
+        load_gazetteer(tmp_path / "pipe.yaml")
+    folder = tmp_path / "gaz"
+    folder.mkdir()
+    (folder / "gone.yaml").symlink_to(tmp_path / "nowhere.yaml")
+    with pytest.raises(GazetteerError, match=r"gone\.yaml: cannot be read: No such file"):
+        load_gazetteer(folder)

@@ -236,6 +236,8 @@ def test_hostile_html_reads_in_linear_time(tmp_path, name, markup, text):
         ("blank-run", "京唐城际铁路" + " " * 60_000 + "开通运营。"),  # "[\s]+$" on a line: 18 s before
         ("teasers", "\n".join(["京唐城际铁路开通运营，燕郊站投入使用的消息……"] * 50_000)),  # 5 s before
         ("years", "京唐城际铁路" + "2021年" * 200_000 + "开通。"),
+        # a "latest news" pattern with ".*" backtracked over every "(": 5 s for 20,000 before
+        ("bracket-news", "京唐城际铁路\n\n【新闻】" + "(2024-01-01 " * 100_000),
     ],
 )
 def test_hostile_plain_text_reads_in_linear_time(tmp_path, name, body):
