@@ -10,7 +10,9 @@ Every output is written atomically: all files of one export are first
 written to temporary names in their target directories, read back and
 validated (feature counts, CRS, and for GeoJSON the RFC 7946 rules), and only
 then renamed over their targets with :func:`os.replace`. A failure at any
-stage leaves existing files untouched.
+stage leaves existing files untouched; a write that fails (a full disk, a
+file-size limit, a read-only folder) raises :class:`geo.errors.ExportError`
+and leaves no temporary file behind.
 
 Formats
 -------
@@ -30,11 +32,16 @@ parquet
 csv
     One UTF-8 file per layer (file/directory rule as for geojson): property
     columns, then ``lon``/``lat`` (``x``/``y`` in a projected CRS) filled for
-    point features only, then a ``wkt`` geometry column.
+    point features only, then a ``wkt`` geometry column. Written with
+    :func:`geo.io.csv_text`: a text cell starting with ``= + - @``, a tab or a
+    carriage return gets a leading apostrophe so that no spreadsheet runs it
+    as a formula (:func:`read_back` removes it again).
 kml
     One KML file (LIBKML driver), one sub-Document per layer, WGS84 only. The
     feature ``id`` becomes the Placemark id and a ``name`` column (from
-    ``name_zh`` when absent) the Placemark name.
+    ``name_zh`` when absent) the Placemark name. LIBKML wraps text in CDATA
+    sections, so ``]]>`` in JSON text is written ``]]\\u003e`` (the same value)
+    and plain text holding ``]]>`` is refused.
 
 In every format except GeoJSON, list/dict-valued columns are stored as JSON
 text; :func:`read_back` decodes them again.
