@@ -270,7 +270,7 @@ def test_cli_analyze_structure_and_access(capsys):
     (row,) = out["od"]
     assert row["origin"] == "燕郊"
     assert 30 < row["time_min"] < 90
-    assert main(["analyze", "access", "--origins", "上海"]) == 1
+    assert main(["analyze", "access", "--origins", "上海"]) == 2  # an unknown name is a usage error
     assert "上海" in capsys.readouterr().err
 
 
