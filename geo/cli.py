@@ -151,8 +151,8 @@ def _cut(text: object, limit: int) -> str:
 
 def _table(rows: Sequence[Sequence[object]], header: Sequence[str], *, right: Iterable[int] = ()) -> str:
     """A plain-text table aligned in terminal columns (Chinese characters are two wide)."""
-    cells = [[" ".join(str(c).split()) for c in r] for r in rows]  # quotes may hold line breaks
-    head = [str(h) for h in header]
+    cells = [[safe_text(" ".join(str(c).split())) for c in r] for r in rows]  # quotes may hold line breaks
+    head = [safe_text(h) for h in header]
     widths = [max(_width(r[i]) for r in [head, *cells]) for i in range(len(head))]
     right = set(right)
 
