@@ -81,22 +81,13 @@ def test_new_document_with_actual_opening_changes_status(tmp_path):
     assert seeds_rail["metro-line-22"]["status"] == "under_construction"
 
 
-@pytest.fixture(scope="module")
-def seed_build(tmp_path_factory):
-    """One `geo build` of the seeds in this process: layers, tables and maps (no basemap tiles)."""
-    out = tmp_path_factory.mktemp("seed_build")
-    argv = ["build", "--corpus", str(SEEDS), "--layers", str(out / "layers"), "--maps", str(out / "maps")]
-    assert main([*argv, "--basemap", "none"]) == 0
-    return out
-
-
 def _files(folder: Path) -> list[Path]:
     return sorted(p.relative_to(folder) for p in folder.rglob("*") if p.is_file())
 
 
 def test_committed_layers_match_a_fresh_build(seed_build):
     """The committed layers/ are exactly what `geo build` makes from seeds/ (byte for byte)."""
-    out = seed_build / "layers"
+    out = seed_build[0] / "layers"
     committed = _files(ROOT / "layers")
     assert committed == _files(out)
     for rel in committed:
@@ -114,14 +105,15 @@ def test_outputs_are_byte_identical_across_processes(seed_build, tmp_path):
     argv = ["build", "--corpus", str(SEEDS), "--layers", "layers", "--maps", "maps", "--basemap", "none"]
     r = subprocess.run([sys.executable, "-m", "geo", *argv], capture_output=True, text=True, env=env, cwd=tmp_path)
     assert r.returncode == 0, r.stderr
+    built = seed_build[0]
     for sub in ("layers", "maps"):
-        files = _files(seed_build / sub)
+        files = _files(built / sub)
         assert files == _files(tmp_path / sub)
         for rel in files:
             if rel.name == "MANIFEST.sha256":
                 continue  # checked through the files it lists
-            assert (seed_build / sub / rel).read_bytes() == (tmp_path / sub / rel).read_bytes(), f"{sub}/{rel}"
-    assert (seed_build / "maps" / "MANIFEST.sha256").read_bytes() == (
+            assert (built / sub / rel).read_bytes() == (tmp_path / sub / rel).read_bytes(), f"{sub}/{rel}"
+    assert (built / "maps" / "MANIFEST.sha256").read_bytes() == (
         tmp_path / "maps" / "MANIFEST.sha256"
     ).read_bytes()
 
