@@ -57,6 +57,7 @@ bench: install assets
 	$(BIN)/python benchmarks/bench_network.py
 	$(BIN)/python benchmarks/bench_maps.py
 	$(BIN)/python benchmarks/bench_cli.py
+	$(BIN)/python benchmarks/bench_reader.py
 
 screenshots: install-test assets
 	$(BIN)/python tools/screenshots.py --maps maps --out maps/screenshots

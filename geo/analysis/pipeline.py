@@ -46,7 +46,7 @@ from geo.analysis.scenarios import run_scenarios
 from geo.config import Scenario, Study, default_study
 from geo.crs import WGS84
 from geo.errors import AnalysisError
-from geo.io import atomic_write_text
+from geo.io import atomic_write_text, csv_text
 from geo.network.build import build_network
 from geo.network.policy import load_assumptions
 from geo.schema import time_column
@@ -85,7 +85,7 @@ def focus_area(layers: Mapping[str, gpd.GeoDataFrame], *, study: Study | None = 
 
 
 def _csv(df: pd.DataFrame) -> str:
-    return rounded(df, 2).to_csv(index=False, lineterminator="\n")
+    return csv_text(rounded(df, 2))  # formula-like text cells neutralised (geo.io.csv_text)
 
 
 def _with_ids(gdf: gpd.GeoDataFrame, ids: list[str], nd: int = 1) -> gpd.GeoDataFrame:
