@@ -34,6 +34,11 @@ Rules, each reported with the record id and the rule name:
     boundaries) that is neither in its ``admin`` nor the county of one of its stations,
     and a station or other point lies in one of its ``admin`` counties (e.g. the former
     Jing-Tang drawing ran 14.5 km through 蓟州区, which none of its stations is in).
+``known-events``
+    Every ``known_events`` entry is a mapping with a known status, a calendar date, a
+    precision no finer than the date and a source (:func:`geo.gazetteer.known_event_problems`;
+    :func:`geo.gazetteer.load_gazetteer` refuses other entries, this rule catches them in a
+    gazetteer built in Python).
 """
 
 from __future__ import annotations
@@ -49,7 +54,7 @@ from shapely.geometry import box, shape
 from geo.config import default_study
 from geo.crs import to_metric
 from geo.errors import GazetteerError
-from geo.gazetteer import Gazetteer
+from geo.gazetteer import Gazetteer, known_event_problems
 from geo.io import package_text
 from geo.schema import FEATURE_ID
 
@@ -189,6 +194,9 @@ def check_gazetteer(gaz: Gazetteer, *, study_area: tuple[float, float, float, fl
             problems.append(
                 Problem(fid, "feature-id", "id must be lower-case letters and digits joined by hyphens or dots")
             )
+        for i, event in enumerate(f.known_events):
+            for message in known_event_problems(event):
+                problems.append(Problem(fid, "known-events", f"known_events #{i + 1} {message}"))
         g = f.geometry
         if g is None or g.is_empty:
             problems.append(Problem(fid, "valid-geometry", "geometry is empty"))
