@@ -276,3 +276,20 @@ def test_compressed_xml_is_checked_too(tmp_path):
     good = tmp_path / "region.osm.gz"
     good.write_bytes(gzip.compress(REGION.read_bytes()))
     assert len(gosm.read_osm(good).ways) == len(gosm.read_osm(REGION).ways)
+
+
+def test_progress_goes_to_the_installed_hook(capsys):
+    """With a front end's hook (the geo command's display) the reading is reported to it, not by a second bar."""
+    from geo import progress
+
+    events = []
+    previous = progress.set_hook(events.append)
+    try:
+        gosm.read_osm(REGION, progress=True)
+    finally:
+        progress.set_hook(previous)
+    assert capsys.readouterr().err == ""
+    assert events[0].kind == "start"
+    assert events[-1].kind == "end"
+    assert events[-1].ok
+    assert events[0].name == "reading region.osm"

@@ -24,7 +24,8 @@ This module owns
 
 Memory: the extract is streamed; libosmium keeps one location per node (``flex_mem``
 index: about 8 bytes a node for country-size files) and only the kept ways are held in
-Python. Files of :data:`PROGRESS_MIN_BYTES` or more show a progress bar on stderr (tqdm).
+Python. Files of :data:`PROGRESS_MIN_BYTES` or more show a progress bar on stderr (tqdm), or
+report to :mod:`geo.progress` when a front end (the ``geo`` command) has installed a hook.
 """
 
 from __future__ import annotations
@@ -264,10 +265,31 @@ def _check_xml(p: Path) -> None:
         raise OSMError(f"OSM file contains no ways: {p}")
 
 
+class _StepBar:
+    """A tqdm-like ``update``/``close`` over a :func:`geo.progress.step` (for the ``geo``
+    command's display, so that two progress displays never share the terminal)."""
+
+    def __init__(self, name: str) -> None:
+        from geo import progress as gp
+
+        self._cm = gp.step(name)
+        self._step = self._cm.__enter__()
+
+    def update(self, n: int) -> None:
+        self._step.advance(n)
+
+    def close(self) -> None:
+        self._cm.__exit__(None, None, None)
+
+
 def _progress(p: Path, progress: bool | None) -> Any:
-    from tqdm import tqdm
+    from geo import progress as gp
 
     show = p.stat().st_size >= PROGRESS_MIN_BYTES if progress is None else bool(progress)
+    if show and gp.get_hook() is not None:  # a front end displays progress: report to it
+        return _StepBar(f"reading {p.name}")
+    from tqdm import tqdm
+
     return tqdm(
         desc=f"reading {p.name}", unit=" objects", unit_scale=True, file=sys.stderr, disable=not show, mininterval=0.5
     )
