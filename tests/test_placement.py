@@ -123,3 +123,16 @@ def test_bus_930_boards_at_every_listed_stop(net):
     assert yj is not None
     near = [n for n in stops if abs(net.nodes[n]["x"] - yj[0]) < 0.03 and abs(net.nodes[n]["y"] - yj[1]) < 0.02]
     assert len(near) >= 5
+
+
+def test_chaobai_says_it_is_boundary_derived_and_its_bridges_cross_it():
+    """No public channel geometry was found: the river says its line is the county boundary
+    (the popup shows geometry_source), and every bridge over it intersects that line."""
+    gaz = load_gazetteer()
+    river = gaz.resolve("潮白河")
+    assert river.geometry_source.startswith("boundary-derived, not a surveyed river channel")
+    bridges = [f for f in gaz.features.values() if f.kind == "bridge" and "river-chaobai" in (f.parent or [])]
+    assert len(bridges) >= 5
+    line = river.geometry
+    for b in bridges:
+        assert b.geometry.intersects(line), b.id
