@@ -136,3 +136,13 @@ def test_chaobai_says_it_is_boundary_derived_and_its_bridges_cross_it():
     line = river.geometry
     for b in bridges:
         assert b.geometry.intersects(line), b.id
+
+
+def test_mizhuo_north_ends_at_the_boundary_where_chengping_starts():
+    """密涿高速北延 runs 5.9 km in 三河 to the 京冀界 (not 1.4 km into 平谷); 承平高速 (北京段) starts
+    there, so the two meet at one point (a junction in the network)."""
+    gaz = load_gazetteer()
+    north, chengping = gaz.resolve("密涿高速北延"), gaz.resolve("承平高速")
+    in_pinggu_m = to_metric(north.geometry.intersection(gaz.resolve("平谷区").geometry)).length
+    assert 0 < in_pinggu_m < 200  # it crosses the boundary (cross_border), by 100 m
+    assert north.geometry.intersection(chengping.geometry).geom_type == "Point"
