@@ -293,3 +293,20 @@ def test_progress_goes_to_the_installed_hook(capsys):
     assert events[-1].kind == "end"
     assert events[-1].ok
     assert events[0].name == "reading region.osm"
+
+
+def test_a_failed_read_ends_its_progress_step_as_failed(tmp_path):
+    from geo import progress
+
+    bad = tmp_path / "bad.osm.pbf"
+    bad.write_bytes(b"\x00\x00\x00\x0dnot a pbf blob" * 10)  # libosmium fails while reading
+    events = []
+    previous = progress.set_hook(events.append)
+    try:
+        with pytest.raises(ValueError, match=r"bad\.osm\.pbf"):
+            gosm.read_osm(bad, progress=True)
+    finally:
+        progress.set_hook(previous)
+    ends = [e for e in events if e.kind == "end"]
+    assert len(ends) == 1
+    assert not ends[0].ok

@@ -279,7 +279,13 @@ class _StepBar:
         self._step.advance(n)
 
     def close(self) -> None:
-        self._cm.__exit__(None, None, None)
+        # called from a ``finally``: an exception on its way out marks the step as failed
+        exc = sys.exc_info()
+        try:
+            self._cm.__exit__(*exc)
+        except BaseException as raised:  # the context manager re-raises the error in flight
+            if raised is not exc[1]:
+                raise
 
 
 def _progress(p: Path, progress: bool | None) -> Any:
