@@ -24,7 +24,7 @@ This module owns
 
 Memory: the extract is streamed; libosmium keeps one location per node (``flex_mem``
 index: about 8 bytes a node for country-size files) and only the kept ways are held in
-Python. Files of :data:`PROGRESS_MIN_BYTES` or more show a progress bar on stderr (tqdm), or
+Python. Files of :data:`PROGRESS_MIN_BYTES` or more show a progress bar on stderr (rich), or
 report to :mod:`geo.progress` when a front end (the ``geo`` command) has installed a hook.
 """
 
@@ -266,7 +266,7 @@ def _check_xml(p: Path) -> None:
 
 
 class _StepBar:
-    """A tqdm-like ``update``/``close`` over a :func:`geo.progress.step` (for the ``geo``
+    """An ``update``/``close`` progress bar over a :func:`geo.progress.step` (for the ``geo``
     command's display, so that two progress displays never share the terminal)."""
 
     def __init__(self, name: str) -> None:
@@ -288,17 +288,48 @@ class _StepBar:
                 raise
 
 
+class _RichBar:
+    """An ``update``/``close`` progress bar (rich) on stderr (for library use)."""
+
+    def __init__(self, name: str) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self._bar = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("objects"),
+            TimeElapsedColumn(),
+            console=Console(file=sys.stderr),
+        )
+        self._task = self._bar.add_task(name, total=None)
+        self._bar.start()
+
+    def update(self, n: int) -> None:
+        self._bar.advance(self._task, n)
+
+    def close(self) -> None:
+        self._bar.stop()
+
+
+class _NoBar:
+    def update(self, n: int) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
 def _progress(p: Path, progress: bool | None) -> Any:
     from geo import progress as gp
 
     show = p.stat().st_size >= PROGRESS_MIN_BYTES if progress is None else bool(progress)
-    if show and gp.get_hook() is not None:  # a front end displays progress: report to it
+    if not show:
+        return _NoBar()
+    if gp.get_hook() is not None:  # a front end displays progress: report to it
         return _StepBar(f"reading {p.name}")
-    from tqdm import tqdm
-
-    return tqdm(
-        desc=f"reading {p.name}", unit=" objects", unit_scale=True, file=sys.stderr, disable=not show, mininterval=0.5
-    )
+    return _RichBar(f"reading {p.name}")
 
 
 def read_osm(
