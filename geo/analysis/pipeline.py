@@ -163,7 +163,9 @@ def run_analyses(
     links = cross["links"].drop(columns=["parent"], errors="ignore")
     out["access_crossborder"] = _with_ids(links, [f"cross-{f}" for f in links["feature_id"]])
 
-    scen = run_scenarios(layers, latest=as_of or _dt.date.today(), scenarios=scenarios, study=study)
+    scen = run_scenarios(
+        layers, latest=as_of or _dt.date.today(), scenarios=scenarios, study=study, networks={(as_of, False): G}
+    )
     origins = out["access_origins"].set_index("origin")
     spts = [
         {"id": f"scenario-{origins.loc[v['origin'], 'origin_id']}", **v}

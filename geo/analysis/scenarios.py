@@ -32,7 +32,7 @@ from geo.schema import delta_column
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["compare_dates", "compare_tables", "compare_without", "run_scenarios"]
+__all__ = ["NetworkCache", "compare_dates", "compare_tables", "compare_without", "run_scenarios"]
 
 _LATEST = "latest"
 _EXPECTED = "expected:"
@@ -74,6 +74,10 @@ def _origin_points(G: nx.MultiDiGraph, table: pd.DataFrame, origins: Any, *, stu
     return gpd.GeoDataFrame(pd.DataFrame(rows), geometry=gpd.GeoSeries(geoms, crs=WGS84))
 
 
+#: A cache of networks by (as-of date, include_expected), shared by the scenarios of one run.
+NetworkCache = dict[tuple[_dt.date | None, bool], nx.MultiDiGraph]
+
+
 def _network(
     layers: Mapping[str, Any],
     when: Any,
@@ -81,8 +85,10 @@ def _network(
     latest: _dt.date | None,
     include_expected: bool,
     assumptions: Mapping[str, Any] | None,
+    networks: NetworkCache | None = None,
 ) -> tuple[nx.MultiDiGraph, _dt.date | None]:
-    """The network of one side of a scenario, and its as-of date."""
+    """The network of one side of a scenario, and its as-of date (built once per date and
+    ``include_expected`` when a ``networks`` cache is given; not with assumption overrides)."""
     if isinstance(when, str) and when.startswith(_EXPECTED):
         when, include_expected = when[len(_EXPECTED) :], True
     if when == _LATEST:
@@ -91,7 +97,12 @@ def _network(
         day: _dt.date | None = latest
     else:
         day = None if when is None else parse_as_of(when)
+    key = (day, bool(include_expected))
+    if networks is not None and assumptions is None and key in networks:
+        return networks[key], day
     G = build_network(layers, as_of=day, include_expected=include_expected, assumptions=assumptions)
+    if networks is not None and assumptions is None:
+        networks[key] = G
     return G, day
 
 
@@ -107,6 +118,7 @@ def compare_dates(
     assumptions: Mapping[str, Any] | None = None,
     latest: _dt.date | None = None,
     study: Study | None = None,
+    networks: NetworkCache | None = None,
 ) -> dict[str, Any]:
     """Travel-time change per origin and destination between two dates.
 
@@ -128,6 +140,9 @@ def compare_dates(
         The date ``latest`` stands for.
     study : geo.config.Study, optional
         Defaults (:func:`geo.config.default_study`).
+    networks : dict, optional
+        A cache ``{(as-of date, include_expected): graph}`` read and filled here, so that
+        several comparisons build each network once (see :func:`run_scenarios`).
 
     Returns
     -------
@@ -137,7 +152,12 @@ def compare_dates(
         ``before`` / ``after`` are the ISO as-of dates).
     """
     study = study or default_study()
-    kw: dict[str, Any] = {"latest": latest, "include_expected": include_expected, "assumptions": assumptions}
+    kw: dict[str, Any] = {
+        "latest": latest,
+        "include_expected": include_expected,
+        "assumptions": assumptions,
+        "networks": networks,
+    }
     Gb, day_before = _network(layers, date_before, **kw)
     Ga, day_after = _network(layers, date_after, **kw)
     tb = acc.travel_times(
@@ -157,6 +177,7 @@ def run_scenarios(
     latest: _dt.date,
     scenarios: Sequence[Scenario] | None = None,
     study: Study | None = None,
+    networks: NetworkCache | None = None,
 ) -> dict[str, Any]:
     """Run scenarios (default the study's) with :func:`compare_dates`, as ``geo build`` does.
 
@@ -170,6 +191,10 @@ def run_scenarios(
         Default ``study.scenarios``.
     study : geo.config.Study, optional
         Default :func:`geo.config.default_study`.
+    networks : dict, optional
+        Networks already built, ``{(as-of date, include_expected): graph}`` (e.g. the
+        pipeline's main network); every network is built once across the scenarios and
+        added to it. Default: a fresh cache for this call.
 
     Returns
     -------
@@ -185,8 +210,9 @@ def run_scenarios(
     rows = []
     summary = []
     points: dict[str, dict[str, Any]] = {}
+    networks = {} if networks is None else networks
     for sc in study.scenarios if scenarios is None else scenarios:
-        res = compare_dates(layers, sc.before, sc.after, latest=latest, study=study)
+        res = compare_dates(layers, sc.before, sc.after, latest=latest, study=study, networks=networks)
         table = res["table"]
         table.insert(0, "scenario", sc.id)
         rows.append(table)
