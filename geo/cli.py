@@ -309,7 +309,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         if args.without:
             G = network_as_of(args.as_of, include_expected=args.include_expected, corpus=args.corpus)
             ids = [state(args.corpus)[1].resolve(f).id for f in args.without]
-            res = scenarios.compare_without(G, ids)
+            res = scenarios.compare_without(G, ids, keep_services=args.keep_services)
         else:
             if not (args.before and args.after):
                 raise UsageError("scenario needs --before DATE and --after DATE, or --without FEATURE")
@@ -322,6 +322,8 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         if args.json:
             _print_json(res["summary"])
         else:
+            if res["summary"].get("note"):
+                print(res["summary"]["note"])
             print(res["table"].round(1).to_string(index=False))
         return 0
     raise UsageError(f"unknown analysis {args.analysis!r}")
@@ -532,6 +534,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--before", type=_date_arg, metavar="DATE", help="scenario: first date")
     p.add_argument("--after", type=_date_arg, metavar="DATE", help="scenario: second date")
     p.add_argument("--without", nargs="+", metavar="FEATURE", help="scenario: remove these features")
+    p.add_argument(
+        "--keep-services",
+        action="store_true",
+        help="scenario --without: keep the other services on a removed line's track (default: removed too)",
+    )
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_cmd_analyze)
 

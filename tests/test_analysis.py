@@ -443,3 +443,29 @@ def test_transformer_sanity():
     back = Transformer.from_crs("EPSG:4326", "EPSG:4548", always_xy=True).transform(*W(1234, 5678))
     assert back[0] - X0 == pytest.approx(1234, abs=1e-3)
     assert back[1] - Y0 == pytest.approx(5678, abs=1e-3)
+
+
+def test_without_a_track_removes_the_services_on_it():
+    """A second service on the rail-r track (as the 京滨 trains on the 京唐 track): removing the
+    track removes it too, or it keeps running with a warning when asked; the output says which."""
+    import pandas as pd
+
+    layers = toy_layers()
+    rail = layers["rail"]
+    service = rail[rail["id"] == "rail-r"].copy()
+    service["id"] = "rail-r-service"
+    layers["rail"] = gpd.GeoDataFrame(pd.concat([rail, service], ignore_index=True), crs=rail.crs)
+    G = gn.build_network(layers, as_of="2024-01-01")
+    assert sc.services_on_track(G, "rail-r") == {
+        "rail-r-service": [("station:station-r1", "station:station-r2")]
+    }
+    kw = {"origins": {"O": "town-o"}, "destinations": {"D": "dest-d"}, "chains": ("rail",), "assumptions": WALK_ONLY}
+    res = sc.compare_without(G, "rail-r", **kw)
+    assert res["summary"]["removed"] == ["rail-r", "rail-r-service"]
+    assert "rail-r-service" in res["summary"]["note"]
+    assert bool(res["table"].iloc[0]["newly_unreachable"])  # O reaches D by rail only over that track
+    kept = sc.compare_without(G, "rail-r", keep_services=True, **kw)
+    assert kept["summary"]["removed"] == ["rail-r"]
+    assert set(kept["summary"]["services_kept"]) == {"rail-r-service"}
+    assert "still running" in kept["summary"]["note"]
+    assert kept["table"].iloc[0]["delta_min"] == pytest.approx(0.0, abs=1e-9)  # the twin service runs the same
