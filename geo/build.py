@@ -7,7 +7,6 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from geo.corpus import load_corpus
 from geo.gazetteer import load_gazetteer
 from geo.layers import build_layers, write_layers
 from geo.validate import check_gazetteer
@@ -27,6 +26,9 @@ def build(
     offline: bool = True,
     analysis: bool = True,
     check: bool = True,
+    scheduler: str | None = None,
+    client: Any = None,
+    progress: Any = None,
 ) -> dict[str, Any]:
     """Read the corpus, extract, write the layers, analyse and publish maps.
 
@@ -46,6 +48,14 @@ def build(
         Run the network analyses and write their layers and tables.
     check : bool
         Validate the gazetteer; problems are returned, not raised.
+    scheduler : str, optional
+        Run the corpus reading, the extraction and the cell-to-cell matrix on dask
+        (``local``, ``local:N`` or ``tcp://HOST:PORT``, see :mod:`geo.distributed`); the
+        outputs are byte-identical to an in-process build.
+    client : distributed.Client, optional
+        An existing dask client instead of ``scheduler``.
+    progress : callable, optional
+        ``progress(done, total, what)`` for the distributed steps.
 
     Returns
     -------
@@ -53,11 +63,30 @@ def build(
         ``documents`` (count), ``warnings``, ``layers``/``maps``/``tables``
         (paths written) and ``problems`` (validation problems).
     """
-    from geo.extract import extract
+    if client is None and scheduler is not None:
+        from geo.distributed import dashboard_link, scheduler_client
 
-    corpus = load_corpus(corpus_dir)
+        with scheduler_client(scheduler) as own:
+            link = dashboard_link(own)
+            if link:
+                logger.warning("dask dashboard: %s", link)
+            return build(
+                corpus_dir,
+                layers_dir=layers_dir,
+                maps_dir=maps_dir,
+                as_of=as_of,
+                basemap=basemap,
+                offline=offline,
+                analysis=analysis,
+                check=check,
+                client=own,
+                progress=progress,
+            )
+    from geo import distributed
+
+    corpus = distributed.load_corpus(corpus_dir, client=client, progress=progress)
     gaz = load_gazetteer()
-    extraction = extract(corpus, gaz)
+    extraction = distributed.extract(corpus, gaz, client=client, progress=progress)
     layers = build_layers(gaz, extraction, as_of=as_of)
     result: dict[str, Any] = {
         "documents": len(corpus),
@@ -70,7 +99,9 @@ def build(
     if analysis:
         from geo.analysis.pipeline import run_analyses
 
-        extra_layers, tables = run_analyses(layers, extraction, as_of=as_of, tables_dir=layers_dir)
+        extra_layers, tables = run_analyses(
+            layers, extraction, as_of=as_of, tables_dir=layers_dir, client=client, progress=progress
+        )
         result["tables"] = tables
     else:
         extra_layers = {}

@@ -71,6 +71,22 @@ def _table(rows: list[list[str]], header: list[str]) -> str:
     return "\n".join(out)
 
 
+def _progress(done: int, total: int, what: str) -> None:
+    """Progress of distributed steps on stderr (every tenth, and the last)."""
+    if done == total or done % max(1, total // 10) == 0:
+        print(f"{what}: {done}/{total}", file=sys.stderr, flush=True)
+
+
+def _scheduler_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--scheduler",
+        metavar="SPEC",
+        default=None,
+        help="run on dask: local (one worker per core), local:N, or tcp://HOST:PORT of an existing "
+        "cluster's scheduler (extra 'scale'); results are identical to the default in-process run",
+    )
+
+
 # ---------------------------------------------------------------------------
 # commands
 
@@ -136,6 +152,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
         basemap=args.basemap,
         offline=not args.online_assets,
         analysis=not args.no_analysis,
+        scheduler=args.scheduler,
+        progress=_progress if args.scheduler else None,
     )
     print(f"corpus: {result['documents']} documents ({len(result['warnings'])} warnings)")
     for w in result["warnings"]:
@@ -152,7 +170,18 @@ def _cmd_build(args: argparse.Namespace) -> int:
 def _cmd_extract(args: argparse.Namespace) -> int:
     from geo.api import extract_corpus
 
-    x = extract_corpus(args.corpus)
+    if args.scheduler:
+        from geo import distributed
+        from geo.gazetteer import load_gazetteer
+
+        with distributed.scheduler_client(args.scheduler) as client:
+            link = distributed.dashboard_link(client)
+            if link:
+                print(f"dask dashboard: {link}", file=sys.stderr)
+            corpus = distributed.load_corpus(args.corpus, client=client, progress=_progress)
+            x = distributed.extract(corpus, load_gazetteer(), client=client, progress=_progress)
+    else:
+        x = extract_corpus(args.corpus)
     if args.json:
         data = x.to_json()
         if not args.unknown:
@@ -246,6 +275,8 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         G = network_as_of(args.as_of, include_expected=args.include_expected, corpus=args.corpus)
         od = acc.travel_times(G, origins=args.origins, destinations=args.destinations, chains=args.chains)
         circle = acc.half_hour_rail_circle(G, origins=args.origins)
+        if args.opportunities:
+            return _print_opportunities(args, G, od, circle)
         if args.json:
             _print_json(
                 {
@@ -327,6 +358,101 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
             print(res["table"].round(1).to_string(index=False))
         return 0
     raise UsageError(f"unknown analysis {args.analysis!r}")
+
+
+def _print_opportunities(args: argparse.Namespace, G: Any, od: Any, circle: Any) -> int:
+    """``geo analyze access --opportunities``: cumulative opportunities on the cell-to-cell matrix."""
+    from geo import distributed
+    from geo.analysis import accessibility as acc
+    from geo.analysis.pipeline import focus_area
+    from geo.api import layers_as_of
+    from geo.schema import opportunity_column
+
+    weights = None
+    if args.weights:
+        weights = _read_weights(Path(args.weights))
+    with distributed.scheduler_client(args.scheduler) as client:
+        link = distributed.dashboard_link(client)
+        if link:
+            print(f"dask dashboard: {link}", file=sys.stderr)
+        opp = acc.cumulative_opportunities(
+            G,
+            chains=args.chains,
+            thresholds_min=args.thresholds,
+            resolution=args.resolution,
+            area=focus_area(layers_as_of(args.as_of, corpus=args.corpus)),
+            weights=weights,
+            weight_name=Path(args.weights).stem if args.weights else None,
+            client=client,
+            od_dir=args.od_out,
+            progress=_progress,
+        )
+    ths = opp.attrs["thresholds_min"]
+    if args.out:
+        from geo.export import export_layers
+
+        for p in export_layers(
+            {"access_opportunities": opp.drop(columns=["lon", "lat"])}, args.out, fmt=_fmt(args.out)
+        ):
+            print(f"wrote {p}", file=sys.stderr)
+    summary = {
+        "as_of": G.graph.get("as_of"),
+        "cells": len(opp),
+        "resolution": args.resolution,
+        "weight": opp.attrs["weight"],
+        "total_weight": opp.attrs["total_weight"],
+        "od_parquet": args.od_out,
+        "by_chain": {
+            c: {
+                f"{t:g}": {
+                    "mean": round(float(opp[opportunity_column(c, t)].mean()), 2),
+                    "median": float(opp[opportunity_column(c, t)].median()),
+                    "max": float(opp[opportunity_column(c, t)].max()),
+                }
+                for t in ths
+            }
+            for c in opp.attrs["chains"]
+        },
+    }
+    if args.json:
+        _print_json(summary)
+        return 0
+    what = "cells" if not args.weights else opp.attrs["weight"]
+    print(
+        f"cumulative opportunities as of {summary['as_of']}: {what} reachable from each of {len(opp)} H3 cells "
+        f"(resolution {args.resolution}), mean / median / max"
+    )
+    rows = [
+        [c, *[f"{v['mean']:g} / {v['median']:g} / {v['max']:g}" for v in summary["by_chain"][c].values()]]
+        for c in summary["by_chain"]
+    ]
+    print(_table(rows, ["chain", *[f"≤ {t:g} min" for t in ths]]))
+    return 0
+
+
+def _fmt(path: str) -> str:
+    suffix = Path(path).suffix.lower()
+    return {".gpkg": "gpkg", ".parquet": "parquet", ".csv": "csv", ".pmtiles": "pmtiles"}.get(suffix, "geojson")
+
+
+def _read_weights(path: Path) -> dict[str, float]:
+    """A CSV of ``h3,weight`` rows (a header line; other columns ignored)."""
+    import csv
+
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+    except OSError as exc:
+        raise UsageError(f"--weights {path}: {exc.strerror or exc}") from None
+    if not rows or not {"h3", "weight"} <= set(rows[0]):
+        raise UsageError(f"--weights {path}: needs a header with the columns h3 and weight")
+    out = {}
+    for i, r in enumerate(rows, start=2):
+        try:
+            out[str(r["h3"]).strip()] = float(r["weight"])
+        except (TypeError, ValueError):
+            raise UsageError(f"--weights {path}, line {i}: weight {r.get('weight')!r} is not a number") from None
+    return out
 
 
 def _cmd_map(args: argparse.Namespace) -> int:
@@ -440,6 +566,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--no-maps", action="store_true", help="do not write maps")
     p.add_argument("--no-analysis", action="store_true", help="skip the network analyses")
+    _scheduler_arg(p)
     p.set_defaults(func=_cmd_build)
 
     p = sub.add_parser(
@@ -478,6 +605,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_common(p)
     p.add_argument("--unknown", action="store_true", help="list unknown infrastructure-like names")
+    _scheduler_arg(p)
     p.set_defaults(func=_cmd_extract)
 
     p = sub.add_parser(
@@ -531,6 +659,20 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="CHAIN",
         help="access: mode chains (default: rail bus car)",
     )
+    p.add_argument(
+        "--opportunities",
+        action="store_true",
+        help="access: cumulative opportunities, the cells (or --weights) reachable from every H3 cell within "
+        "--thresholds minutes per chain, on the full cell-to-cell matrix",
+    )
+    p.add_argument(
+        "--thresholds", nargs="+", type=float, default=[30.0, 45.0, 60.0], metavar="MIN", help="access: minutes"
+    )
+    p.add_argument("--resolution", type=int, default=8, metavar="N", help="access: H3 resolution (default 8)")
+    p.add_argument("--weights", metavar="FILE.csv", help="access: h3,weight CSV (population, jobs) to sum")
+    p.add_argument("--od-out", metavar="DIR", help="access: also write the cell pairs as partitioned Parquet")
+    p.add_argument("-o", "--out", metavar="FILE", help="access: write the cells with their counts (.geojson/.gpkg/…)")
+    _scheduler_arg(p)
     p.add_argument("--before", type=_date_arg, metavar="DATE", help="scenario: first date")
     p.add_argument("--after", type=_date_arg, metavar="DATE", help="scenario: second date")
     p.add_argument("--without", nargs="+", metavar="FEATURE", help="scenario: remove these features")

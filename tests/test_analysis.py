@@ -469,3 +469,40 @@ def test_without_a_track_removes_the_services_on_it():
     assert set(kept["summary"]["services_kept"]) == {"rail-r-service"}
     assert "still running" in kept["summary"]["note"]
     assert kept["table"].iloc[0]["delta_min"] == pytest.approx(0.0, abs=1e-9)  # the twin service runs the same
+
+
+def test_cumulative_opportunities_against_a_networkx_search(G):
+    """Counts equal an independent search: per cell a virtual source (access links) and a
+    virtual sink per destination cell (egress links), networkx Dijkstra over the chain's edges."""
+    from geo.schema import opportunity_column
+
+    res = acc.cumulative_opportunities(
+        G, chains=["car", "transit"], thresholds_min=[20, 40], resolution=8, area=AREA, assumptions=WALK_ONLY
+    )
+    assert res[opportunity_column("car", 40)].max() > res[opportunity_column("car", 20)].min() >= 1
+    assert res[opportunity_column("car", 40)].max() > 1
+    lon, lat = res["lon"].to_numpy(), res["lat"].to_numpy()
+    for chain in ("car", "transit"):
+        modes = gn.policy.chain_modes(chain, gn.load_assumptions(WALK_ONLY))
+        (a_pi, a_node, a_t), (e_pi, e_node, e_t) = acc.hex_links(
+            G, lon, lat, modes, assumptions=gn.load_assumptions(WALK_ONLY)
+        )
+        D = nx.DiGraph()
+        for u, v, d in G.edges(data=True):
+            if d.get("mode") in modes:
+                w = max(float(d["travel_time"]), gn.graph.MIN_WEIGHT_S)
+                if not D.has_edge(u, v) or D.edges[u, v]["w"] > w:
+                    D.add_edge(u, v, w=w)
+        for k, n, t in zip(e_pi.tolist(), e_node.tolist(), e_t.tolist(), strict=True):
+            if not D.has_edge(n, ("sink", k)) or D.edges[n, ("sink", k)]["w"] > t:
+                D.add_edge(n, ("sink", k), w=t)
+        for cell in np.linspace(0, len(res) - 1, 12).astype(int).tolist():
+            D.add_node(("src", cell))
+            for k, n, t in zip(a_pi.tolist(), a_node.tolist(), a_t.tolist(), strict=True):
+                if k == cell:
+                    D.add_edge(("src", cell), n, w=t)
+            dist = nx.single_source_dijkstra_path_length(D, ("src", cell), weight="w")
+            for th in (20, 40):
+                reached = {k for k in range(len(res)) if dist.get(("sink", k), np.inf) <= th * 60} | {cell}
+                assert res[opportunity_column(chain, th)].iloc[cell] == len(reached), (chain, th, cell)
+            D.remove_node(("src", cell))
