@@ -279,6 +279,8 @@ def accessibility(
     include_expected: bool = False,
     osm: str | Path | None = None,
     corpus: str | Path | Corpus | None = None,
+    opportunities: bool = False,
+    client: Any = None,
 ) -> dict[str, Any]:
     """Travel times from the towns and an H3 grid to the Beijing destinations.
 
@@ -297,6 +299,12 @@ def accessibility(
     osm : path-like, optional
         An OpenStreetMap extract whose roads replace the gazetteer's.
     corpus : path-like or Corpus, optional
+    opportunities : bool
+        Also compute the cumulative opportunities of every cell on the full cell-to-cell
+        matrix (``opportunities``: the grid with ``o_<chain>_<minutes>`` counts,
+        :func:`geo.analysis.accessibility.cumulative_opportunities`).
+    client : distributed.Client, optional
+        Run that matrix on a dask cluster (:mod:`geo.distributed`); same result.
 
     Returns
     -------
@@ -313,9 +321,14 @@ def accessibility(
     as_of_d = _as_of(as_of, extraction)
     lay = _layers(gaz, extraction, as_of_d)
     G = _network(lay, as_of_d, osm=osm, online=False, include_expected=include_expected, assumptions=None)
-    return acc.accessibility_report(
+    report = acc.accessibility_report(
         G, origins=origins, destinations=destinations, chains=chains, resolution=resolution, area=focus_area(lay)
     )
+    if opportunities:
+        report["opportunities"] = acc.cumulative_opportunities(
+            G, chains=chains, resolution=resolution, area=focus_area(lay), client=client
+        )
+    return report
 
 
 def atlas(
@@ -345,7 +358,7 @@ def atlas(
 
 
 def save_layers(
-    path: str | Path,
+    path: str | Path | None,
     *,
     fmt: str = "geojson",
     layers: Sequence[str] | None = None,
@@ -356,8 +369,11 @@ def save_layers(
     crs: str | None = None,
     gcj02: bool = False,
     corpus: str | Path | Corpus | None = None,
+    dsn: str | None = None,
+    minzoom: int | None = None,
+    maxzoom: int | None = None,
 ) -> list[Path]:
-    """Export the theme layers to GeoJSON, GeoPackage, GeoParquet, CSV or KML.
+    """Export the theme layers to GeoJSON, GeoPackage, GeoParquet, CSV, KML, PostGIS or PMTiles.
 
     Parameters
     ----------
@@ -379,11 +395,17 @@ def save_layers(
     gcj02 : bool
         Write GCJ-02 coordinates (GeoJSON, CSV) for Chinese web-map platforms.
     corpus : path-like or Corpus, optional
+    dsn : str, optional
+        ``fmt="postgis"``: the PostgreSQL connection string; ``path`` is the schema (``None``:
+        ``jjj_atlas``). See :mod:`geo.postgis`.
+    minzoom, maxzoom : int, optional
+        ``fmt="pmtiles"``: the zoom range (default 6–14).
 
     Returns
     -------
     list of pathlib.Path
-        The files written (each validated after writing, replaced atomically).
+        The files written (each validated after writing, replaced atomically); for PostGIS
+        the qualified table names.
     """
     from geo.export import export_layers
 
@@ -400,4 +422,7 @@ def save_layers(
         within=within_geom,
         crs=crs,
         gcj02=gcj02,
+        dsn=dsn,
+        minzoom=minzoom,
+        maxzoom=maxzoom,
     )

@@ -135,6 +135,15 @@ def _cmd_check(args: argparse.Namespace) -> int:
 def _cmd_layers(args: argparse.Namespace) -> int:
     from geo.build import build
 
+    if args.from_postgis:
+        from geo.layers import write_layers
+        from geo.postgis import read_postgis
+
+        back = read_postgis(args.from_postgis, schema=args.schema)
+        for path in write_layers(back, args.out, readme=False):
+            print(path)
+        return 0
+
     result = build(args.corpus, layers_dir=args.out, maps_dir=None, as_of=args.as_of, analysis=False, check=False)
     for path in result["layers"]:
         print(path)
@@ -476,6 +485,13 @@ def _cmd_map(args: argparse.Namespace) -> int:
 def _cmd_export(args: argparse.Namespace) -> int:
     from geo.api import save_layers
 
+    if args.format == "postgis":
+        if not args.dsn:
+            raise UsageError("--format postgis needs --dsn postgresql://USER@HOST/DB")
+    elif args.output is None:
+        raise UsageError(f"--format {args.format} needs -o PATH")
+    elif args.dsn:
+        raise UsageError("--dsn is for --format postgis")
     paths = save_layers(
         args.output,
         fmt=args.format,
@@ -487,7 +503,14 @@ def _cmd_export(args: argparse.Namespace) -> int:
         crs=args.crs,
         gcj02=args.gcj02,
         corpus=args.corpus,
+        dsn=args.dsn,
+        minzoom=args.minzoom,
+        maxzoom=args.maxzoom,
     )
+    if args.format in ("postgis", "pmtiles"):
+        for p in paths:
+            print(f"wrote {p}")
+        return 0
     from geo.export import read_back
 
     total = 0
@@ -577,6 +600,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p, json_flag=False)
     p.add_argument("--out", default="layers", metavar="DIR", help="output folder (default: layers)")
     p.add_argument("--as-of", type=_date_arg, metavar="DATE", help="status date (default: latest in corpus)")
+    p.add_argument("--from-postgis", metavar="DSN", help="read the layers of a PostGIS export instead of the corpus")
+    p.add_argument("--schema", default="jjj_atlas", help="--from-postgis: the schema (default jjj_atlas)")
     p.set_defaults(func=_cmd_layers)
 
     p = sub.add_parser(
@@ -708,8 +733,15 @@ def build_parser() -> argparse.ArgumentParser:
         description="Export layers, filtered by date, status and area; every output is "
         "validated after writing and replaced atomically.",
     )
-    p.add_argument("--format", required=True, choices=["geojson", "gpkg", "parquet", "csv", "kml"])
-    p.add_argument("-o", "--output", required=True, metavar="PATH", help="output file or folder")
+    p.add_argument(
+        "--format", required=True, choices=["geojson", "gpkg", "parquet", "csv", "kml", "postgis", "pmtiles"]
+    )
+    p.add_argument(
+        "-o", "--output", metavar="PATH", help="output file or folder (postgis: the schema, default jjj_atlas)"
+    )
+    p.add_argument("--dsn", metavar="DSN", help="postgis: connection string, e.g. postgresql://USER@HOST:5432/DB")
+    p.add_argument("--minzoom", type=int, metavar="Z", help="pmtiles: lowest zoom (default 6)")
+    p.add_argument("--maxzoom", type=int, metavar="Z", help="pmtiles: highest zoom (default 14)")
     _add_common(p, json_flag=False)
     p.add_argument("--layers", metavar="L1,L2", help="layers (default: all theme layers)")
     p.add_argument("--as-of", type=_date_arg, metavar="DATE", help="status date")

@@ -437,3 +437,10 @@ __all__ += ["OpportunityColumn", "opportunity_column", "parse_opportunity_column
 GRID_LAYERS: tuple[str, ...] = ("access_hexes",)
 
 __all__ += ["GRID_LAYERS"]
+
+#: Which line status a station without a dated history of its own takes: the last of these
+#: that any of its lines has (the rule of :func:`geo.layers.build_layers`; the PostGIS
+#: ``status_periods`` follow it too).
+STATION_STATUS_INHERITANCE: tuple[str, ...] = ("planned", "under_construction", "suspended", "open")
+
+__all__ += ["STATION_STATUS_INHERITANCE"]
