@@ -68,6 +68,7 @@ __all__ = [
     "hex_links",
     "hex_travel_times",
     "isochrones",
+    "link_slots",
     "opportunity_block",
     "origin_times",
     "resolve_destinations",
@@ -1068,7 +1069,7 @@ def cumulative_opportunities(
             np.concatenate([arrays.weight[keep], np.asarray(a_t, float)]),
             n + H,
         )
-        egress_pos, egress_s = _slots(H, n, e_pi, np.array([pos[int(x)] for x in e_node], np.int64), e_t)
+        egress_pos, egress_s = link_slots(H, n, e_pi, np.array([pos[int(x)] for x in e_node], np.int64), e_t)
         n_links = np.isfinite(egress_s).sum(axis=1)
         perm = np.argsort(-n_links, kind="stable")  # destination cells, most egress links first
         egress_pos, egress_s = egress_pos[perm], egress_s[perm]
@@ -1122,10 +1123,25 @@ def cumulative_opportunities(
     return grid
 
 
-def _slots(
+def link_slots(
     n_cells: int, pad: int, cell: np.ndarray, node_pos: np.ndarray, seconds: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Links grouped by cell into ``(n_cells, slots)`` arrays padded with ``pad`` / inf."""
+    """Links grouped by cell into ``(n_cells, slots)`` arrays padded with ``pad`` / inf.
+
+    Parameters
+    ----------
+    n_cells : int
+        Number of cells (rows).
+    pad : int
+        Node position written in empty slots (one never reached).
+    cell, node_pos, seconds : numpy.ndarray
+        One row per link: cell index, node position, seconds.
+
+    Returns
+    -------
+    positions, seconds : numpy.ndarray
+        ``(n_cells, max links of a cell)``; a cell's links sorted by node position, then time.
+    """
     seconds = np.asarray(seconds, float)
     order = np.lexsort((seconds, node_pos, cell))
     cell, node_pos, seconds = cell[order], node_pos[order], seconds[order]
