@@ -45,6 +45,7 @@ from typing import Any
 import numpy as np
 
 from geo.errors import CorpusError, DocumentError, UsageError
+from geo.progress import step as progress_step
 
 logger = logging.getLogger(__name__)
 
@@ -189,7 +190,8 @@ def map_blocks(
 
     With a client, ``shared`` (e.g. the graph) is scattered to every worker **once** and the
     blocks run where the scheduler puts them; results come back in block order, so the output
-    is the in-process output. Progress is reported as blocks complete.
+    is the in-process output. Progress is reported as blocks complete: a :mod:`geo.progress`
+    step named ``what`` (the ``geo`` command's display) and the optional callback.
 
     Parameters
     ----------
@@ -208,21 +210,24 @@ def map_blocks(
     shared = dict(shared or {})
     total = len(blocks)
     t0 = time.perf_counter()
-    if client is None:
-        out = []
-        for i, b in enumerate(blocks):
-            out.append(func(b, **shared))
-            _report(progress, i + 1, total, what, t0)
-        return out
-    distributed = _dask()
-    futures_shared = {k: client.scatter(v, broadcast=True) for k, v in shared.items()}
-    futures = [client.submit(func, b, pure=False, **futures_shared) for b in blocks]
-    index = {f.key: i for i, f in enumerate(futures)}
-    results: list[Any] = [None] * total
-    for done, fut in enumerate(distributed.as_completed(futures), start=1):
-        results[index[fut.key]] = fut.result()
-        _report(progress, done, total, what, t0)
-    return results
+    with progress_step(what, total=total) as shown:
+        if client is None:
+            out = []
+            for i, b in enumerate(blocks):
+                out.append(func(b, **shared))
+                shown.advance()
+                _report(progress, i + 1, total, what, t0)
+            return out
+        distributed = _dask()
+        futures_shared = {k: client.scatter(v, broadcast=True) for k, v in shared.items()}
+        futures = [client.submit(func, b, pure=False, **futures_shared) for b in blocks]
+        index = {f.key: i for i, f in enumerate(futures)}
+        results: list[Any] = [None] * total
+        for done, fut in enumerate(distributed.as_completed(futures), start=1):
+            results[index[fut.key]] = fut.result()
+            shown.advance()
+            _report(progress, done, total, what, t0)
+        return results
 
 
 def _report(progress: Progress | None, done: int, total: int, what: str, t0: float) -> None:

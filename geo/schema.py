@@ -444,3 +444,8 @@ __all__ += ["GRID_LAYERS"]
 STATION_STATUS_INHERITANCE: tuple[str, ...] = ("planned", "under_construction", "suspended", "open")
 
 __all__ += ["STATION_STATUS_INHERITANCE"]
+#: Longest sentence (characters) the corpus reader gives (:attr:`geo.corpus.Document.sentences`):
+#: a longer run without sentence punctuation is split at a comma, an enumeration mark or a
+#: space near this length (at the length itself when there is none), so work and output that
+#: quote sentences stay linear in the size of a document.
+SENTENCE_MAX_CHARS = 1000

@@ -42,7 +42,7 @@ from shapely.geometry import Polygon, box
 from geo.analysis.output import rounded
 from geo.config import Study, default_study
 from geo.crs import WGS84, to_metric
-from geo.errors import AnalysisError
+from geo.errors import AnalysisError, UnknownFeatureError, unknown_name_message
 from geo.network.access import (
     access_links,
     feeder_access_links,
@@ -114,9 +114,10 @@ def resolve_origins(
 
     Raises
     ------
+    UnknownFeatureError
+        Unknown name (a :class:`~geo.errors.UsageError`; the message suggests close names).
     AnalysisError
-        Unknown name (the message lists the valid names) or a point outside the study area
-        (a ``ValueError``).
+        A point outside the study area (a ``ValueError``).
     """
     study = study or default_study()
     default = study.origins
@@ -152,7 +153,7 @@ def resolve_origins(
         key = f"place:{fid}"
         if key not in lk:
             valid = sorted(set(default) | {f for f in default.values() if f"place:{f}" in lk} | set(places))
-            raise AnalysisError(f"unknown origin {ref!r}; valid names: {valid} (or a (lon, lat) point)")
+            raise UnknownFeatureError(unknown_name_message(str(ref), valid, what="origin", see="geo list origins"))
         n = lk[key]
         out.append(
             {
@@ -189,8 +190,8 @@ def resolve_destinations(
 
     Raises
     ------
-    AnalysisError
-        Unknown name; the message lists the valid names (a ``ValueError``).
+    UnknownFeatureError
+        Unknown name (a :class:`~geo.errors.UsageError`; the message suggests close names).
     """
     default = (study or default_study()).destinations
     lk = node_lookup(G)
@@ -220,7 +221,9 @@ def resolve_destinations(
         except KeyError:
             places = sorted(k.split(":", 1)[1] for k in lk if k.startswith(("place:", "station:")))
             valid = sorted(set(default) | set(places))
-            raise AnalysisError(f"unknown destination {ref!r}; valid names: {valid}") from None
+            raise UnknownFeatureError(
+                unknown_name_message(str(ref), valid, what="destination", see="geo list destinations")
+            ) from None
         out.append(
             {
                 "label": str(label),
