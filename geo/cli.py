@@ -267,7 +267,6 @@ def _csv_choices(text: str, choices: Sequence[str], what: str, see: str) -> list
     return items
 
 
-
 def _scheduler_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--scheduler",
