@@ -22,7 +22,6 @@ from typing import Any
 
 import networkx as nx
 import numpy as np
-import pandas as pd
 from scipy import sparse
 from scipy.sparse.csgraph import dijkstra
 
@@ -136,25 +135,49 @@ def edge_arrays(G: nx.MultiDiGraph, *, weight: str = "travel_time") -> EdgeArray
     with contextlib.suppress(TypeError, ValueError):  # integer node ids (all of ours) as int64
         nodes = nodes.astype(np.int64)
     pos = {n: i for i, n in enumerate(nodes.tolist())}
-    rows = [(pos[u], pos[v], d.get(weight), d.get("mode"), d.get("feature_id")) for u, v, d in G.edges(data=True)]
-    m = len(rows)
-    if m == 0:
-        empty = np.zeros(0, np.int64)
-        return EdgeArrays(nodes, empty, empty, np.zeros(0), empty, empty, (), ())
-    us, vs, ws, modes, fids = zip(*rows, strict=True)
-    w = np.array([np.nan if x is None else float(x) for x in ws], float)
-    mode_codes, mode_names = pd.factorize(pd.Series(modes, dtype=object).map(_text), use_na_sentinel=True)
-    fid_codes, fid_names = pd.factorize(pd.Series(fids, dtype=object).map(_text), use_na_sentinel=True)
+    m = G.number_of_edges()
+    us = np.empty(m, np.int64)
+    vs = np.empty(m, np.int64)
+    w = np.empty(m, float)
+    mode_codes = np.empty(m, np.int64)
+    fid_codes = np.empty(m, np.int64)
+    mode_index: dict[Any, int] = {}  # raw attribute value -> code (first appearance order)
+    fid_index: dict[Any, int] = {}
+    for i, (u, v, d) in enumerate(G.edges(data=True)):
+        us[i] = pos[u]
+        vs[i] = pos[v]
+        x = d.get(weight)
+        w[i] = np.nan if x is None else x
+        mode_codes[i] = mode_index.setdefault(d.get("mode"), len(mode_index))
+        fid_codes[i] = fid_index.setdefault(d.get("feature_id"), len(fid_index))
     return EdgeArrays(
         nodes=nodes,
-        u=np.fromiter(us, np.int64, m),
-        v=np.fromiter(vs, np.int64, m),
+        u=us,
+        v=vs,
         weight=w,
-        mode=np.asarray(mode_codes, np.int64),
-        feature_id=np.asarray(fid_codes, np.int64),
-        modes=tuple(str(x) for x in mode_names),
-        feature_ids=tuple(str(x) for x in fid_names),
+        mode=_recode(mode_codes, mode_index),
+        feature_id=_recode(fid_codes, fid_index),
+        modes=_names(mode_index),
+        feature_ids=_names(fid_index),
     )
+
+
+def _names(index: dict[Any, int]) -> tuple[str, ...]:
+    """The distinct texts of an attribute's raw values, in first-appearance order."""
+    seen: dict[str, None] = {}
+    for value in index:
+        text = _text(value)
+        if text is not None:
+            seen.setdefault(text, None)
+    return tuple(seen)
+
+
+def _recode(codes: np.ndarray, index: dict[Any, int]) -> np.ndarray:
+    """Raw-value codes to codes into :func:`_names` (-1 for a missing value)."""
+    names = {t: i for i, t in enumerate(_names(index))}
+    texts = [_text(value) for value in index]
+    table = np.array([-1 if s is None else names[s] for s in texts], np.int64)
+    return table[codes] if len(codes) else codes
 
 
 def _text(value: Any) -> str | None:
