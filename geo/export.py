@@ -76,10 +76,13 @@ from geo.schema import FEATURE_STATUSES, is_missing, json_value
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["FORMATS", "GEOJSON_PRECISION", "export_layers", "read_back"]
+__all__ = ["EXTRA_FORMATS", "FORMATS", "GEOJSON_PRECISION", "export_layers", "read_back"]
 
 #: Supported export formats.
-FORMATS: tuple[str, ...] = ("geojson", "gpkg", "parquet", "csv", "kml", "postgis", "pmtiles")
+FORMATS: tuple[str, ...] = ("geojson", "gpkg", "parquet", "csv", "kml")
+#: Formats written by their own modules and not read by :func:`read_back`: ``postgis``
+#: (tables in a database, :mod:`geo.postgis`) and ``pmtiles`` (vector tiles, :mod:`geo.pmtiles`).
+EXTRA_FORMATS: tuple[str, ...] = ("postgis", "pmtiles")
 #: Decimal places of GeoJSON coordinates (RFC 7946 recommends no more than ~7; 1e-7 deg ~ 1 cm).
 GEOJSON_PRECISION: int = 7
 # Decimal places of CSV WKT/x/y: degrees vs metres (mm).
@@ -327,8 +330,8 @@ def read_back(path: str | os.PathLike, *, crs: str | None = None) -> dict[str, g
 def _check_fmt(fmt: str) -> str:
     key = str(fmt).lower().lstrip(".")
     key = {"json": "geojson", "geopackage": "gpkg", "geoparquet": "parquet"}.get(key, key)
-    if key not in FORMATS:
-        raise UsageError(f"unknown format {fmt!r}; valid formats: {', '.join(FORMATS)}")
+    if key not in FORMATS + EXTRA_FORMATS:
+        raise UsageError(f"unknown format {fmt!r}; valid formats: {', '.join(FORMATS + EXTRA_FORMATS)}")
     return key
 
 

@@ -506,3 +506,39 @@ def test_cumulative_opportunities_against_a_networkx_search(G):
                 reached = {k for k in range(len(res)) if dist.get(("sink", k), np.inf) <= th * 60} | {cell}
                 assert res[opportunity_column(chain, th)].iloc[cell] == len(reached), (chain, th, cell)
             D.remove_node(("src", cell))
+
+
+# --------------------------------------------------------------------------- CLI on the seed corpus
+
+
+def test_cli_scenario_without_jingtang_removes_the_services_on_its_track(capsys):
+    from pathlib import Path
+
+    from geo.cli import main
+
+    seeds = str(Path(__file__).resolve().parents[1] / "seeds")
+    assert main(["analyze", "scenario", "--without", "京唐城际", "--corpus", seeds, "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["services_removed"], "the 京滨 trains share the 京唐 track and must go with it"
+    assert not summary["services_kept"]
+    assert "services on its track" in summary["note"]
+    assert main(["analyze", "scenario", "--without", "京唐城际", "--keep-services", "--corpus", seeds]) == 0
+    out = capsys.readouterr().out
+    for service in summary["services_removed"]:
+        assert service in out.splitlines()[0], "the first line names the services kept on the track"
+
+
+def test_cli_access_opportunities(capsys):
+    from pathlib import Path
+
+    from geo.cli import main
+
+    seeds = str(Path(__file__).resolve().parents[1] / "seeds")
+    args = ["analyze", "access", "--opportunities", "--resolution", "6", "--chains", "car", "--corpus", seeds]
+    assert main([*args, "--thresholds", "30", "60", "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    car = summary["by_chain"]["car"]
+    assert summary["cells"] > 50
+    assert summary["resolution"] == 6
+    assert 1 <= car["30"]["mean"] <= car["60"]["mean"] <= summary["cells"]  # a cell reaches itself; more in more time
+    assert car["60"]["max"] <= summary["cells"]
