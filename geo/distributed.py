@@ -125,6 +125,9 @@ def scheduler_client(spec: str | None, *, processes: bool = True) -> Iterator[An
         return
     kind, arg = parse_scheduler(spec)
     distributed = _dask()
+    # dask's own logging config sets its loggers to INFO (cluster start-up and shut-down lines);
+    # they follow this package's level instead, and at least WARNING.
+    logging.getLogger("distributed").setLevel(max(logging.WARNING, logger.getEffectiveLevel()))
     if kind == "local":
         n = int(arg) if arg else (os.cpu_count() or 1)
         dashboard = ":0" if _has_bokeh() else None
