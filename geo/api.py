@@ -508,6 +508,8 @@ def accessibility(
     include_expected: bool = False,
     osm: str | Path | None = None,
     corpus: CorpusLike = None,
+    opportunities: bool = False,
+    client: Any = None,
 ) -> dict[str, Any]:
     """Travel times from the towns and an H3 grid to the Beijing destinations.
 
@@ -527,6 +529,12 @@ def accessibility(
         An OpenStreetMap extract whose roads replace the gazetteer's.
     corpus : path-like or Corpus, optional
         Default: the current corpus (see :func:`state`).
+    opportunities : bool
+        Also compute the cumulative opportunities of every cell on the full cell-to-cell
+        matrix (``opportunities``: the grid with ``o_<chain>_<minutes>`` counts,
+        :func:`geo.analysis.accessibility.cumulative_opportunities`).
+    client : distributed.Client, optional
+        Run that matrix on a dask cluster (:mod:`geo.distributed`); same result.
 
     Returns
     -------
@@ -546,7 +554,7 @@ def accessibility(
     lay = _layers(gaz, extraction, as_of_d)
     G = _network(lay, as_of_d, osm=osm, online=False, include_expected=include_expected, assumptions=None)
     with progress.step("accessibility"):
-        return acc.accessibility_report(
+        report = acc.accessibility_report(
             G,
             origins=origin_refs,
             destinations=destination_refs,
@@ -554,6 +562,12 @@ def accessibility(
             resolution=resolution,
             area=focus_area(lay),
         )
+    if opportunities:
+        with progress.step("cumulative opportunities"):
+            report["opportunities"] = acc.cumulative_opportunities(
+                G, chains=chains, resolution=resolution, area=focus_area(lay), client=client
+            )
+    return report
 
 
 def atlas(
@@ -586,7 +600,7 @@ def atlas(
 
 
 def save_layers(
-    path: str | Path,
+    path: str | Path | None,
     *,
     fmt: str = "geojson",
     layers: Sequence[str] | None = None,
@@ -597,8 +611,11 @@ def save_layers(
     crs: str | None = None,
     gcj02: bool = False,
     corpus: CorpusLike = None,
+    dsn: str | None = None,
+    minzoom: int | None = None,
+    maxzoom: int | None = None,
 ) -> list[Path]:
-    """Export the theme layers to GeoJSON, GeoPackage, GeoParquet, CSV or KML.
+    """Export the theme layers to GeoJSON, GeoPackage, GeoParquet, CSV, KML, PostGIS or PMTiles.
 
     Parameters
     ----------
@@ -621,15 +638,22 @@ def save_layers(
         Write GCJ-02 coordinates (GeoJSON, CSV) for Chinese web-map platforms.
     corpus : path-like or Corpus, optional
         Default: the current corpus (see :func:`state`).
+    dsn : str, optional
+        ``fmt="postgis"``: the PostgreSQL connection string; ``path`` is the schema (``None``:
+        ``jjj_atlas``). See :mod:`geo.postgis`.
+    minzoom, maxzoom : int, optional
+        ``fmt="pmtiles"``: the zoom range (default 6–14).
 
     Returns
     -------
     list of pathlib.Path
-        The files written (each validated after writing, replaced atomically).
+        The files written (each validated after writing, replaced atomically); for PostGIS
+        the qualified table names.
     """
     from geo.export import export_layers
 
-    check_output_path(path)
+    if path is not None:
+        check_output_path(path)
     within_geom = gazetteer().resolve(within).geometry if within is not None else None  # a bad name fails fast
     _, gaz, extraction = state(corpus)
     lay = _layers(gaz, extraction, parse_as_of(as_of) if as_of is not None else None)
@@ -643,4 +667,7 @@ def save_layers(
         within=within_geom,
         crs=crs,
         gcj02=gcj02,
+        dsn=dsn,
+        minzoom=minzoom,
+        maxzoom=maxzoom,
     )

@@ -144,6 +144,8 @@ def build(
     offline: bool = True,
     analysis: bool = True,
     check: bool = True,
+    scheduler: str | None = None,
+    client: Any = None,
 ) -> dict[str, Any]:
     """Read the corpus, extract, write the layers, analyse and publish maps.
 
@@ -164,6 +166,12 @@ def build(
         Run the network analyses and write their layers and tables.
     check : bool
         Validate the gazetteer; problems are returned, not raised.
+    scheduler : str, optional
+        Run the corpus reading, the extraction and the cell-to-cell matrix on dask
+        (``local``, ``local:N`` or ``tcp://HOST:PORT``, see :mod:`geo.distributed`); the
+        outputs are byte-identical to an in-process build.
+    client : distributed.Client, optional
+        An existing dask client instead of ``scheduler``.
 
     Returns
     -------
@@ -176,6 +184,24 @@ def build(
     -----
     Nothing is replaced unless every output was written (see the module docstring).
     """
+    if client is None and scheduler is not None:
+        from geo.distributed import dashboard_link, scheduler_client
+
+        with scheduler_client(scheduler) as own:
+            link = dashboard_link(own)
+            if link:
+                logger.warning("dask dashboard: %s", link)
+            return build(
+                corpus_dir,
+                layers_dir=layers_dir,
+                maps_dir=maps_dir,
+                as_of=as_of,
+                basemap=basemap,
+                offline=offline,
+                analysis=analysis,
+                check=check,
+                client=own,
+            )
     from geo.api import default_corpus_path
     from geo.corpus import load_corpus
     from geo.gazetteer import load_gazetteer
@@ -187,13 +213,23 @@ def build(
             _remove_leftovers(folder)
 
     corpus_path = Path(corpus_dir) if corpus_dir is not None else default_corpus_path()
-    with progress.step("reading corpus"):
-        corpus = load_corpus(corpus_path)
-    with progress.step("reading gazetteer"):
-        gaz = load_gazetteer()
-    from geo.extract import extract
+    if client is not None:
+        from geo import distributed
 
-    extraction = extract(corpus, gaz)  # a progress step per document
+        with progress.step("reading corpus"):
+            corpus = distributed.load_corpus(corpus_path, client=client)
+        with progress.step("reading gazetteer"):
+            gaz = load_gazetteer()
+        with progress.step("extracting on the cluster"):
+            extraction = distributed.extract(corpus, gaz, client=client)
+    else:
+        with progress.step("reading corpus"):
+            corpus = load_corpus(corpus_path)
+        with progress.step("reading gazetteer"):
+            gaz = load_gazetteer()
+        from geo.extract import extract
+
+        extraction = extract(corpus, gaz)  # a progress step per document
     with progress.step("building layers"):
         from geo.layers import build_layers
 
@@ -226,8 +262,10 @@ def build(
         if analysis:
             from geo.analysis.pipeline import run_analyses
 
-            with progress.step("analyses", total=5):
-                extra_layers, tables = run_analyses(layers, extraction, as_of=as_of, tables_dir=stage_layers)
+            with progress.step("analyses", total=6):
+                extra_layers, tables = run_analyses(
+                    layers, extraction, as_of=as_of, tables_dir=stage_layers, client=client
+                )
         staged_layers: list[Path] = []
         if stage_layers is not None:
             from geo.layers import write_layers

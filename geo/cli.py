@@ -267,6 +267,16 @@ def _csv_choices(text: str, choices: Sequence[str], what: str, see: str) -> list
     return items
 
 
+def _scheduler_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--scheduler",
+        metavar="SPEC",
+        default=None,
+        help="run on dask: local (one worker per core), local:N, or tcp://HOST:PORT of an existing "
+        "cluster's scheduler (extra 'scale'); results are identical to the default in-process run",
+    )
+
+
 # ---------------------------------------------------------------------------
 # commands
 
@@ -325,6 +335,15 @@ def _written(result: dict[str, Any]) -> None:
 def _cmd_layers(args: argparse.Namespace) -> int:
     from geo.build import build
 
+    if args.from_postgis:
+        from geo.layers import write_layers
+        from geo.postgis import read_postgis
+
+        back = read_postgis(args.from_postgis, schema=args.schema)
+        for path in write_layers(back, args.out, readme=False):
+            _out(str(path))
+        return 0
+
     result = build(args.corpus, layers_dir=args.out, maps_dir=None, as_of=args.as_of, analysis=False, check=False)
     _report_warnings(result["warnings"], args)
     for path in result["layers"]:
@@ -343,6 +362,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
         basemap=args.basemap,
         offline=not args.online_assets,
         analysis=not args.no_analysis,
+        scheduler=args.scheduler,
     )
     _out(f"corpus: {result['documents']} documents from {result['corpus']}")
     _report_warnings(result["warnings"], args)
@@ -354,7 +374,20 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 
 def _cmd_extract(args: argparse.Namespace) -> int:
-    _, _, x = _state(args)
+    if args.scheduler:
+        from geo import distributed
+        from geo.api import default_corpus_path
+        from geo.gazetteer import load_gazetteer
+
+        with distributed.scheduler_client(args.scheduler) as client:
+            link = distributed.dashboard_link(client)
+            if link:
+                _err(f"dask dashboard: {link}")
+            corpus = distributed.load_corpus(args.corpus or default_corpus_path(), client=client)
+            x = distributed.extract(corpus, load_gazetteer(), client=client)
+        _report_warnings([*corpus.warnings, *x.warnings], args)
+    else:
+        _, _, x = _state(args)
     if args.json:
         data = x.to_json()
         if not args.unknown:
@@ -568,6 +601,8 @@ def _access(args: argparse.Namespace) -> int:
     _check_chains(args.chains)
     corpus, _, _ = _state(args)
     G = network_as_of(args.as_of, include_expected=args.include_expected, corpus=corpus)
+    if args.opportunities:
+        return _print_opportunities(args, G, corpus)
     with progress.step("travel times"):
         od = acc.travel_times(G, origins=origins, destinations=destinations, chains=args.chains)
         circle = acc.half_hour_rail_circle(G, origins=origins)
@@ -691,7 +726,7 @@ def _scenario(args: argparse.Namespace) -> int:
         ids = [_resolve_feature(f) for f in args.without]  # before any heavy work
         corpus, _, _ = _state(args)
         G = network_as_of(args.as_of, include_expected=args.include_expected, corpus=corpus)
-        res = scenarios.compare_without(G, ids)
+        res = scenarios.compare_without(G, ids, keep_services=args.keep_services)
         what = f"without {', '.join(ids)} (as of {G.graph.get('as_of')})"
     else:
         if not (args.before and args.after):
@@ -710,6 +745,8 @@ def _scenario(args: argparse.Namespace) -> int:
         _print_json(res["summary"])
         return 0
     table = res["table"]
+    if res["summary"].get("note"):
+        _out(res["summary"]["note"])
     _out(_scenario_summary(table, what))
     changed = table[(table["delta_min"].abs() >= 0.05) | table["newly_reachable"] | table["newly_unreachable"]]
     shown = table if args.all_rows else changed
@@ -768,6 +805,100 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def _print_opportunities(args: argparse.Namespace, G: Any, corpus: Any) -> int:
+    """``geo analyze access --opportunities``: cumulative opportunities on the cell-to-cell matrix."""
+    from geo import distributed
+    from geo.analysis import accessibility as acc
+    from geo.analysis.pipeline import focus_area
+    from geo.api import layers_as_of
+    from geo.schema import opportunity_column
+
+    weights = None
+    if args.weights:
+        weights = _read_weights(Path(args.weights))
+    with distributed.scheduler_client(args.scheduler) as client:
+        link = distributed.dashboard_link(client)
+        if link:
+            _err(f"dask dashboard: {link}")
+        opp = acc.cumulative_opportunities(
+            G,
+            chains=args.chains,
+            thresholds_min=args.thresholds,
+            resolution=args.resolution,
+            area=focus_area(layers_as_of(args.as_of, corpus=corpus)),
+            weights=weights,
+            weight_name=Path(args.weights).stem if args.weights else None,
+            client=client,
+            od_dir=args.od_out,
+        )
+    ths = opp.attrs["thresholds_min"]
+    if args.out:
+        from geo.export import export_layers
+
+        for p in export_layers(
+            {"access_opportunities": opp.drop(columns=["lon", "lat"])}, args.out, fmt=_fmt(args.out)
+        ):
+            _err(f"wrote {p}")
+    summary = {
+        "as_of": G.graph.get("as_of"),
+        "cells": len(opp),
+        "resolution": args.resolution,
+        "weight": opp.attrs["weight"],
+        "total_weight": opp.attrs["total_weight"],
+        "od_parquet": args.od_out,
+        "by_chain": {
+            c: {
+                f"{t:g}": {
+                    "mean": round(float(opp[opportunity_column(c, t)].mean()), 2),
+                    "median": float(opp[opportunity_column(c, t)].median()),
+                    "max": float(opp[opportunity_column(c, t)].max()),
+                }
+                for t in ths
+            }
+            for c in opp.attrs["chains"]
+        },
+    }
+    if args.json:
+        _print_json(summary)
+        return 0
+    what = "cells" if not args.weights else opp.attrs["weight"]
+    _out(
+        f"cumulative opportunities as of {summary['as_of']}: {what} reachable from each of {len(opp)} H3 cells "
+        f"(resolution {args.resolution}), mean / median / max"
+    )
+    rows = [
+        [c, *[f"{v['mean']:g} / {v['median']:g} / {v['max']:g}" for v in summary["by_chain"][c].values()]]
+        for c in summary["by_chain"]
+    ]
+    _out(_table(rows, ["chain", *[f"≤ {t:g} min" for t in ths]]))
+    return 0
+
+
+def _fmt(path: str) -> str:
+    suffix = Path(path).suffix.lower()
+    return {".gpkg": "gpkg", ".parquet": "parquet", ".csv": "csv", ".pmtiles": "pmtiles"}.get(suffix, "geojson")
+
+
+def _read_weights(path: Path) -> dict[str, float]:
+    """A CSV of ``h3,weight`` rows (a header line; other columns ignored)."""
+    import csv
+
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+    except OSError as exc:
+        raise UsageError(f"--weights {path}: {exc.strerror or exc}") from None
+    if not rows or not {"h3", "weight"} <= set(rows[0]):
+        raise UsageError(f"--weights {path}: needs a header with the columns h3 and weight")
+    out = {}
+    for i, r in enumerate(rows, start=2):
+        try:
+            out[str(r["h3"]).strip()] = float(r["weight"])
+        except (TypeError, ValueError):
+            raise UsageError(f"--weights {path}, line {i}: weight {r.get('weight')!r} is not a number") from None
+    return out
+
+
 def _cmd_map(args: argparse.Namespace) -> int:
     from geo.build import build
 
@@ -790,7 +921,15 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from geo.api import check_output_path, save_layers
     from geo.schema import FEATURE_STATUSES, LAYER_NAMES
 
-    check_output_path(args.output)
+    if args.format == "postgis":
+        if not args.dsn:
+            raise UsageError("--format postgis needs --dsn postgresql://USER@HOST/DB")
+    elif args.output is None:
+        raise UsageError(f"--format {args.format} needs -o PATH")
+    elif args.dsn:
+        raise UsageError("--dsn is for --format postgis")
+    else:
+        check_output_path(args.output)
     layers = _csv_choices(args.layers, LAYER_NAMES, "layer", "geo list layers") if args.layers else None
     status = _csv_choices(args.status, FEATURE_STATUSES, "status", "geo list statuses") if args.status else None
     if args.within:
@@ -807,7 +946,14 @@ def _cmd_export(args: argparse.Namespace) -> int:
         crs=args.crs,
         gcj02=args.gcj02,
         corpus=corpus,
+        dsn=args.dsn,
+        minzoom=args.minzoom,
+        maxzoom=args.maxzoom,
     )
+    if args.format in ("postgis", "pmtiles"):
+        for p in paths:
+            _out(f"wrote {p}")
+        return 0
     from geo.export import read_back
 
     total = 0
@@ -962,6 +1108,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--no-analysis", action="store_true", help="skip the network analyses (no access layers, tables or access map)"
     )
+    _scheduler_arg(p)
     p.set_defaults(func=_cmd_build)
 
     p = sub.add_parser(
@@ -972,6 +1119,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p, json_flag=False)
     p.add_argument("--out", default="layers", metavar="DIR", help="output folder (default: layers)")
     p.add_argument("--as-of", type=_date_arg, metavar="DATE", help="status date (default: latest in corpus)")
+    p.add_argument("--from-postgis", metavar="DSN", help="read the layers of a PostGIS export instead of the corpus")
+    p.add_argument("--schema", default="jjj_atlas", help="--from-postgis: the schema (default jjj_atlas)")
     p.set_defaults(func=_cmd_layers)
 
     p = sub.add_parser(
@@ -1000,6 +1149,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_common(p)
     p.add_argument("--unknown", action="store_true", help="list unknown infrastructure-like names")
+    _scheduler_arg(p)
     p.set_defaults(func=_cmd_extract)
 
     p = sub.add_parser(
@@ -1089,9 +1239,28 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="crossborder: compare every claim, not only transport ones (money, environment ...)",
     )
+    p.add_argument(
+        "--opportunities",
+        action="store_true",
+        help="access: cumulative opportunities, the cells (or --weights) reachable from every H3 cell within "
+        "--thresholds minutes per chain, on the full cell-to-cell matrix",
+    )
+    p.add_argument(
+        "--thresholds", nargs="+", type=float, default=[30.0, 45.0, 60.0], metavar="MIN", help="access: minutes"
+    )
+    p.add_argument("--resolution", type=int, default=8, metavar="N", help="access: H3 resolution (default 8)")
+    p.add_argument("--weights", metavar="FILE.csv", help="access: h3,weight CSV (population, jobs) to sum")
+    p.add_argument("--od-out", metavar="DIR", help="access: also write the cell pairs as partitioned Parquet")
+    p.add_argument("-o", "--out", metavar="FILE", help="access: write the cells with their counts (.geojson/.gpkg/…)")
+    _scheduler_arg(p)
     p.add_argument("--before", type=_date_arg, metavar="DATE", help="scenario: first date")
     p.add_argument("--after", type=_date_arg, metavar="DATE", help="scenario: second date")
     p.add_argument("--without", nargs="+", metavar="FEATURE", help="scenario: remove these features")
+    p.add_argument(
+        "--keep-services",
+        action="store_true",
+        help="scenario --without: keep the other services on a removed line's track (default: removed too)",
+    )
     p.add_argument("--all-rows", action="store_true", help="scenario: also list the trips that do not change")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_cmd_analyze)
@@ -1124,8 +1293,15 @@ def build_parser() -> argparse.ArgumentParser:
         description="Export layers, filtered by date, status and area; every output is "
         "validated after writing and replaced atomically.",
     )
-    p.add_argument("--format", required=True, choices=["geojson", "gpkg", "parquet", "csv", "kml"])
-    p.add_argument("-o", "--output", required=True, metavar="PATH", help="output file or folder")
+    p.add_argument(
+        "--format", required=True, choices=["geojson", "gpkg", "parquet", "csv", "kml", "postgis", "pmtiles"]
+    )
+    p.add_argument(
+        "-o", "--output", metavar="PATH", help="output file or folder (postgis: the schema, default jjj_atlas)"
+    )
+    p.add_argument("--dsn", metavar="DSN", help="postgis: connection string, e.g. postgresql://USER@HOST:5432/DB")
+    p.add_argument("--minzoom", type=int, metavar="Z", help="pmtiles: lowest zoom (default 6)")
+    p.add_argument("--maxzoom", type=int, metavar="Z", help="pmtiles: highest zoom (default 14)")
     _add_common(p, json_flag=False)
     p.add_argument("--layers", metavar="L1,L2", help="layers (default: all theme layers; `geo list layers`)")
     p.add_argument("--as-of", type=_date_arg, metavar="DATE", help="status date")

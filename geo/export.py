@@ -76,10 +76,13 @@ from geo.schema import FEATURE_STATUSES, is_missing, json_value
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["FORMATS", "GEOJSON_PRECISION", "export_layers", "read_back"]
+__all__ = ["EXTRA_FORMATS", "FORMATS", "GEOJSON_PRECISION", "export_layers", "read_back"]
 
 #: Supported export formats.
 FORMATS: tuple[str, ...] = ("geojson", "gpkg", "parquet", "csv", "kml")
+#: Formats written by their own modules and not read by :func:`read_back`: ``postgis``
+#: (tables in a database, :mod:`geo.postgis`) and ``pmtiles`` (vector tiles, :mod:`geo.pmtiles`).
+EXTRA_FORMATS: tuple[str, ...] = ("postgis", "pmtiles")
 #: Decimal places of GeoJSON coordinates (RFC 7946 recommends no more than ~7; 1e-7 deg ~ 1 cm).
 GEOJSON_PRECISION: int = 7
 # Decimal places of CSV WKT/x/y: degrees vs metres (mm).
@@ -119,7 +122,7 @@ _GPKG_FIXED_DATE = "2000-01-01T00:00:00.000Z"
 
 def export_layers(
     layers: Mapping[str, gpd.GeoDataFrame],
-    path: str | os.PathLike,
+    path: str | os.PathLike | None,
     *,
     fmt: str,
     layers_wanted: Sequence[str] | None = None,
@@ -128,6 +131,9 @@ def export_layers(
     within: shapely.Geometry | None = None,
     crs: str | None = None,
     gcj02: bool = False,
+    dsn: str | None = None,
+    minzoom: int | None = None,
+    maxzoom: int | None = None,
 ) -> list[Path]:
     """Export layers to files, filtered, validated and written atomically.
 
@@ -166,6 +172,12 @@ def export_layers(
         ``geojson`` and ``csv`` only. File names get a ``.gcj02`` infix
         (``roads.gcj02.geojson``) and GeoJSON gets the top-level member
         ``"coordinate_system": "GCJ-02"``.
+    dsn : str, optional
+        ``postgis`` only: the PostgreSQL connection string; ``path`` is then the schema
+        (default ``jjj_atlas``) and the result lists the tables written
+        (:func:`geo.postgis.export_postgis`).
+    minzoom, maxzoom : int, optional
+        ``pmtiles`` only: the zoom range (:func:`geo.pmtiles.export_pmtiles`).
 
     Returns
     -------
@@ -216,6 +228,10 @@ def export_layers(
         frames[name] = gdf
         logger.info("export %s: layer %s, %d features", fmt, name, len(gdf))
 
+    if fmt in ("postgis", "pmtiles"):  # dispatched to their modules (issue 16)
+        return _export_elsewhere(frames, path, fmt=fmt, crs=out_crs, gcj02=gcj02, dsn=dsn, zooms=(minzoom, maxzoom))
+    if path is None:
+        raise UsageError(f"{fmt} export needs an output path")
     targets = _targets(Path(path), names, fmt=fmt, gcj02=gcj02)
     writer = _WRITERS[fmt]
     if fmt == "kml":
@@ -244,6 +260,31 @@ def export_layers(
         ) from None
     logger.info("exported %d layer(s) to %s", len(names), ", ".join(str(t) for t in targets))
     return targets
+
+
+def _export_elsewhere(
+    frames: dict[str, gpd.GeoDataFrame],
+    path: Any,
+    *,
+    fmt: str,
+    crs: CRS,
+    gcj02: bool,
+    dsn: str | None,
+    zooms: tuple[int | None, int | None],
+) -> list[Any]:
+    """PostGIS (:mod:`geo.postgis`) and PMTiles (:mod:`geo.pmtiles`): WGS84 only."""
+    if gcj02 or not _is_wgs84(crs):
+        raise UsageError(f"{fmt} output is WGS84 (EPSG:4326) only: drop --crs/--gcj02")
+    if fmt == "postgis":
+        from geo import postgis
+
+        if not dsn:
+            raise UsageError("postgis export needs a connection string (--dsn postgresql://USER@HOST/DB)")
+        schema = str(path) if path not in (None, "") else postgis.DEFAULT_SCHEMA
+        return list(postgis.export_postgis(frames, dsn, schema=schema))
+    from geo import pmtiles
+
+    return list(pmtiles.export_pmtiles(frames, Path(path), minzoom=zooms[0], maxzoom=zooms[1]))
 
 
 def read_back(path: str | os.PathLike, *, crs: str | None = None) -> dict[str, gpd.GeoDataFrame]:
@@ -289,8 +330,8 @@ def read_back(path: str | os.PathLike, *, crs: str | None = None) -> dict[str, g
 def _check_fmt(fmt: str) -> str:
     key = str(fmt).lower().lstrip(".")
     key = {"json": "geojson", "geopackage": "gpkg", "geoparquet": "parquet"}.get(key, key)
-    if key not in FORMATS:
-        raise UsageError(f"unknown format {fmt!r}; valid formats: {', '.join(FORMATS)}")
+    if key not in FORMATS + EXTRA_FORMATS:
+        raise UsageError(f"unknown format {fmt!r}; valid formats: {', '.join(FORMATS + EXTRA_FORMATS)}")
     return key
 
 

@@ -21,7 +21,7 @@ from geo.crs import area_km2, length_m
 from geo.gazetteer import Feature, Gazetteer, load_gazetteer
 from geo.geojson import feature_collection_text, geometry_to_geojson
 from geo.io import atomic_write_text
-from geo.schema import COORD_DECIMALS, GRID_DECIMALS, LAYER_NAMES, PROPERTY_ORDER, THEME_LAYER, json_value
+from geo.schema import COORD_DECIMALS, GRID_DECIMALS, GRID_LAYERS, LAYER_NAMES, PROPERTY_ORDER, THEME_LAYER, json_value
 
 logger = logging.getLogger(__name__)
 
@@ -279,6 +279,11 @@ def write_layers(
     written = []
     for name, gdf in layers.items():
         nd = GRID_DECIMALS if name == "access_hexes" else COORD_DECIMALS
+        if name in GRID_LAYERS and "h3" in gdf.columns:  # compact cells (geo.schema.GRID_LAYERS)
+            from geo.analysis.output import grid_layer_text
+
+            written.append(atomic_write_text(out_dir / f"{name}.geojson", grid_layer_text(gdf, name=name, decimals=nd)))
+            continue
         written.append(atomic_write_text(out_dir / f"{name}.geojson", layer_to_geojson(gdf, name=name, decimals=nd)))
     if readme:
         theme_layers = {k: v for k, v in layers.items() if k in LAYER_NAMES}

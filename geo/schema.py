@@ -389,6 +389,61 @@ def as_list(value: Any) -> list[Any]:
     return [value]
 
 
+# --------------------------------------------------------------------------- appended: scale-out (issue 16)
+
+_OPPORTUNITY_PREFIX = "o_"
+
+
+class OpportunityColumn(NamedTuple):
+    """A parsed cumulative-opportunity column: mode chain and threshold (minutes)."""
+
+    chain: str
+    threshold_min: float
+
+
+def opportunity_column(chain: str, threshold_min: float) -> str:
+    """Name of the column of cumulative opportunities (``o_<chain>_<minutes>``).
+
+    The value is the count of H3 cells (or the weight sum: population, jobs …) reachable from
+    the cell within ``threshold_min`` minutes by ``chain``, the cell itself included
+    (:func:`geo.analysis.accessibility.cumulative_opportunities`). The ``access_hexes`` layer
+    carries one per chain and threshold of the study.
+    """
+    th = float(threshold_min)
+    return f"{_OPPORTUNITY_PREFIX}{chain}_{int(th) if th.is_integer() else th:g}"
+
+
+def parse_opportunity_column(column: str) -> OpportunityColumn | None:
+    """Parse an :func:`opportunity_column` name; ``None`` if it is not one."""
+    if not isinstance(column, str) or not column.startswith(_OPPORTUNITY_PREFIX):
+        return None
+    chain, sep, th = column[len(_OPPORTUNITY_PREFIX) :].rpartition("_")
+    if not sep or not chain:
+        return None
+    try:
+        return OpportunityColumn(chain, float(th))
+    except ValueError:
+        return None
+
+
+__all__ += ["OpportunityColumn", "opportunity_column", "parse_opportunity_column"]
+
+#: Layers of generated grid cells, written compactly (:func:`geo.analysis.output.grid_layer_text`):
+#: the feature ``id`` is the H3 cell id (no prefix), the properties are the ``h3`` cell id and
+#: the value columns (:func:`time_column` minutes, :func:`opportunity_column` counts) with
+#: missing values (unreachable) left out instead of written as ``null``; there is no ``id``
+#: property. A reader gets NaN for a key a feature lacks (e.g.
+#: :meth:`geopandas.GeoDataFrame.from_features`).
+GRID_LAYERS: tuple[str, ...] = ("access_hexes",)
+
+__all__ += ["GRID_LAYERS"]
+
+#: Which line status a station without a dated history of its own takes: the last of these
+#: that any of its lines has (the rule of :func:`geo.layers.build_layers`; the PostGIS
+#: ``status_periods`` follow it too).
+STATION_STATUS_INHERITANCE: tuple[str, ...] = ("planned", "under_construction", "suspended", "open")
+
+__all__ += ["STATION_STATUS_INHERITANCE"]
 #: Longest sentence (characters) the corpus reader gives (:attr:`geo.corpus.Document.sentences`):
 #: a longer run without sentence punctuation is split at a comma, an enumeration mark or a
 #: space near this length (at the length itself when there is none), so work and output that

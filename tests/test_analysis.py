@@ -443,3 +443,102 @@ def test_transformer_sanity():
     back = Transformer.from_crs("EPSG:4326", "EPSG:4548", always_xy=True).transform(*W(1234, 5678))
     assert back[0] - X0 == pytest.approx(1234, abs=1e-3)
     assert back[1] - Y0 == pytest.approx(5678, abs=1e-3)
+
+
+def test_without_a_track_removes_the_services_on_it():
+    """A second service on the rail-r track (as the 京滨 trains on the 京唐 track): removing the
+    track removes it too, or it keeps running with a warning when asked; the output says which."""
+    import pandas as pd
+
+    layers = toy_layers()
+    rail = layers["rail"]
+    service = rail[rail["id"] == "rail-r"].copy()
+    service["id"] = "rail-r-service"
+    layers["rail"] = gpd.GeoDataFrame(pd.concat([rail, service], ignore_index=True), crs=rail.crs)
+    G = gn.build_network(layers, as_of="2024-01-01")
+    assert sc.services_on_track(G, "rail-r") == {
+        "rail-r-service": [("station:station-r1", "station:station-r2")]
+    }
+    kw = {"origins": {"O": "town-o"}, "destinations": {"D": "dest-d"}, "chains": ("rail",), "assumptions": WALK_ONLY}
+    res = sc.compare_without(G, "rail-r", **kw)
+    assert res["summary"]["removed"] == ["rail-r", "rail-r-service"]
+    assert "rail-r-service" in res["summary"]["note"]
+    assert bool(res["table"].iloc[0]["newly_unreachable"])  # O reaches D by rail only over that track
+    kept = sc.compare_without(G, "rail-r", keep_services=True, **kw)
+    assert kept["summary"]["removed"] == ["rail-r"]
+    assert set(kept["summary"]["services_kept"]) == {"rail-r-service"}
+    assert "still running" in kept["summary"]["note"]
+    assert kept["table"].iloc[0]["delta_min"] == pytest.approx(0.0, abs=1e-9)  # the twin service runs the same
+
+
+def test_cumulative_opportunities_against_a_networkx_search(G):
+    """Counts equal an independent search: per cell a virtual source (access links) and a
+    virtual sink per destination cell (egress links), networkx Dijkstra over the chain's edges."""
+    from geo.schema import opportunity_column
+
+    res = acc.cumulative_opportunities(
+        G, chains=["car", "transit"], thresholds_min=[20, 40], resolution=8, area=AREA, assumptions=WALK_ONLY
+    )
+    assert res[opportunity_column("car", 40)].max() > res[opportunity_column("car", 20)].min() >= 1
+    assert res[opportunity_column("car", 40)].max() > 1
+    lon, lat = res["lon"].to_numpy(), res["lat"].to_numpy()
+    for chain in ("car", "transit"):
+        modes = gn.policy.chain_modes(chain, gn.load_assumptions(WALK_ONLY))
+        (a_pi, a_node, a_t), (e_pi, e_node, e_t) = acc.hex_links(
+            G, lon, lat, modes, assumptions=gn.load_assumptions(WALK_ONLY)
+        )
+        D = nx.DiGraph()
+        for u, v, d in G.edges(data=True):
+            if d.get("mode") in modes:
+                w = max(float(d["travel_time"]), gn.graph.MIN_WEIGHT_S)
+                if not D.has_edge(u, v) or D.edges[u, v]["w"] > w:
+                    D.add_edge(u, v, w=w)
+        for k, n, t in zip(e_pi.tolist(), e_node.tolist(), e_t.tolist(), strict=True):
+            if not D.has_edge(n, ("sink", k)) or D.edges[n, ("sink", k)]["w"] > t:
+                D.add_edge(n, ("sink", k), w=t)
+        for cell in np.linspace(0, len(res) - 1, 12).astype(int).tolist():
+            D.add_node(("src", cell))
+            for k, n, t in zip(a_pi.tolist(), a_node.tolist(), a_t.tolist(), strict=True):
+                if k == cell:
+                    D.add_edge(("src", cell), n, w=t)
+            dist = nx.single_source_dijkstra_path_length(D, ("src", cell), weight="w")
+            for th in (20, 40):
+                reached = {k for k in range(len(res)) if dist.get(("sink", k), np.inf) <= th * 60} | {cell}
+                assert res[opportunity_column(chain, th)].iloc[cell] == len(reached), (chain, th, cell)
+            D.remove_node(("src", cell))
+
+
+# --------------------------------------------------------------------------- CLI on the seed corpus
+
+
+def test_cli_scenario_without_jingtang_removes_the_services_on_its_track(capsys):
+    from pathlib import Path
+
+    from geo.cli import main
+
+    seeds = str(Path(__file__).resolve().parents[1] / "seeds")
+    assert main(["analyze", "scenario", "--without", "京唐城际", "--corpus", seeds, "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["services_removed"], "the 京滨 trains share the 京唐 track and must go with it"
+    assert not summary["services_kept"]
+    assert "services on its track" in summary["note"]
+    assert main(["analyze", "scenario", "--without", "京唐城际", "--keep-services", "--corpus", seeds]) == 0
+    out = capsys.readouterr().out
+    for service in summary["services_removed"]:
+        assert service in out.splitlines()[0], "the first line names the services kept on the track"
+
+
+def test_cli_access_opportunities(capsys):
+    from pathlib import Path
+
+    from geo.cli import main
+
+    seeds = str(Path(__file__).resolve().parents[1] / "seeds")
+    args = ["analyze", "access", "--opportunities", "--resolution", "6", "--chains", "car", "--corpus", seeds]
+    assert main([*args, "--thresholds", "30", "60", "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    car = summary["by_chain"]["car"]
+    assert summary["cells"] > 50
+    assert summary["resolution"] == 6
+    assert 1 <= car["30"]["mean"] <= car["60"]["mean"] <= summary["cells"]  # a cell reaches itself; more in more time
+    assert car["60"]["max"] <= summary["cells"]

@@ -279,6 +279,9 @@ def test_shortest_travel_times_random_graph():
     src, tgt = rng.integers(0, n, 50), rng.integers(0, n, 40)
     ref = dijkstra(csr, indices=src)[:, tgt]
     assert np.array_equal(gn.shortest_travel_times(csr, src, tgt, max_bytes=8 * n * 3, reverse=False), ref)
+    f32 = gn.shortest_travel_times(csr, src, tgt, max_bytes=8 * n * 7, reverse=False, dtype=np.float32)
+    assert f32.dtype == np.float32
+    assert np.array_equal(f32, ref.astype(np.float32))
     rev = gn.shortest_travel_times(csr, src, tgt, reverse=True)
     assert np.array_equal(np.isinf(rev), np.isinf(ref))
     assert np.allclose(rev[np.isfinite(ref)], ref[np.isfinite(ref)])

@@ -25,7 +25,10 @@ from __future__ import annotations
 
 import itertools
 import logging
+import os
+import shutil
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -40,21 +43,33 @@ from geo.analysis.output import rounded
 from geo.config import Study, default_study
 from geo.crs import WGS84, to_metric
 from geo.errors import AnalysisError, UnknownFeatureError, unknown_name_message
-from geo.network.access import access_links, feeder_access_links, feeder_time_s, node_lookup, place_node
+from geo.network.access import (
+    access_links,
+    feeder_access_links,
+    feeder_egress_links,
+    feeder_time_s,
+    node_lookup,
+    place_node,
+)
 from geo.network.graph import to_metric_xy
 from geo.network.policy import chain_modes, load_assumptions
 from geo.network.routing import destination_field, point_travel_times
-from geo.schema import parse_time_column, time_column
+from geo.schema import opportunity_column, parse_time_column, time_column
 
 logger = logging.getLogger(__name__)
 
 __all__ = [
     "URBAN_RAIL_ADCODES",
     "accessibility_report",
+    "cumulative_opportunities",
+    "grid_resolution",
     "half_hour_rail_circle",
     "hex_grid",
+    "hex_links",
     "hex_travel_times",
     "isochrones",
+    "link_slots",
+    "opportunity_block",
     "origin_times",
     "resolve_destinations",
     "resolve_origins",
@@ -840,3 +855,308 @@ def accessibility_report(
         "rail_circle": circle,
     }
     return {"od": od, "hexes": hexes, "shares": shares, "isochrones": iso, "rail_circle": circle, "summary": summary}
+
+
+# --------------------------------------------------------------------------- cumulative opportunities
+
+
+def hex_links(
+    G: nx.MultiDiGraph,
+    lon: np.ndarray,
+    lat: np.ndarray,
+    modes: Sequence[str],
+    *,
+    assumptions: Mapping[str, Any] | None = None,
+) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Access links of cell centres into the network and egress links out of it.
+
+    Access: :func:`geo.network.access.access_links` with the chain's modes (walk, drive
+    access, feeder to the first ride hop). Egress: the walk and drive-access links of the same
+    points traversed the other way (their times are symmetric: straight line x detour at a
+    speed) plus feeder egress from the last vehicle
+    (:func:`geo.network.access.feeder_egress_links`), as for the destinations of
+    :func:`geo.network.routing.destination_field`.
+
+    Returns
+    -------
+    (point_index, node, seconds) for access, and for egress (node -> point).
+    """
+    acc_links = access_links(G, lon, lat, modes=modes, assumptions=assumptions)
+    plain = [m for m in modes if m != "feeder"]
+    e_pi, e_node, e_t = access_links(G, lon, lat, modes=plain, assumptions=assumptions)
+    if "feeder" in modes:
+        f_pi, f_node, f_t = feeder_egress_links(G, lon, lat, modes=modes, assumptions=assumptions)
+        e_pi, e_node, e_t = np.concatenate([e_pi, f_pi]), np.concatenate([e_node, f_node]), np.concatenate([e_t, f_t])
+    return acc_links, (np.asarray(e_pi, np.int64), np.asarray(e_node), np.asarray(e_t, float))
+
+
+def opportunity_block(
+    block: tuple[int, np.ndarray],
+    *,
+    csr: Any,
+    n_nodes: int,
+    egress_pos: np.ndarray,
+    egress_s: np.ndarray,
+    egress_count: np.ndarray,
+    egress_rank: np.ndarray,
+    thresholds_s: np.ndarray,
+    weights: np.ndarray | None,
+    cell_ids: np.ndarray,
+    od_dir: str | None,
+) -> np.ndarray:
+    """Cumulative opportunities of one block of origin cells (runs in-process or on a worker).
+
+    ``csr`` is the chain's network plus one virtual source node per cell (position
+    ``n_nodes + cell``) joined to the network by the cell's access links. One Dijkstra per
+    origin cell, limited to the largest threshold, gives the time to every network node; the
+    time to a destination cell is the best of (node time + egress) over the cell's egress
+    links: ``egress_pos`` / ``egress_s`` are ``(n_cells, slots)`` node positions and seconds,
+    rows sorted by the number of links (descending; row ``egress_rank[cell]`` is the cell's),
+    padded with position ``n_nodes`` (never reached) and ``inf``; ``egress_count[k]`` rows
+    have a link in slot ``k``. A cell reaches itself in 0 s.
+    With
+    ``od_dir`` the pairs within the largest threshold are written as ``part-<block>.parquet``
+    (``origin``, ``destination`` H3 ids, ``time_s`` float32).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(len(block cells), len(thresholds_s))``: the count (``weights`` None) or the weight
+        sum of the cells reached within each threshold.
+    """
+    from scipy.sparse.csgraph import dijkstra
+
+    i, cells = block
+    n_cells = egress_pos.shape[0]
+    limit = float(thresholds_s.max()) if len(thresholds_s) else 0.0
+    dist = np.asarray(dijkstra(csr, directed=True, indices=n_nodes + cells, limit=limit)).reshape(len(cells), -1)
+    dist[:, n_nodes] = np.inf  # the padding column (the first virtual node: never a target)
+    # destination cells in the order of egress_pos (most links first): slot k only concerns
+    # the first egress_count[k] of them, so the work is one gather per link, not per slot x cell
+    Tp = np.full((len(cells), n_cells), np.inf)
+    for k in range(egress_pos.shape[1]):
+        m = int(egress_count[k])
+        np.minimum(Tp[:, :m], dist[:, egress_pos[:m, k]] + egress_s[None, :m, k], out=Tp[:, :m])
+    T = Tp[:, egress_rank]
+    del Tp
+    T[np.arange(len(cells)), cells] = 0.0
+    cols = []
+    for th in thresholds_s:
+        within = th >= T
+        cols.append(np.count_nonzero(within, axis=1).astype(float) if weights is None else within @ weights)
+    out = np.stack(cols, axis=1) if cols else np.zeros((len(cells), 0))
+    if od_dir is not None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        r, c = np.nonzero(limit >= T)
+        table = pa.table(
+            {"origin": cell_ids[cells[r]], "destination": cell_ids[c], "time_s": T[r, c].astype(np.float32)}
+        )
+        pq.write_table(table, Path(od_dir) / f"part-{i:05d}.parquet", compression="zstd")
+    return out
+
+
+def cumulative_opportunities(
+    G: nx.MultiDiGraph,
+    *,
+    chains: Sequence[str] | None = None,
+    thresholds_min: Sequence[float] | None = None,
+    resolution: int | None = None,
+    area: Any = None,
+    weights: Mapping[str, float] | pd.Series | None = None,
+    weight_name: str | None = None,
+    assumptions: Mapping[str, Any] | None = None,
+    exclude_features: Iterable[str] = (),
+    client: Any = None,
+    od_dir: str | Path | None = None,
+    block_size: int = 128,
+    progress: Any = None,
+    study: Study | None = None,
+) -> gpd.GeoDataFrame:
+    """Cumulative-opportunity accessibility on the full cell-to-cell travel-time matrix.
+
+    For every H3 cell: how many cells (or, with ``weights``, how much population, jobs …) can
+    be reached within each threshold, per mode chain — from the cell's centre through its
+    access links, the network, and the egress links into the destination cell's centre
+    (:func:`hex_links`). The matrix (``n_cells`` squared pairs) is computed in blocks of origin
+    cells and never held whole; with a dask ``client`` the blocks run on the cluster with the
+    graph scattered once (:func:`geo.distributed.map_blocks`), giving exactly the in-process
+    result.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        Network from :func:`geo.network.build_network`.
+    chains : sequence of str, optional
+        Mode chains; default the study's.
+    thresholds_min : sequence of float, optional
+        Minutes; default the study's (30, 45, 60).
+    resolution : int, optional
+        H3 resolution (default the study's, 8).
+    area : shapely (Multi)Polygon, optional
+        WGS84 area of the grid (default the study's bbox; ``geo build`` uses the focus
+        counties).
+    weights : mapping or Series, optional
+        H3 cell id -> weight of the cell as a destination (population, jobs …); cells not
+        given weigh 0. Default: every cell weighs 1 (a count of cells).
+    weight_name : str, optional
+        What the weights are (stored in ``attrs``), default ``"cells"``.
+    assumptions : mapping, optional
+        Overrides (access rules, mode chains).
+    exclude_features : iterable of str
+        Feature ids whose edges are ignored (scenarios).
+    client : distributed.Client, optional
+        Run the blocks on a dask cluster.
+    od_dir : path-like, optional
+        Also write the pairs within the largest threshold as a partitioned Parquet dataset,
+        one folder per chain (``<od_dir>/<chain>/part-*.parquet``: ``origin``,
+        ``destination`` H3 ids, ``time_s``). Each folder is replaced when complete.
+    block_size : int
+        Origin cells per task.
+    progress : callable, optional
+        ``progress(done, total, what)``.
+    study : geo.config.Study, optional
+        Defaults (:func:`geo.config.default_study`).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        :func:`hex_grid` plus one column per chain and threshold,
+        :func:`geo.schema.opportunity_column` ``o_<chain>_<minutes>``: the count (or weight
+        sum) of cells reachable within the threshold, the origin cell included. ``attrs``:
+        ``chains``, ``thresholds_min``, ``weight`` (name), ``total_weight``.
+    """
+    from geo import distributed
+    from geo.network.routing import csr_from_arrays, edge_arrays
+
+    study = study or default_study()
+    chains = list(study.chains if chains is None else chains)
+    ths = [float(t) for t in (study.thresholds_min if thresholds_min is None else thresholds_min)]
+    a = load_assumptions(assumptions)
+    grid = hex_grid(area, resolution=resolution, study=study)
+    H = len(grid)
+    lon, lat = grid["lon"].to_numpy(), grid["lat"].to_numpy()
+    cell_ids = grid["h3"].to_numpy(dtype=object)
+    if weights is None:
+        w = np.ones(H)
+    else:
+        wmap = dict(weights.items())
+        unknown = [k for k in wmap if k not in set(cell_ids.tolist())]
+        if len(unknown) == len(wmap) and wmap:
+            raise AnalysisError(
+                f"none of the {len(wmap)} weight cells is in the grid (resolution {grid_resolution(grid)})"
+            )
+        w = np.array([float(wmap.get(c, 0.0)) for c in cell_ids.tolist()])
+        if not np.all(np.isfinite(w)) or np.any(w < 0):
+            raise AnalysisError("weights must be finite and non-negative")
+    arrays = edge_arrays(G)
+    n = len(arrays.nodes)
+    pos = {nd: i for i, nd in enumerate(arrays.nodes.tolist())}
+    thresholds_s = np.array(ths) * _MIN
+    for chain in chains:
+        modes = chain_modes(chain, a)
+        keep = arrays.mask(modes=modes, exclude_features=exclude_features)
+        (a_pi, a_node, a_t), (e_pi, e_node, e_t) = hex_links(G, lon, lat, modes, assumptions=a)
+        excl = set(exclude_features)
+        if excl:  # no access to or egress from the platforms of removed features
+            gone = {nd for u, v, d in G.edges(data=True) if d.get("feature_id") in excl for nd in (u, v)}
+            ka = np.array([int(x) not in gone for x in a_node], bool)
+            ke = np.array([int(x) not in gone for x in e_node], bool)
+            a_pi, a_node, a_t = a_pi[ka], a_node[ka], a_t[ka]
+            e_pi, e_node, e_t = e_pi[ke], e_node[ke], e_t[ke]
+        a_pos = np.array([pos[int(x)] for x in a_node], np.int64)
+        csr = csr_from_arrays(
+            np.concatenate([arrays.u[keep], n + np.asarray(a_pi, np.int64)]),
+            np.concatenate([arrays.v[keep], a_pos]),
+            np.concatenate([arrays.weight[keep], np.asarray(a_t, float)]),
+            n + H,
+        )
+        egress_pos, egress_s = link_slots(H, n, e_pi, np.array([pos[int(x)] for x in e_node], np.int64), e_t)
+        n_links = np.isfinite(egress_s).sum(axis=1)
+        perm = np.argsort(-n_links, kind="stable")  # destination cells, most egress links first
+        egress_pos, egress_s = egress_pos[perm], egress_s[perm]
+        rank = np.empty(H, np.int64)
+        rank[perm] = np.arange(H)
+        count = np.array([(n_links > k).sum() for k in range(egress_pos.shape[1])], np.int64)
+        logger.info("cumulative opportunities (%s): %d cells, %d egress links", chain, H, int(n_links.sum()))
+        shared = {
+            "csr": csr,
+            "n_nodes": n,
+            "egress_pos": egress_pos,
+            "egress_s": egress_s,
+            "egress_count": count,
+            "egress_rank": rank,
+            "thresholds_s": thresholds_s,
+            "weights": None if weights is None else w,
+            "cell_ids": cell_ids,
+        }
+        blocks = [(i, np.arange(s, min(H, s + block_size))) for i, s in enumerate(range(0, H, block_size))]
+        staging = None
+        if od_dir is not None:
+            target = Path(od_dir) / chain
+            target.parent.mkdir(parents=True, exist_ok=True)
+            staging = target.with_name(f".{chain}.{os.getpid()}.tmp")
+            shutil.rmtree(staging, ignore_errors=True)
+            staging.mkdir()
+        try:
+            res = distributed.map_blocks(
+                opportunity_block,
+                blocks,
+                client=client,
+                shared={**shared, "od_dir": None if staging is None else str(staging)},
+                progress=progress,
+                what=f"cumulative opportunities ({chain})",
+            )
+            if staging is not None:
+                distributed.replace_dir(staging, Path(od_dir) / chain)  # type: ignore[arg-type]
+        except BaseException:
+            if staging is not None:
+                shutil.rmtree(staging, ignore_errors=True)
+            raise
+        counts = np.concatenate(res, axis=0) if res else np.zeros((0, len(ths)))
+        if weights is None:
+            counts = np.rint(counts).astype(np.int64)
+        for k, th in enumerate(ths):
+            grid[opportunity_column(chain, th)] = counts[:, k]
+    grid.attrs["chains"] = chains
+    grid.attrs["thresholds_min"] = ths
+    grid.attrs["weight"] = weight_name or ("cells" if weights is None else "weight")
+    grid.attrs["total_weight"] = float(w.sum())
+    return grid
+
+
+def link_slots(
+    n_cells: int, pad: int, cell: np.ndarray, node_pos: np.ndarray, seconds: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Links grouped by cell into ``(n_cells, slots)`` arrays padded with ``pad`` / inf.
+
+    Parameters
+    ----------
+    n_cells : int
+        Number of cells (rows).
+    pad : int
+        Node position written in empty slots (one never reached).
+    cell, node_pos, seconds : numpy.ndarray
+        One row per link: cell index, node position, seconds.
+
+    Returns
+    -------
+    positions, seconds : numpy.ndarray
+        ``(n_cells, max links of a cell)``; a cell's links sorted by node position, then time.
+    """
+    seconds = np.asarray(seconds, float)
+    order = np.lexsort((seconds, node_pos, cell))
+    cell, node_pos, seconds = cell[order], node_pos[order], seconds[order]
+    slot = np.arange(len(cell)) - np.searchsorted(cell, cell, side="left")
+    width = int(slot.max()) + 1 if len(slot) else 1
+    P = np.full((n_cells, width), pad, np.int64)
+    S = np.full((n_cells, width), np.inf)
+    P[cell, slot] = node_pos
+    S[cell, slot] = seconds
+    return P, S
+
+
+def grid_resolution(grid: gpd.GeoDataFrame) -> int | None:
+    """H3 resolution of a :func:`hex_grid` (None when empty)."""
+    return int(h3.get_resolution(grid["h3"].iloc[0])) if len(grid) else None

@@ -6,7 +6,11 @@ Layers (written next to the theme layers as ``layers/access_*.geojson``):
     The commute origins (town centres) with their travel time in minutes to each
     destination per mode chain (``t_<chain>_<destination id>``; null = unreachable).
 ``access_hexes``
-    H3 cells (the study's resolution, 8) over the study's focus counties with the same columns.
+    H3 cells (the study's resolution, 8) over the study's focus counties with the same columns
+    and the cumulative opportunities of each cell: how many cells are reachable within each
+    threshold per chain (``o_<chain>_<minutes>``,
+    :func:`geo.analysis.accessibility.cumulative_opportunities`). Written compactly
+    (:data:`geo.schema.GRID_LAYERS`).
 ``access_isochrones``
     Union of the cells within 30/45/60 minutes, per destination and chain.
 ``access_crossborder``
@@ -49,7 +53,7 @@ from geo.errors import AnalysisError
 from geo.io import atomic_write_text, csv_text
 from geo.network.build import build_network
 from geo.network.policy import load_assumptions
-from geo.schema import time_column
+from geo.schema import parse_opportunity_column, time_column
 
 logger = logging.getLogger(__name__)
 
@@ -107,6 +111,28 @@ def _origin_layer(od: pd.DataFrame, G: nx.MultiDiGraph, study: Study) -> gpd.Geo
     return gpd.GeoDataFrame(pd.DataFrame(rows), geometry=gpd.GeoSeries(geoms, crs=WGS84))
 
 
+def _opportunity_summary(opp: gpd.GeoDataFrame) -> dict[str, Any]:
+    """Mean, median and maximum cumulative opportunities per chain and threshold (JSON)."""
+    rows: dict[str, dict[str, Any]] = {}
+    for c in opp.columns:
+        parsed = parse_opportunity_column(c)
+        if parsed is None:
+            continue
+        v = opp[c].to_numpy(dtype=float)
+        rows.setdefault(parsed.chain, {})[f"{parsed.threshold_min:g}"] = {
+            "mean": rounded(float(v.mean()), 1) if len(v) else None,
+            "median": float(pd.Series(v).median()) if len(v) else None,
+            "max": float(v.max()) if len(v) else None,
+        }
+    return {
+        "definition": "H3 cells (of the access_hexes grid) reachable from each cell within the threshold, the cell "
+        "itself included: access links, the network, egress links; on the full cell-to-cell matrix",
+        "weight": opp.attrs.get("weight"),
+        "cells": len(opp),
+        "by_chain": rows,
+    }
+
+
 def run_analyses(
     layers: Mapping[str, gpd.GeoDataFrame],
     extraction: Any = None,
@@ -116,6 +142,7 @@ def run_analyses(
     resolution: int | None = None,
     scenarios: tuple[Scenario, ...] | None = None,
     study: Study | None = None,
+    client: Any = None,
 ) -> tuple[dict[str, gpd.GeoDataFrame], list[Path]]:
     """Run accessibility, cross-border and scenario analyses on the layers.
 
@@ -135,6 +162,9 @@ def run_analyses(
         Default the study's (see :func:`geo.analysis.scenarios.run_scenarios`).
     study : geo.config.Study, optional
         Default :func:`geo.config.default_study`.
+    client : distributed.Client, optional
+        Run the cell-to-cell matrix of the cumulative opportunities on a dask cluster
+        (:mod:`geo.distributed`); the result equals the in-process one.
 
     Returns
     -------
@@ -153,6 +183,16 @@ def run_analyses(
     cross = crossborder_report(layers, claims, as_of=as_of)
 
     hexes = report["hexes"]
+    progress.stage("cumulative opportunities")
+    opp = acc.cumulative_opportunities(
+        G, area=focus_area(layers, study=study), resolution=resolution, study=study, client=client
+    )
+    opp_cols = [c for c in opp.columns if parse_opportunity_column(c)]
+    if not hexes["h3"].reset_index(drop=True).equals(opp["h3"].reset_index(drop=True)):
+        raise AnalysisError("the cumulative-opportunity grid differs from the travel-time grid")
+    hexes = hexes.copy()
+    for c in opp_cols:
+        hexes[c] = opp[c].to_numpy()
     out: dict[str, gpd.GeoDataFrame] = {
         "access_origins": _origin_layer(report["od"], G, study),
         "access_hexes": _with_ids(
@@ -168,7 +208,9 @@ def run_analyses(
     out["access_crossborder"] = _with_ids(links, [f"cross-{f}" for f in links["feature_id"]])
 
     progress.stage("scenarios")
-    scen = run_scenarios(layers, latest=as_of or _dt.date.today(), scenarios=scenarios, study=study)
+    scen = run_scenarios(
+        layers, latest=as_of or _dt.date.today(), scenarios=scenarios, study=study, networks={(as_of, False): G}
+    )
     origins = out["access_origins"].set_index("origin")
     spts = [
         {"id": f"scenario-{origins.loc[v['origin'], 'origin_id']}", **v}
@@ -187,6 +229,7 @@ def run_analyses(
             "as_of": str(as_of) if as_of else None,
             "network": {"nodes": G.number_of_nodes(), "edges": G.number_of_edges()},
             "accessibility": report["summary"],
+            "opportunities": _opportunity_summary(opp),
             "crossborder": cross["summary"],
             "scenarios": scen["summary"],
             "assumptions": load_assumptions(None),

@@ -32,7 +32,15 @@ from geo.schema import delta_column
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["compare_dates", "compare_tables", "compare_without", "run_scenarios"]
+__all__ = [
+    "NetworkCache",
+    "compare_dates",
+    "compare_tables",
+    "compare_without",
+    "run_scenarios",
+    "services_on_track",
+    "track_sections",
+]
 
 _LATEST = "latest"
 _EXPECTED = "expected:"
@@ -74,6 +82,10 @@ def _origin_points(G: nx.MultiDiGraph, table: pd.DataFrame, origins: Any, *, stu
     return gpd.GeoDataFrame(pd.DataFrame(rows), geometry=gpd.GeoSeries(geoms, crs=WGS84))
 
 
+#: A cache of networks by (as-of date, include_expected), shared by the scenarios of one run.
+NetworkCache = dict[tuple[_dt.date | None, bool], nx.MultiDiGraph]
+
+
 def _network(
     layers: Mapping[str, Any],
     when: Any,
@@ -81,8 +93,10 @@ def _network(
     latest: _dt.date | None,
     include_expected: bool,
     assumptions: Mapping[str, Any] | None,
+    networks: NetworkCache | None = None,
 ) -> tuple[nx.MultiDiGraph, _dt.date | None]:
-    """The network of one side of a scenario, and its as-of date."""
+    """The network of one side of a scenario, and its as-of date (built once per date and
+    ``include_expected`` when a ``networks`` cache is given; not with assumption overrides)."""
     if isinstance(when, str) and when.startswith(_EXPECTED):
         when, include_expected = when[len(_EXPECTED) :], True
     if when == _LATEST:
@@ -91,7 +105,12 @@ def _network(
         day: _dt.date | None = latest
     else:
         day = None if when is None else parse_as_of(when)
+    key = (day, bool(include_expected))
+    if networks is not None and assumptions is None and key in networks:
+        return networks[key], day
     G = build_network(layers, as_of=day, include_expected=include_expected, assumptions=assumptions)
+    if networks is not None and assumptions is None:
+        networks[key] = G
     return G, day
 
 
@@ -107,6 +126,7 @@ def compare_dates(
     assumptions: Mapping[str, Any] | None = None,
     latest: _dt.date | None = None,
     study: Study | None = None,
+    networks: NetworkCache | None = None,
 ) -> dict[str, Any]:
     """Travel-time change per origin and destination between two dates.
 
@@ -128,6 +148,9 @@ def compare_dates(
         The date ``latest`` stands for.
     study : geo.config.Study, optional
         Defaults (:func:`geo.config.default_study`).
+    networks : dict, optional
+        A cache ``{(as-of date, include_expected): graph}`` read and filled here, so that
+        several comparisons build each network once (see :func:`run_scenarios`).
 
     Returns
     -------
@@ -137,7 +160,12 @@ def compare_dates(
         ``before`` / ``after`` are the ISO as-of dates).
     """
     study = study or default_study()
-    kw: dict[str, Any] = {"latest": latest, "include_expected": include_expected, "assumptions": assumptions}
+    kw: dict[str, Any] = {
+        "latest": latest,
+        "include_expected": include_expected,
+        "assumptions": assumptions,
+        "networks": networks,
+    }
     Gb, day_before = _network(layers, date_before, **kw)
     Ga, day_after = _network(layers, date_after, **kw)
     tb = acc.travel_times(
@@ -157,6 +185,7 @@ def run_scenarios(
     latest: _dt.date,
     scenarios: Sequence[Scenario] | None = None,
     study: Study | None = None,
+    networks: NetworkCache | None = None,
 ) -> dict[str, Any]:
     """Run scenarios (default the study's) with :func:`compare_dates`, as ``geo build`` does.
 
@@ -170,6 +199,10 @@ def run_scenarios(
         Default ``study.scenarios``.
     study : geo.config.Study, optional
         Default :func:`geo.config.default_study`.
+    networks : dict, optional
+        Networks already built, ``{(as-of date, include_expected): graph}`` (e.g. the
+        pipeline's main network); every network is built once across the scenarios and
+        added to it. Default: a fresh cache for this call.
 
     Returns
     -------
@@ -185,8 +218,9 @@ def run_scenarios(
     rows = []
     summary = []
     points: dict[str, dict[str, Any]] = {}
+    networks = {} if networks is None else networks
     for sc in study.scenarios if scenarios is None else scenarios:
-        res = compare_dates(layers, sc.before, sc.after, latest=latest, study=study)
+        res = compare_dates(layers, sc.before, sc.after, latest=latest, study=study, networks=networks)
         table = res["table"]
         table.insert(0, "scenario", sc.id)
         rows.append(table)
@@ -210,6 +244,66 @@ def run_scenarios(
     }
 
 
+def track_sections(G: nx.MultiDiGraph, feature_ids: Iterable[str]) -> dict[str, set[tuple[str, str]]]:
+    """The track sections each line runs on: unordered pairs of consecutive stations.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        Network from :func:`geo.network.build_network` (ride edges join platforms whose
+        ``station`` attribute is the station node key).
+    feature_ids : iterable of str
+        Line feature ids.
+
+    Returns
+    -------
+    dict
+        feature id -> set of ``(station key, station key)`` pairs (sorted within a pair).
+    """
+    wanted = set(feature_ids)
+    out: dict[str, set[tuple[str, str]]] = {f: set() for f in wanted}
+    for u, v, d in G.edges(data=True):
+        fid = d.get("feature_id")
+        if d.get("kind") != "ride" or fid not in wanted:
+            continue
+        a, b = str(G.nodes[u].get("station") or u), str(G.nodes[v].get("station") or v)
+        if a != b:
+            out[fid].add((min(a, b), max(a, b)))
+    return out
+
+
+def services_on_track(G: nx.MultiDiGraph, feature_ids: str | Iterable[str]) -> dict[str, list[tuple[str, str]]]:
+    """Other lines (services) that run on some of the track of the given lines.
+
+    A line shares the track of another where both ride between the same two consecutive
+    stations (e.g. the 京滨 trains between 北京城市副中心 and 宝坻, which run on the 京唐 track,
+    and the interim 京唐 service from 北京站). The network has no separate track objects, so this
+    is how a scenario finds the services that a removed track carries.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        Network from :func:`geo.network.build_network`.
+    feature_ids : str or iterable of str
+        The lines (tracks) removed.
+
+    Returns
+    -------
+    dict
+        service feature id -> the shared sections (sorted station-key pairs), sorted by id; the
+        given lines themselves are not listed.
+    """
+    fids = {feature_ids} if isinstance(feature_ids, str) else set(feature_ids)
+    track = set().union(*track_sections(G, fids).values()) if fids else set()
+    others = {d.get("feature_id") for _, _, d in G.edges(data=True) if d.get("kind") == "ride"} - fids - {None}
+    shared = {}
+    for fid, sections in track_sections(G, {str(f) for f in others}).items():
+        common = sorted(sections & track)
+        if common:
+            shared[fid] = common
+    return dict(sorted(shared.items()))
+
+
 def compare_without(
     G: nx.MultiDiGraph,
     feature_ids: str | Iterable[str],
@@ -219,11 +313,15 @@ def compare_without(
     chains: Sequence[str] | None = None,
     assumptions: Mapping[str, Any] | None = None,
     study: Study | None = None,
+    keep_services: bool = False,
 ) -> dict[str, Any]:
-    """Travel-time change when the edges of some features are removed ("without" scenario).
+    """Travel-time change when some features are removed ("without" scenario).
 
     ``before`` is the network as given, ``after`` the network without the features' edges, so
-    positive deltas are the time the features save.
+    positive deltas are the time the features save. Removing a line removes its track: every
+    other service that runs on part of that track (:func:`services_on_track`) is removed with
+    it, unless ``keep_services`` — then those services keep running on the track, a warning
+    lists them, and so does the summary.
 
     Parameters
     ----------
@@ -235,11 +333,15 @@ def compare_without(
         As in :func:`compare_dates` (default the study's).
     study : geo.config.Study, optional
         Defaults (:func:`geo.config.default_study`).
+    keep_services : bool
+        Keep the other services on the removed track (remove only the features' own edges).
 
     Returns
     -------
     dict
-        As :func:`compare_dates`.
+        As :func:`compare_dates`; the summary also has ``removed`` (every feature id taken out),
+        ``services_removed`` / ``services_kept`` (service id -> shared sections) and ``note``
+        (one sentence saying what was removed and what keeps running).
 
     Raises
     ------
@@ -254,6 +356,13 @@ def compare_without(
         raise AnalysisError(f"feature(s) {missing} have no edges in the network")
     if missing:
         logger.warning("features without edges in the network: %s", missing)
+    on_track = services_on_track(G, [f for f in fids if f in present])
+    removed = sorted(set(fids) - set(missing)) if keep_services else sorted((set(fids) - set(missing)) | set(on_track))
+    if on_track and keep_services:
+        logger.warning(
+            "services still running on the removed track: %s",
+            ", ".join(f"{s} ({len(sec)} shared sections)" for s, sec in on_track.items()),
+        )
     tb = acc.travel_times(
         G, origins=origins, destinations=destinations, chains=chains, assumptions=assumptions, study=study
     )
@@ -263,12 +372,27 @@ def compare_without(
         destinations=destinations,
         chains=chains,
         assumptions=assumptions,
-        exclude_features=fids,
+        exclude_features=removed,
         study=study,
     )
     table = compare_tables(tb, ta)
     pts = _origin_points(G, table, origins, study=study)
-    return {"table": table, "points": pts, "summary": _summary(table, before="with", after=f"without {fids}")}
+    summary = _summary(table, before="with", after=f"without {removed}")
+    sections = {s: [list(p) for p in sec] for s, sec in on_track.items()}
+    summary["removed"] = removed
+    summary["services_removed"] = {} if keep_services else sections
+    summary["services_kept"] = sections if keep_services else {}
+    if not on_track:
+        note = f"removed {', '.join(removed)}; no other service runs on its track"
+    elif keep_services:
+        note = (
+            f"removed {', '.join(removed)} only; still running on its track: {', '.join(on_track)} "
+            "(kept on request; by default they are removed with the track)"
+        )
+    else:
+        note = f"removed {', '.join(sorted(set(fids) - set(missing)))} and the services on its track: {', '.join(on_track)}"
+    summary["note"] = note
+    return {"table": table, "points": pts, "summary": summary}
 
 
 def _summary(table: pd.DataFrame, *, before: str, after: str) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
@@ -28,8 +29,10 @@ from geo.network.access import access_links, feeder_egress_links
 from geo.network.graph import MIN_WEIGHT_S
 
 __all__ = [
+    "EdgeArrays",
     "csr_from_arrays",
     "destination_field",
+    "edge_arrays",
     "graph_to_csr",
     "point_travel_times",
     "shortest_travel_times",
@@ -66,8 +69,124 @@ def csr_from_arrays(u: np.ndarray, v: np.ndarray, w: np.ndarray, n: int) -> spar
     return sparse.csr_matrix((w, (u, v)), shape=(n, n))
 
 
+@dataclass(frozen=True)
+class EdgeArrays:
+    """The edges of a graph as arrays, extracted once and reused for every CSR built from it.
+
+    Attributes
+    ----------
+    nodes : numpy.ndarray
+        Node id at each position (``nodes[i]``; int64 when every id is an integer).
+    u, v : numpy.ndarray of int64
+        From / to positions of each edge.
+    weight : numpy.ndarray of float64
+        The weight attribute (seconds for ``travel_time``); NaN where an edge has none.
+    mode, feature_id : numpy.ndarray of int64
+        Codes of the edge ``mode`` and ``feature_id`` into :attr:`modes` and
+        :attr:`feature_ids` (-1 where missing).
+    modes, feature_ids : tuple of str
+        The distinct values the codes refer to.
+    """
+
+    nodes: np.ndarray
+    u: np.ndarray
+    v: np.ndarray
+    weight: np.ndarray
+    mode: np.ndarray
+    feature_id: np.ndarray
+    modes: tuple[str, ...]
+    feature_ids: tuple[str, ...]
+
+    def mask(self, *, modes: Iterable[str] | None = None, exclude_features: Iterable[str] = ()) -> np.ndarray:
+        """Boolean mask of the edges kept: a weight, a mode in ``modes`` (all if None), a
+        feature id not in ``exclude_features``."""
+        keep = ~np.isnan(self.weight)
+        if modes is not None:
+            wanted = set(modes)
+            keep &= np.isin(self.mode, [i for i, m in enumerate(self.modes) if m in wanted])
+        excl = set(exclude_features)
+        if excl:
+            keep &= ~np.isin(self.feature_id, [i for i, f in enumerate(self.feature_ids) if f in excl])
+        return keep
+
+    def csr(self, *, modes: Iterable[str] | None = None, exclude_features: Iterable[str] = ()) -> sparse.csr_matrix:
+        """CSR matrix of the kept edges (:func:`csr_from_arrays`)."""
+        keep = self.mask(modes=modes, exclude_features=exclude_features)
+        return csr_from_arrays(self.u[keep], self.v[keep], self.weight[keep], len(self.nodes))
+
+
+def edge_arrays(G: nx.MultiDiGraph, *, weight: str = "travel_time") -> EdgeArrays:
+    """Extract the edges of ``G`` once, as arrays (:class:`EdgeArrays`).
+
+    One pass over the edges; everything after it (filtering by mode or feature, building
+    the CSR matrix) is vectorised.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+    weight : str
+        Edge attribute used as weight (seconds for ``travel_time``).
+
+    Returns
+    -------
+    EdgeArrays
+    """
+    nodes = np.array(list(G.nodes), dtype=object)
+    with contextlib.suppress(TypeError, ValueError):  # integer node ids (all of ours) as int64
+        nodes = nodes.astype(np.int64)
+    pos = {n: i for i, n in enumerate(nodes.tolist())}
+    m = G.number_of_edges()
+    us = np.empty(m, np.int64)
+    vs = np.empty(m, np.int64)
+    w = np.empty(m, float)
+    mode_codes = np.empty(m, np.int64)
+    fid_codes = np.empty(m, np.int64)
+    mode_index: dict[Any, int] = {}  # raw attribute value -> code (first appearance order)
+    fid_index: dict[Any, int] = {}
+    for i, (u, v, d) in enumerate(G.edges(data=True)):
+        us[i] = pos[u]
+        vs[i] = pos[v]
+        x = d.get(weight)
+        w[i] = np.nan if x is None else x
+        mode_codes[i] = mode_index.setdefault(d.get("mode"), len(mode_index))
+        fid_codes[i] = fid_index.setdefault(d.get("feature_id"), len(fid_index))
+    return EdgeArrays(
+        nodes=nodes,
+        u=us,
+        v=vs,
+        weight=w,
+        mode=_recode(mode_codes, mode_index),
+        feature_id=_recode(fid_codes, fid_index),
+        modes=_names(mode_index),
+        feature_ids=_names(fid_index),
+    )
+
+
+def _names(index: dict[Any, int]) -> tuple[str, ...]:
+    """The distinct texts of an attribute's raw values, in first-appearance order."""
+    seen: dict[str, None] = {}
+    for value in index:
+        text = _text(value)
+        if text is not None:
+            seen.setdefault(text, None)
+    return tuple(seen)
+
+
+def _recode(codes: np.ndarray, index: dict[Any, int]) -> np.ndarray:
+    """Raw-value codes to codes into :func:`_names` (-1 for a missing value)."""
+    names = {t: i for i, t in enumerate(_names(index))}
+    texts = [_text(value) for value in index]
+    table = np.array([-1 if s is None else names[s] for s in texts], np.int64)
+    return table[codes] if len(codes) else codes
+
+
+def _text(value: Any) -> str | None:
+    """An attribute as text for its code; ``None`` (missing) for None and empty strings."""
+    return None if value is None or value == "" else str(value)
+
+
 def graph_to_csr(
-    G: nx.MultiDiGraph,
+    G: nx.MultiDiGraph | EdgeArrays,
     *,
     modes: Iterable[str] | None = None,
     weight: str = "travel_time",
@@ -77,7 +196,9 @@ def graph_to_csr(
 
     Parameters
     ----------
-    G : networkx.MultiDiGraph
+    G : networkx.MultiDiGraph or EdgeArrays
+        The graph, or its edges already extracted with :func:`edge_arrays` (then ``weight``
+        is the one they were extracted with).
     modes : iterable of str, optional
         Keep only edges of these modes (all if None).
     weight : str
@@ -88,30 +209,13 @@ def graph_to_csr(
     Returns
     -------
     csr : scipy.sparse.csr_matrix
-        ``n x n`` weights; row = from node position, column = to node position.
+        ``n x n`` weights; row = from node position, column = to node position. Parallel
+        edges keep their minimum weight.
     nodes : numpy.ndarray
         Node id at each position (``nodes[i]``).
     """
-    nodes = np.array(list(G.nodes), dtype=object)
-    with contextlib.suppress(TypeError, ValueError):  # integer node ids (all of ours) as int64
-        nodes = nodes.astype(np.int64)
-    pos = {n: i for i, n in enumerate(nodes.tolist())}
-    mset = set(modes) if modes is not None else None
-    excl = set(exclude_features)
-    us, vs, ws = [], [], []
-    for u, v, d in G.edges(data=True):
-        if mset is not None and d.get("mode") not in mset:
-            continue
-        if excl and d.get("feature_id") in excl:
-            continue
-        w = d.get(weight)
-        if w is None:
-            continue
-        us.append(pos[u])
-        vs.append(pos[v])
-        ws.append(float(w))
-    csr = csr_from_arrays(np.array(us, np.int64), np.array(vs, np.int64), np.array(ws, float), len(nodes))
-    return csr, nodes
+    arrays = G if isinstance(G, EdgeArrays) else edge_arrays(G, weight=weight)
+    return arrays.csr(modes=modes, exclude_features=exclude_features), arrays.nodes
 
 
 def shortest_travel_times(
@@ -122,6 +226,7 @@ def shortest_travel_times(
     cutoff: float | None = None,
     max_bytes: float = 256e6,
     reverse: bool | None = None,
+    dtype: Any = np.float64,
 ) -> np.ndarray:
     """Many-to-many shortest travel times with :func:`scipy.sparse.csgraph.dijkstra`.
 
@@ -138,11 +243,19 @@ def shortest_travel_times(
     reverse : bool, optional
         Search from the targets on the transposed graph (one-to-many from destinations). By
         default chosen when there are fewer targets than sources.
+    dtype : numpy dtype
+        Of the result: ``float64`` (default, exact) or ``float32`` (half the memory; about 7
+        significant digits, i.e. better than 0.01 s below 10^5 s).
 
     Returns
     -------
     numpy.ndarray
         ``len(sources) x len(targets)`` travel times; ``inf`` where unreachable.
+
+    Notes
+    -----
+    Each chunk's distance block (``chunk x n``) is gathered into the result with
+    :func:`numpy.ix_`, so only the target columns are copied.
     """
     n = csr.shape[0]
     src = np.asarray(sources, np.int64)
@@ -150,8 +263,10 @@ def shortest_travel_times(
     if reverse is None:
         reverse = targets is not None and len(tgt) < len(src)
     if reverse:
-        return shortest_travel_times(csr.T.tocsr(), tgt, src, cutoff=cutoff, max_bytes=max_bytes, reverse=False).T
-    out = np.full((len(src), len(tgt)), np.inf)
+        return shortest_travel_times(
+            csr.T.tocsr(), tgt, src, cutoff=cutoff, max_bytes=max_bytes, reverse=False, dtype=dtype
+        ).T
+    out = np.full((len(src), len(tgt)), np.inf, dtype=dtype)
     if len(src) == 0 or len(tgt) == 0:
         return out
     chunk = int(max(1, min(len(src), max_bytes // (8 * max(n, 1)))))
@@ -164,7 +279,7 @@ def shortest_travel_times(
         dist = dijkstra(csr, directed=True, indices=idx, limit=np.inf if cutoff is None else float(cutoff))
         block = np.asarray(dist).reshape(len(idx), n)
         rows = order[bounds[c] : bounds[c + 1]]
-        out[rows] = block[inv[rows] - s][:, tgt]
+        out[rows] = block[np.ix_(inv[rows] - s, tgt)]
         del dist, block
     return out
 
@@ -178,6 +293,7 @@ def destination_field(
     exclude_features: Iterable[str] = (),
     egress: bool = True,
     assumptions: Mapping[str, Any] | None = None,
+    arrays: EdgeArrays | None = None,
 ) -> tuple[np.ndarray, dict[int, int]]:
     """Travel time from every node to each destination over the edges of ``modes``.
 
@@ -203,6 +319,8 @@ def destination_field(
         Allow feeder egress (when ``feeder`` is in ``modes``).
     assumptions : mapping, optional
         Overrides (the feeder rules).
+    arrays : EdgeArrays, optional
+        ``edge_arrays(G)`` when the caller already has them (reused across chains).
 
     Returns
     -------
@@ -211,7 +329,7 @@ def destination_field(
     pos : dict of int to int
         Node id -> row of ``field``.
     """
-    csr, nodes = graph_to_csr(G, modes=modes, exclude_features=exclude_features)
+    csr, nodes = graph_to_csr(arrays if arrays is not None else G, modes=modes, exclude_features=exclude_features)
     pos = {n: i for i, n in enumerate(nodes.tolist())}
     tgt = np.array([pos[d] for d in dest_nodes], np.int64)
     if egress and "feeder" in modes and len(tgt):

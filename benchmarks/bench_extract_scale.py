@@ -1,0 +1,120 @@
+"""Benchmark: reading and extracting a generated corpus in-process vs on a dask LocalCluster.
+
+Run by hand (not part of the tests)::
+
+    .venv/bin/python benchmarks/bench_extract_scale.py --docs 100000 --out /tmp/bench_extract_scale.json
+    .venv/bin/python benchmarks/bench_extract_scale.py --docs 2000                 # quick
+
+Writes ``--docs`` generated documents (the templates of ``bench_extract.py``: real gazetteer
+names, random dates, traditional characters and full-width digits in some) as Markdown files
+with YAML front matter into a temporary corpus folder, then times
+
+* ``in_process``: :func:`geo.corpus.load_corpus` + :func:`geo.extract.extract`;
+* ``cluster``: :func:`geo.distributed.load_corpus` + :func:`geo.distributed.extract` on a
+  LocalCluster of ``--workers`` single-threaded processes (files read and documents extracted
+  on the workers, timelines merged on the client),
+
+and checks that both extractions are identical (their JSON, byte for byte).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import logging
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+logger = logging.getLogger("bench_extract_scale")
+
+
+def write_corpus(folder: Path, n: int, *, seed: int = 0) -> int:
+    """Write ``n`` generated documents; returns the UTF-8 bytes of their bodies."""
+    from bench_extract import make_documents
+
+    from geo.gazetteer import load_gazetteer
+
+    gaz = load_gazetteer()
+    total = 0
+    step = 5000
+    for s in range(0, n, step):
+        docs = make_documents(gaz, min(step, n - s), seed=seed + s)
+        for i, d in enumerate(docs):
+            body = d.text
+            total += len(body.encode("utf-8"))
+            (folder / f"doc-{s + i:06d}.md").write_text(
+                f"---\ntitle: 通报第{s + i}号\ndate: {d.published.isoformat()}\n---\n{body}\n", encoding="utf-8"
+            )
+    return total
+
+
+def _digest(x) -> str:
+    return hashlib.sha256(json.dumps(x.to_json(), sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+def main(argv: list[str] | None = None) -> dict:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--docs", type=int, default=100_000)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--out", type=Path)
+    args = ap.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    logging.getLogger("geo").setLevel(logging.ERROR)
+    from geo import distributed
+    from geo.corpus import load_corpus
+    from geo.extract import extract
+    from geo.gazetteer import load_gazetteer
+
+    folder = Path(tempfile.mkdtemp(prefix="bench-corpus-"))
+    try:
+        t0 = time.perf_counter()
+        nbytes = write_corpus(folder, args.docs)
+        logger.info("wrote %d documents (%.0f MB) in %.0f s", args.docs, nbytes / 1e6, time.perf_counter() - t0)
+        gaz = load_gazetteer()
+        t0 = time.perf_counter()
+        corpus = load_corpus(folder)
+        t1 = time.perf_counter()
+        x_local = extract(corpus, gaz)
+        t2 = time.perf_counter()
+        logger.info("in-process: read %.1f s, extract %.1f s", t1 - t0, t2 - t1)
+        d_local = _digest(x_local)
+        del corpus, x_local
+        with distributed.scheduler_client(f"local:{args.workers}") as client:
+            t3 = time.perf_counter()
+            corpus = distributed.load_corpus(folder, client=client)
+            t4 = time.perf_counter()
+            x_remote = distributed.extract(corpus, gaz, client=client)
+            t5 = time.perf_counter()
+        logger.info("cluster: read %.1f s, extract %.1f s", t4 - t3, t5 - t4)
+        out = {
+            "documents": args.docs,
+            "mb_utf8": round(nbytes / 1e6, 1),
+            "workers": args.workers,
+            "in_process_read_s": round(t1 - t0, 1),
+            "in_process_extract_s": round(t2 - t1, 1),
+            "in_process_docs_per_s": round(args.docs / (t2 - t0), 1),
+            "cluster_read_s": round(t4 - t3, 1),
+            "cluster_extract_s": round(t5 - t4, 1),
+            "cluster_docs_per_s": round(args.docs / (t5 - t3), 1),
+            "speedup": round((t2 - t0) / (t5 - t3), 2),
+            "identical": _digest(x_remote) == d_local,
+            "events": len(x_remote.events),
+        }
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    text = json.dumps(out, indent=2)
+    sys.stdout.write(text + "\n")
+    if args.out:
+        args.out.write_text(text + "\n", encoding="utf-8")
+    return out
+
+
+if __name__ == "__main__":
+    main()
