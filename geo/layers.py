@@ -18,7 +18,7 @@ from typing import Any
 import geopandas as gpd
 
 from geo.crs import area_km2, length_m
-from geo.gazetteer import Feature, Gazetteer, load_gazetteer
+from geo.gazetteer import Feature, Gazetteer, load_gazetteer, provisional_feature
 from geo.geojson import feature_collection_text, geometry_to_geojson
 from geo.io import atomic_write_text
 from geo.schema import COORD_DECIMALS, GRID_DECIMALS, LAYER_NAMES, PROPERTY_ORDER, THEME_LAYER, json_value
@@ -29,6 +29,7 @@ __all__ = [
     "build_layers",
     "layer_for",
     "layer_to_geojson",
+    "provisional_features",
     "read_layers",
     "write_layers",
 ]
@@ -101,6 +102,18 @@ def _measure(geom) -> dict:
     return out
 
 
+def provisional_features(extraction: Any) -> list[Feature]:
+    """The provisional features of an extraction as gazetteer-like :class:`Feature` s.
+
+    Each is ``provisional=True`` with accuracy ``unlocated``: its geometry is the outline of
+    the county (or counties) its documents place it in (:func:`geo.gazetteer.provisional_feature`).
+    """
+    out = []
+    for fid, p in sorted((getattr(extraction, "provisional", None) or {}).items()):
+        out.append(provisional_feature(fid, p.name_zh, p.kind, p.theme, p.placement, aliases=p.surfaces))
+    return out
+
+
 def build_layers(
     gazetteer: Gazetteer | None = None,
     extraction: Any = None,
@@ -115,7 +128,9 @@ def build_layers(
         Default: the package gazetteer.
     extraction : geo.extract.Extraction, optional
         The extraction of a corpus; adds status, timeline, mentions and claims to
-        each feature. Without it those properties are present and empty.
+        each feature, and the corpus' provisional features (names the gazetteer lacks,
+        ``provisional: true``, accuracy ``unlocated``, with their ``placement``). Without it
+        those properties are present and empty.
     as_of : datetime.date or ISO date string, optional
         The date the ``status`` is computed for (default: the latest date in the
         corpus, i.e. the status "now" as the documents tell it).
@@ -132,12 +147,16 @@ def build_layers(
     rows: dict[str, list[dict]] = {name: [] for name in LAYER_NAMES}
     if extraction is not None and as_of is None:
         as_of = extraction.latest_date()
+    features: dict[str, Feature] = dict(gaz.items())
+    if extraction is not None:
+        for pf in provisional_features(extraction):
+            features.setdefault(pf.id, pf)
     summaries = {}
     if extraction is not None:
-        summaries = {fid: extraction.feature_summary(fid, as_of=as_of) for fid in sorted(gaz)}
+        summaries = {fid: extraction.feature_summary(fid, as_of=as_of) for fid in sorted(features)}
         _inherit_station_status(gaz, summaries)
-    for fid in sorted(gaz):
-        f = gaz[fid]
+    for fid in sorted(features):
+        f = features[fid]
         props: dict[str, Any] = {
             "id": f.id,
             "name_zh": f.name_zh,
@@ -158,6 +177,8 @@ def build_layers(
         props.update(_measure(f.geometry))
         summary = summaries.get(f.id) or _empty_status()
         props.update({k: summary.get(k, v) for k, v in _empty_status().items()})
+        props["provisional"] = bool(f.provisional)
+        props["placement"] = dict(f.placement) if f.placement else None
         props["geometry"] = f.geometry
         rows[layer_for(f)].append(props)
     out = {}

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from geo.dates import ResolvedDate, find_dates, period_end
+from geo.dates import ResolvedDate, explicit_years, find_dates, period_end
 from geo.extract.lexicon import DATE_HINT_RE, PLAN_CUE_RE, REPORT_CUE_RE, SPEECH_RE
 from geo.extract.normalise import normalise_text
 from geo.extract.segment import Segmentation, segment
@@ -51,6 +51,15 @@ class DocContext:
     plan_sections: set[int]
     speech_paragraphs: set[int]
     _dates: dict = field(default_factory=dict)
+    _years: dict | None = None
+
+    @property
+    def year_of(self) -> dict:
+        """``(month, day) -> year`` that the text writes out (used only without a publication
+        date, see :func:`geo.dates.explicit_years`)."""
+        if self._years is None:
+            self._years = explicit_years(self.norm) if self.published is None else {}
+        return self._years
 
     @property
     def known_by(self) -> _dt.date | None:
@@ -67,7 +76,13 @@ class DocContext:
         if found is None:
             text = self.norm[start:end]
             found = (
-                find_dates(text, self.published, modality=modality, published_precision=self.published_precision)
+                find_dates(
+                    text,
+                    self.published,
+                    modality=modality,
+                    published_precision=self.published_precision,
+                    year_of=self.year_of,
+                )
                 if DATE_HINT_RE.search(text)
                 else []
             )

@@ -19,6 +19,9 @@ _TERMINAL = '。！？!?；;：:…”"’)）】」』'
 _SENT_END_RE = re.compile(r"[。！？!?]+[”\"’」』)）]*")
 _CLAUSE_SEP_RE = re.compile(r"[，；：;:]|,(?!\d{3})|(?<!\d),")
 _HEADING_MAX = 30
+#: A line ending with one of these continues on the next line (``即将于2022年通车的`` /
+#: ``某某线``): the two are one paragraph.
+_CONNECTIVE_END = frozenset("的和与及、，,之")
 
 
 @dataclass(slots=True)
@@ -83,8 +86,13 @@ def segment(text: str) -> Segmentation:
         if paragraphs:
             ps, pe = paragraphs[-1]
             prev_len = pe - ps
-            if text[pe - 1] not in _TERMINAL and prev_len > _HEADING_MAX and (paragraphs.__len__() - 1) not in headings:
-                paragraphs[-1] = (ps, e)  # sentence broken across a paragraph break
+            broken = text[pe - 1] not in _TERMINAL and prev_len > _HEADING_MAX
+            if (broken and (len(paragraphs) - 1) not in headings) or text[pe - 1] in _CONNECTIVE_END:
+                # a sentence broken across a paragraph break (or a line ending in 的/和/与…)
+                paragraphs[-1] = (ps, e)
+                headings.discard(len(paragraphs) - 1)
+                if e - ps <= _HEADING_MAX and text[e - 1] not in _TERMINAL:
+                    headings.add(len(paragraphs) - 1)
                 continue
         paragraphs.append((s, e))
         if e - s <= _HEADING_MAX and text[e - 1] not in _TERMINAL:
