@@ -57,6 +57,7 @@ __all__ = [
     "PRECISIONS",
     "YEAR_RANGE",
     "ResolvedDate",
+    "date_matches",
     "explicit_years",
     "find_dates",
     "format_date",
@@ -269,7 +270,8 @@ YEAR_RANGE: tuple[int, int] = (1900, 2100)
 
 _DATE_RE = re.compile(
     rf"""
-    (?P<range>(?P<r1>(?:19|20)\d{{2}})年?\s*(?:至|到|-|~|—|–)\s*(?P<r2>(?:19|20)\d{{2}})年(?!版|度以前))
+    (?=[0-9〇○零一二两三四五六七八九十“"今去明前后当本近日目截眼月上下昨年第底末内])
+    (?:(?P<range>(?P<r1>(?:19|20)\d{{2}})年?\s*(?:至|到|-|~|—|–)\s*(?P<r2>(?:19|20)\d{{2}})年(?!版|度以前))
     |(?P<fyp>[“"]?(?P<fypn>十[一二三四五六七八九]?|[一二三四五六七八九])五[”"]?(?:时期|期间|期末|末|规划期)?)
     |(?:(?:(?P<y>{_YEAR})年|(?P<ry>{_REL_YEAR}))\s*)?
      (?:
@@ -279,7 +281,7 @@ _DATE_RE = re.compile(
     |(?P<rep>截至目前|近日|日前|近期|目前|当前|眼下|本月)
     |(?P<rmon>(?:本月|当月)?(?:月底前|月底|月末)|上个?月|下个?月)
     |(?P<rd>前天|昨天|昨日|今天|今日)(?P<rtod>{_TIME_OF_DAY})
-    |(?<![\d.月第每数几多])(?P<dd>{_DAY})日(?P<dtod>{_TIME_OF_DAY})(?![内游前后起以之])
+    |(?<![\d.月第每数几多])(?P<dd>{_DAY})日(?P<dtod>{_TIME_OF_DAY})(?![内游前后起以之]))
     """,
     re.VERBOSE,
 )
@@ -495,6 +497,11 @@ def _resolve_match(
     return ResolvedDate(_dt.date(year, 1, 1), "year", basis, _dt.date(year, 12, 31))
 
 
+def date_matches(text: str) -> list[re.Match[str]]:
+    """The non-empty matches of the date grammar in ``text`` (before resolution), in order."""
+    return [m for m in _DATE_RE.finditer(text) if m.end() > m.start()]
+
+
 def find_dates(
     text: str,
     published: _dt.date | None,
@@ -502,6 +509,7 @@ def find_dates(
     modality: str = "actual",
     published_precision: str = "day",
     year_of: Mapping[tuple[int, int | None], int] | None = None,
+    matches: list[re.Match[str]] | None = None,
 ) -> list[tuple[int, int, ResolvedDate]]:
     """Find and resolve every date expression in ``text``.
 
@@ -522,6 +530,9 @@ def find_dates(
         :func:`explicit_years`): used only when ``published`` is ``None``, so a month-day
         without a year takes the year the document gives that same date elsewhere, and
         stays unknown otherwise.
+    matches : list of re.Match, optional
+        :func:`date_matches` of ``text``, when already computed (resolving the same text
+        for both modalities).
 
     Returns
     -------
@@ -529,9 +540,7 @@ def find_dates(
         Offsets into ``text``, in text order.
     """
     found: list[tuple[int, int, ResolvedDate]] = []
-    for m in _DATE_RE.finditer(text):
-        if m.end() == m.start():
-            continue
+    for m in matches if matches is not None else date_matches(text):
         following = text[m.end() : m.end() + 1]
         if following == "版" or (m.start() > 0 and text[m.start() - 1] == "第"):
             continue

@@ -155,8 +155,6 @@ def extract_document(
     -------
     (mentions, events, claims)
     """
-    from collections import ChainMap
-
     from geo.extract.claims import claims_in
     from geo.extract.events import events_in
     from geo.extract.mentions import build_matcher, document_mentions
@@ -164,7 +162,7 @@ def extract_document(
     matcher = matcher or build_matcher(gazetteer)
     ctx = document_context(doc)
     mentions, pkinds = document_mentions(ctx, matcher, provisional=provisional)
-    kinds = ChainMap(pkinds, matcher.kinds)
+    kinds = {**matcher.kinds, **pkinds} if pkinds else matcher.kinds
     events = events_in(ctx, mentions, kinds, no_events=matcher.no_events)
     claims = claims_in(ctx, mentions, kinds)
     return mentions, events, claims
@@ -201,8 +199,6 @@ def extract(
     -------
     Extraction
     """
-    from collections import ChainMap
-
     from geo.extract.claims import claims_in
     from geo.extract.events import events_in
     from geo.extract.mentions import build_matcher, document_mentions, iter_features
@@ -224,7 +220,7 @@ def extract(
             ctx = document_context(doc)
             doc_tally = ProvisionalTally()
             mentions, pkinds = document_mentions(ctx, matcher, provisional=provisional, tally=doc_tally)
-            kinds = ChainMap(pkinds, matcher.kinds)
+            kinds = {**matcher.kinds, **pkinds} if pkinds else matcher.kinds
             events = events_in(ctx, mentions, kinds, no_events=matcher.no_events)
             claims = claims_in(ctx, mentions, kinds)
         except Exception as exc:

@@ -277,8 +277,6 @@ def find_claims(
     list of Claim
         In text order.
     """
-    from collections import ChainMap
-
     matcher = matcher or build_matcher(gazetteer)
     ctx = document_context(doc)
     pkinds: dict[str, str] = {}
@@ -286,5 +284,5 @@ def find_claims(
         mentions, pkinds = document_mentions(ctx, matcher, provisional=provisional)
     else:
         pkinds = {m.feature_id: k for m in mentions if (k := provisional_kind(m.feature_id))}
-    kinds = ChainMap(pkinds, matcher.kinds)
+    kinds = {**matcher.kinds, **pkinds}
     return sorted(claims_in(ctx, mentions, kinds), key=lambda c: (c.start, c.end))

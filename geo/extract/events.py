@@ -33,6 +33,8 @@ from geo.extract.lexicon import (
     NO_EVENT_KINDS,
     PLAN_VERB_RE,
     PURE_DATE_FILLER_RE,
+    STATUS_PATTERNS,
+    has_status,
     status_in,
 )
 from geo.extract.mentions import Matcher, build_matcher, document_mentions
@@ -49,6 +51,13 @@ _Status = tuple[str, int, int]
 
 def _after_clause(ctx: DocContext, clause_index: int) -> bool:
     """Whether an earlier clause of the sentence is a temporal "after X" (``该工程通车后，…``)."""
+    key = ("after", clause_index)
+    if key not in ctx.memo:
+        ctx.memo[key] = _after_clause_uncached(ctx, clause_index)
+    return bool(ctx.memo[key])
+
+
+def _after_clause_uncached(ctx: DocContext, clause_index: int) -> bool:
     clauses = ctx.seg.clauses
     si = clauses[clause_index].sentence
     j = clause_index - 1
@@ -178,13 +187,18 @@ def _choose_date(
         kw_abs = seg_offset + kw_pos
         before = [f for f in found if f[0] <= kw_abs]
         return (before[-1] if before else found[0])[2]
-    lead = _marked_consequence_date(ctx, clause_index, ctext, modality)
-    if lead is None:
-        lead = _report_date(ctx, clause_index, modality)
-    if lead is None:
-        lead = _sentence_lead_date(ctx, clause_index, modality)
-    if lead is None:
-        lead = _paragraph_lead_date(ctx, clause_index, modality)
+    key = ("lead", clause_index, modality)
+    if key in ctx.memo:
+        lead = ctx.memo[key]
+    else:
+        lead = _marked_consequence_date(ctx, clause_index, ctext, modality)
+        if lead is None:
+            lead = _report_date(ctx, clause_index, modality)
+        if lead is None:
+            lead = _sentence_lead_date(ctx, clause_index, modality)
+        if lead is None:
+            lead = _paragraph_lead_date(ctx, clause_index, modality)
+        ctx.memo[key] = lead
     if lead is not None:
         return lead
     if ctx.published is None:
@@ -206,6 +220,8 @@ _ATTRIBUTIVE_RE = re.compile(r"^的\s*$")
 _OBJECT_ONLY = frozenset({"打造"})
 
 
+_BRACKET_RE = re.compile(r"[(（\[【]")
+_ENDPOINT_HINT_RE = re.compile(r"[至到—\-~]")
 _ENDPOINT_AFTER_RE = re.compile(r"\s*(?:至|到|—|-|~)[^，,。；;]{0,12}?(?:段|区间)")
 _COPULA_RE = re.compile(r"(?<![但于还就正总要可凡只若])是")
 
@@ -215,10 +231,17 @@ def _appositive(segtext: str, rel: list[tuple[int, int, str]]) -> set[int]:
     brackets (a description, alias or route: ``8号线(甲站—乙站)``, ``立交4座(分别设置在甲路、
     乙路)``) and the end points of a section (``开建甲路至乙河一段``)."""
     out: set[int] = set()
+    brackets = _BRACKET_RE.search(segtext) is not None
+    if not brackets and not _ENDPOINT_HINT_RE.search(segtext):
+        return out
     for i, (s, e, _) in enumerate(rel):
-        before = segtext[:s]
-        depth = sum(before.count(c) for c in _OPEN_BRACKETS) - sum(before.count(c) for c in _CLOSE_BRACKETS)
-        if depth > 0 or _ENDPOINT_AFTER_RE.match(segtext, e):
+        if brackets:
+            before = segtext[:s]
+            depth = sum(before.count(c) for c in _OPEN_BRACKETS) - sum(before.count(c) for c in _CLOSE_BRACKETS)
+            if depth > 0:
+                out.add(i)
+                continue
+        if _ENDPOINT_AFTER_RE.match(segtext, e):
             out.add(i)
     return out
 
@@ -267,10 +290,9 @@ def _head_mentions(
         connection = True
     chosen = [idx]
     j = idx
-    while True:
-        k = usable.index(j) + direction
-        if not 0 <= k < len(usable):
-            break
+    k = usable.index(idx)
+    while 0 <= k + direction < len(usable):
+        k += direction
         nxt = usable[k]
         a, b = (rel[nxt], rel[j]) if direction < 0 else (rel[j], rel[nxt])
         between = segtext[a[1] : b[0]]
@@ -326,7 +348,16 @@ def _zero_subject(ctx: DocContext, ci: int, ctext: str, ks: int, modality: str) 
 
 def _split_segments(ctext: str, start: int) -> list[tuple[int, int]]:
     """``、``-segments of a clause (offsets), not splitting inside brackets."""
+    if "、" not in ctext:
+        return [(start, start + len(ctext))]
     bounds = [start]
+    if _BRACKET_RE.search(ctext) is None:
+        k = ctext.find("、")
+        while k >= 0:
+            bounds.append(start + k + 1)
+            k = ctext.find("、", k + 1)
+        bounds.append(start + len(ctext) + 1)
+        return [(a, min(b - 1, start + len(ctext))) for a, b in pairwise(bounds)]
     depth = 0
     for k, ch in enumerate(ctext):
         if ch in _OPEN_BRACKETS:
@@ -391,15 +422,25 @@ def events_in(
     seen: set[tuple] = set()
     # the features the last statement was about: (paragraph, sentence, feature ids)
     last_subject: tuple[int, int, list[str]] | None = None
+    # statements about a counted group (28条线路采取暂停运营措施): sentence -> (status, modality, date, keyword)
+    group_statements: dict[int, list[tuple[str, str, ResolvedDate | None, str]]] = defaultdict(list)
     for ci, clause in enumerate(seg.clauses):
         cmentions = by_clause.get(ci, [])
+        if cmentions and _ENUM_INTRO_RE.search(ctx.norm, clause.start, clause.end):
+            _enumerated_events(ctx, ci, by_clause, kinds, group_statements, events, seen)
         if not cmentions:
-            if ci in any_mention:
-                continue  # only places (areas) named: their own subject, not the topic's
             ctext = ctx.norm[clause.start : clause.end]
             st = status_in(ctext)
             if st is None:
                 continue
+            if _GROUP_SUBJECT_RE.search(ctext, 0, st[1]):
+                kw_text = ctext[st[1] : st[2]]
+                modality, _ = _modality(ctx, clause, ctext, ctext, keyword=kw_text, clause_index=ci)
+                rd = _choose_date(ctx, ci, ctext, 0, st[1], modality)
+                group_statements[clause.sentence].append((st[0], _check_future(ctx, rd, modality), rd, kw_text))
+                continue
+            if ci in any_mention:
+                continue  # only places (areas) named: their own subject, not the topic's
             fids = _antecedent(ctx, ci, ctext, st, last_subject, last_eventable, topic, kinds)
             if not fids:
                 continue
@@ -413,6 +454,8 @@ def events_in(
                     _add_event(events, seen, ctx, clause, fid, status, modality, rd)
             continue
         ctext = ctx.norm[clause.start : clause.end]
+        if not has_status(ctext):
+            continue  # no keyword in the whole clause: none in its segments either
         segments: list[tuple[int, int, str, _Status | None]] = []
         for a, b in _split_segments(ctext, clause.start):
             stext = ctx.norm[a:b]
@@ -451,6 +494,55 @@ def events_in(
         if subjects:
             last_subject = (clause.paragraph, clause.sentence, subjects)
     return _drop_restatements(events)
+
+
+#: A counted group as a subject (``28条跨省线路``, ``多条公交线路``, ``3座桥梁``).
+_GROUP_SUBJECT_RE = re.compile(
+    r"(?:\d+|[两三四五六七八九十]+|多|数|几)(?:条|座|个|项|处)[^，。；]{0,16}?(?:线路|道路|公路|项目|桥梁|车站|站点|线|路|桥)"
+)
+#: A demonstrative group that the following names enumerate (``这37条线路涉及甲、乙…``).
+_ENUM_INTRO_RE = re.compile(
+    r"(?:这|上述|以上|该|此)些?(?:\d+|[两三四五六七八九十]+)?(?:条|座|个|项|处)?[^，。；]{0,6}?"
+    r"(?P<noun>线路|道路|公路|项目|桥梁|车站|工程)(?:主要)?(?:涉及|包括|包含|分别为|分别是|即|有|为)"
+)
+
+
+def _enumerated_events(
+    ctx: DocContext,
+    ci: int,
+    by_clause: Mapping[int, list[tuple[int, int, str]]],
+    kinds: Mapping[str, str],
+    group_statements: Mapping[int, list[tuple[str, str, ResolvedDate | None, str]]],
+    events: list[Event],
+    seen: set[tuple],
+) -> None:
+    """``28条线路采取暂停运营措施。这些线路涉及甲路、乙路…``: the features a demonstrative
+    group enumerates take what the previous sentence (of the same paragraph) said of the group."""
+    seg = ctx.seg
+    clause = seg.clauses[ci]
+    m = _ENUM_INTRO_RE.search(ctx.norm, clause.start, clause.end)
+    if m is None:
+        return
+    prev = [s for s in (clause.sentence - 1, clause.sentence) if s in group_statements]
+    if not prev:
+        return
+    psent = seg.sentences[prev[0]]
+    if bisect.bisect_right([p[0] for p in seg.paragraphs], psent[0]) - 1 < clause.paragraph - 1:
+        return  # only the sentence just before (in this paragraph or the one above)
+    noun = m.group("noun")
+    statements = group_statements[prev[0]]
+    j = ci
+    while j < len(seg.clauses) and seg.clauses[j].sentence == clause.sentence:
+        for s, _e, fid in by_clause.get(j, []):
+            if s < m.end() or not _compatible(noun, kinds.get(fid)):
+                continue
+            status, modality, rd, kw_text = max(statements, key=lambda t: _STATUS_PRIORITY.get(t[0], 0))
+            if _status_allowed(kinds.get(fid), status, kw_text):
+                _add_event(events, seen, ctx, seg.clauses[j], fid, status, modality, rd)
+        j += 1
+
+
+_STATUS_PRIORITY = {s: p for _, s, p in reversed(STATUS_PATTERNS)}
 
 
 def _drop_restatements(events: list[Event]) -> list[Event]:
@@ -691,8 +783,6 @@ def find_events(
     list of Event
         In text order.
     """
-    from collections import ChainMap
-
     matcher = matcher or build_matcher(gazetteer)
     ctx = document_context(doc)
     pkinds: dict[str, str] = {}
@@ -700,5 +790,5 @@ def find_events(
         mentions, pkinds = document_mentions(ctx, matcher, provisional=provisional)
     else:
         pkinds = {m.feature_id: k for m in mentions if (k := provisional_kind(m.feature_id))}
-    kinds = ChainMap(pkinds, matcher.kinds)
+    kinds = {**matcher.kinds, **pkinds}
     return events_in(ctx, mentions, kinds, no_events=matcher.no_events)

@@ -38,6 +38,7 @@ __all__ = [
     "REPORT_CUE_RE",
     "SPEECH_RE",
     "STATUS_PATTERNS",
+    "has_status",
     "status_in",
 ]
 
@@ -109,7 +110,7 @@ STATUS_PATTERNS: list[tuple[str, str, int]] = [
     ),
     # what is said of a bus line that runs (re-routed, timetable changed, resumed): bus lines only
     (
-        r"调整|改线|优化|延长|延后|恢复|增开|加密|首末班|末班车|首班车|发车",
+        r"调整|改线|优化|延长|延后|恢复|增开|加密|首末班|末班车|发车",
         "opened",
         1,
     ),
@@ -120,9 +121,11 @@ STATUS_PATTERNS: list[tuple[str, str, int]] = [
     ),
 ]
 _STATUS_RES = [(re.compile(p), s, pr) for p, s, pr in STATUS_PATTERNS]
+#: Any status keyword at all (a segment without one skips the per-status patterns).
+_ANY_STATUS_RE = re.compile("|".join(f"(?:{p})" for p, _, _ in STATUS_PATTERNS))
 _NEGATION_RE = re.compile(r"(?:未|尚未|没有|不再|无法|不会|不能|并未|未能)$")
 #: Keywords that only bus lines carry (a re-routing or timetable change of a line that runs).
-BUS_ONLY_RE = re.compile(r"^(?:调整|改线|优化|延长|延后|恢复|增开|加密|首末班|末班车|首班车|发车)$")
+BUS_ONLY_RE = re.compile(r"^(?:调整|改线|优化|延长|延后|恢复|增开|加密|首末班|末班车|发车)$")
 #: Keywords that are forecasts by their meaning: ready for opening (``具备通车条件``).
 FORECAST_KEYWORD_RE = re.compile(r"^具备.*条件$")
 #: A keyword followed by one of these is a temporal phrase (``建成后``, ``开通初期``,
@@ -172,6 +175,11 @@ ENDPOINT_RE = re.compile(r"对接|连接|衔接|相连|连通|接线|贯通|相�
 PURE_DATE_FILLER_RE = re.compile(r"^(?:[\s以来截至在于到自从起今年底]|首班车|首车|末班车|零时|开始)*$")
 
 
+def has_status(text: str) -> bool:
+    """Whether ``text`` holds any status keyword (a quick test before :func:`status_in`)."""
+    return _ANY_STATUS_RE.search(text) is not None
+
+
 def status_in(segment: str) -> tuple[str, int, int] | None:
     """The highest-priority status keyword of a clause segment.
 
@@ -192,6 +200,8 @@ def status_in(segment: str) -> tuple[str, int, int] | None:
     (status, start, end) or None
         The event status (:data:`geo.schema.EVENT_STATUSES`) and the keyword's offsets.
     """
+    if not _ANY_STATUS_RE.search(segment):
+        return None
     best: tuple[int, str, int, int] | None = None
     opened: tuple[int, int] | None = None
     for rx, status, prio in _STATUS_RES:

@@ -370,6 +370,7 @@ def _towns_as_stations(ctx: DocContext, raw: list[tuple[int, int, str]], matcher
     norm = ctx.norm
     out = list(raw)
     sent_starts = [a for a, _ in ctx.seg.sentences]
+    raw_starts = [r[0] for r in raw]
     for i, (s, e, fid) in enumerate(raw):
         if matcher.kinds.get(fid) != "admin":
             continue
@@ -381,7 +382,7 @@ def _towns_as_stations(ctx: DocContext, raw: list[tuple[int, int, str]], matcher
         if si < 0:
             continue
         a, b = ctx.seg.sentences[si]
-        in_sentence = [r for r in raw if a <= r[0] < b]
+        in_sentence = raw[bisect.bisect_left(raw_starts, a) : bisect.bisect_left(raw_starts, b)]
         rail = [r for r in in_sentence if matcher.kinds.get(r[2]) in _RAIL_KINDS]
         if not rail or (lines and not any(r[2] in lines for r in rail)):
             continue
@@ -462,7 +463,7 @@ def document_mentions(
     if not provisional:
         return gm, {}
     spans = [(m.start, m.end, m.feature_id) for m in gm]
-    names = grammar_names(ctx.norm, ctx.seg.sentences, spans, matcher.kinds)
+    names = grammar_names(ctx.norm, ctx.seg.sentences, spans, matcher.kinds, candidates=ctx.candidates)
     out = list(gm)
     prov: list[NameSpan] = []
     for n in names:

@@ -46,6 +46,7 @@ __all__ = [
     "candidate_name",
     "grammar_names",
     "names_other_subject",
+    "suffix_candidates",
 ]
 
 # =========================================================================== suffix rule
@@ -72,6 +73,8 @@ _CUT_RE = re.compile(
 GENERIC_WORDS: frozenset[str] = frozenset(
     ["思路", "道路", "线路", "一线", "网站", "马路", "公路", "铁路", "城际", "高速", "高速公路", "干线", "主线", "支线", "路线", "路径", "沿线", "线上", "线下", "热线", "专线", "前线", "底线", "红线", "防线", "主干路", "跨界道路", "跨界公路", "断头路", "瓶颈路", "快速路", "主干线", "示范线", "新路", "出路", "道路网", "在线", "上线", "一站", "首站", "车站", "网站", "站点", "工作站", "服务站", "加油站", "公交站", "站台", "枢纽", "交通枢纽", "综合枢纽", "桥梁", "大桥", "公园", "节点公园", "口袋公园", "船闸", "公交", "跨界公交", "定制公交", "地面公交", "城市公交", "公交线", "公交线路", "公交专线", "跨省公交", "跨界公交线路", "城际铁路", "市郊铁路", "高铁", "地铁", "轨道线", "精品旅游线路", "旅游线路", "生命线", "产业链", "全线", "一条线", "一路", "一路上", "路上", "之路", "发展之路", "新路子", "站位", "高站位", "一线城市", "第一线", "奋战一线", "工作一线", "基层一线", "生态线", "保护线", "控制线", "等线", "城际线", "主干道路", "干道", "通道", "轨道", "国道", "省道", "县道", "乡道", "高速路", "大通道", "快速通道", "出海通道", "综检站", "监测站", "检查站", "中转站", "一带一路", "接线", "旅游线", "森林公园", "轨道交通线路", "城市轨道交通线路", "交通线路", "跨区域城市轨道交通线路", "地铁站", "火车站", "高铁站", "始发站", "终点站", "起点站", "首末站", "换乘站", "中间站", "末站", "终点", "车辆段", "停车场", "收费站", "服务区", "公交场站", "场站", "客运站", "汽车站", "公交车站", "公交枢纽", "地铁线", "地铁线路", "轨道交通线", "环线", "复线", "单线", "双线", "正线", "联络线", "出入线", "出入段线", "地下线", "高架线", "地面线", "水闸", "闸门", "拦河闸", "节制闸", "分洪闸", "桥下", "天桥", "过街天桥", "人行天桥", "立交桥", "高架桥", "特大桥", "跨线桥", "小路", "大路", "老路", "新街", "老街", "步行街", "商业街", "美食街", "城市公园", "湿地公园", "郊野公园", "遗址公园", "主题公园", "体育公园", "社区公园", "街心公园", "滨河公园", "环城公园", "市郊线", "普速铁路", "高速铁路", "城际线路", "两条线路", "全路", "一号线", "二号线", "新线", "老线", "本线", "该线", "此线", "此站", "该站", "本站", "全站", "各站", "新站", "老站", "两站", "三站", "四站"]
 )
+_SUFFIX_END_RE = re.compile(rf"(?:{_UNKNOWN_SUFFIXES})$")
+_LEADING_DIGITS_RE = re.compile(r"^[\d.]+")
 _BUS_STOP_TAIL_RE = re.compile(r"(?:路口|口|桥|村|庄|门|园|小区|医院)[东西南北]?站$")
 _DIR_TAIL_RE = re.compile(r"[东西南北](?!延)")
 
@@ -89,7 +92,7 @@ def candidate_name(span: str) -> tuple[str, str] | None:
     (name, suffix) or None
         The name after cutting at function words and verbs, unless it is a generic word.
     """
-    suffix_m = re.search(rf"(?:{_UNKNOWN_SUFFIXES})$", span)
+    suffix_m = _SUFFIX_END_RE.search(span)
     if suffix_m is None:
         return None
     suffix = suffix_m.group(0)
@@ -101,7 +104,7 @@ def candidate_name(span: str) -> tuple[str, str] | None:
     else:
         cut = _CUT_RE.match(body)
         body = body[cut.end() :] if cut else body
-        body = re.sub(r"^[\d.]+", "", body)
+        body = _LEADING_DIGITS_RE.sub("", body)
         if len(body) < 2:
             return None
         name = body + suffix
@@ -115,6 +118,16 @@ def candidate_name(span: str) -> tuple[str, str] | None:
     ):
         return None
     return name, suffix
+
+
+def suffix_candidates(norm: str) -> list[tuple[str, str, int, int]]:
+    """Every suffix-rule name of a normalised text: (name, suffix, start, end), in text order."""
+    out = []
+    for m in UNKNOWN_RE.finditer(norm):
+        cand = candidate_name(m.group(0))
+        if cand is not None:
+            out.append((cand[0], cand[1], m.end() - len(cand[0]), m.end()))
+    return out
 
 
 def names_other_subject(text: str) -> bool:
@@ -215,6 +228,8 @@ def grammar_names(
     sentences: Sequence[tuple[int, int]],
     mentions: Sequence[tuple[int, int, str]],
     kinds: Mapping[str, str],
+    *,
+    candidates: Sequence[tuple[str, str, int, int]] | None = None,
 ) -> list[NameSpan]:
     """The typed names of a document that no gazetteer mention covers.
 
@@ -228,6 +243,8 @@ def grammar_names(
         Gazetteer mentions, sorted by start.
     kinds : mapping
         Feature id -> kind.
+    candidates : sequence, optional
+        :func:`suffix_candidates` of ``norm``, when already computed.
 
     Returns
     -------
@@ -304,36 +321,36 @@ def grammar_names(
             name = m.group("name")
             if name in GENERIC_WORDS or name in ("地铁线", "轨道线"):
                 continue
+            n0 = len(found)
             place(a, b, "metro_line", name, "metro")
-            taken = sorted((n.start, n.end) for n in found)
+            if len(found) > n0:
+                bisect.insort(taken, (found[-1].start, found[-1].end))
     # the suffix rule for roads, bridges, stations, locks, parks and rail lines
-    for m in UNKNOWN_RE.finditer(norm):
-        span = m.group(0)
-        cand = candidate_name(span)
-        if cand is None:
-            continue
-        name, suffix = cand
+    ends = {e: st for st, e, _ in spans}
+    for name, suffix, a, b in candidates if candidates is not None else suffix_candidates(norm):
         kind = _SUFFIX_KIND.get(suffix)
         if kind is None:
             continue
-        b = m.end()
-        a = b - len(name)
+        st = ends.get(b)
+        if st is not None and st <= a:
+            continue  # a gazetteer name (or the end of a longer one)
         if name[0].isdigit() or _covered(taken, a, b):
             continue
-        sentence = sentence_of(a)
-        if kind == "station" and (_BUS_STOP_TAIL_RE.search(name) or not _RAIL_CONTEXT_RE.search(sentence)):
+        if kind == "station" and (_BUS_STOP_TAIL_RE.search(name) or not _RAIL_CONTEXT_RE.search(sentence_of(a))):
             continue  # a bus stop, or no rail in the sentence
         if kind == "bridge" and _DIR_TAIL_RE.match(norm, b):
             continue  # 某某桥东 / 某某桥北站: a place or stop named after a bridge
-        if kind == "rail_line" and suffix == "支线" and _RAIL_CONTEXT_RE.search(sentence) and "地铁" in sentence:
+        if kind == "rail_line" and suffix == "支线" and "地铁" in sentence_of(a):
             kind = "metro_line"
         if kind == "road":
             ext = _EXTENSION_RE.match(norm, b)
             if ext:
                 b = ext.end()
                 name = norm[a:b]
+        n0 = len(found)
         place(a, b, kind, name, "suffix")
-        taken = sorted((n.start, n.end) for n in found)
+        if len(found) > n0:
+            bisect.insort(taken, (found[-1].start, found[-1].end))
     found.sort(key=lambda n: (n.start, -n.end))
     out: list[NameSpan] = []
     for n in found:

@@ -186,14 +186,15 @@ def place_names(
         lo, hi = bisect.bisect_left(pstarts, a), bisect.bisect_left(pstarts, b)
         return list(dict.fromkeys(p[2] for p in places[lo:hi]))
 
+    sent_starts = [s for s, _ in seg.sentences]
+    para_starts = [s for s, _ in seg.paragraphs]
+
     def sentence_span(pos: int) -> tuple[int, int]:
-        starts = [s for s, _ in seg.sentences]
-        i = max(0, bisect.bisect_right(starts, pos) - 1)
+        i = max(0, bisect.bisect_right(sent_starts, pos) - 1)
         return seg.sentences[i] if seg.sentences else (0, len(ctx.text))
 
     def paragraph_span(pos: int) -> tuple[int, int]:
-        starts = [s for s, _ in seg.paragraphs]
-        i = max(0, bisect.bisect_right(starts, pos) - 1)
+        i = max(0, bisect.bisect_right(para_starts, pos) - 1)
         return seg.paragraphs[i] if seg.paragraphs else (0, len(ctx.text))
 
     out = []

@@ -15,17 +15,14 @@ from typing import Any
 
 from geo.extract.context import DocContext, document_context
 from geo.extract.mentions import Matcher, build_matcher, document_mentions
-from geo.extract.names import UNKNOWN_RE, candidate_name, names_other_subject
+from geo.extract.names import names_other_subject
 from geo.extract.records import Mention, UnknownCandidate
 
 __all__ = ["collect_unknowns", "names_other_subject", "unknown_candidates", "unknown_list"]
 
 
-_UNKNOWN_RE = UNKNOWN_RE
-
 
 def _unknowns_in(ctx: DocContext, mention_spans: list[tuple[int, int]]) -> list[tuple[str, str, int, int]]:
-    norm = ctx.norm
     out: list[tuple[str, str, int, int]] = []
     starts = [a for a, _ in mention_spans]
 
@@ -48,13 +45,7 @@ def _unknowns_in(ctx: DocContext, mention_spans: list[tuple[int, int]]) -> list[
             i -= 1
         return False
 
-    for m in _UNKNOWN_RE.finditer(norm):
-        cand = candidate_name(m.group(0))
-        if cand is None:
-            continue
-        name, suffix = cand
-        s = m.end() - len(name)
-        e = m.end()
+    for name, suffix, s, e in ctx.candidates:
         if overlaps(s, e):
             continue
         out.append((name, suffix, s, e))
