@@ -234,7 +234,15 @@ def extract(
         result.events.extend(events)
         result.claims.extend(claims)
         collect_unknowns(
-            ctx, mentions, counts, suffixes, contexts, max_contexts=max_contexts, docs=docs_of, typed=typed, tally=doc_tally
+            ctx,
+            mentions,
+            counts,
+            suffixes,
+            contexts,
+            max_contexts=max_contexts,
+            docs=docs_of,
+            typed=typed,
+            tally=doc_tally,
         )
         result.documents[ctx.doc_id] = ctx.published.isoformat() if ctx.published else None
     id_map, result.provisional = tally.resolve()
@@ -267,8 +275,12 @@ def _rename(result: Extraction, id_map: dict[str, str], typed: dict[str, tuple[s
     def new(fid: str) -> str:
         return id_map.get(fid, fid)
 
-    result.mentions[:] = [replace(m, feature_id=new(m.feature_id)) if m.feature_id in id_map else m for m in result.mentions]
-    result.events[:] = [replace(e, feature_id=new(e.feature_id)) if e.feature_id in id_map else e for e in result.events]
+    result.mentions[:] = [
+        replace(m, feature_id=new(m.feature_id)) if m.feature_id in id_map else m for m in result.mentions
+    ]
+    result.events[:] = [
+        replace(e, feature_id=new(e.feature_id)) if e.feature_id in id_map else e for e in result.events
+    ]
     result.claims[:] = [
         replace(c, feature_ids=tuple(dict.fromkeys(new(f) for f in c.feature_ids)))
         if any(f in id_map for f in c.feature_ids)

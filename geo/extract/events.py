@@ -481,7 +481,11 @@ def events_in(
             modality = _check_future(ctx, rd, modality)
             for _, _, fid in heads:
                 rd_f = rd
-                if announced is not None and (rd is None or rd.precision == "reported") and kinds.get(fid) == "bus_line":
+                if (
+                    announced is not None
+                    and (rd is None or rd.precision == "reported")
+                    and kinds.get(fid) == "bus_line"
+                ):
                     rd_f = announced  # a service notice: its changes start on the date it announces
                 st_f = status
                 if connection and status == "milestone" and "贯通" in kw_text and kinds.get(fid) in _ROAD_KINDS:
@@ -674,7 +678,9 @@ def _antecedent(
 
 
 _PROJECT_ANAPHOR_RE = re.compile(r"工程|项目")
-_PERIPHERAL_BEFORE_RE = re.compile(r"(?:起于|起自|止于|终至|终于|终点|起点|途经|经由|经过|连接|衔接|对接|接入|与|至|到|从|由|跨)\s*$")
+_PERIPHERAL_BEFORE_RE = re.compile(
+    r"(?:起于|起自|止于|终至|终于|终点|起点|途经|经由|经过|连接|衔接|对接|接入|与|至|到|从|由|跨)\s*$"
+)
 
 
 def _peripheral(norm: str, start: int, end: int) -> bool:

@@ -54,7 +54,9 @@ AREA_KINDS: frozenset[str] = frozenset({"admin", "zone", "destination"})
 NATURAL_KINDS = frozenset({"river", "monitoring_section"})
 
 #: Text that may hold a date expression (clauses without it skip the date parser).
-DATE_HINT_RE = re.compile(r"[年月]|\d日|近日|日前|近期|目前|当前|眼下|前天|昨天|昨日|今天|今日|[一二三四五六七八九十]五")
+DATE_HINT_RE = re.compile(
+    r"[年月]|\d日|近日|日前|近期|目前|当前|眼下|前天|昨天|昨日|今天|今日|[一二三四五六七八九十]五"
+)
 
 
 # =========================================================================== status vocabulary

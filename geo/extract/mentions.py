@@ -361,7 +361,9 @@ _STATION_COORD_RE = re.compile(r"^[\s、和与及至到\-]{1,2}$")
 _RAIL_KINDS = frozenset({"rail_line", "metro_line"})
 
 
-def _towns_as_stations(ctx: DocContext, raw: list[tuple[int, int, str]], matcher: Matcher) -> list[tuple[int, int, str]]:
+def _towns_as_stations(
+    ctx: DocContext, raw: list[tuple[int, int, str]], matcher: Matcher
+) -> list[tuple[int, int, str]]:
     """A town or county name in a sentence about a railway, listed with stations or with
     station words (``京唐城际燕郊、大厂、香河三站``), means its station: the gazetteer
     station named after it on a line the sentence names."""

@@ -55,6 +55,9 @@ KIND_THEME: dict[str, str] = {
     "rail_line": "rail",
     "lock": "water",
     "park": "zone",
+    "interchange": "road",
+    "hospital": "facility",
+    "river": "water",
 }
 #: Placement levels, most specific first.
 PLACEMENT_LEVELS: tuple[str, ...] = ("prefix", "sentence", "paragraph", "document", "study_area")

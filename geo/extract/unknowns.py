@@ -21,7 +21,6 @@ from geo.extract.records import Mention, UnknownCandidate
 __all__ = ["collect_unknowns", "names_other_subject", "unknown_candidates", "unknown_list"]
 
 
-
 def _unknowns_in(ctx: DocContext, mention_spans: list[tuple[int, int]]) -> list[tuple[str, str, int, int]]:
     out: list[tuple[str, str, int, int]] = []
     starts = [a for a, _ in mention_spans]
@@ -118,7 +117,9 @@ def _context(ctx: DocContext, s: int, e: int) -> dict:
     }
 
 
-_KIND_SUFFIX_RE = re.compile(r"(?:大街|大道|特大桥|大桥|高速公路|高速|快速路|公路|铁路|城际|船闸|公园|支线|联络线|线|路|站|桥|闸|快|支\d?)$")
+_KIND_SUFFIX_RE = re.compile(
+    r"(?:大街|大道|特大桥|大桥|高速公路|高速|快速路|公路|铁路|城际|船闸|公园|支线|联络线|线|路|站|桥|闸|快|支\d?)$"
+)
 
 
 def collect_unknowns(

@@ -1,0 +1,90 @@
+"""Provisional features: names the gazetteer lacks that the name grammar recognises.
+
+The sentences are written for these tests (made-up names in real counties); each shows one
+class of wording.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from geo.extract import extract
+from geo.extract.names import longest_candidates, suffix_candidates
+from geo.gazetteer import load_gazetteer
+from geo.schema import FEATURE_ID
+
+D = dt.date
+
+
+class Doc:
+    def __init__(self, doc_id: str, published: dt.date | None, text: str):
+        self.doc_id = doc_id
+        self.published = published
+        self.published_precision = "day" if published else "unknown"
+        self.text = text
+        self.title = ""
+
+
+@pytest.fixture(scope="module")
+def gaz():
+    return load_gazetteer()
+
+
+PUBLISHED = D(2025, 3, 1)
+
+
+def _prov(text: str, gaz, published=PUBLISHED):
+    r = extract([Doc("t1", published, text)], gaz)
+    by_name = {p.name_zh: p for p in r.provisional.values()}
+    events = {(e.feature_id, e.status, e.modality, e.date) for e in r.events}
+    return r, by_name, events
+
+
+def test_a_name_inside_a_longer_name_is_not_a_feature_of_its_own():
+    cands = suffix_candidates("香河县云岭河互通立交建成")
+    names = [c[0] for c in longest_candidates(cands)]
+    assert any(n.endswith("云岭河互通立交") for n in names), names
+    assert not any(n.endswith("云岭河") for n in names), names
+
+
+def test_interchange_after_county_name_is_trimmed_placed_and_dated(gaz):
+    _r, by_name, events = _prov("三河市云岭河互通立交于2025年2月20日建成通车。", gaz)
+    p = by_name["云岭河互通立交"]
+    assert p.kind == "interchange"
+    assert FEATURE_ID.match(p.id)
+    assert p.placement["level"] == "prefix"
+    assert p.placement["names"] == ["三河市"]
+    assert (p.id, "opened", "actual", D(2025, 2, 20)) in events
+    assert "云岭河" not in by_name
+
+
+def test_road_after_county_name_with_time_of_day(gaz):
+    _, by_name, events = _prov("通州区青霞路于2025年2月28日上午正式通车。", gaz)
+    p = by_name["青霞路"]
+    assert p.kind == "road"
+    assert p.placement["names"] == ["通州区"]
+    assert (p.id, "opened", "actual", D(2025, 2, 28)) in events
+
+
+def test_bus_depot_is_a_station_without_rail_context_and_month_end_is_a_deadline(gaz):
+    _, by_name, events = _prov("香河县新建的云栖公交场站将于3月底投入使用。", gaz)
+    p = by_name["云栖公交场站"]
+    assert p.kind == "station"
+    assert p.placement["level"] == "sentence"
+    assert (p.id, "opened", "expected", D(2025, 3, 31)) in events
+
+
+def test_generic_river_words_and_bus_stops_are_no_features(gaz):
+    _, by_name, _events = _prov("大厂县护城河整治完成，乘客可在青柳村东站下车。", gaz)
+    assert "护城河" not in by_name
+    assert not any(n.endswith("村东站") for n in by_name)
+
+
+def test_same_corpus_gives_the_same_ids(gaz):
+    text = "三河市云岭河互通立交于2025年2月20日建成通车。通州区青霞路年内通车。"
+    a = sorted(extract([Doc("t1", D(2025, 3, 1), text)], gaz).provisional)
+    b = sorted(extract([Doc("t1", D(2025, 3, 1), text)], gaz).provisional)
+    assert a == b
+    assert len(a) == 2
