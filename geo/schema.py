@@ -390,3 +390,10 @@ def as_list(value: Any) -> list[Any]:
     if isinstance(value, (list, tuple)):
         return list(value)
     return [value]
+
+
+#: Longest sentence (characters) the corpus reader gives (:attr:`geo.corpus.Document.sentences`):
+#: a longer run without sentence punctuation is split at a comma, an enumeration mark or a
+#: space near this length (at the length itself when there is none), so work and output that
+#: quote sentences stay linear in the size of a document.
+SENTENCE_MAX_CHARS = 1000
