@@ -354,11 +354,18 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 
 def _cmd_extract(args: argparse.Namespace) -> int:
-    _, _, x = _state(args)
+    corpus, _, x = _state(args)
     if args.json:
         data = x.to_json()
         if not args.unknown:
             data.pop("unknowns", None)
+        if args.full_text:
+            # each mention's whole sentence instead of the capped snippet (unbounded output)
+            texts = {d.doc_id: d.text for d in corpus}
+            for m in data["mentions"]:
+                s, e = m.get("sentence_start"), m.get("sentence_end")
+                if s is not None and e is not None and m["doc_id"] in texts:
+                    m["sentence"] = texts[m["doc_id"]][s:e].strip()
         _print_json(data if not args.unknown else {"unknowns": data["unknowns"]})
         return 0
     if args.unknown:
@@ -954,6 +961,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_common(p)
     p.add_argument("--unknown", action="store_true", help="list unknown infrastructure-like names")
+    p.add_argument(
+        "--full-text",
+        action="store_true",
+        help="with --json: each mention quotes its whole sentence (default: offsets "
+        "sentence_start/sentence_end and a snippet of at most 400 characters)",
+    )
     p.set_defaults(func=_cmd_extract)
 
     p = sub.add_parser(

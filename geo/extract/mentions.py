@@ -19,12 +19,12 @@ from typing import Any
 
 import ahocorasick
 
-from geo.extract.context import DocContext, document_context, sentence_text
+from geo.extract.context import DocContext, document_context
 from geo.extract.lexicon import AREA_KINDS, DESIGNATION_RE, NATURAL_KINDS, NO_EVENT_KINDS
 from geo.extract.names import NameSpan, grammar_names
 from geo.extract.normalise import QUOTES_RE, MatchView, normalise_text
 from geo.extract.provisional import PlaceIndex, ProvisionalTally, place_names, provisional_id
-from geo.extract.records import Mention
+from geo.extract.records import Mention, snippet
 
 logger = logging.getLogger(__name__)
 
@@ -321,8 +321,10 @@ def find_mentions(
 def _mention(ctx: DocContext, s: int, e: int, fid: str) -> Mention:
     ci = bisect.bisect_right(ctx.seg.clause_starts, s) - 1
     si = ctx.seg.clauses[ci].sentence if ci >= 0 else None
-    sentence = sentence_text(ctx, si) if si is not None else ""
-    return Mention(fid, ctx.doc_id, s, e, ctx.text[s:e], sentence, ctx.published)
+    if si is None:
+        return Mention(fid, ctx.doc_id, s, e, ctx.text[s:e], "", ctx.published)
+    ss, se = ctx.seg.sentences[si]
+    return Mention(fid, ctx.doc_id, s, e, ctx.text[s:e], snippet(ctx.text, ss, se, s, e), ctx.published, ss, se)
 
 
 _ELLIPSIS_RE = re.compile(r"(?:以及|与|和|及|、|同)(?P<label>[\u4e00-\u9fff]{1,6}?段)")

@@ -73,9 +73,12 @@ class Mention:
     surface : str
         The text as written (traditional characters and full-width forms kept).
     sentence : str
-        The sentence containing the mention (stripped).
+        The sentence containing the mention (stripped), or a window of at most
+        :data:`SNIPPET_MAX` characters of it around the mention (``…`` where cut).
     published : datetime.date or None
         Publication date of the document.
+    sentence_start, sentence_end : int or None
+        Offsets of the whole sentence in ``Document.text`` (``None`` when unknown).
     """
 
     feature_id: str
@@ -85,6 +88,8 @@ class Mention:
     surface: str
     sentence: str
     published: _dt.date | None = None
+    sentence_start: int | None = None
+    sentence_end: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         """JSON-serialisable dict (dates as ISO text)."""
