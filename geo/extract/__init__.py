@@ -258,6 +258,12 @@ def extract(
     if known_events:
         known = {f.id: list(f.known_events) for f in iter_features(gazetteer) if getattr(f, "known_events", None)}
     result.timelines = build_timelines(result.events, known_events=known)
+    kind_of = {f.id: f.kind for f in iter_features(gazetteer)}
+    for f in iter_features(gazetteer):
+        for parent in getattr(f, "parent", ()) or ():
+            if kind_of.get(str(parent)) == f.kind:  # a section, not a lock or bridge on a river
+                result.sections.setdefault(str(parent), []).append(f.id)
+    result.sections = {k: sorted(v) for k, v in sorted(result.sections.items())}
     logger.info(
         "extracted %d mentions, %d events, %d claims, %d unknown names (%d provisional features) from %d documents",
         len(result.mentions),

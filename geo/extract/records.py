@@ -417,6 +417,9 @@ class Extraction:
         ``doc_id -> publication date (ISO) or None``.
     warnings : list of str
         Documents the extraction had to skip, each with its file and the error.
+    sections : dict
+        ``feature id -> ids of the gazetteer features of the same kind whose parent it
+        is`` (sections, extensions), for :meth:`feature_summary` with ``with_sections``.
     """
 
     mentions: list[Mention] = field(default_factory=list)
@@ -427,6 +430,7 @@ class Extraction:
     timelines: dict[str, list] = field(default_factory=dict)
     documents: dict[str, str | None] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    sections: dict[str, list[str]] = field(default_factory=dict)
     _by_feature: dict[str, list[Mention]] | None = field(default=None, repr=False, compare=False)
 
     def mentions_of(self, feature_id: str) -> list[Mention]:
@@ -471,6 +475,7 @@ class Extraction:
         *,
         as_of: _dt.date | str | None = None,
         include_expected: bool = False,
+        with_sections: bool = False,
     ) -> dict[str, Any]:
         """Layer properties of one feature: status, mentions, timeline and claims.
 
@@ -482,6 +487,12 @@ class Extraction:
             no document is dated).
         include_expected : bool, default False
             See :func:`geo.timeline.status_as_of`.
+        with_sections : bool, default False
+            Also list, in ``timeline``, the events of the feature's sections (gazetteer
+            features of the same kind whose ``parent`` it is, recursively), each with
+            ``section`` (the first section's id) and ``sections`` (all sections the same
+            statement is about). They do not decide the feature's own status: a section opening
+            is not the whole line (river, road) opening.
 
         Returns
         -------
@@ -506,6 +517,26 @@ class Extraction:
             include_expected=include_expected,
         )
         out["claims"] = [c.to_json() for c in self.claims if feature_id in c.feature_ids or c.area == feature_id]
+        if with_sections:
+            from geo.timeline import timeline_to_json
+
+            merged: dict[tuple, dict[str, Any]] = {}
+            seen = {feature_id}
+            todo = list(self.sections.get(feature_id, ()))
+            while todo:
+                child = todo.pop(0)
+                if child in seen:
+                    continue
+                seen.add(child)
+                todo.extend(self.sections.get(child, ()))
+                for ev in timeline_to_json(self.timelines.get(child, [])):
+                    cites = tuple((c.get("doc_id"), c.get("quote")) for c in ev.get("citations") or ())
+                    key = (ev.get("date"), ev.get("precision"), ev.get("status"), ev.get("modality"), cites)
+                    if key in merged:  # one statement about two sections (甲段与乙段同步通航)
+                        merged[key]["sections"].append(child)
+                        continue
+                    merged[key] = {**ev, "section": child, "sections": [child]}
+                    out["timeline"].append(merged[key])
         return out
 
     def to_json(self) -> dict[str, Any]:
