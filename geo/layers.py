@@ -27,6 +27,7 @@ logger = logging.getLogger(__name__)
 
 __all__ = [
     "build_layers",
+    "existing_before_source",
     "layer_for",
     "layer_to_geojson",
     "provisional_features",
@@ -92,6 +93,36 @@ def _inherit_station_status(gaz: Gazetteer, summaries: dict[str, dict]) -> None:
             s["status_source"] = {"inherited_from": pid, **(ps.get("status_source") or {})}
 
 
+def existing_before_source() -> dict[str, Any]:
+    """The ``status_source`` of a road or bridge open because it existed before the corpus.
+
+    The network counts a road or bridge with no timeline at all as open when
+    ``status_policy.roads_without_timeline`` in ``assumptions.yaml`` is ``open`` (the
+    gazetteer records events only for roads built or rebuilt in the period: 通燕高速,
+    京榆旧线 … are pre-existing). The layers built from a corpus give such a feature (no
+    event in the corpus, no ``known_events``, not provisional) ``status: open`` with this
+    source (``basis: existing_before``), so layers, exports and the network agree. An empty
+    dict when the policy is not ``open`` (the features then stay ``unknown``).
+    """
+    from geo.network.policy import assumption, load_assumptions
+
+    a = load_assumptions()
+    if str(assumption(a, "status_policy", "roads_without_timeline", default="exclude")) != "open":
+        return {}
+    return {
+        "basis": "existing_before",
+        "doc_id": None,
+        "quote": "existing before the corpus (assumptions.yaml status_policy.roads_without_timeline: open)",
+        "modality": "actual",
+        "date": None,
+    }
+
+
+def _existing_before(f: Feature, layer: str, source: Mapping[str, Any]) -> bool:
+    # the features the network's road policy reads: the roads layer and bridges proper
+    return bool(source) and (layer == "roads" or (layer == "bridges" and f.kind == "bridge"))
+
+
 def _measure(geom) -> dict:
     gt = geom.geom_type
     out: dict[str, Any] = {"length_m": None, "area_km2": None}
@@ -155,6 +186,7 @@ def build_layers(
     if extraction is not None:
         summaries = {fid: extraction.feature_summary(fid, as_of=as_of) for fid in sorted(features)}
         _inherit_station_status(gaz, summaries)
+    existing = existing_before_source()
     for fid in sorted(features):
         f = features[fid]
         props: dict[str, Any] = {
@@ -177,6 +209,15 @@ def build_layers(
         props.update(_measure(f.geometry))
         summary = summaries.get(f.id) or _empty_status()
         props.update({k: summary.get(k, v) for k, v in _empty_status().items()})
+        if (
+            extraction is not None  # without a corpus no history is known, so none is assumed
+            and not f.provisional
+            and not f.known_events
+            and not props["timeline"]
+            and _existing_before(f, layer_for(f), existing)
+        ):
+            props["status"] = "open"
+            props["status_source"] = dict(existing)
         props["provisional"] = bool(f.provisional)
         props["placement"] = dict(f.placement) if f.placement else None
         props["geometry"] = f.geometry
