@@ -8,10 +8,9 @@ and the layers and exports must say the same instead of ``unknown``.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
-
-from pathlib import Path
 
 from geo.api import state
 from geo.export import export_layers
