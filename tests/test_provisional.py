@@ -88,3 +88,75 @@ def test_same_corpus_gives_the_same_ids(gaz):
     b = sorted(extract([Doc("t1", D(2025, 3, 1), text)], gaz).provisional)
     assert a == b
     assert len(a) == 2
+
+
+# --------------------------------------------------------------------------- acceptance
+NEW_DOC = """---
+title: 香河县栖霞大道建成通车
+date: 2024-10-12
+---
+本报讯 10月10日上午，香河县栖霞大道正式建成通车。该路全长6.2公里，为双向六车道，
+建成后香河县城到北运河沿岸仅需10分钟。
+"""
+
+
+@pytest.fixture(scope="module")
+def new_road_outputs(tmp_path_factory):
+    """The seeds plus one document about a road the gazetteer lacks, through the CLI."""
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    work = tmp_path_factory.mktemp("newroad")
+    corpus = work / "corpus"
+    shutil.copytree(root / "seeds", corpus)
+    (corpus / "900_new_road.md").write_text(NEW_DOC, encoding="utf-8")
+    geo = [sys.executable, "-m", "geo", "-q"]
+    for args in (
+        ["layers", "--corpus", str(corpus), "--out", str(work / "layers")],
+        [
+            "export",
+            "--corpus",
+            str(corpus),
+            "--format",
+            "geojson",
+            "--layers",
+            "roads",
+            "-o",
+            str(work / "roads.geojson"),
+        ],
+        ["map", "--corpus", str(corpus), "--no-analysis", "--out", str(work / "maps")],
+    ):
+        r = subprocess.run([*geo, *args], capture_output=True, text=True, cwd=work)
+        assert r.returncode == 0, (args, r.stderr)
+    return work
+
+
+def test_a_new_document_puts_a_new_road_on_layers_exports_and_atlas(new_road_outputs):
+    import json
+
+    work = new_road_outputs
+    roads = json.loads((work / "layers" / "roads.geojson").read_text(encoding="utf-8"))
+    hits = [f for f in roads["features"] if f["properties"]["name_zh"] == "栖霞大道"]
+    assert len(hits) == 1
+    p = hits[0]["properties"]
+    assert p["provisional"] is True
+    assert p["accuracy"] == "unlocated"
+    assert p["status"] == "open"
+    assert p["placement"]["names"] == ["香河县"]
+    assert "栖霞大道" in p["placement"]["quote"]
+    tl = p["timeline"] if isinstance(p["timeline"], list) else json.loads(p["timeline"])
+    assert any(e["status"] == "opened" and e["date"] == "2024-10-10" for e in tl)
+    assert hits[0]["geometry"]["type"] in ("Polygon", "MultiPolygon")  # the county outline
+    assert all(f["properties"]["provisional"] is False for f in roads["features"] if f is not hits[0])
+    exported = json.loads((work / "roads.geojson").read_text(encoding="utf-8"))
+    assert [f["properties"]["provisional"] for f in exported["features"] if f["id"] == hits[0]["id"]] == [True]
+    assert hits[0]["id"] in (work / "maps" / "atlas.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("lead", ["本报讯 ", "【本网讯】", "(记者 王某)", ""])
+def test_a_news_lead_tag_does_not_hide_the_opening_date(gaz, lead):
+    _, _, events = _prov(f"{lead}2月18日下午，厂通路正式建成通车。", gaz)
+    assert ("road-changtong", "opened", "actual", D(2025, 2, 18)) in events

@@ -32,6 +32,7 @@ from geo.extract.lexicon import (
     NATURAL_KINDS,
     NO_EVENT_KINDS,
     PLAN_VERB_RE,
+    NEWS_LEAD_RE,
     PURE_DATE_FILLER_RE,
     STATUS_PATTERNS,
     has_status,
@@ -106,7 +107,7 @@ def _sentence_lead_date(ctx: DocContext, clause_index: int, modality: str) -> Re
             rest = ctext
             for s, e, _ in reversed(found):
                 rest = rest[:s] + rest[e:]
-            if PURE_DATE_FILLER_RE.match(rest):
+            if PURE_DATE_FILLER_RE.match(NEWS_LEAD_RE.sub("", rest, count=1)):
                 return found[-1][2]
         j -= 1
     return None

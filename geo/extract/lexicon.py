@@ -34,6 +34,7 @@ __all__ = [
     "NO_EVENT_KINDS",
     "PLAN_CUE_RE",
     "PLAN_VERB_RE",
+    "NEWS_LEAD_RE",
     "PURE_DATE_FILLER_RE",
     "REPORT_CUE_RE",
     "SPEECH_RE",
@@ -174,6 +175,11 @@ COORD_RE = re.compile(r"^[\s()（）\[\]【】、与和及同暨以及跟]+$")
 #: A connection word after a mention: the mention is a connection target (``…与京平高速对接``).
 ENDPOINT_RE = re.compile(r"对接|连接|衔接|相连|连通|接线|贯通|相接|交汇|接通")
 #: What may remain of a pure time-adverbial clause once its dates are removed.
+#: A news lead tag before a sentence's opening date (``本报讯 5月18日上午，…``,
+#: ``【本网讯】``, ``(记者 某某)``): not part of the adverbial, the date still leads the sentence.
+NEWS_LEAD_RE = re.compile(
+    r"^\s*(?:本报讯|本网讯|本台讯|讯|【[^】]{0,20}】|\[[^\]]{0,20}\]|[(（](?:记者|通讯员)[^)）]{0,20}[)）])\s*"
+)
 PURE_DATE_FILLER_RE = re.compile(r"^(?:[\s以来截至在于到自从起今年底]|首班车|首车|末班车|零时|开始)*$")
 
 
