@@ -393,6 +393,27 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_gazetteer_stub(args: argparse.Namespace) -> int:
+    from geo.extract.normalise import normalise_text
+    from geo.extract.provisional import gazetteer_stub
+
+    name = normalise_text(args.name).strip()
+    if not name:
+        raise UsageError("NAME is empty")
+    feature = None
+    if args.corpus is not None:
+        _, _, x = _state(args)
+        hits = [p for p in x.provisional.values() if p.name_zh == name]
+        feature = max(hits, key=lambda p: (p.mention_count, p.id)) if hits else None
+        if feature is None:
+            _err(f"no provisional feature named {name!r} in the corpus; a bare stub follows")
+    try:
+        _out(gazetteer_stub(name, kind=args.kind, feature=feature).rstrip("\n"))
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    return 0
+
+
 def _cmd_timeline(args: argparse.Namespace) -> int:
     from geo.api import feature_timeline
 
@@ -968,6 +989,20 @@ def build_parser() -> argparse.ArgumentParser:
         "sentence_start/sentence_end and a snippet of at most 400 characters)",
     )
     p.set_defaults(func=_cmd_extract)
+
+    p = sub.add_parser(
+        "gazetteer",
+        help="help promote a provisional feature to a gazetteer record",
+        description="`geo gazetteer stub NAME` prints a gazetteer YAML record to fill in "
+        "(geometry, accuracy, sources); with --corpus, the provisional feature of that "
+        "name gives its kind, counties, aliases and documents.",
+    )
+    gsub = p.add_subparsers(dest="gazetteer_command", metavar="ACTION", required=True)
+    g = gsub.add_parser("stub", help="print a YAML record to fill in for NAME")
+    g.add_argument("name", metavar="NAME", help="the feature's Chinese name, e.g. 栖霞大道")
+    g.add_argument("--kind", default="road", help="gazetteer kind without --corpus (default: road)")
+    _add_common(g, json_flag=False)
+    g.set_defaults(func=_cmd_gazetteer_stub)
 
     p = sub.add_parser(
         "timeline",

@@ -160,3 +160,47 @@ def test_a_new_document_puts_a_new_road_on_layers_exports_and_atlas(new_road_out
 def test_a_news_lead_tag_does_not_hide_the_opening_date(gaz, lead):
     _, _, events = _prov(f"{lead}2月18日下午，厂通路正式建成通车。", gaz)
     assert ("road-changtong", "opened", "actual", D(2025, 2, 18)) in events
+
+
+def test_gazetteer_stub_from_the_corpus_fills_in_and_checks(new_road_outputs, tmp_path):
+    """The promotion workflow: stub from the corpus -> fill geometry -> `geo check` passes."""
+    import subprocess
+    import sys
+
+    import yaml
+
+    from geo.io import load_yaml
+
+    geo = [sys.executable, "-m", "geo", "-q"]
+    corpus = new_road_outputs / "corpus"
+    r = subprocess.run([*geo, "gazetteer", "stub", "栖霞大道", "--corpus", str(corpus)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    rec = load_yaml(r.stdout, where="stub")[0]
+    assert rec["name_zh"] == "栖霞大道"
+    assert rec["kind"] == "road"
+    assert rec["admin"] == [131024]  # 香河县, where the document places it
+    assert rec["geometry"] is None
+    assert FEATURE_ID.match(rec["id"])
+    check = [*geo, "check", "--gazetteer", str(tmp_path / "g.yaml")]
+    (tmp_path / "g.yaml").write_text(yaml.safe_dump([rec], allow_unicode=True), encoding="utf-8")
+    assert subprocess.run(check, capture_output=True, text=True).returncode != 0  # not filled in yet
+    rec.update(
+        name_en="Qixia Avenue",
+        geometry={"type": "LineString", "coordinates": [[116.98, 39.76], [117.0, 39.77]]},
+        accuracy="schematic",
+        geometry_source="test: two points",
+        sources=["test"],
+    )
+    (tmp_path / "g.yaml").write_text(yaml.safe_dump([rec], allow_unicode=True), encoding="utf-8")
+    r = subprocess.run(check, capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+@pytest.mark.parametrize("name", ['x: [&a "}{{7*7}}', "a\nb: c", "- 路", "'\"#路"])
+def test_gazetteer_stub_of_a_hostile_name_is_valid_yaml_holding_the_name(name):
+    from geo.extract.provisional import gazetteer_stub
+    from geo.io import load_yaml
+
+    rec = load_yaml(gazetteer_stub(name), where="stub")[0]
+    assert rec["name_zh"] == name
+    assert FEATURE_ID.match(rec["id"])

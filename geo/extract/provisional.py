@@ -39,6 +39,7 @@ __all__ = [
     "PLACEMENT_LEVELS",
     "PlaceIndex",
     "ProvisionalTally",
+    "gazetteer_stub",
     "place_names",
     "provisional_id",
     "provisional_kind",
@@ -320,3 +321,72 @@ class ProvisionalTally:
                     rule=rule,
                 )
         return id_map, dict(sorted(features.items()))
+
+
+def gazetteer_stub(name: str, *, kind: str = "road", feature: ProvisionalFeature | None = None) -> str:
+    """A gazetteer YAML record to fill in, for promoting a name to a real feature.
+
+    Parameters
+    ----------
+    name : str
+        The Chinese name (document text: it is quoted, never interpreted).
+    kind : str, default 'road'
+        Gazetteer kind when ``feature`` is not given.
+    feature : ProvisionalFeature, optional
+        The provisional feature of that name in a corpus: its kind, theme, the adcodes of its
+        placement, its surfaces (as aliases) and its documents (as sources to check) fill the
+        record.
+
+    Returns
+    -------
+    str
+        One YAML list item (``- id: …``) with ``geometry: null`` and ``TODO`` markers, preceded
+        by comments saying what to fill in; loading it with :func:`geo.io.load_yaml` gives the
+        record's fields back unchanged.
+    """
+    import hashlib
+
+    import yaml
+
+    from geo.schema import FEATURE_ID, KINDS
+
+    if feature is not None:
+        kind, theme = feature.kind, feature.theme
+        fid = feature.id[len("prov-") :]
+        admin = [int(a) for a in feature.placement.get("adcodes") or ()]
+        aliases = [a for a in feature.surfaces if a != name]
+        sources = [f"TODO: a public source (the corpus cites it in {d})" for d in feature.docs]
+    else:
+        if kind not in KINDS:
+            raise ValueError(f"unknown kind {kind!r}; valid: {', '.join(sorted(KINDS))}")
+        theme = KIND_THEME.get(kind, "road")
+        fid = f"{kind.replace('_', '-')}-{hashlib.sha1(name.encode('utf-8')).hexdigest()[:10]}"
+        admin, aliases, sources = [], [], ["TODO: a public source for the geometry and the name"]
+    if not FEATURE_ID.match(fid):
+        fid = "todo-" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:10]
+    record = {
+        "id": fid,
+        "name_zh": name,
+        "name_en": "TODO",
+        "aliases": aliases,
+        "kind": kind,
+        "theme": theme,
+        "parent": None,
+        "admin": admin,
+        "scale": "local",
+        "crs": "wgs84",
+        "geometry": None,
+        "geometry_source": "TODO: dataset and licence, or how it was digitised",
+        "accuracy": "TODO: one of exact, approximate, schematic",
+        "known_events": [],
+        "sources": sources,
+        "notes": "",
+    }
+    head = (
+        "# Gazetteer record to fill in, then add to a file under geo/data/gazetteer/ and run `geo check`.\n"
+        "# - id: a readable slug (lower-case ASCII, digits, '-'): the provisional id is replaced by it\n"
+        "# - geometry: GeoJSON-like {type: LineString|Point|Polygon, coordinates: [...]} in the crs given\n"
+        "# - accuracy and geometry_source: say honestly how the geometry is known\n"
+        "# - known_events: dated public facts, e.g. {status: opened, date: 'YYYY-MM-DD', precision: day, source: ...}\n"
+    )
+    return head + yaml.safe_dump([record], allow_unicode=True, sort_keys=False, width=100)
