@@ -204,3 +204,8 @@ def test_gazetteer_stub_of_a_hostile_name_is_valid_yaml_holding_the_name(name):
     rec = load_yaml(gazetteer_stub(name), where="stub")[0]
     assert rec["name_zh"] == name
     assert FEATURE_ID.match(rec["id"])
+
+
+def test_a_dateline_never_dates_the_event_but_the_date_after_it_does(gaz):
+    _, _, events = _prov("新华社北京2月22日电 2月21日，厂通路全线通车。", gaz)
+    assert ("road-changtong", "opened", "actual", D(2025, 2, 21)) in events

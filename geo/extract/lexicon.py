@@ -176,9 +176,10 @@ COORD_RE = re.compile(r"^[\s()（）\[\]【】、与和及同暨以及跟]+$")
 ENDPOINT_RE = re.compile(r"对接|连接|衔接|相连|连通|接线|贯通|相接|交汇|接通")
 #: What may remain of a pure time-adverbial clause once its dates are removed.
 #: A news lead tag before a sentence's opening date (``本报讯 5月18日上午，…``,
-#: ``【本网讯】``, ``(记者 某某)``): not part of the adverbial, the date still leads the sentence.
+#: ``【本网讯】``, ``(记者 某某)``, a dateline ``新华社北京3月2日电``): not part of the adverbial, the date still leads the sentence.
 NEWS_LEAD_RE = re.compile(
-    r"^\s*(?:本报讯|本网讯|本台讯|讯|【[^】]{0,20}】|\[[^\]]{0,20}\]|[(（](?:记者|通讯员)[^)）]{0,20}[)）])\s*"
+    r"^\s*(?:本报讯|本网讯|本台讯|讯|【[^】]{0,20}】|\[[^\]]{0,20}\]|[(（](?:记者|通讯员)[^)）]{0,20}[)）]|"
+    r"[\u4e00-\u9fff]{1,12}\d{1,2}月\d{1,2}日(?:电|讯))\s*"
 )
 PURE_DATE_FILLER_RE = re.compile(r"^(?:[\s以来截至在于到自从起今年底]|首班车|首车|末班车|零时|开始)*$")
 
