@@ -80,7 +80,7 @@ def _enumerated(
     if unit not in ("条", "座", "个", "所", "处") or not (2 <= value <= 12) or value != int(value):
         return ()
     sentence = seg.clauses[ci].sentence
-    end = max(c.end for c in seg.clauses if c.sentence == sentence)
+    end = seg.sentences[sentence][1]
     named = tuple(
         dict.fromkeys(
             m.feature_id
