@@ -411,7 +411,7 @@ def _resolve_match(
         if published is None or published_precision not in ("day", "reported"):
             return None
         day = int(m.group("dd"))
-        for months in ((0, -1, 1) if modality != "expected" else (0, 1, -1)):
+        for months in (0, -1, 1) if modality != "expected" else (0, 1, -1):
             first = _shift_month(published, months)
             cand = _safe_date(first.year, first.month, day)
             if cand is None:
