@@ -209,3 +209,12 @@ def test_gazetteer_stub_of_a_hostile_name_is_valid_yaml_holding_the_name(name):
 def test_a_dateline_never_dates_the_event_but_the_date_after_it_does(gaz):
     _, _, events = _prov("新华社北京2月22日电 2月21日，厂通路全线通车。", gaz)
     assert ("road-changtong", "opened", "actual", D(2025, 2, 21)) in events
+
+
+def test_a_plural_demonstrative_takes_every_feature_of_the_previous_sentence(gaz):
+    _, _, events = _prov("厂通路、通宝路建设顺利。上述道路均已于2月10日通车。", gaz)
+    assert ("road-changtong", "opened", "actual", D(2025, 2, 10)) in events
+    assert ("road-tongbao", "opened", "actual", D(2025, 2, 10)) in events
+    # a singular anaphor keeps the last feature only; a kind the noun cannot mean is left out
+    _, _, events = _prov("厂通路、京唐城际铁路建设顺利。上述道路已于2月10日通车。", gaz)
+    assert {e[0] for e in events} == {"road-changtong"}

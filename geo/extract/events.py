@@ -667,6 +667,13 @@ def _antecedent(
         if topic is not None:
             return [topic]
         return [prior[-1]] if prior else []
+    if _PLURAL_ANAPHOR_RE.match(ctext) and clause.sentence > 0:
+        # 甲路、乙路…。上述道路均已通车: a plural demonstrative takes every feature of its kind
+        # that the previous sentence (of the same paragraph) names
+        ps, pe = ctx.seg.sentences[clause.sentence - 1]
+        group = list(dict.fromkeys(f for pos, f in last_eventable.get(clause.paragraph, []) if ps <= pos < pe))
+        if len(ok(group)) >= 2:
+            return ok(group)
     if here and last_subject is not None and ok(last_subject[2]):
         return ok(last_subject[2])
     if prior:
@@ -679,6 +686,8 @@ def _antecedent(
 
 
 _PROJECT_ANAPHOR_RE = re.compile(r"工程|项目")
+#: A plural demonstrative subject (``上述道路``, ``以上线路``, ``这些车站``).
+_PLURAL_ANAPHOR_RE = re.compile(r"^\s*(?:上述|以上|这些)")
 _PERIPHERAL_BEFORE_RE = re.compile(
     r"(?:起于|起自|止于|终至|终于|终点|起点|途经|经由|经过|连接|衔接|对接|接入|与|至|到|从|由|跨)\s*$"
 )
