@@ -370,11 +370,21 @@ def _cmd_extract(args: argparse.Namespace) -> int:
         return 0
     if args.unknown:
         rows = [
-            [u.name, u.suffix, str(u.count), _cut(u.contexts[0]["sentence"], 50) if u.contexts else ""]
+            [
+                u.name,
+                u.suffix,
+                str(u.count),
+                str(len(getattr(u, "docs", None) or ())),
+                getattr(u, "feature_id", None) or "-",
+                _cut(u.contexts[0]["sentence"], 50) if u.contexts else "",
+            ]
             for u in x.unknowns
         ]
-        _out(f"{len(rows)} infrastructure-like names not in the gazetteer")
-        _out(_table(rows, ["candidate", "suffix", "count", "first context"], right=[2]))
+        _out(
+            f"{len(rows)} infrastructure-like names not in the gazetteer "
+            f"({len(x.provisional)} provisional features; `geo gazetteer stub NAME` to promote one)"
+        )
+        _out(_table(rows, ["candidate", "suffix", "count", "docs", "provisional feature", "first context"], right=[2, 3]))
         return 0
     _out(
         f"{len(x.mentions)} mentions of {len({m.feature_id for m in x.mentions})} features, "

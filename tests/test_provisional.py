@@ -218,3 +218,19 @@ def test_a_plural_demonstrative_takes_every_feature_of_the_previous_sentence(gaz
     # a singular anaphor keeps the last feature only; a kind the noun cannot mean is left out
     _, _, events = _prov("厂通路、京唐城际铁路建设顺利。上述道路已于2月10日通车。", gaz)
     assert {e[0] for e in events} == {"road-changtong"}
+
+
+def test_extract_unknown_lists_the_provisional_feature_with_counts_and_documents(new_road_outputs):
+    import subprocess
+    import sys
+
+    corpus = new_road_outputs / "corpus"
+    r = subprocess.run(
+        [sys.executable, "-m", "geo", "-q", "extract", "--corpus", str(corpus), "--unknown"],
+        capture_output=True,
+        text=True,
+    )
+    assert r.returncode == 0, r.stderr
+    line = next(ln for ln in r.stdout.splitlines() if ln.startswith("栖霞大道"))
+    assert "prov-road-" in line
+    assert line.split()[2:4] == ["1", "1"]  # one mention, one document
