@@ -296,6 +296,7 @@ def layers_as_of(
     as_of: _dt.date | str | None = None,
     *,
     corpus: CorpusLike = None,
+    osm: str | Path | None = None,
 ) -> dict[str, gpd.GeoDataFrame]:
     """The theme layers with each feature's status as of a date.
 
@@ -306,6 +307,10 @@ def layers_as_of(
         corpus and the gazetteer's recorded facts know.
     corpus : path-like or Corpus, optional
         Default: the current corpus (see :func:`state`).
+    osm : path-like, optional
+        An OpenStreetMap extract (``.osm.pbf`` / ``.osm``): features matched to it take OSM's
+        geometry (:func:`geo.conflate.conflate_layers`) and bus lines are redrawn along its
+        roads between their stops (:func:`geo.conflate.route_bus_layer`).
 
     Returns
     -------
@@ -314,7 +319,10 @@ def layers_as_of(
         WGS84 (EPSG:4326); one row per feature with status, timeline and claims.
     """
     _, gaz, extraction = state(corpus)
-    return _layers(gaz, extraction, parse_as_of(as_of) if as_of is not None else None)
+    lay = _layers(gaz, extraction, parse_as_of(as_of) if as_of is not None else None)
+    if osm is not None:
+        lay = _conflated(lay, osm, draw_bus=True)[0]
+    return lay
 
 
 def feature_timeline(
@@ -374,15 +382,35 @@ def _network(
     osm_graph = None
     if osm is not None:
         with progress.step("loading OSM"):
-            osm_graph = gn.load_osm(osm, assumptions=assumptions)
-        _check_osm_extent(osm_graph, osm)
-    elif online:
-        with progress.step("fetching OSM from Overpass"):
-            osm_graph = gn.fetch_osm(assumptions=assumptions)
+            lay, osm_graph = _conflated(lay, osm, assumptions=assumptions)
+    elif online:  # the study area from Overpass (OSMnx's cache), conflated and dated like a file
+        import tempfile
+
+        from geo.network.osm import download_osm
+
+        with tempfile.TemporaryDirectory() as tmp, progress.step("fetching OSM from Overpass"):
+            lay, osm_graph = _conflated(lay, download_osm(Path(tmp) / "study.osm"), assumptions=assumptions)
     with progress.step("building network"):
         return gn.build_network(
             lay, as_of=as_of, include_expected=include_expected, assumptions=assumptions, osm_graph=osm_graph
         )
+
+
+def _conflated(
+    lay: dict[str, gpd.GeoDataFrame], osm: str | Path, *, assumptions: dict | None = None, draw_bus: bool = False
+) -> tuple[dict[str, gpd.GeoDataFrame], nx.MultiDiGraph]:
+    """The layers conflated with an OSM extract, and its road graph whose conflated ways carry
+    their feature ids (so that they follow the features' timelines). ``draw_bus`` also redraws
+    the bus lines along the OSM roads (for the output layers only: the network boards at the
+    vertices of a bus line and routes its hops itself)."""
+    from geo.conflate import conflate_layers, match_osm, way_features
+    from geo.network.osm import graph_from_extract, read_osm
+
+    ext = read_osm(osm, assumptions=assumptions)
+    matches = match_osm(lay, ext)
+    G = graph_from_extract(ext, assumptions=assumptions, features=way_features(matches))
+    _check_osm_extent(G, osm)
+    return conflate_layers(lay, ext, matches, road_graph=G if draw_bus else None), G
 
 
 def network_as_of(
@@ -401,9 +429,12 @@ def network_as_of(
     as_of : date or str, optional
         Only links open on that date (default: the latest date known).
     osm : path-like, optional
-        An OpenStreetMap extract (.osm/.xml) whose roads replace the gazetteer's.
+        An OpenStreetMap extract (``.osm.pbf``, ``.osm``/``.xml``) whose roads replace the
+        gazetteer's; ways conflated with a documented road or bridge follow its timeline,
+        ways under construction are left out unless documented (see :mod:`geo.conflate`).
     online : bool
-        Fetch the study area's roads from Overpass (OSMnx cache) instead.
+        Download the study area's roads and railways from Overpass instead
+        (:func:`geo.network.osm.download_osm`, OSMnx's cache), used like an ``osm`` file.
     include_expected : bool
         Also include links forecast to open by ``as_of`` (what-if scenarios).
     corpus : path-like or Corpus, optional

@@ -498,6 +498,52 @@ def _cmd_network(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_osm(args: argparse.Namespace) -> int:
+    if args.osm_command == "download":
+        from geo.network.osm import download_osm
+
+        path = download_osm(args.output, bbox=args.bbox, cache_folder=args.cache)
+        _out(f"wrote {path}")
+        return 0
+    from geo.api import layers_as_of
+    from geo.conflate import conflate_layers, match_osm, match_table, way_features
+    from geo.network.osm import graph_from_extract, read_osm
+
+    if not Path(args.file).is_file():
+        raise UsageError(f"{args.file}: no such file")
+    corpus, _, _ = _state(args)
+    lay = layers_as_of(args.as_of, corpus=corpus)
+    ext = read_osm(args.file, progress=None)
+    matches = match_osm(lay, ext)
+    table = match_table(matches)
+    if args.out:
+        from geo.layers import write_layers
+
+        roads = graph_from_extract(ext, features=way_features(matches))
+        for path in write_layers(conflate_layers(lay, ext, matches, road_graph=roads), args.out):
+            _err(f"wrote {path}")
+    if args.json:
+        _print_json({"file": str(args.file), "matches": json.loads(table.to_json(orient="records", force_ascii=False))})
+        return 0
+    shown = table if args.all else table[table["status"] != "unmatched"]
+    rows = [
+        [
+            r.feature_id,
+            r.status,
+            f"{r.score:.2f}",
+            r.osm_type + " " + r.osm_ids if r.osm_ids else "",
+            "" if r.mean_m is None or r.mean_m != r.mean_m else f"{r.mean_m:.0f}",
+            "" if r.max_m is None or r.max_m != r.max_m else f"{r.max_m:.0f}",
+            r.note,
+        ]
+        for r in shown.itertuples()
+    ]
+    _out(_table(rows, ["feature", "status", "score", "osm", "mean_m", "max_m", "note"]))
+    counts = table["status"].value_counts().to_dict()
+    _out(", ".join(f"{counts.get(s, 0)} {s}" for s in ("matched", "ambiguous", "unmatched")))
+    return 0
+
+
 def _crossborder(args: argparse.Namespace) -> int:
     from geo import progress
     from geo.analysis.crossborder import crossborder_report
@@ -1037,13 +1083,40 @@ def build_parser() -> argparse.ArgumentParser:
         "--include-expected", action="store_true", help="also include links forecast to open by the date (what-if)"
     )
     src = p.add_mutually_exclusive_group()
-    src.add_argument("--osm", metavar="FILE", help="OpenStreetMap extract (.osm/.xml) to merge as the road network")
+    src.add_argument(
+        "--osm",
+        metavar="FILE",
+        help="OpenStreetMap extract (.osm.pbf or .osm/.xml) to merge as the road network; ways matched to a "
+        "documented road follow its timeline, ways under construction stay out (see `geo osm match`)",
+    )
     src.add_argument(
         "--online", action="store_true", help="fetch the study area's roads from Overpass (needs internet)"
     )
     p.add_argument("-o", "--out", metavar="FILE.graphml", help="save the graph as GraphML (OSMnx)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_cmd_network)
+
+    p = sub.add_parser(
+        "osm",
+        help="OpenStreetMap: download an extract, match the gazetteer to one",
+        description="download: fetch the study area's roads and railways from Overpass (OSMnx, cached) "
+        "into an OSM XML file. match: match the gazetteer's roads, bridges, rail lines and stations to an "
+        "extract by name and proximity and report matched, ambiguous and unmatched features with distances.",
+    )
+    osub = p.add_subparsers(dest="osm_command", metavar="SUBCOMMAND", required=True)
+    q = osub.add_parser("download", help="download the study area from Overpass into an .osm file")
+    q.add_argument("-o", "--output", required=True, metavar="FILE.osm", help="the OSM XML file to write")
+    q.add_argument("--bbox", type=_bbox_arg, metavar="W,S,E,N", help="area (default: the study area)")
+    q.add_argument("--cache", metavar="DIR", help="OSMnx response cache folder (default: OSMnx's ./cache)")
+    _add_common(q, corpus=False, json_flag=False)
+    q.set_defaults(func=_cmd_osm)
+    q = osub.add_parser("match", help="match gazetteer features to an OSM extract")
+    q.add_argument("file", metavar="FILE", help="OSM extract (.osm.pbf, .osm or .xml)")
+    _add_common(q)
+    q.add_argument("--as-of", type=_date_arg, metavar="DATE", help="status date of the layers")
+    q.add_argument("--all", action="store_true", help="also list unmatched features")
+    q.add_argument("--out", metavar="DIR", help="also write the conflated theme layers to DIR")
+    q.set_defaults(func=_cmd_osm)
 
     p = sub.add_parser(
         "analyze",

@@ -28,6 +28,12 @@ Rules, each reported with the record id and the rule name:
     ``parent`` and ``stops`` name existing features.
 ``unique-names``
     No name or alias resolves to two features.
+``placement-admin``
+    A feature's placement agrees with its own description: a line, road or bridge runs no
+    more than :data:`PLACEMENT_ADMIN_TOLERANCE_M` through a county (of the reference
+    boundaries) that is neither in its ``admin`` nor the county of one of its stations,
+    and a station or other point lies in one of its ``admin`` counties (e.g. the former
+    Jing-Tang drawing ran 14.5 km through 蓟州区, which none of its stations is in).
 ``known-events``
     Every ``known_events`` entry is a mapping with a known status, a calendar date, a
     precision no finer than the date and a source (:func:`geo.gazetteer.known_event_problems`;
@@ -54,13 +60,22 @@ from geo.schema import FEATURE_ID
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["OSM_STATION_TOLERANCE_M", "STATION_LINE_TOLERANCE_M", "Problem", "check_gazetteer"]
+__all__ = [
+    "OSM_STATION_TOLERANCE_M",
+    "PLACEMENT_ADMIN_TOLERANCE_M",
+    "STATION_LINE_TOLERANCE_M",
+    "Problem",
+    "check_gazetteer",
+]
 
 #: Largest distance (m) of a station from each line it names as parent, and of a line's stops.
 STATION_LINE_TOLERANCE_M = 300.0
 #: Largest distance (m) of a station from the OSM station node of the same name.
 OSM_STATION_TOLERANCE_M = 50.0
 _LINE_KINDS = {"metro_line", "rail_line", "bus_line"}
+#: Largest length (m) of a line inside a county its description does not name (rule placement-admin).
+PLACEMENT_ADMIN_TOLERANCE_M = 1000.0
+_PLACED_KINDS = _LINE_KINDS | {"road", "expressway", "bridge", "station", "interchange"}
 
 
 @dataclass(frozen=True)
@@ -94,6 +109,58 @@ def _osm_stations() -> dict[str, list]:
     return out
 
 
+def _counties() -> list[tuple[int, str, Any]]:
+    out = []
+    for f in _reference("boundaries.geojson")["features"]:
+        if f["properties"].get("level") == "county":
+            out.append((int(f["properties"]["adcode"]), str(f["properties"].get("name", "")), shape(f["geometry"])))
+    return out
+
+
+def _placement_problems(gaz: Gazetteer, fid: str, counties: list[tuple[int, str, Any]]) -> list[Problem]:
+    """Rule ``placement-admin`` for one feature."""
+    f = gaz[fid]
+    g = f.geometry
+    if f.kind not in _PLACED_KINDS or not f.admin or g is None or g.is_empty:
+        return []
+    allowed = set(f.admin)
+    for sid in f.stops:
+        if sid in gaz:
+            allowed.update(gaz[sid].admin)
+    for other in gaz.values():
+        if other.kind == "station" and fid in other.parent:
+            allowed.update(other.admin)
+    out = []
+    if g.geom_type == "Point":
+        known = [(code, name) for code, name, poly in counties if poly.contains(g)]
+        if known and not any(code in allowed for code, _ in known):
+            out.append(
+                Problem(
+                    fid,
+                    "placement-admin",
+                    f"placed in {known[0][1]} ({known[0][0]}), which is not in its admin {sorted(allowed)}",
+                )
+            )
+        return out
+    if g.geom_type not in ("LineString", "MultiLineString"):
+        return []
+    gm = to_metric(g)
+    for code, name, poly in counties:
+        if code in allowed or not g.intersects(poly):
+            continue
+        inside = float(to_metric(g.intersection(poly)).length) if g.intersects(poly) else 0.0
+        if inside > PLACEMENT_ADMIN_TOLERANCE_M:
+            out.append(
+                Problem(
+                    fid,
+                    "placement-admin",
+                    f"runs {inside / 1000:.1f} km through {name} ({code}), which neither its admin nor any of its "
+                    f"stations names (of {gm.length / 1000:.1f} km)",
+                )
+            )
+    return out
+
+
 def _dist_m(a: Any, b: Any) -> float:
     return float(shapely.distance(to_metric(a), to_metric(b)))
 
@@ -118,6 +185,7 @@ def check_gazetteer(gaz: Gazetteer, *, study_area: tuple[float, float, float, fl
     area = box(*bbox)
     boundary = _beijing_boundary()
     osm = _osm_stations()
+    counties = _counties()
     for name, ids in sorted(gaz.ambiguous_names().items()):
         problems.append(Problem(ids[0], "unique-names", f"name {name!r} resolves to {', '.join(ids)}"))
     for fid in sorted(gaz):
@@ -189,6 +257,7 @@ def check_gazetteer(gaz: Gazetteer, *, study_area: tuple[float, float, float, fl
                             fid, "bridge-crosses-river", f"bridge does not cross its river {r.id} ({d:.0f} m apart)"
                         )
                     )
+        problems.extend(_placement_problems(gaz, fid, counties))
         crosses = f.cross_border and f.theme in ("road", "rail", "bus") and f.kind != "station"
         if crosses and not g.intersects(boundary):
             problems.append(

@@ -21,8 +21,17 @@ Model (all values from ``geo/data/assumptions.yaml``, see
   neighbours within ``local_roads.radius_m``) are joined by straight *local-road* links (mode
   ``road``, kind ``local``) at ``local_roads.speed_kmh`` x detour, and the shortest links that
   join separate fragments are added, so the drive network is one connected component.
-* Bus lines without stop records (schematic) board at every drawn vertex; rail / metro lines
-  without stops are left out (INFO).
+* Bus lines without stop records (bus lines drawn through their stops, and schematic ones)
+  board at every drawn vertex; each hop between consecutive vertices follows the mapped roads
+  where both ends are near one (:func:`route_bus_on_roads`, :class:`RoadRouter`), else it is
+  the straight line x ``detour_factors.schematic_bus``. Rail / metro lines without stops are
+  left out (INFO).
+* A car edge that enters Beijing passes a zero-length ``checkpoint`` edge
+  (:func:`add_entry_checkpoints`, ``checkpoints`` in the assumptions).
+* Every edge carries OSMnx's ``highway`` and road edges ``maxspeed`` (the model's speed of
+  their class), so OSMnx's speed and travel-time tools work (:func:`osmnx_edge_conventions`).
+* An OSM road graph, when given (or set with :func:`geo.network.osm.use_osm`), replaces the
+  gazetteer roads, dated by :func:`geo.network.policy.osm_edge_included`.
 * What is open on a date follows :mod:`geo.network.policy`.
 
 Lengths are measured in EPSG:4548 (metres); nodes and geometries are stored in WGS84.
@@ -50,15 +59,17 @@ from geo.network.access import access_candidates, add_drive_access, walk_link
 from geo.network.graph import (
     LINE_KIND_MODE,
     METRIC_CRS,
+    MIN_WEIGHT_S,
     GraphBuilder,
     layer_rows,
     line_parts,
     point_of,
     point_parts,
     set_street_count,
+    to_metric_xy,
     to_wgs84_xy,
 )
-from geo.network.osm import fetch_osm, merge_osm
+from geo.network.osm import default_osm, fetch_osm, merge_osm
 from geo.network.policy import (
     assumption,
     feature_included,
@@ -71,7 +82,34 @@ from geo.schema import as_list, decode_property
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["build_network"]
+__all__ = [
+    "MODE_HIGHWAY",
+    "ROAD_CLASS_HIGHWAY",
+    "RoadRouter",
+    "add_entry_checkpoints",
+    "build_network",
+    "osmnx_edge_conventions",
+    "route_bus_on_roads",
+]
+
+#: OSMnx ``highway`` of the gazetteer road classes (``road_class``) and of the other edges.
+ROAD_CLASS_HIGHWAY: dict[str, str] = {
+    "expressway": "motorway",
+    "urban_expressway": "trunk",
+    "trunk": "primary",
+    "secondary": "secondary",
+    "local": "unclassified",
+    "default": "unclassified",
+}
+#: ``highway`` of the edges that are not roads, by mode (not OSM road classes: OSMnx only
+#: groups edges by this value; transit edges carry their mode).
+MODE_HIGHWAY: dict[str, str] = {
+    "walk": "footway",
+    "drive_access": "unclassified",
+    "metro": "metro",
+    "rail": "rail",
+    "bus": "bus",
+}
 
 _Lookup = Mapping[str, tuple[dict[str, Any], Any, str]]
 _Stop = tuple[str, float, float, str, dict[str, Any]]  # key, lon, lat, kind, attrs
@@ -216,6 +254,8 @@ def _add_one_line(
                 (x1, y1), (x2, y2) = b.mxy[u], b.mxy[v]
                 length = math.hypot(x2 - x1, y2 - y1) * fallback
             t = length / speed + dwell
+            # bus hops are routed along the mapped roads later (route_bus_on_roads)
+            extra = {"routing": "straight", "speed_mps": speed, "dwell_s": dwell} if mode == "bus" and g is None else {}
             b.edge(
                 plats[i],
                 plats[i + 1],
@@ -226,6 +266,7 @@ def _add_one_line(
                 kind="ride",
                 line=lid,
                 geometry=g,
+                **extra,
             )
             b.edge(
                 plats[i + 1],
@@ -237,6 +278,7 @@ def _add_one_line(
                 kind="ride",
                 line=lid,
                 geometry=None if g is None else g.reverse(),
+                **extra,
             )
 
 
@@ -307,7 +349,7 @@ def _add_roads(b: GraphBuilder, layers: Mapping[str, Any], as_of: _dt.date | Non
             if kept and abs(d - kept[-1][0]) < 0.01:
                 continue
             kept.append((d, x, y))
-        mode = "expressway" if rc == "expressway" else "road"
+        mode = "expressway" if rc in ("expressway", "urban_expressway") else "road"
         v_kmh = assumption(speeds, rc)
         if v_kmh is None:
             v_kmh = assumption(speeds, "default")
@@ -324,7 +366,16 @@ def _add_roads(b: GraphBuilder, layers: Mapping[str, Any], as_of: _dt.date | Non
             length = math.hypot(kept[i + 1][1] - kept[i][1], kept[i + 1][2] - kept[i][2])
             for p, q in ((u, w), (w, u)):
                 b.edge(
-                    p, q, mode=mode, length=length, travel_time=length / v, feature_id=fid, kind="road", road_class=rc
+                    p,
+                    q,
+                    mode=mode,
+                    length=length,
+                    travel_time=length / v,
+                    feature_id=fid,
+                    kind="road",
+                    road_class=rc,
+                    highway=ROAD_CLASS_HIGHWAY.get(rc, "unclassified"),
+                    maxspeed=f"{float(v_kmh):g}",
                 )
 
 
@@ -414,7 +465,18 @@ def _add_local_roads(b: GraphBuilder) -> None:
         length, t = _local_time(a, dist)
         n_links += 1
         for p, q in ((u, v), (v, u)):
-            b.edge(p, q, mode="road", length=length, travel_time=t, feature_id=None, kind="local", road_class="local")
+            b.edge(
+                p,
+                q,
+                mode="road",
+                length=length,
+                travel_time=t,
+                feature_id=None,
+                kind="local",
+                road_class="local",
+                highway="unclassified",
+                maxspeed=f"{float(assumption(a, 'local_roads', 'speed_kmh')):g}",
+            )
     for u, v, dist in bridging:
         logger.info(
             "local road link of %.1f km bridges road fragments %s - %s",
@@ -476,6 +538,250 @@ def _add_places(b: GraphBuilder, layers: Mapping[str, Any]) -> None:
         _, d = access_candidates(a, st_xy[:, 0], st_xy[:, 1], st_xy, rd_xy, walk=False)
         for pi, j, dist in d:
             add_drive_access(b, stations[pi], roads[j], dist)
+
+
+class RoadRouter:
+    """Shortest paths between points along the *mapped* roads of a network (gazetteer roads and
+    OSM ways, edge ``kind`` ``road``; never the straight local-road or access links), by length.
+
+    Each point is snapped to the nearest mapped road edge within ``bus_routing.snap_m``: its
+    foot on the edge becomes a node of the routing graph (several points on one edge are
+    chained in order along it), so consecutive stops on one road are joined along it.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        A network from :func:`build_network` (or an OSM road graph from
+        :func:`geo.network.osm.load_osm`).
+    points : sequence of (float, float)
+        WGS84 ``(lon, lat)`` of the points to route between (bus stops).
+    assumptions : mapping
+        ``bus_routing.snap_m`` (m) and ``bus_routing.max_detour`` (a road path longer than this
+        times the straight line is not the bus's route).
+    """
+
+    def __init__(self, G: nx.MultiDiGraph, points: Any, assumptions: Mapping[str, Any]) -> None:
+        self.snap_m = float(assumption(assumptions, "bus_routing", "snap_m", default=500.0))
+        self.max_detour = float(assumption(assumptions, "bus_routing", "max_detour", default=2.0))
+        self.points = [(float(p[0]), float(p[1])) for p in points]
+        best: dict[tuple[int, int], tuple[float, Any]] = {}
+        for u, v, d in G.edges(data=True):
+            if d.get("kind") == "road" and d.get("mode") in ("road", "expressway") and u != v:
+                cur = best.get((u, v))
+                if cur is None or float(d["length"]) < cur[0]:
+                    best[(u, v)] = (float(d["length"]), d.get("geometry"))
+        self.D = nx.DiGraph()
+        lines: list[LineString] = []
+        keys: list[tuple[int, int]] = []
+        for (u, v), (length, geom) in sorted(best.items()):
+            pu = Point(G.nodes[u]["x"], G.nodes[u]["y"])
+            pv = Point(G.nodes[v]["x"], G.nodes[v]["y"])
+            if geom is None or geom.is_empty:
+                geom = LineString([pu, pv])
+            elif Point(geom.coords[0]).distance(pu) > Point(geom.coords[-1]).distance(pu):
+                geom = geom.reverse()
+            self.D.add_edge(u, v, length=length, geometry=geom)
+            lines.append(geom)
+            keys.append((u, v))
+        self.foot: dict[int, float] = {}  # point index -> metres from the point to its foot on a road
+        if not lines or not self.points:
+            return
+        tree = shapely.STRtree(lines)
+        deg = self.snap_m / 80000.0  # a generous box in degrees (a degree of longitude is >= 80 km here)
+        on_edge: dict[tuple[int, int], list[tuple[float, int]]] = {}
+        for i, (lon, lat) in enumerate(self.points):
+            cand = tree.query(shapely.box(lon - deg, lat - deg, lon + deg, lat + deg))
+            if not len(cand):
+                continue
+            pm = to_metric(Point(lon, lat))
+            dist, j = min((float(to_metric(lines[int(c)]).distance(pm)), int(c)) for c in cand)
+            if dist > self.snap_m:
+                continue
+            lm = to_metric(lines[j])
+            frac = float(lm.project(pm)) / lm.length if lm.length > 0 else 0.0
+            self.foot[i] = dist
+            u, v = keys[j]
+            on_edge.setdefault((u, v), []).append((frac, i))
+            if self.D.has_edge(v, u):
+                on_edge.setdefault((v, u), []).append((1.0 - frac, i))
+        for (u, v), feet in sorted(on_edge.items()):
+            geom, length = self.D.edges[u, v]["geometry"], float(self.D.edges[u, v]["length"])
+            chain: list[tuple[float, Any]] = [(0.0, u), *sorted((f, ("stop", i)) for f, i in feet), (1.0, v)]
+            for (f0, a), (f1, b) in itertools.pairwise(chain):
+                seg = substring(geom, f0, f1, normalized=True)
+                coords = list(seg.coords) if not seg.is_empty else []
+                if len(coords) < 2:
+                    p = geom.interpolate(f0, normalized=True)
+                    coords = [(p.x, p.y), (p.x, p.y)]
+                self.D.add_edge(a, b, length=max((f1 - f0) * length, 0.0), geometry=LineString(coords))
+
+    def route(self, i: int, j: int) -> tuple[float, Any] | None:
+        """Length (m, including the legs from the points to the road) and WGS84 LineString of
+        the road path from point ``i`` to point ``j``, or ``None`` when a point is not near a
+        mapped road, no path exists, or it is longer than ``max_detour`` x the straight line."""
+        if i not in self.foot or j not in self.foot or i == j:
+            return None
+        a, b = self.points[i], self.points[j]
+        (xa, xb), (ya, yb) = to_metric_xy([a[0], b[0]], [a[1], b[1]])
+        straight = max(math.hypot(float(xb - xa), float(yb - ya)), 1.0)
+        cutoff = self.max_detour * straight
+        try:
+            length, path = nx.single_source_dijkstra(self.D, ("stop", i), ("stop", j), cutoff=cutoff, weight="length")
+        except nx.NetworkXNoPath:
+            return None
+        coords: list[tuple[float, float]] = [a]
+        for u, v in itertools.pairwise(path):
+            coords.extend((float(c[0]), float(c[1])) for c in self.D.edges[u, v]["geometry"].coords)
+        coords.append(b)
+        clean = [c for k, c in enumerate(coords) if k == 0 or c != coords[k - 1]]
+        if len(clean) < 2:
+            return None
+        return float(length) + self.foot[i] + self.foot[j], LineString(clean)
+
+
+def route_bus_on_roads(G: nx.MultiDiGraph, assumptions: Mapping[str, Any]) -> dict[str, int]:
+    """Route every straight bus hop along the mapped roads (in place).
+
+    A bus line drawn through its stops (or a schematic one) gets, for each hop between
+    consecutive stops, the shortest path along the mapped roads of ``G`` (OSM ways when an
+    extract was merged, else the gazetteer roads; never the straight local-road links,
+    :class:`RoadRouter`): the ride edge takes that path's ``length`` (m, plus the legs from
+    the stops to the road), ``geometry`` and a ``travel_time`` of length / the line's speed +
+    its dwell, and ``routing`` becomes ``road``. A hop whose stops are farther than
+    ``bus_routing.snap_m`` from a mapped road, or whose road path would be more than
+    ``bus_routing.max_detour`` times the straight line, keeps the straight line x
+    ``detour_factors.schematic_bus`` (``routing`` ``straight``).
+
+    Returns
+    -------
+    dict
+        ``{"road": n, "straight": m}`` hop counts (both directions).
+    """
+    hops = [(u, v, d) for u, v, d in G.edges(data=True) if d.get("mode") == "bus" and d.get("routing") == "straight"]
+    counts = {"road": 0, "straight": 0}
+    if not hops:
+        return counts
+    ends = sorted({n for u, v, _ in hops for n in (u, v)})
+    index = {n: i for i, n in enumerate(ends)}
+    router = RoadRouter(G, [(G.nodes[n]["x"], G.nodes[n]["y"]) for n in ends], assumptions)
+    for u, v, d in hops:
+        r = router.route(index[u], index[v])
+        if r is None:
+            counts["straight"] += 1
+            continue
+        length, geom = r
+        d["length"] = length
+        d["geometry"] = geom
+        d["travel_time"] = max(length / float(d["speed_mps"]) + float(d["dwell_s"]), MIN_WEIGHT_S)
+        d["routing"] = "road"
+        counts["road"] += 1
+    logger.info("bus hops routed along mapped roads: %d, straight: %d", counts["road"], counts["straight"])
+    return counts
+
+
+def _beijing_outline() -> Any:
+    """Beijing's outline (WGS84) from the reference boundaries (province adcode 110000)."""
+    import json
+
+    from shapely.geometry import shape
+
+    from geo.io import package_text
+
+    fc = json.loads(package_text("reference", "boundaries.geojson"))
+    for f in fc["features"]:
+        if f["properties"].get("level") == "province" and int(f["properties"]["adcode"]) == 110000:
+            return shape(f["geometry"])
+    return None
+
+
+def add_entry_checkpoints(G: nx.MultiDiGraph, assumptions: Mapping[str, Any]) -> int:
+    """Put a Beijing entry checkpoint on every car edge that enters Beijing (in place).
+
+    Every vehicle entering Beijing by road passes a security checkpoint (进京检查站: 白庙 on
+    通燕高速, 高各庄 on 徐尹路 …). A drive edge whose start node lies outside Beijing's outline
+    and whose end node lies inside gets one if it is an edge of a road listed in
+    ``checkpoints.roads`` (the gazetteer's cross-border roads), an OSM way (every real road
+    into Beijing has one), a straight local-road link or a drive-access link (they stand for
+    unmapped roads, which have checkpoints too). Such an edge is split at its end: the edge now ends at a new node of kind ``checkpoint`` (same
+    position), joined to the old end by a zero-length edge (kind ``checkpoint``, same mode)
+    of ``checkpoints.beijing_entry_s`` seconds. Outbound edges are not delayed.
+
+    Returns
+    -------
+    int
+        The number of checkpoints added.
+    """
+    delay = float(assumption(assumptions, "checkpoints", "beijing_entry_s", default=0.0) or 0.0)
+    if delay <= 0 or G.number_of_edges() == 0:
+        return 0
+    outline = _beijing_outline()
+    if outline is None:
+        return 0
+    roads = {str(r) for r in (assumption(assumptions, "checkpoints", "roads") or [])}
+    ids = list(G.nodes)
+    xs, ys = [G.nodes[n]["x"] for n in ids], [G.nodes[n]["y"] for n in ids]
+    inside = dict(zip(ids, shapely.contains_xy(outline, xs, ys).tolist(), strict=True))
+
+    def checked(u: int, v: int, d: Mapping[str, Any]) -> bool:
+        if d.get("mode") not in ("road", "expressway", "drive_access") or inside[u] or not inside[v]:
+            return False
+        if d.get("mode") == "drive_access" or d.get("kind") == "local":
+            return True
+        osm = G.nodes[u].get("kind") == "osm" or G.nodes[v].get("kind") == "osm"
+        return osm or str(d.get("feature_id")) in roads
+
+    inbound = [(u, v, k) for u, v, k, d in G.edges(keys=True, data=True) if checked(u, v, d)]
+    b = GraphBuilder(dict(assumptions), G)
+    next_id = (max(G.nodes) + 1) if len(G) else 0
+    for u, v, k in sorted(inbound):
+        d = dict(G.edges[u, v, k])
+        c = next_id
+        next_id += 1
+        nv = G.nodes[v]
+        G.add_node(
+            c, x=nv["x"], y=nv["y"], key=f"checkpoint:{u}-{v}-{k}", kind="checkpoint", feature_id="", street_count=2
+        )
+        G.remove_edge(u, v, k)
+        G.add_edge(u, c, **d)
+        b.edge(
+            c,
+            v,
+            mode=d["mode"],
+            length=0.0,
+            travel_time=delay,
+            feature_id=d.get("feature_id"),
+            kind="checkpoint",
+            geometry=LineString([(nv["x"], nv["y"]), (nv["x"], nv["y"])]),
+        )
+    logger.info("Beijing entry checkpoints: %.0f s on %d inbound drive edges", delay, len(inbound))
+    return len(inbound)
+
+
+def osmnx_edge_conventions(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """Give every edge OSMnx's ``highway`` (in place), so that
+    :func:`osmnx.routing.add_edge_speeds` and :func:`osmnx.routing.add_edge_travel_times` work.
+
+    Gazetteer road edges already carry ``highway`` (:data:`ROAD_CLASS_HIGHWAY`) and
+    ``maxspeed`` (the model's speed of their class, km/h, from ``road_speeds_kmh``: so
+    ``add_edge_speeds`` + ``add_edge_travel_times`` reproduce the network's road travel
+    times); OSM edges keep their own tags. Every other edge gets the ``highway`` of its
+    mode (:data:`MODE_HIGHWAY`) and no ``maxspeed``, which OSMnx imputes (pass
+    ``hwy_speeds`` for those values to control it).
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        ``G`` itself.
+    """
+    for _, _, d in G.edges(data=True):
+        hw = d.get("highway")
+        if hw is None or hw == "" or (isinstance(hw, float) and math.isnan(hw)):
+            d["highway"] = MODE_HIGHWAY.get(str(d.get("mode")), "unclassified")
+    return G
 
 
 def build_network(
@@ -542,9 +848,15 @@ def build_network(
     )
     if osm_graph is None and online:
         osm_graph = fetch_osm(assumptions=a)
+    if osm_graph is None:
+        osm_graph = default_osm()
     if osm_graph is not None:
-        G = merge_osm(G, osm_graph, assumptions=a)
+        roads = {str(p["id"]): p for name in ("roads", "bridges") for p, _ in layer_rows(layers, name)}
+        G = merge_osm(G, osm_graph, assumptions=a, features=roads, as_of=day, include_expected=include_expected)
     else:
         set_street_count(G)
+    route_bus_on_roads(G, a)
+    add_entry_checkpoints(G, a)
+    osmnx_edge_conventions(G)
     logger.info("network as of %s: %d nodes, %d edges", day, G.number_of_nodes(), G.number_of_edges())
     return G

@@ -39,6 +39,7 @@ __all__ = [
     "feature_included",
     "line_parameter",
     "load_assumptions",
+    "osm_edge_included",
     "road_included",
     "station_closed",
 ]
@@ -270,3 +271,40 @@ def station_closed(props: Mapping[str, Any], as_of: _dt.date | None, *, include_
         return False
     status = _status(props, as_of, include_expected)
     return status in _NON_OPEN or (status == "unknown" and bool(as_list(props.get("timeline"))))
+
+
+def osm_edge_included(
+    edge: Mapping[str, Any],
+    feature: Mapping[str, Any] | None,
+    as_of: Any,
+    *,
+    include_expected: bool = False,
+    assumptions: Mapping[str, Any] | None = None,
+) -> bool:
+    """Whether an OpenStreetMap road edge belongs to the network as of a date.
+
+    OSM shows today's network, so an OSM way is dated by what the documents say:
+
+    * a way conflated with a gazetteer road or bridge (``feature`` given: its layer
+      properties with ``timeline``) follows that feature, by :func:`road_included`
+      (厂通路's ways are absent before its opening day and present from it);
+    * a way tagged ``highway=construction`` (edge attribute ``osm_construction``) and not
+      conflated with a documented feature is planned: never included;
+    * every other way is pre-existing and included.
+
+    Parameters
+    ----------
+    edge : mapping
+        Edge attributes (``osm_construction``).
+    feature : mapping or None
+        Properties of the feature the way is conflated with, or ``None``.
+    as_of : date, str or None
+        ``None``: every conflated way (construction ways without a feature stay out).
+    include_expected : bool
+        Also count events expected by ``as_of``.
+    assumptions : mapping, optional
+        Assumptions (``status_policy``).
+    """
+    if feature is not None:
+        return road_included(feature, as_of, include_expected=include_expected, assumptions=assumptions)
+    return not bool(edge.get("osm_construction"))
