@@ -59,6 +59,12 @@ bench: install assets
 	$(BIN)/python benchmarks/bench_cli.py
 	$(BIN)/python benchmarks/bench_reader.py
 
+# extraction quality: the development-set scorer (../shared/devset) and the seed key;
+# figures go into benchmarks/README.md
+.PHONY: eval
+eval: install
+	$(BIN)/python benchmarks/bench_extract_quality.py
+
 screenshots: install-test assets
 	$(BIN)/python tools/screenshots.py --maps maps --out maps/screenshots
 

@@ -357,7 +357,7 @@ def feature_timeline(
     _, gaz, extraction = state(corpus)
     f = gaz.resolve(feature)
     as_of_d = _as_of(as_of, extraction)
-    summary = extraction.feature_summary(f.id, as_of=as_of_d)
+    summary = extraction.feature_summary(f.id, as_of=as_of_d, with_sections=True)
     return {
         "id": f.id,
         "name_zh": f.name_zh,

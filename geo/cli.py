@@ -387,20 +387,37 @@ def _cmd_extract(args: argparse.Namespace) -> int:
             x = distributed.extract(corpus, load_gazetteer(), client=client)
         _report_warnings([*corpus.warnings, *x.warnings], args)
     else:
-        _, _, x = _state(args)
+        corpus, _, x = _state(args)
     if args.json:
         data = x.to_json()
         if not args.unknown:
             data.pop("unknowns", None)
+        if args.full_text:
+            # each mention's whole sentence instead of the capped snippet (unbounded output)
+            texts = {d.doc_id: d.text for d in corpus}
+            for m in data["mentions"]:
+                s, e = m.get("sentence_start"), m.get("sentence_end")
+                if s is not None and e is not None and m["doc_id"] in texts:
+                    m["sentence"] = texts[m["doc_id"]][s:e].strip()
         _print_json(data if not args.unknown else {"unknowns": data["unknowns"]})
         return 0
     if args.unknown:
         rows = [
-            [u.name, u.suffix, str(u.count), _cut(u.contexts[0]["sentence"], 50) if u.contexts else ""]
+            [
+                u.name,
+                u.suffix,
+                str(u.count),
+                str(len(getattr(u, "docs", None) or ())),
+                getattr(u, "feature_id", None) or "-",
+                _cut(u.contexts[0]["sentence"], 50) if u.contexts else "",
+            ]
             for u in x.unknowns
         ]
-        _out(f"{len(rows)} infrastructure-like names not in the gazetteer")
-        _out(_table(rows, ["candidate", "suffix", "count", "first context"], right=[2]))
+        _out(
+            f"{len(rows)} infrastructure-like names not in the gazetteer "
+            f"({len(x.provisional)} provisional features; `geo gazetteer stub NAME` to promote one)"
+        )
+        _out(_table(rows, ["candidate", "suffix", "count", "docs", "provisional feature", "first context"], right=[2, 3]))
         return 0
     _out(
         f"{len(x.mentions)} mentions of {len({m.feature_id for m in x.mentions})} features, "
@@ -416,6 +433,27 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     rows = [[c.doc_id[:3], c.topic, f"{c.value:g}", c.unit, c.counted or "", _cut(c.quote, 40)] for c in x.claims]
     _out()
     _out(_table(rows, ["doc", "topic", "value", "unit", "counted", "quote"], right=[2]))
+    return 0
+
+
+def _cmd_gazetteer_stub(args: argparse.Namespace) -> int:
+    from geo.extract.normalise import normalise_text
+    from geo.extract.provisional import gazetteer_stub
+
+    name = normalise_text(args.name).strip()
+    if not name:
+        raise UsageError("NAME is empty")
+    feature = None
+    if args.corpus is not None:
+        _, _, x = _state(args)
+        hits = [p for p in x.provisional.values() if p.name_zh == name]
+        feature = max(hits, key=lambda p: (p.mention_count, p.id)) if hits else None
+        if feature is None:
+            _err(f"no provisional feature named {name!r} in the corpus; a bare stub follows")
+    try:
+        _out(gazetteer_stub(name, kind=args.kind, feature=feature).rstrip("\n"))
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     return 0
 
 
@@ -1150,7 +1188,27 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p)
     p.add_argument("--unknown", action="store_true", help="list unknown infrastructure-like names")
     _scheduler_arg(p)
+    p.add_argument(
+        "--full-text",
+        action="store_true",
+        help="with --json: each mention quotes its whole sentence (default: offsets "
+        "sentence_start/sentence_end and a snippet of at most 400 characters)",
+    )
     p.set_defaults(func=_cmd_extract)
+
+    p = sub.add_parser(
+        "gazetteer",
+        help="help promote a provisional feature to a gazetteer record",
+        description="`geo gazetteer stub NAME` prints a gazetteer YAML record to fill in "
+        "(geometry, accuracy, sources); with --corpus, the provisional feature of that "
+        "name gives its kind, counties, aliases and documents.",
+    )
+    gsub = p.add_subparsers(dest="gazetteer_command", metavar="ACTION", required=True)
+    g = gsub.add_parser("stub", help="print a YAML record to fill in for NAME")
+    g.add_argument("name", metavar="NAME", help="the feature's Chinese name, e.g. 栖霞大道")
+    g.add_argument("--kind", default="road", help="gazetteer kind without --corpus (default: road)")
+    _add_common(g, json_flag=False)
+    g.set_defaults(func=_cmd_gazetteer_stub)
 
     p = sub.add_parser(
         "timeline",

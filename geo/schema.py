@@ -213,6 +213,8 @@ PROPERTY_ORDER: tuple[str, ...] = (
     "docs",
     "timeline",
     "claims",
+    "provisional",
+    "placement",
 )
 #: Properties whose values are lists or objects (JSON text in flat formats).
 JSON_PROPERTIES: tuple[str, ...] = (
@@ -225,6 +227,7 @@ JSON_PROPERTIES: tuple[str, ...] = (
     "timeline",
     "claims",
     "status_source",
+    "placement",
 )
 #: Decimal places of written coordinates (1e-6 degree is about 0.1 m here).
 COORD_DECIMALS = 6

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import subprocess
 import sys
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +25,7 @@ from geo.extract import (
     normalise_text,
     unknown_candidates,
 )
+from geo.extract.quality import score_against_key
 from geo.gazetteer import Feature, Gazetteer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -154,8 +154,12 @@ def test_longest_match_station_vs_town_and_line_vs_district(gaz):
 
 def test_area_name_followed_by_infrastructure_suffix_is_not_the_area(gaz):
     doc = Doc("m2", D(2023, 1, 1), "通州站改造完成，814路公交调整线路，通州区发布思路。")
-    ids = [m.feature_id for m in find_mentions(doc, gaz)]
+    ids = [m.feature_id for m in find_mentions(doc, gaz, provisional=False)]
     assert ids == ["admin-tongzhou"]  # only 通州区, not 通州 inside 通州站
+    # with provisional features, 814路 is a bus line the gazetteer lacks; 通州站 is not
+    # a station here (nothing in the sentence is about rail)
+    kinds = [m.feature_id.split("-")[1] for m in find_mentions(doc, gaz) if m.feature_id.startswith("prov-")]
+    assert kinds == ["bus"]
     doc2 = Doc("m2b", D(2023, 1, 1), "平谷段已完成总工程量的60%。")
     assert find_mentions(doc2, gaz) == []
     unknown = {u.name: u for u in unknown_candidates([doc], gaz)}
@@ -351,8 +355,8 @@ def test_negation_is_not_an_event(gaz):
         ("“十四五”", D(2022, 8, 1), "expected", (D(2021, 1, 1), "range", D(2025, 12, 31))),
         ("10月12日", D(2021, 11, 12), "actual", (D(2021, 10, 12), "day", None)),
         ("2025年年底", D(2022, 1, 1), "expected", (D(2025, 12, 31), "deadline", None)),
-        ("近日", D(2023, 12, 29), "actual", (D(2023, 12, 29), "reported", None)),
-        ("日前", D(2023, 12, 29), "actual", (D(2023, 12, 29), "reported", None)),
+        ("近日", D(2023, 12, 29), "actual", (D(2023, 12, 1), "month", D(2023, 12, 31))),
+        ("日前", D(2023, 12, 29), "actual", (D(2023, 12, 1), "month", D(2023, 12, 31))),
         ("二〇二二年六月", D(2023, 1, 1), "actual", (D(2022, 6, 1), "month", D(2022, 6, 30))),
         ("２０２２年６月", D(2023, 1, 1), "actual", (D(2022, 6, 1), "month", D(2022, 6, 30))),
     ],
@@ -454,92 +458,6 @@ def test_extract_top_level_on_unseen_documents(gaz):
 
 
 # --------------------------------------------------------------------------- seed key scoring
-def _norm_surface(text: str) -> str:
-    return "".join(normalise_text(text).split())
-
-
-def _date_text(date: dt.date | None, length: int) -> str:
-    return date.isoformat()[:length] if date else ""
-
-
-def score_against_key(extraction: Extraction, key: dict) -> dict:
-    """Precision/recall of an extraction against the seed key.
-
-    Mentions are matched as multisets of (doc, feature, surface) (surfaces compared after
-    :func:`normalise_text` and whitespace removal, so entity/width artefacts do not count).
-    Events are deduplicated per document on (feature, status, modality, date, precision) as
-    the key is, then matched one-to-one on (doc, feature, status, modality, date truncated
-    to the key's date text). Claims are matched on (doc, value in base units).
-    """
-    docs = key.get("documents") or {}
-
-    gold_m = Counter(
-        (d, m["feature"], _norm_surface(m["surface"])) for d, doc in docs.items() for m in doc.get("mentions") or []
-    )
-    pred_m = Counter(
-        (m.doc_id, m.feature_id, _norm_surface(m.surface)) for m in extraction.mentions if m.doc_id in docs
-    )
-    tp_m = sum((gold_m & pred_m).values())
-
-    pred_e: dict[tuple, Any] = {}
-    for e in extraction.events:
-        if e.doc_id in docs:
-            pred_e.setdefault((e.doc_id, e.feature_id, e.status, e.modality, e.date, e.precision), e)
-    unmatched = list(pred_e)
-    tp_e = 0
-    missed_e = []
-    gold_events = [(d, ev) for d, doc in docs.items() for ev in doc.get("events") or []]
-    for d, ev in gold_events:
-        date_text = str(ev.get("date") or "")
-        hit = next(
-            (
-                k
-                for k in unmatched
-                if k[0] == d
-                and k[1] == ev["feature"]
-                and k[2] == ev["status"]
-                and k[3] == ev["modality"]
-                and _date_text(k[4], len(date_text)) == date_text
-            ),
-            None,
-        )
-        if hit is None:
-            missed_e.append((d, ev["feature"], ev["status"], ev["modality"], date_text))
-        else:
-            unmatched.remove(hit)
-            tp_e += 1
-
-    mult = {"亿元": 1e8, "万元": 1e4}
-    gold_c = Counter(
-        (d, round(float(c["value"]) * mult.get(str(c.get("unit")), 1.0), 3))
-        for d, doc in docs.items()
-        for c in doc.get("claims") or []
-    )
-    pred_c = Counter((c.doc_id, round(c.value, 3)) for c in extraction.claims if c.doc_id in docs)
-    tp_c = sum((gold_c & pred_c).values())
-
-    def ratio(a: int, b: int) -> float:
-        return a / b if b else 1.0
-
-    return {
-        "mention_precision": ratio(tp_m, sum(pred_m.values())),
-        "mention_recall": ratio(tp_m, sum(gold_m.values())),
-        "event_precision": ratio(tp_e, len(pred_e)),
-        "event_recall": ratio(tp_e, len(gold_events)),
-        "claim_precision": ratio(tp_c, sum(pred_c.values())),
-        "claim_recall": ratio(tp_c, sum(gold_c.values())),
-        "counts": {
-            "mentions": (tp_m, sum(pred_m.values()), sum(gold_m.values())),
-            "events": (tp_e, len(pred_e), len(gold_events)),
-            "claims": (tp_c, sum(pred_c.values()), sum(gold_c.values())),
-        },
-        "missed_mentions": sorted((gold_m - pred_m).elements()),
-        "spurious_mentions": sorted((pred_m - gold_m).elements()),
-        "missed_events": missed_e,
-        "spurious_events": [(k[0], k[1], k[2], k[3], str(k[4]), k[5]) for k in unmatched],
-    }
-
-
 def test_score_against_key_counts(gaz):
     doc = Doc("s1", D(2021, 11, 12), "京唐铁路将于2022年建成通车，燕郊站已开通。")
     x = extract([doc], gaz, known_events=False)

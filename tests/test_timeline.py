@@ -255,3 +255,21 @@ def test_summarise():
     s0 = summarise("f", mentions, tl, D(2022, 1, 1))
     assert s0["status"] == "unknown"
     assert s0["status_source"] is None
+
+
+def test_a_statement_about_sections_shows_in_the_parent_timeline_once():
+    """`geo timeline 北运河`: the sections' tourist navigation (seed 000, 2021-06-26) is listed
+    once, naming both sections, and does not decide the river's own status."""
+    from pathlib import Path
+
+    from geo.api import feature_timeline
+
+    seeds = Path(__file__).resolve().parents[1] / "seeds"
+    t = feature_timeline("北运河", corpus=seeds)
+    nav = [e for e in t["timeline"] if e.get("date") == "2021-06-26" and e["status"] == "opened"]
+    assert len(nav) == 1
+    assert nav[0]["modality"] == "actual"
+    assert set(nav[0]["sections"]) == {"river-north-canal-langfang", "river-north-canal-tongzhou"}
+    assert "旅游通航" in nav[0]["citations"][0]["quote"]
+    own = feature_timeline("北运河廊坊段", corpus=seeds)
+    assert not any("section" in e for e in own["timeline"])

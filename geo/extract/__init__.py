@@ -139,7 +139,7 @@ def __dir__() -> list[str]:
 
 # =========================================================================== top level
 def extract_document(
-    doc: Any, gazetteer: Any, *, matcher: Matcher | None = None
+    doc: Any, gazetteer: Any, *, matcher: Matcher | None = None, provisional: bool = True
 ) -> tuple[list[Mention], list[Event], list[Claim]]:
     """Mentions, events and claims of one document.
 
@@ -149,6 +149,9 @@ def extract_document(
     gazetteer : geo.gazetteer.Gazetteer
     matcher : Matcher, optional
         Prebuilt :func:`build_matcher` result.
+    provisional : bool, default True
+        Also extract names the gazetteer lacks as provisional features (ids ``prov-...``,
+        placed within this document only; :func:`extract` merges them across a corpus).
 
     Returns
     -------
@@ -156,13 +159,14 @@ def extract_document(
     """
     from geo.extract.claims import claims_in
     from geo.extract.events import events_in
-    from geo.extract.mentions import build_matcher, mentions_in
+    from geo.extract.mentions import build_matcher, document_mentions
 
     matcher = matcher or build_matcher(gazetteer)
     ctx = document_context(doc)
-    mentions = mentions_in(ctx, matcher)
-    events = events_in(ctx, mentions, matcher.kinds, no_events=matcher.no_events)
-    claims = claims_in(ctx, mentions, matcher.kinds)
+    mentions, pkinds = document_mentions(ctx, matcher, provisional=provisional)
+    kinds = {**matcher.kinds, **pkinds} if pkinds else matcher.kinds
+    events = events_in(ctx, mentions, kinds, no_events=matcher.no_events)
+    claims = claims_in(ctx, mentions, kinds)
     return mentions, events, claims
 
 
@@ -172,6 +176,7 @@ def extract(
     *,
     known_events: bool = True,
     max_contexts: int = 5,
+    provisional: bool = True,
 ) -> Extraction:
     """Extract mentions, events, claims, unknown names and timelines from a corpus.
 
@@ -188,6 +193,9 @@ def extract(
         the timelines.
     max_contexts : int, default 5
         Contexts kept per unknown candidate.
+    provisional : bool, default True
+        Names the gazetteer lacks that the name grammar recognises become provisional
+        features (:attr:`Extraction.provisional`) with their mentions, events and claims.
 
     Returns
     -------
@@ -195,7 +203,8 @@ def extract(
     """
     from geo.extract.claims import claims_in
     from geo.extract.events import events_in
-    from geo.extract.mentions import build_matcher, iter_features, mentions_in
+    from geo.extract.mentions import build_matcher, document_mentions, iter_features
+    from geo.extract.provisional import ProvisionalTally
     from geo.extract.unknowns import collect_unknowns, unknown_list
     from geo.timeline import build_timelines
 
@@ -204,38 +213,87 @@ def extract(
     counts: Counter[str] = Counter()
     suffixes: dict[str, str] = {}
     contexts: dict[str, list[dict]] = defaultdict(list)
+    docs_of: dict[str, set[str]] = defaultdict(set)
+    typed: dict[str, tuple[str, str]] = {}
+    tally = ProvisionalTally()
     for doc in progress.track(corpus, "extracting"):
         # one document that breaks the extraction never stops the others: it is reported
         try:
             ctx = document_context(doc)
-            mentions = mentions_in(ctx, matcher)
-            events = events_in(ctx, mentions, matcher.kinds, no_events=matcher.no_events)
-            claims = claims_in(ctx, mentions, matcher.kinds)
+            doc_tally = ProvisionalTally()
+            mentions, pkinds = document_mentions(ctx, matcher, provisional=provisional, tally=doc_tally)
+            kinds = {**matcher.kinds, **pkinds} if pkinds else matcher.kinds
+            events = events_in(ctx, mentions, kinds, no_events=matcher.no_events)
+            claims = claims_in(ctx, mentions, kinds)
         except Exception as exc:
             doc_id = getattr(doc, "doc_id", "?")
             msg = f"{getattr(doc, 'path', doc_id)}: extraction failed and the document was skipped: {exc!r}"
             logger.warning(msg)
             result.warnings.append(msg)
             continue
+        tally.merge(doc_tally)
         result.mentions.extend(mentions)
         result.events.extend(events)
         result.claims.extend(claims)
-        collect_unknowns(ctx, mentions, counts, suffixes, contexts, max_contexts=max_contexts)
+        collect_unknowns(
+            ctx,
+            mentions,
+            counts,
+            suffixes,
+            contexts,
+            max_contexts=max_contexts,
+            docs=docs_of,
+            typed=typed,
+            tally=doc_tally,
+        )
         result.documents[ctx.doc_id] = ctx.published.isoformat() if ctx.published else None
+    id_map, result.provisional = tally.resolve()
+    if id_map:
+        _rename(result, id_map, typed)
     result.mentions.sort(key=lambda m: (m.doc_id, m.start, m.end))
     result.events.sort(key=lambda e: (e.doc_id, e.start, e.feature_id, e.status))
     result.claims.sort(key=lambda c: (c.doc_id, c.start, c.end))
-    result.unknowns = unknown_list(counts, suffixes, contexts)
+    result.unknowns = unknown_list(counts, suffixes, contexts, docs=docs_of, typed=typed)
     known: dict[str, list[dict]] | None = None
     if known_events:
         known = {f.id: list(f.known_events) for f in iter_features(gazetteer) if getattr(f, "known_events", None)}
     result.timelines = build_timelines(result.events, known_events=known)
+    kind_of = {f.id: f.kind for f in iter_features(gazetteer)}
+    for f in iter_features(gazetteer):
+        for parent in getattr(f, "parent", ()) or ():
+            if kind_of.get(str(parent)) == f.kind:  # a section, not a lock or bridge on a river
+                result.sections.setdefault(str(parent), []).append(f.id)
+    result.sections = {k: sorted(v) for k, v in sorted(result.sections.items())}
     logger.info(
-        "extracted %d mentions, %d events, %d claims, %d unknown names from %d documents",
+        "extracted %d mentions, %d events, %d claims, %d unknown names (%d provisional features) from %d documents",
         len(result.mentions),
         len(result.events),
         len(result.claims),
         len(result.unknowns),
+        len(result.provisional),
         len(result.documents),
     )
     return result
+
+
+def _rename(result: Extraction, id_map: dict[str, str], typed: dict[str, tuple[str, str]]) -> None:
+    """Give the per-document provisional ids their corpus-wide ids (in place)."""
+    from dataclasses import replace
+
+    def new(fid: str) -> str:
+        return id_map.get(fid, fid)
+
+    result.mentions[:] = [
+        replace(m, feature_id=new(m.feature_id)) if m.feature_id in id_map else m for m in result.mentions
+    ]
+    result.events[:] = [
+        replace(e, feature_id=new(e.feature_id)) if e.feature_id in id_map else e for e in result.events
+    ]
+    result.claims[:] = [
+        replace(c, feature_ids=tuple(dict.fromkeys(new(f) for f in c.feature_ids)))
+        if any(f in id_map for f in c.feature_ids)
+        else c
+        for c in result.claims
+    ]
+    for name, (kind, fid) in list(typed.items()):
+        typed[name] = (kind, new(fid))

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from geo.dates import parse_cn_number
 from geo.extract.context import DocContext, document_context
 from geo.extract.lexicon import AREA_KINDS
-from geo.extract.mentions import Matcher, build_matcher, mentions_in
+from geo.extract.mentions import Matcher, build_matcher, document_mentions
+from geo.extract.provisional import provisional_kind
 from geo.extract.records import Claim, Mention
 from geo.extract.segment import Clause, Segmentation
 
@@ -67,7 +69,7 @@ def _enumerated(
     ci: int,
     mentions: list[Mention],
     mention_starts: list[int],
-    kinds: dict[str, str],
+    kinds: Mapping[str, str],
     after: int,
     value: float,
     unit: str,
@@ -78,7 +80,7 @@ def _enumerated(
     if unit not in ("条", "座", "个", "所", "处") or not (2 <= value <= 12) or value != int(value):
         return ()
     sentence = seg.clauses[ci].sentence
-    end = max(c.end for c in seg.clauses if c.sentence == sentence)
+    end = seg.sentences[sentence][1]
     named = tuple(
         dict.fromkeys(
             m.feature_id
@@ -93,7 +95,7 @@ def _enumerated(
 _KIND_FAMILY = {"expressway": "road", "bridge": "road", "interchange": "road"}
 
 
-def claims_in(ctx: DocContext, mentions: list[Mention], kinds: dict[str, str]) -> list[Claim]:
+def claims_in(ctx: DocContext, mentions: list[Mention], kinds: Mapping[str, str]) -> list[Claim]:
     """The claims of a document context, clause by clause (see :func:`find_claims`).
 
     ``mentions`` are the document's mentions in text order; ``kinds`` maps feature id to
@@ -238,7 +240,7 @@ def _area(
     ctx: DocContext,
     mentions: list[Mention],
     mention_starts: list[int],
-    kinds: dict[str, str],
+    kinds: Mapping[str, str],
     clause: Clause,
     pos: int,
 ) -> str | None:
@@ -258,6 +260,7 @@ def find_claims(
     *,
     mentions: list[Mention] | None = None,
     matcher: Matcher | None = None,
+    provisional: bool = True,
 ) -> list[Claim]:
     """Find quantitative statements (counts, lengths, riders, money, percentages, travel time).
 
@@ -276,6 +279,10 @@ def find_claims(
     """
     matcher = matcher or build_matcher(gazetteer)
     ctx = document_context(doc)
+    pkinds: dict[str, str] = {}
     if mentions is None:
-        mentions = mentions_in(ctx, matcher)
-    return sorted(claims_in(ctx, mentions, matcher.kinds), key=lambda c: (c.start, c.end))
+        mentions, pkinds = document_mentions(ctx, matcher, provisional=provisional)
+    else:
+        pkinds = {m.feature_id: k for m in mentions if (k := provisional_kind(m.feature_id))}
+    kinds = {**matcher.kinds, **pkinds}
+    return sorted(claims_in(ctx, mentions, kinds), key=lambda c: (c.start, c.end))

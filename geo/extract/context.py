@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from geo.dates import ResolvedDate, find_dates, period_end
+from geo.dates import ResolvedDate, date_matches, explicit_years, find_dates, period_end
 from geo.extract.lexicon import DATE_HINT_RE, PLAN_CUE_RE, REPORT_CUE_RE, SPEECH_RE
 from geo.extract.normalise import normalise_text
 from geo.extract.segment import Segmentation, segment
@@ -51,6 +51,26 @@ class DocContext:
     plan_sections: set[int]
     speech_paragraphs: set[int]
     _dates: dict = field(default_factory=dict)
+    _years: dict | None = None
+    _candidates: list | None = None
+    memo: dict = field(default_factory=dict)
+
+    @property
+    def candidates(self) -> list[tuple[str, str, int, int]]:
+        """The suffix-rule names of the text (:func:`geo.extract.names.suffix_candidates`), cached."""
+        if self._candidates is None:
+            from geo.extract.names import suffix_candidates
+
+            self._candidates = suffix_candidates(self.norm)
+        return self._candidates
+
+    @property
+    def year_of(self) -> dict:
+        """``(month, day) -> year`` that the text writes out (used only without a publication
+        date, see :func:`geo.dates.explicit_years`)."""
+        if self._years is None:
+            self._years = explicit_years(self.norm) if self.published is None else {}
+        return self._years
 
     @property
     def known_by(self) -> _dt.date | None:
@@ -66,9 +86,21 @@ class DocContext:
         found = self._dates.get(key)
         if found is None:
             text = self.norm[start:end]
+            mkey = (start, end)
+            matches = self._dates.get(mkey)
+            if matches is None:
+                matches = date_matches(text) if DATE_HINT_RE.search(text) else []
+                self._dates[mkey] = matches
             found = (
-                find_dates(text, self.published, modality=modality, published_precision=self.published_precision)
-                if DATE_HINT_RE.search(text)
+                find_dates(
+                    text,
+                    self.published,
+                    modality=modality,
+                    published_precision=self.published_precision,
+                    year_of=self.year_of,
+                    matches=matches,
+                )
+                if matches
                 else []
             )
             self._dates[key] = found

@@ -14,6 +14,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 from itertools import pairwise
 from typing import Any
 
@@ -21,17 +22,24 @@ from geo.dates import ResolvedDate, reported
 from geo.extract.context import DocContext, document_context
 from geo.extract.lexicon import (
     ACTUAL_RE,
+    AFTER_CLAUSE_RE,
+    BUS_ONLY_RE,
     COORD_RE,
     ENDPOINT_RE,
     EXPECTED_RE,
+    FORECAST_KEYWORD_RE,
     LEADING_FILLER_RE,
     NATURAL_KINDS,
+    NEWS_LEAD_RE,
     NO_EVENT_KINDS,
     PLAN_VERB_RE,
     PURE_DATE_FILLER_RE,
+    STATUS_PATTERNS,
+    has_status,
     status_in,
 )
-from geo.extract.mentions import Matcher, build_matcher, mentions_in
+from geo.extract.mentions import Matcher, build_matcher, document_mentions
+from geo.extract.provisional import provisional_kind
 from geo.extract.records import Event, Mention
 from geo.extract.segment import Clause
 from geo.extract.unknowns import names_other_subject
@@ -42,8 +50,34 @@ __all__ = ["events_in", "find_events"]
 _Status = tuple[str, int, int]
 
 
-def _modality(ctx: DocContext, clause: Clause, ctext: str, segtext: str) -> tuple[str, bool]:
+def _after_clause(ctx: DocContext, clause_index: int) -> bool:
+    """Whether an earlier clause of the sentence is a temporal "after X" (``该工程通车后，…``)."""
+    key = ("after", clause_index)
+    if key not in ctx.memo:
+        ctx.memo[key] = _after_clause_uncached(ctx, clause_index)
+    return bool(ctx.memo[key])
+
+
+def _after_clause_uncached(ctx: DocContext, clause_index: int) -> bool:
+    clauses = ctx.seg.clauses
+    si = clauses[clause_index].sentence
+    j = clause_index - 1
+    while j >= 0 and clauses[j].sentence == si:
+        c = clauses[j]
+        if AFTER_CLAUSE_RE.search(ctx.norm[c.start : c.end]):
+            return True
+        j -= 1
+    return False
+
+
+def _modality(
+    ctx: DocContext, clause: Clause, ctext: str, segtext: str, *, keyword: str = "", clause_index: int | None = None
+) -> tuple[str, bool]:
     """Modality of a clause segment and whether it was explicit."""
+    if keyword and FORECAST_KEYWORD_RE.match(keyword):
+        return "expected", True  # 具备通车条件: ready to open, the opening is to come
+    if clause_index is not None and _after_clause(ctx, clause_index):
+        return "expected", True  # 该工程通车后，将实现…: the consequence of a future event
     exp = EXPECTED_RE.search(segtext) or EXPECTED_RE.search(ctext)
     act = ACTUAL_RE.search(segtext) or ACTUAL_RE.search(ctext)
     if act and act.group(0).startswith("已"):
@@ -73,7 +107,7 @@ def _sentence_lead_date(ctx: DocContext, clause_index: int, modality: str) -> Re
             rest = ctext
             for s, e, _ in reversed(found):
                 rest = rest[:s] + rest[e:]
-            if PURE_DATE_FILLER_RE.match(rest):
+            if PURE_DATE_FILLER_RE.match(NEWS_LEAD_RE.sub("", rest, count=1)):
                 return found[-1][2]
         j -= 1
     return None
@@ -99,6 +133,47 @@ def _paragraph_lead_date(ctx: DocContext, clause_index: int, modality: str) -> R
     return found[-1][2] if PURE_DATE_FILLER_RE.match(rest) else None
 
 
+_REPORT_VERB_RE = re.compile(r"获悉|了解到|获知|得知|传来|宣布|发布|透露|介绍|表示|称|通报|召开|举行|消息")
+
+
+def _report_date(ctx: DocContext, clause_index: int, modality: str) -> ResolvedDate | None:
+    """``记者7月23日从某某获悉，甲线正加速建设``: the date of the report (a date in an earlier
+    clause of the sentence that has a reporting verb) dates what it reports."""
+    clauses = ctx.seg.clauses
+    si = clauses[clause_index].sentence
+    j = clause_index - 1
+    while j >= 0 and clauses[j].sentence == si:
+        c = clauses[j]
+        text = ctx.norm[c.start : c.end]
+        if _REPORT_VERB_RE.search(text):
+            found = ctx.dates(c.start, c.end, modality)
+            if found and found[-1][2].precision in ("day", "month"):
+                return found[-1][2]
+        j -= 1
+    return None
+
+
+_CONSEQUENCE_RE = re.compile(r"^\s*(?:这|此|也|这也|此举|这一|此次)*(?:标志着|意味着|标志)")
+
+
+def _marked_consequence_date(ctx: DocContext, clause_index: int, ctext: str, modality: str) -> ResolvedDate | None:
+    """``甲6月28日顺利出洞，标志着乙隧道贯通``: a clause that says what the previous statement
+    marks takes that statement's date (the last date of the previous clauses of its sentence,
+    else of the previous sentence)."""
+    if not _CONSEQUENCE_RE.match(ctext):
+        return None
+    clauses = ctx.seg.clauses
+    si = clauses[clause_index].sentence
+    j = clause_index - 1
+    while j >= 0 and clauses[j].sentence >= si - 1:
+        c = clauses[j]
+        found = ctx.dates(c.start, c.end, modality)
+        if found:
+            return found[-1][2]
+        j -= 1
+    return None
+
+
 def _choose_date(
     ctx: DocContext,
     clause_index: int,
@@ -113,9 +188,18 @@ def _choose_date(
         kw_abs = seg_offset + kw_pos
         before = [f for f in found if f[0] <= kw_abs]
         return (before[-1] if before else found[0])[2]
-    lead = _sentence_lead_date(ctx, clause_index, modality)
-    if lead is None:
-        lead = _paragraph_lead_date(ctx, clause_index, modality)
+    key = ("lead", clause_index, modality)
+    if key in ctx.memo:
+        lead = ctx.memo[key]
+    else:
+        lead = _marked_consequence_date(ctx, clause_index, ctext, modality)
+        if lead is None:
+            lead = _report_date(ctx, clause_index, modality)
+        if lead is None:
+            lead = _sentence_lead_date(ctx, clause_index, modality)
+        if lead is None:
+            lead = _paragraph_lead_date(ctx, clause_index, modality)
+        ctx.memo[key] = lead
     if lead is not None:
         return lead
     if ctx.published is None:
@@ -127,47 +211,170 @@ def _choose_date(
     return reported(ctx.published)
 
 
+_OPEN_BRACKETS = "(（[【"
+_CLOSE_BRACKETS = ")）]】"
+_VERB_FIRST_GAP = 6
+_VERB_FIRST_BLOCK_RE = re.compile(r"不|未|影响|对|向|为|让|使|给|与|和|及|到|至|范围|的")
+#: A keyword modifying the name right after it (``…通车的 甲线``).
+_ATTRIBUTIVE_RE = re.compile(r"^的\s*$")
+#: Keywords that only take their feature as object (``打造一个甲公园``), never as subject.
+_OBJECT_ONLY = frozenset({"打造"})
+
+
+_BRACKET_RE = re.compile(r"[(（\[【]")
+_ENDPOINT_HINT_RE = re.compile(r"[至到—\-~]")
+_ENDPOINT_AFTER_RE = re.compile(r"\s*(?:至|到|—|-|~)[^，,。；;]{0,12}?(?:段|区间)")
+_COPULA_RE = re.compile(r"(?<![但于还就正总要可凡只若])是")
+
+
+def _appositive(segtext: str, rel: list[tuple[int, int, str]]) -> set[int]:
+    """Indices of mentions that are never the subject of a segment's predicate: those inside
+    brackets (a description, alias or route: ``8号线(甲站—乙站)``, ``立交4座(分别设置在甲路、
+    乙路)``) and the end points of a section (``开建甲路至乙河一段``)."""
+    out: set[int] = set()
+    brackets = _BRACKET_RE.search(segtext) is not None
+    if not brackets and not _ENDPOINT_HINT_RE.search(segtext):
+        return out
+    for i, (s, e, _) in enumerate(rel):
+        if brackets:
+            before = segtext[:s]
+            depth = sum(before.count(c) for c in _OPEN_BRACKETS) - sum(before.count(c) for c in _CLOSE_BRACKETS)
+            if depth > 0:
+                out.add(i)
+                continue
+        if _ENDPOINT_AFTER_RE.match(segtext, e):
+            out.add(i)
+    return out
+
+
 def _head_mentions(
     segtext: str,
     seg_start: int,
     mentions: list[tuple[int, int, str]],
     kw: tuple[int, int] | None,
-) -> list[tuple[int, int, str]]:
-    """Mentions a segment's predicate applies to (head + coordinated mentions)."""
+) -> tuple[list[tuple[int, int, str]], bool]:
+    """Mentions a segment's predicate applies to (head + coordinated mentions), and whether
+    the predicate is a connection (``甲路与乙路贯通``: the head is joined to a target)."""
     if not mentions:
-        return []
+        return [], False
     rel = [(s - seg_start, e - seg_start, fid) for s, e, fid in mentions]
+    app = _appositive(segtext, rel)
+    usable = [i for i in range(len(rel)) if i not in app]
+    if not usable:
+        return [], False
     if kw is None:
-        idx = len(rel) - 1
+        idx = usable[-1]
         direction = -1
     else:
-        before = [i for i, m in enumerate(rel) if m[1] <= kw[0] or m[0] < kw[0]]
+        before = [i for i in usable if rel[i][1] <= kw[0] or rel[i][0] < kw[0]]
+        if before and segtext[kw[0] : kw[1]] in _OBJECT_ONLY:
+            return [], False
+        if before and _COPULA_RE.search(segtext, rel[before[-1]][1], kw[0]):
+            return [], False  # 甲站是规划确定的车站之一: a description, not a statement
         if before:
             idx, direction = before[-1], -1
         else:
-            idx, direction = 0, 1
+            idx, direction = usable[0], 1
+            gap = segtext[kw[1] : rel[idx][0]]
+            if _ATTRIBUTIVE_RE.match(gap):
+                return [mentions[idx]], False  # 即将于2022年通车的甲线: the noun it modifies
+            if len(gap) > _VERB_FIRST_GAP or _VERB_FIRST_BLOCK_RE.search(gap):
+                return [], False  # 加宽施工将不会影响到甲路的通行: not the object of the verb
+    connection = False
     if kw is not None and direction < 0 and ENDPOINT_RE.match(segtext, rel[idx][1]):
         # 密涿高速北延与京平高速对接工程: the head is a connection target; its conjuncts
         # before it carry the event
-        if idx == 0 or not COORD_RE.match(segtext[rel[idx - 1][1] : rel[idx][0]] or "x"):
-            return []
-        idx -= 1
+        prev = [i for i in usable if i < idx]
+        if not prev or not COORD_RE.match(segtext[rel[prev[-1]][1] : rel[idx][0]] or "x"):
+            return [], False
+        idx = prev[-1]
+        connection = True
     chosen = [idx]
     j = idx
-    while 0 <= j + direction < len(rel):
-        a, b = (rel[j + direction], rel[j]) if direction < 0 else (rel[j], rel[j + direction])
+    k = usable.index(idx)
+    while 0 <= k + direction < len(usable):
+        k += direction
+        nxt = usable[k]
+        a, b = (rel[nxt], rel[j]) if direction < 0 else (rel[j], rel[nxt])
         between = segtext[a[1] : b[0]]
-        if not COORD_RE.match(between):
+        if not COORD_RE.match(between) and not _BRACKETED_COORD_RE.match(between):
             break
-        j += direction
+        j = nxt
         chosen.append(j)
-    return [mentions[i] for i in sorted(chosen)]
+    return [mentions[i] for i in sorted(chosen)], connection
+
+
+#: Text between two coordinated mentions when the first has a bracketed description.
+_BRACKETED_COORD_RE = re.compile(r"^\s*[(（][^()（）]{0,40}[)）]\s*[、与和及]\s*$")
+
+#: An explicit anaphoric subject (``该工程``, ``项目``, ``线路``, ``全线``...) or a bare
+#: section label (``通州至大兴段``, ``北京段``, ``一期``) opening a clause.
+_ANAPHOR_RE = re.compile(
+    r"^\s*(?:代表|标志着|意味着|标志)?\s*(?:(?:该|此|本|这一?|这个|这座|这条|整个|其|上述)?"
+    r"(?:(?<=[该此本这条座个其述])[^，。；]{0,16}的)?(?:轨道|城际|地铁|跨界)?"
+    r"(?:工程项目|工程|项目|线路|路段|道路|大桥|桥梁|车站|隧道|全线|线|路|桥|站|枢纽|船闸|公园|院区)"
+    r"(?:整体|全线|主体|工程|项目)?"
+    r"|[\u4e00-\u9fff]{1,8}(?:至[\u4e00-\u9fff]{1,8})?段|[一二三四]期(?:工程|项目)?)"
+)
+#: What may stand between a zero or anaphoric subject and the status keyword.
+_ZERO_FILLER_RE = re.compile(
+    r"^(?:[\s“”\"]|将于|将在|将会|将|预计于|预计在|预计|计划于|计划在|计划|力争于|力争在|力争|争取|拟于|拟|"
+    r"有望于|有望|已经|已于|已|正在|正|于|在|目前|现已|现|日前|近日|均|都|全部|也|还|并|且|同时|此外|"
+    r"率先|首先|即将|全面|正式|顺利|基本|实现|完成|进入|迈进|迈入|步入|开始|达到|进一步|加快|稳步|年底前|年内|"
+    r"整体|全线|会|可|能|陆续|逐步|先后|分别|同步)*$"
+)
+_ZERO_TAIL_MAX = 10
+#: What may follow the keyword of a clause without a subject of its own (``…开诊运行``,
+#: ``…通车条件``): completions of the predicate, not an object.
+_ZERO_TAIL_OK_RE = re.compile(
+    r"^(?:运行|运营|投用|使用|条件|阶段|建设|施工|工作|工程|任务|目标|仪式|了|的|等|后|并|"
+    r"完成|实现|通车|开通|成功|顺利|全面|正式|[\s。！？!?…”\"])*$"
+)
+
+
+def _zero_subject(ctx: DocContext, ci: int, ctext: str, ks: int, modality: str) -> str | None:
+    """The anaphoric noun or section label before a clause's keyword (``''`` when there is no
+    subject at all); ``None`` when the clause has a subject of its own."""
+    clause = ctx.seg.clauses[ci]
+    pre = ctext[:ks]
+    for s, e, _ in reversed(ctx.dates(clause.start, clause.end, modality)):
+        if e <= ks:
+            pre = pre[:s] + pre[e:]
+    anaphor = _ANAPHOR_RE.match(pre)
+    rest = pre[anaphor.end() :] if anaphor else pre
+    if not _ZERO_FILLER_RE.match(rest):
+        return None
+    return anaphor.group(0).strip() if anaphor else ""
+
+
+def _split_segments(ctext: str, start: int) -> list[tuple[int, int]]:
+    """``、``-segments of a clause (offsets), not splitting inside brackets."""
+    if "、" not in ctext:
+        return [(start, start + len(ctext))]
+    bounds = [start]
+    if _BRACKET_RE.search(ctext) is None:
+        k = ctext.find("、")
+        while k >= 0:
+            bounds.append(start + k + 1)
+            k = ctext.find("、", k + 1)
+        bounds.append(start + len(ctext) + 1)
+        return [(a, min(b - 1, start + len(ctext))) for a, b in pairwise(bounds)]
+    depth = 0
+    for k, ch in enumerate(ctext):
+        if ch in _OPEN_BRACKETS:
+            depth += 1
+        elif ch in _CLOSE_BRACKETS:
+            depth = max(0, depth - 1)
+        elif ch == "、" and depth == 0:
+            bounds.append(start + k + 1)
+    bounds.append(start + len(ctext) + 1)
+    return [(a, min(b - 1, start + len(ctext))) for a, b in pairwise(bounds)]
 
 
 def events_in(
     ctx: DocContext,
     mentions: list[Mention],
-    kinds: dict[str, str],
+    kinds: Mapping[str, str],
     *,
     no_events: frozenset[str] = frozenset(),
 ) -> list[Event]:
@@ -178,8 +385,9 @@ def events_in(
     ctx : DocContext
     mentions : list of Mention
         The document's mentions, in text order.
-    kinds : dict of str to str
-        Feature id -> kind (:attr:`geo.extract.mentions.Matcher.kinds`).
+    kinds : mapping of str to str
+        Feature id -> kind (:attr:`geo.extract.mentions.Matcher.kinds` and the document's
+        provisional features).
     no_events : frozenset of str
         Features that never carry an event (:attr:`geo.extract.mentions.Matcher.no_events`).
 
@@ -190,56 +398,67 @@ def events_in(
     seg = ctx.seg
     by_clause: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
     any_mention: set[int] = set()
+    last_eventable: dict[int, list[tuple[int, str]]] = defaultdict(list)  # paragraph -> (start, id)
     for m in mentions:
         ci = bisect.bisect_right(seg.clause_starts, m.start) - 1
         if ci < 0:
             continue
         any_mention.add(ci)
-        if kinds.get(m.feature_id) not in NO_EVENT_KINDS and m.feature_id not in no_events:
+        kind = kinds.get(m.feature_id)
+        if kind not in NO_EVENT_KINDS and m.feature_id not in no_events:
             by_clause[ci].append((m.start, m.end, m.feature_id))
+            if kind not in NATURAL_KINDS and not _peripheral(ctx.norm, m.start, m.end):
+                last_eventable[seg.clauses[ci].paragraph].append((m.start, m.feature_id))
+    counts: dict[str, int] = defaultdict(int)
+    for plist in last_eventable.values():
+        for _, fid in plist:
+            counts[fid] += 1
+    first_at: dict[str, int] = {}
+    for plist in last_eventable.values():
+        for pos, fid in plist:
+            first_at.setdefault(fid, pos)
+    topic = min(counts, key=lambda f: (-counts[f], first_at[f])) if counts else None
+    announced = _announced_start(ctx)
     events: list[Event] = []
     seen: set[tuple] = set()
-    last_subject: tuple[int, list[str]] | None = None  # (sentence, feature ids)
-    candidate_clauses = sorted(by_clause)
-    # clauses without mentions directly following a clause with an event (zero anaphora)
-    extra: set[int] = set()
-    for ci in candidate_clauses:
-        si = seg.clauses[ci].sentence
-        j = ci + 1
-        while j < len(seg.clauses) and seg.clauses[j].sentence == si:
-            if j not in any_mention:
-                extra.add(j)
-            j += 1
-    for ci in sorted(set(candidate_clauses) | extra):
-        clause = seg.clauses[ci]
-        ctext = ctx.norm[clause.start : clause.end]
+    # the features the last statement was about: (paragraph, sentence, feature ids)
+    last_subject: tuple[int, int, list[str]] | None = None
+    # statements about a counted group (28条线路采取暂停运营措施): sentence -> (status, modality, date, keyword)
+    group_statements: dict[int, list[tuple[str, str, ResolvedDate | None, str]]] = defaultdict(list)
+    for ci, clause in enumerate(seg.clauses):
         cmentions = by_clause.get(ci, [])
+        if cmentions and _ENUM_INTRO_RE.search(ctx.norm, clause.start, clause.end):
+            _enumerated_events(ctx, ci, by_clause, kinds, group_statements, events, seen)
         if not cmentions:
-            if last_subject is None or last_subject[0] != clause.sentence:
-                continue
+            ctext = ctx.norm[clause.start : clause.end]
             st = status_in(ctext)
-            if st is None or not _ZERO_TAIL_RE.match(ctext, st[2]):
-                continue  # only a bare predicate (预计2025年年底建成通车) takes the topic
-            if names_other_subject(ctext[: st[1]]):
-                continue  # 东坝船闸计划2025年通航: a subject the gazetteer does not know, not the topic
+            if st is None:
+                continue
+            if _GROUP_SUBJECT_RE.search(ctext, 0, st[1]):
+                kw_text = ctext[st[1] : st[2]]
+                modality, _ = _modality(ctx, clause, ctext, ctext, keyword=kw_text, clause_index=ci)
+                rd = _choose_date(ctx, ci, ctext, 0, st[1], modality)
+                group_statements[clause.sentence].append((st[0], _check_future(ctx, rd, modality), rd, kw_text))
+                continue
+            if ci in any_mention:
+                continue  # only places (areas) named: their own subject, not the topic's
+            fids = _antecedent(ctx, ci, ctext, st, last_subject, last_eventable, topic, kinds)
+            if not fids:
+                continue
             status, ks, ke = st
-            modality, _ = _modality(ctx, clause, ctext, ctext)
+            kw_text = ctext[ks:ke]
+            modality, _ = _modality(ctx, clause, ctext, ctext, keyword=kw_text, clause_index=ci)
             rd = _choose_date(ctx, ci, ctext, 0, ks, modality)
             modality = _check_future(ctx, rd, modality)
-            for fid in last_subject[1]:
-                if _status_allowed(kinds.get(fid), status, ctext[ks:ke]):
+            for fid in fids:
+                if _status_allowed(kinds.get(fid), status, kw_text):
                     _add_event(events, seen, ctx, clause, fid, status, modality, rd)
             continue
-        # split into 、-segments
-        bounds = [clause.start]
-        k = ctext.find("、")
-        while k >= 0:
-            bounds.append(clause.start + k + 1)
-            k = ctext.find("、", k + 1)
-        bounds.append(clause.end + 1)
+        ctext = ctx.norm[clause.start : clause.end]
+        if not has_status(ctext):
+            continue  # no keyword in the whole clause: none in its segments either
         segments: list[tuple[int, int, str, _Status | None]] = []
-        for a, b in pairwise(bounds):
-            b = min(b - 1, clause.end)
+        for a, b in _split_segments(ctext, clause.start):
             stext = ctx.norm[a:b]
             segments.append((a, b, stext, status_in(stext)))
         # status for each segment: own, else next with one, else previous with one
@@ -255,21 +474,229 @@ def events_in(
             if not segm:
                 continue
             kw = (ks, ke) if src_i == i else None
-            heads = _head_mentions(stext, a, segm, kw)
+            heads, connection = _head_mentions(stext, a, segm, kw)
             src_a, _, src_text, _ = segments[src_i]
-            modality, _ = _modality(ctx, clause, ctext, src_text)
+            kw_text = src_text[ks:ke]
+            modality, _ = _modality(ctx, clause, ctext, src_text, keyword=kw_text, clause_index=ci)
             rd = _choose_date(ctx, ci, ctext, src_a - clause.start, ks, modality)
             modality = _check_future(ctx, rd, modality)
-            kw_text = src_text[ks:ke]
             for _, _, fid in heads:
-                if not _status_allowed(kinds.get(fid), status, kw_text):
+                rd_f = rd
+                if (
+                    announced is not None
+                    and (rd is None or rd.precision == "reported")
+                    and kinds.get(fid) == "bus_line"
+                ):
+                    rd_f = announced  # a service notice: its changes start on the date it announces
+                st_f = status
+                if connection and status == "milestone" and "贯通" in kw_text and kinds.get(fid) in _ROAD_KINDS:
+                    st_f = "opened"  # 甲路与乙路贯通: the link opens
+                if not _status_allowed(kinds.get(fid), st_f, kw_text):
                     continue
-                _add_event(events, seen, ctx, clause, fid, status, modality, rd)
+                _add_event(events, seen, ctx, clause, fid, st_f, modality, rd_f)
                 if fid not in subjects:
                     subjects.append(fid)
         if subjects:
-            last_subject = (clause.sentence, subjects)
-    return events
+            last_subject = (clause.paragraph, clause.sentence, subjects)
+    return _drop_restatements(events)
+
+
+#: A counted group as a subject (``28条跨省线路``, ``多条公交线路``, ``3座桥梁``).
+_GROUP_SUBJECT_RE = re.compile(
+    r"(?:\d+|[两三四五六七八九十]+|多|数|几)(?:条|座|个|项|处)[^，。；]{0,16}?(?:线路|道路|公路|项目|桥梁|车站|站点|线|路|桥)"
+)
+#: A demonstrative group that the following names enumerate (``这37条线路涉及甲、乙…``).
+_ENUM_INTRO_RE = re.compile(
+    r"(?:这|上述|以上|该|此)些?(?:\d+|[两三四五六七八九十]+)?(?:条|座|个|项|处)?[^，。；]{0,6}?"
+    r"(?P<noun>线路|道路|公路|项目|桥梁|车站|工程)(?:主要)?(?:涉及|包括|包含|分别为|分别是|即|有|为)"
+)
+
+
+def _enumerated_events(
+    ctx: DocContext,
+    ci: int,
+    by_clause: Mapping[int, list[tuple[int, int, str]]],
+    kinds: Mapping[str, str],
+    group_statements: Mapping[int, list[tuple[str, str, ResolvedDate | None, str]]],
+    events: list[Event],
+    seen: set[tuple],
+) -> None:
+    """``28条线路采取暂停运营措施。这些线路涉及甲路、乙路…``: the features a demonstrative
+    group enumerates take what the previous sentence (of the same paragraph) said of the group."""
+    seg = ctx.seg
+    clause = seg.clauses[ci]
+    m = _ENUM_INTRO_RE.search(ctx.norm, clause.start, clause.end)
+    if m is None:
+        return
+    prev = [s for s in (clause.sentence - 1, clause.sentence) if s in group_statements]
+    if not prev:
+        return
+    psent = seg.sentences[prev[0]]
+    if bisect.bisect_right([p[0] for p in seg.paragraphs], psent[0]) - 1 < clause.paragraph - 1:
+        return  # only the sentence just before (in this paragraph or the one above)
+    noun = m.group("noun")
+    statements = group_statements[prev[0]]
+    j = ci
+    while j < len(seg.clauses) and seg.clauses[j].sentence == clause.sentence:
+        for s, _e, fid in by_clause.get(j, []):
+            if s < m.end() or not _compatible(noun, kinds.get(fid)):
+                continue
+            status, modality, rd, kw_text = max(statements, key=lambda t: _STATUS_PRIORITY.get(t[0], 0))
+            if _status_allowed(kinds.get(fid), status, kw_text):
+                _add_event(events, seen, ctx, seg.clauses[j], fid, status, modality, rd)
+        j += 1
+
+
+_STATUS_PRIORITY = {s: p for _, s, p in reversed(STATUS_PATTERNS)}
+
+
+def _drop_restatements(events: list[Event]) -> list[Event]:
+    """Within a document, an undated statement (dated ``reported``) of what a dated statement
+    of the same feature, status and modality already says is a restatement: dropped."""
+    dated = {(e.feature_id, e.status, e.modality) for e in events if e.precision not in ("reported", "unknown")}
+    return [e for e in events if not (e.precision == "reported" and (e.feature_id, e.status, e.modality) in dated)]
+
+
+_ANNOUNCED_RE = re.compile(r"^\s*(?:自|从|于)?(?P<date>[^，,。]{2,14}?)(?:首班车|首车|零时|0时|起|开始)+\s*$")
+
+
+def _announced_start(ctx: DocContext) -> ResolvedDate | None:
+    """The start date a service notice announces in its first paragraph (``自11月26日首车起，…``):
+    one clause that is only that date; ``None`` when there is none or more than one."""
+    if not ctx.seg.paragraphs:
+        return None
+    first = ctx.seg.paragraphs[0]
+    found = []
+    for c in ctx.seg.clauses:
+        if c.start >= first[1]:
+            break
+        text = ctx.norm[c.start : c.end]
+        if not _ANNOUNCED_RE.match(text):
+            continue
+        dates = ctx.dates(c.start, c.end, "actual")
+        if len(dates) == 1 and dates[0][2].precision == "day":
+            found.append(dates[0][2])
+    return found[0] if len(found) == 1 else None
+
+
+_ROAD_KINDS = frozenset({"road", "expressway", "bridge"})
+
+
+#: The kinds an anaphoric noun can refer to (``线路`` a line, ``大桥`` a bridge...).
+_ANAPHOR_KINDS: tuple[tuple[str, frozenset[str]], ...] = (
+    ("线", frozenset({"metro_line", "rail_line", "bus_line"})),
+    ("桥", frozenset({"bridge"})),
+    ("路", frozenset({"road", "expressway"})),
+    ("站", frozenset({"station"})),
+    ("枢纽", frozenset({"station", "interchange"})),
+    ("公园", frozenset({"park", "zone"})),
+    ("船闸", frozenset({"lock"})),
+    ("院区", frozenset({"hospital"})),
+    ("隧道", frozenset({"road", "expressway", "metro_line", "rail_line"})),
+)
+
+
+def _compatible(anaphor: str, kind: str | None) -> bool:
+    """Whether an anaphoric noun can refer to a feature of this kind (``工程``/``项目``/a
+    section label: any)."""
+    for noun, kinds in _ANAPHOR_KINDS:
+        if noun in anaphor:
+            return kind in kinds
+    return True
+
+
+def _antecedent(
+    ctx: DocContext,
+    ci: int,
+    ctext: str,
+    st: _Status,
+    last_subject: tuple[int, int, list[str]] | None,
+    last_eventable: Mapping[int, list[tuple[int, str]]],
+    topic: str | None,
+    kinds: Mapping[str, str],
+) -> list[str]:
+    """The features a clause without a mention of its own is about (zero anaphora).
+
+    * a bare predicate after a statement of the same sentence (``平谷线加快建设，…，预计
+      2025年年底建成通车``) takes that statement's subject;
+    * a clause with no subject before its keyword takes the subject of the last statement
+      of its paragraph;
+    * a clause whose subject is an anaphoric noun (``该工程``, ``线路``, ``项目``) or a bare
+      section label (``通州至大兴段``) takes, of the features that noun can refer to, the
+      last statement's subject in its paragraph, else the last feature its paragraph names,
+      else the last statement's subject of the previous paragraph, else the document's topic
+      (the feature it names most).
+
+    Never when the clause names a feature the gazetteer does not know (``东坝船闸计划
+    2025年通航``), nor when the keyword has an object of its own.
+    """
+    clause = ctx.seg.clauses[ci]
+    _status, ks, ke = st
+    tail = ctext[ke:].strip()
+    if names_other_subject(ctext[:ks]):
+        return []
+    same_sentence = last_subject is not None and last_subject[1] == clause.sentence
+    if same_sentence and _ZERO_TAIL_RE.match(ctext, ke):
+        assert last_subject is not None
+        return list(last_subject[2])
+    if len(tail) > _ZERO_TAIL_MAX or not _ZERO_TAIL_OK_RE.match(tail):
+        return []  # the keyword has an object of its own (已建成各类园区19个): another statement
+    modality = "expected" if EXPECTED_RE.search(ctext) else "actual"
+    anaphor = _zero_subject(ctx, ci, ctext, ks, modality)
+    if anaphor is None:
+        return []
+    if not anaphor:
+        if last_subject is not None and (
+            last_subject[0] == clause.paragraph
+            or (last_subject[0] == clause.paragraph - 1 and last_subject[0] in ctx.seg.headings)
+        ):
+            return list(last_subject[2])  # the same paragraph, or the headline just above
+        return []
+
+    def ok(fids: list[str]) -> list[str]:
+        return [f for f in fids if _compatible(anaphor, kinds.get(f))]
+
+    here = last_subject is not None and last_subject[0] == clause.paragraph
+    before = last_subject is not None and last_subject[0] == clause.paragraph - 1
+    prior = ok([fid for pos, fid in last_eventable.get(clause.paragraph, []) if pos < clause.start])
+    if _PROJECT_ANAPHOR_RE.search(anaphor):
+        # 该工程 / 项目: the project the text is about -- the subject of the last statement,
+        # else the document's topic, else the last feature the paragraph names
+        if last_subject is not None and (here or before) and ok(last_subject[2]):
+            return ok(last_subject[2])
+        if topic is not None:
+            return [topic]
+        return [prior[-1]] if prior else []
+    if _PLURAL_ANAPHOR_RE.match(ctext) and clause.sentence > 0:
+        # 甲路、乙路…。上述道路均已通车: a plural demonstrative takes every feature of its kind
+        # that the previous sentence (of the same paragraph) names
+        ps, pe = ctx.seg.sentences[clause.sentence - 1]
+        group = list(dict.fromkeys(f for pos, f in last_eventable.get(clause.paragraph, []) if ps <= pos < pe))
+        if len(ok(group)) >= 2:
+            return ok(group)
+    if here and last_subject is not None and ok(last_subject[2]):
+        return ok(last_subject[2])
+    if prior:
+        return [prior[-1]]
+    if before and last_subject is not None and ok(last_subject[2]):
+        return ok(last_subject[2])
+    if topic is not None and ok([topic]):
+        return [topic]
+    return []
+
+
+_PROJECT_ANAPHOR_RE = re.compile(r"工程|项目")
+#: A plural demonstrative subject (``上述道路``, ``以上线路``, ``这些车站``).
+_PLURAL_ANAPHOR_RE = re.compile(r"^\s*(?:上述|以上|这些)")
+_PERIPHERAL_BEFORE_RE = re.compile(
+    r"(?:起于|起自|止于|终至|终于|终点|起点|途经|经由|经过|连接|衔接|对接|接入|与|至|到|从|由|跨)\s*$"
+)
+
+
+def _peripheral(norm: str, start: int, end: int) -> bool:
+    """Whether a mention is an end point, a route point or a connection target (``起于甲``,
+    ``与甲相接``, ``经甲``): never the topic a later anaphor refers to."""
+    return bool(_PERIPHERAL_BEFORE_RE.search(norm, max(0, start - 4), start) or ENDPOINT_RE.match(norm, end))
 
 
 def _segment_status(statuses: list[_Status | None], i: int) -> tuple[int, _Status] | None:
@@ -293,9 +720,13 @@ _ZERO_TAIL_RE = re.compile(r"[\s后了的等。！？!?…]*$")
 
 
 def _status_allowed(kind: str | None, status: str, keyword: str) -> bool:
-    """Whether a status keyword can apply to a feature of this kind."""
+    """Whether a status keyword can apply to a feature of this kind: rivers only open for
+    navigation; the re-routing and timetable words (``调整``, ``末班车``...) only say that a
+    bus line runs."""
     if kind in NATURAL_KINDS:
         return status == "opened" and "通航" in keyword
+    if BUS_ONLY_RE.match(keyword):
+        return kind == "bus_line"
     return True
 
 
@@ -348,6 +779,7 @@ def find_events(
     *,
     mentions: list[Mention] | None = None,
     matcher: Matcher | None = None,
+    provisional: bool = True,
 ) -> list[Event]:
     """Detect status statements about the features mentioned in a document.
 
@@ -359,6 +791,8 @@ def find_events(
         Mentions of ``doc`` (found when omitted).
     matcher : optional
         Prebuilt :func:`build_matcher` result.
+    provisional : bool, default True
+        With ``mentions`` omitted: include names the gazetteer lacks (provisional features).
 
     Returns
     -------
@@ -367,6 +801,10 @@ def find_events(
     """
     matcher = matcher or build_matcher(gazetteer)
     ctx = document_context(doc)
+    pkinds: dict[str, str] = {}
     if mentions is None:
-        mentions = mentions_in(ctx, matcher)
-    return events_in(ctx, mentions, matcher.kinds, no_events=matcher.no_events)
+        mentions, pkinds = document_mentions(ctx, matcher, provisional=provisional)
+    else:
+        pkinds = {m.feature_id: k for m in mentions if (k := provisional_kind(m.feature_id))}
+    kinds = {**matcher.kinds, **pkinds}
+    return events_in(ctx, mentions, kinds, no_events=matcher.no_events)

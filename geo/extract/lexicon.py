@@ -20,14 +20,18 @@ import re
 
 __all__ = [
     "ACTUAL_RE",
+    "AFTER_CLAUSE_RE",
     "AREA_KINDS",
+    "BUS_ONLY_RE",
     "COORD_RE",
     "DATE_HINT_RE",
     "DESIGNATION_RE",
     "ENDPOINT_RE",
     "EXPECTED_RE",
+    "FORECAST_KEYWORD_RE",
     "LEADING_FILLER_RE",
     "NATURAL_KINDS",
+    "NEWS_LEAD_RE",
     "NO_EVENT_KINDS",
     "PLAN_CUE_RE",
     "PLAN_VERB_RE",
@@ -35,6 +39,7 @@ __all__ = [
     "REPORT_CUE_RE",
     "SPEECH_RE",
     "STATUS_PATTERNS",
+    "has_status",
     "status_in",
 ]
 
@@ -50,7 +55,9 @@ AREA_KINDS: frozenset[str] = frozenset({"admin", "zone", "destination"})
 NATURAL_KINDS = frozenset({"river", "monitoring_section"})
 
 #: Text that may hold a date expression (clauses without it skip the date parser).
-DATE_HINT_RE = re.compile(r"[年月]|近日|日前|近期|目前|当前|眼下|昨天|昨日|今天|今日|[一二三四五六七八九十]五")
+DATE_HINT_RE = re.compile(
+    r"[年月]|\d日|近日|日前|近期|目前|当前|眼下|前天|昨天|昨日|今天|今日|[一二三四五六七八九十]五"
+)
 
 
 # =========================================================================== status vocabulary
@@ -58,55 +65,82 @@ _NB = r"[^，。；;,!?！？]"  # within-clause character
 #: (regex, event status, priority) of the status keywords.
 STATUS_PATTERNS: list[tuple[str, str, int]] = [
     # (regex, status, priority) -- higher priority wins within a segment
-    (r"暂停|停运|停工|停止运营|停航|停驶", "suspended", 7),
+    (
+        r"暂停|停运|停工|停止运营|停航|停驶|停开|停止运行|区间运营|区间措施|(?:道路|临时|交通)封闭|封路|断交",
+        "suspended",
+        7,
+    ),
     (
         r"主体(?:工程|结构)?(?:完工|封顶|竣工)|(?:引道|路基|桥梁|主体)(?:工程)?(?:已经|已)?(?:竣工|完工)|"
-        r"封顶|全线贯通|(?<![上下前后左右内外])贯通(?!入海)|铺轨|合龙|完成路基建设|"
+        r"封顶|全线贯通|(?<![上下前后左右内外])贯通(?!入海)|洞通|出洞|铺轨|合龙|完成路基建设|"
         r"进入主体结构施工|基本建成|(?<!完工)(?:竣工|完工)(?!通车|通航|运营|投用|投入使用)|"
         rf"完成{_NB}{{0,8}}?\d+(?:\.\d+)?%|完成{_NB}{{0,6}}?(?:路基|桥梁|主体)",
         "milestone",
         6,
     ),
     (
-        r"建成通车|开通运营|通车运营|完工通车|正式通车|通车|竣工|通航|投入使用|投入运营|投用|"
-        r"开诊|揭牌|挂牌成立|挂牌|开园|开业|启动运行|开通|正式运营|开放(?!式)|"
+        r"建成通车|开通运营|通车运营|完工通车|正式通车|通车|竣工|通航|投入使用|投入运营|投用|投运|"
+        r"开诊|揭牌|挂牌成立|挂牌|开园|开业|启动运行|开通|正式运营|开放(?!式)|试运行|试运营|"
+        r"平稳运营|安全运营|正常运营|分阶段运营|分段运营|恢复运营|恢复通车|启用|开设|开行|闭合成环|成环|"
+        rf"具备{_NB}{{0,4}}?(?:通车|开通|运营|通航|开放|使用)条件|"
         r"(?<!要)建成(?!后)|完工",
         "opened",
         5,
     ),
     (
-        rf"开工建设|实现开工|开工|首开|动工|开建|启动{_NB}{{0,20}}?建设",
+        rf"开工建设|实现开工|开工|首开|动工|开建|进场施工|开始施工|启动{_NB}{{0,20}}?建设",
         "construction_started",
         4,
     ),
     (
-        rf"接线协议|签[订署]{_NB}{{0,12}}?(?:建设|接线|共建|连接|对接|合作建设)协议",
+        rf"接线协议|补充协议|签[订署]{_NB}{{0,12}}?(?:建设|接线|共建|连接|对接|合作建设)协议",
         "agreement",
         3,
     ),
-    (r"前期工作|前期研究|可行性研究|可研|立项|获批", "early_stage", 2),
+    (
+        r"前期工作|前期研究|可行性研究|可研|立项|获批|批复|招标|环评|环境影响评价|初步设计|施工图设计|"
+        r"勘察设计|方案(?:已经|已)?(?:确定|敲定|稳定)|实质性实施阶段|实施阶段",
+        "early_stage",
+        2,
+    ),
     (
         r"加快建设|正在建设|在建|施工|加速建设|大力建设|加紧建设|抓紧建设|建设中|协同建设|"
-        r"有序推进|加快推进|扎实推进|稳步推进|持续推进|全力推进|积极推进|"
+        r"有序推进|加快推进|扎实推进|稳步推进|持续推进|全力推进|积极推进|加快实施|全面建设|正在安装|"
+        r"进展顺利|顺利推进|加紧施工|建设阶段|"
         rf"推进{_NB}{{0,20}}?(?:建设|工程|施工)|(?:建设|工程|施工){_NB}{{0,4}}?推进|^\s*建设",
         "under_construction",
         1,
     ),
+    # what is said of a bus line that runs (re-routed, timetable changed, resumed): bus lines only
     (
-        rf"规划(?!纲要)|(?<!调查)研究{_NB}{{0,20}}?(?:方案|项目|规划|建设)|谋划|编制|拟建",
+        r"调整|改线|优化|延长|延后|恢复|增开|加密|首末班|末班车|发车",
+        "opened",
+        1,
+    ),
+    (
+        rf"规划(?!纲要)|(?<!调查)研究{_NB}{{0,20}}?(?:方案|项目|规划|建设)|谋划|编制|拟建|打造",
         "planned",
         0,
     ),
 ]
 _STATUS_RES = [(re.compile(p), s, pr) for p, s, pr in STATUS_PATTERNS]
-_NEGATION_RE = re.compile(r"(?:未|尚未|没有|不再|无法)$")
+#: Any status keyword at all (a segment without one skips the per-status patterns).
+_ANY_STATUS_RE = re.compile("|".join(f"(?:{p})" for p, _, _ in STATUS_PATTERNS))
+_NEGATION_RE = re.compile(r"(?:未|尚未|没有|不再|无法|不会|不能|并未|未能)$")
+#: Keywords that only bus lines carry (a re-routing or timetable change of a line that runs).
+BUS_ONLY_RE = re.compile(r"^(?:调整|改线|优化|延长|延后|恢复|增开|加密|首末班|末班车|发车)$")
+#: Keywords that are forecasts by their meaning: ready for opening (``具备通车条件``).
+FORECAST_KEYWORD_RE = re.compile(r"^具备.*条件$")
+#: A keyword followed by one of these is a temporal phrase (``建成后``, ``开通初期``,
+#: ``通车前``), not a statement, unless the segment dates it.
+_TEMPORAL_TAIL_RE = re.compile(r"后|初期|前夕|之前|之后|以后|前(?!期)|时(?!间)")
 
 
 # =========================================================================== modality
 #: Markers of a forecast, plan or target (``将于``, ``预计``, ``力争``, ``年底前``, ``要``...).
 EXPECTED_RE = re.compile(
-    r"将于|将在|将(?=[继续加快全面进一步实现建成开通成为启动推进完成开工达到形成迎来投入正式逐步陆续力争确保有望具备全部])"
-    r"|预计|力争|计划|拟|争取|有望|即将|确保|年底前|年内|下一步|今后|未来|明年|尽早|尽快|早日|"
+    r"将于|将在|(?<!即)将(?!近|军|领|士|棋|帅|其)"
+    r"|预计|力争|计划|拟|争取|有望|即将|确保|年底前|年内|下一步|今后|未来|明年|尽早|尽快|早日|在即|还将|也将|"
     r"(?<![主重需纲摘只还])要(?![求点素闻])"
 )
 #: Markers of a reported fact (``已``, ``已于``, ``截至``, ``累计``...).
@@ -130,22 +164,40 @@ PLAN_CUE_RE = re.compile(
 REPORT_CUE_RE = re.compile(r"已|取得|成效|成就|累计|截至|先后|陆续|过去|以来|了")
 #: A directive in a speech (``强调，要``) opening a paragraph.
 SPEECH_RE = re.compile(r"(?:强调|指出|要求|提出|表示)[,，:：]?\s*要")
+#: A clause ending in a temporal "after X" (``该工程通车后``): what follows it in the sentence
+#: is a consequence of a future event, a forecast.
+AFTER_CLAUSE_RE = re.compile(r"(?:通车|建成|开通|完工|竣工|投用|运营|贯通|投入使用)后\s*$")
 
 
 # =========================================================================== structure
 #: Text between two coordinated mentions (``、``, ``与``, ``和``, brackets...).
 COORD_RE = re.compile(r"^[\s()（）\[\]【】、与和及同暨以及跟]+$")
 #: A connection word after a mention: the mention is a connection target (``…与京平高速对接``).
-ENDPOINT_RE = re.compile(r"对接|连接|衔接|相连|连通|接线")
+ENDPOINT_RE = re.compile(r"对接|连接|衔接|相连|连通|接线|贯通|相接|交汇|接通")
 #: What may remain of a pure time-adverbial clause once its dates are removed.
-PURE_DATE_FILLER_RE = re.compile(r"^[\s以来截至在于到自从起今年底]*$")
+#: A news lead tag before a sentence's opening date (``本报讯 5月18日上午，…``,
+#: ``【本网讯】``, ``(记者 某某)``, a dateline ``新华社北京3月2日电``): not part of the adverbial, the date still leads the sentence.
+NEWS_LEAD_RE = re.compile(
+    r"^\s*(?:本报讯|本网讯|本台讯|讯|【[^】]{0,20}】|\[[^\]]{0,20}\]|[(（](?:记者|通讯员)[^)）]{0,20}[)）]|"
+    r"[\u4e00-\u9fff]{1,12}\d{1,2}月\d{1,2}日(?:电|讯))\s*"
+)
+PURE_DATE_FILLER_RE = re.compile(r"^(?:[\s以来截至在于到自从起今年底]|首班车|首车|末班车|零时|开始)*$")
+
+
+def has_status(text: str) -> bool:
+    """Whether ``text`` holds any status keyword (a quick test before :func:`status_in`)."""
+    return _ANY_STATUS_RE.search(text) is not None
 
 
 def status_in(segment: str) -> tuple[str, int, int] | None:
     """The highest-priority status keyword of a clause segment.
 
-    A keyword right after a negation (``尚未开通``) does not count, nor an opening followed
-    by ``后`` (``建成后``) in a segment without a forecast marker (a hypothetical).
+    A keyword right after a negation (``尚未开通``, ``不会影响``) does not count, nor a
+    keyword followed by ``后`` (``建成后``, ``通车后``: a temporal clause) unless the
+    segment dates it (``预计2025年年底建成通车后``). When a segment holds both a milestone
+    and an opening (``通车并正式贯通``), the opening wins unless a forecast marker stands
+    between them (``主体完工，将于年底通车`` keeps the milestone; the forecast is its own
+    statement).
 
     Parameters
     ----------
@@ -157,17 +209,35 @@ def status_in(segment: str) -> tuple[str, int, int] | None:
     (status, start, end) or None
         The event status (:data:`geo.schema.EVENT_STATUSES`) and the keyword's offsets.
     """
+    if not _ANY_STATUS_RE.search(segment):
+        return None
     best: tuple[int, str, int, int] | None = None
+    opened: tuple[int, int] | None = None
     for rx, status, prio in _STATUS_RES:
-        if best is not None and prio <= best[0]:
+        if best is not None and prio <= best[0] and not (best[1] == "milestone" and status == "opened"):
             break
         for m in rx.finditer(segment):
             if _NEGATION_RE.search(segment[max(0, m.start() - 3) : m.start()]):
                 continue  # 尚未开通, 未开工
-            if status == "opened" and segment[m.end() : m.end() + 1] == "后" and not EXPECTED_RE.search(segment):
-                continue  # 建成后 / 通车后 without a forecast marker: hypothetical
+            if _TEMPORAL_TAIL_RE.match(segment, m.end()) and not DATE_HINT_RE.search(segment):
+                continue  # 建成后 / 开通初期 without a date: a temporal phrase, not a statement
+            if (
+                segment[m.end() : m.end() + 1] == "的"
+                and not ACTUAL_RE.search(segment, 0, m.start())
+                and not DATE_HINT_RE.search(segment, 0, m.start())
+            ):
+                continue  # 旅游通航的第一站: the keyword modifies a noun and states nothing
+            if best is not None:
+                if status == "opened" and best[1] == "milestone":
+                    opened = (m.start(), m.end())
+                break
             best = (prio, status, m.start(), m.end())
             break
     if best is None:
         return None
+    if opened is not None and (opened[0] >= best[3] or opened[1] <= best[2]):
+        # an opening beside (not inside) the milestone keyword: 通车并正式贯通
+        lo, hi = (best[3], opened[0]) if opened[0] >= best[3] else (opened[1], best[2])
+        if not EXPECTED_RE.search(segment[lo:hi]):
+            return "opened", opened[0], opened[1]
     return best[1], best[2], best[3]

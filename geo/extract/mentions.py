@@ -14,19 +14,21 @@ import bisect
 import logging
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import ahocorasick
 
-from geo.extract.context import DocContext, document_context, sentence_text
+from geo.extract.context import DocContext, document_context
 from geo.extract.lexicon import AREA_KINDS, DESIGNATION_RE, NATURAL_KINDS, NO_EVENT_KINDS
+from geo.extract.names import NameSpan, grammar_names
 from geo.extract.normalise import QUOTES_RE, MatchView, normalise_text
-from geo.extract.records import Mention
+from geo.extract.provisional import PlaceIndex, ProvisionalTally, place_names, provisional_id
+from geo.extract.records import Mention, snippet
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Matcher", "build_matcher", "find_mentions", "iter_features", "mentions_in"]
+__all__ = ["Matcher", "build_matcher", "document_mentions", "find_mentions", "iter_features", "mentions_in"]
 
 
 # =========================================================================== gazetteer matcher
@@ -67,6 +69,17 @@ class Matcher:
     kinds: dict[str, str]
     empty: bool
     no_events: frozenset[str] = frozenset()
+    places: PlaceIndex = field(default_factory=PlaceIndex)
+    bridges: dict[tuple[str, str], str] = field(default_factory=dict)
+    stations: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+    sections: dict[str, str] = field(default_factory=dict)
+
+    def lookup(self, name: str) -> str | None:
+        """The feature id of an exact (normalised) name or alias, or ``None``."""
+        if self.empty:
+            return None
+        hit = self.automaton.get(name, None)
+        return hit[1] if hit else None
 
 
 _QUALIFIERS = ("北京市", "北京", "天津市", "天津", "河北省", "河北", "廊坊市", "廊坊")
@@ -166,7 +179,80 @@ def build_matcher(gazetteer: Any) -> Matcher:
         automaton.add_word(key, (len(key), fid))
     if owner:
         automaton.make_automaton()
-    return Matcher(automaton, kinds, not owner, frozenset(no_events))
+    by_id = {f.id: f for f in features}
+    return Matcher(
+        automaton,
+        kinds,
+        not owner,
+        frozenset(no_events),
+        places=_place_index(features),
+        bridges=_bridges_by_road_and_river(features, by_id, all_names),
+        stations=_stations_by_name(features, all_names),
+        sections=_section_parents(features, by_id),
+    )
+
+
+def _place_index(features: list[Any]) -> PlaceIndex:
+    """Counties, groups of counties and towns of the gazetteer, and the reference counties it lacks."""
+    adcodes: dict[str, tuple[int, ...]] = {}
+    names: dict[str, str] = {}
+    for f in features:
+        if f.kind == "admin" and getattr(f, "admin", ()):
+            adcodes[f.id] = tuple(int(a) for a in f.admin)
+            names[f.id] = normalise_text(f.name_zh)
+    known = {a for codes in adcodes.values() if len(codes) == 1 for a in codes}
+    counties: list[tuple[str, int]] = []
+    try:
+        from geo.gazetteer import reference_counties
+
+        for code, info in sorted(reference_counties().items()):
+            if code not in known and len(info["name"]) >= 3:
+                counties.append((normalise_text(info["name"]), code))
+    except (OSError, ValueError, KeyError) as exc:  # reference data missing: gazetteer places only
+        logger.warning("reference county names unavailable (%s)", exc)
+    return PlaceIndex(adcodes, names, tuple(counties))
+
+
+def _bridges_by_road_and_river(
+    features: list[Any], by_id: dict[str, Any], all_names: dict[str, set[str]]
+) -> dict[tuple[str, str], str]:
+    """(road id, river name) -> the bridge whose parents are that road and river."""
+    out: dict[tuple[str, str], str] = {}
+    for f in features:
+        if f.kind != "bridge":
+            continue
+        parents = [by_id[p] for p in getattr(f, "parent", ()) if p in by_id]
+        roads = [p for p in parents if p.kind in ("road", "expressway")]
+        rivers = [p for p in parents if p.kind == "river"]
+        for river in rivers:
+            for n in all_names.get(river.id, ()):
+                out.setdefault((f.id, n), f.id)
+                for r in roads:
+                    out.setdefault((r.id, n), f.id)
+    return out
+
+
+def _stations_by_name(features: list[Any], all_names: dict[str, set[str]]) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Station name without ``站`` -> (station id, its lines)."""
+    out: dict[str, tuple[str, tuple[str, ...]]] = {}
+    for f in features:
+        if f.kind != "station":
+            continue
+        for n in all_names.get(f.id, ()):
+            if n.endswith("站") and len(n) >= 3:
+                out.setdefault(n[:-1], (f.id, tuple(getattr(f, "parent", ()))))
+    return out
+
+
+def _section_parents(features: list[Any], by_id: dict[str, Any]) -> dict[str, str]:
+    """Section feature id -> the feature it is a section of (same kind, name ending in ``段``)."""
+    out: dict[str, str] = {}
+    for f in features:
+        for p in getattr(f, "parent", ()):
+            if p in by_id and by_id[p].kind == f.kind and normalise_text(f.name_zh or "").endswith("段"):
+                out[f.id] = p
+                break
+    return out
 
 
 # =========================================================================== mentions
@@ -205,7 +291,9 @@ _RIVER_SUFFIX_RE = re.compile(r"大桥|船闸|站")
 
 
 # =========================================================================== public: mentions
-def find_mentions(doc: Any, gazetteer: Any, *, matcher: Matcher | None = None) -> list[Mention]:
+def find_mentions(
+    doc: Any, gazetteer: Any, *, matcher: Matcher | None = None, provisional: bool = True
+) -> list[Mention]:
     """Find every mention of every gazetteer feature in a document.
 
     Parameters
@@ -216,6 +304,9 @@ def find_mentions(doc: Any, gazetteer: Any, *, matcher: Matcher | None = None) -
         Features whose names and aliases are searched.
     matcher : optional
         A prebuilt :func:`build_matcher` result (faster for many documents).
+    provisional : bool, default True
+        Include mentions of names the gazetteer lacks that the name grammar recognises
+        (provisional feature ids ``prov-...``, see :mod:`geo.extract.provisional`).
 
     Returns
     -------
@@ -224,16 +315,177 @@ def find_mentions(doc: Any, gazetteer: Any, *, matcher: Matcher | None = None) -
     """
     matcher = matcher or build_matcher(gazetteer)
     ctx = document_context(doc)
-    return mentions_in(ctx, matcher)
+    return document_mentions(ctx, matcher, provisional=provisional)[0]
+
+
+def _mention(ctx: DocContext, s: int, e: int, fid: str) -> Mention:
+    ci = bisect.bisect_right(ctx.seg.clause_starts, s) - 1
+    si = ctx.seg.clauses[ci].sentence if ci >= 0 else None
+    if si is None:
+        return Mention(fid, ctx.doc_id, s, e, ctx.text[s:e], "", ctx.published)
+    ss, se = ctx.seg.sentences[si]
+    return Mention(fid, ctx.doc_id, s, e, ctx.text[s:e], snippet(ctx.text, ss, se, s, e), ctx.published, ss, se)
+
+
+_ELLIPSIS_RE = re.compile(r"(?:以及|与|和|及|、|同)(?P<label>[\u4e00-\u9fff]{1,6}?段)")
+
+
+def _section_ellipsis(norm: str, raw: list[tuple[int, int, str]], matcher: Matcher) -> list[tuple[int, int, str]]:
+    """``北运河廊坊段与北京通州段``: a bare section label coordinated with a section of a
+    linear feature is a section of the same feature -- the gazetteer's record of that section
+    when it has one, else the feature itself."""
+    out = list(raw)
+    for i, (s, e, fid) in enumerate(raw):
+        if matcher.kinds.get(fid) not in _LINEAR_KINDS or not norm.endswith("段", s, e):
+            continue
+        m = _ELLIPSIS_RE.match(norm, e)
+        if m is None:
+            continue
+        nxt = raw[i + 1][0] if i + 1 < len(raw) else len(norm)
+        if m.end() > nxt:
+            continue
+        surface = norm[s:e]
+        label = m.group("label")
+        for k in range(2, min(6, len(surface) - 1)):
+            base = surface[:-k]
+            base_id = matcher.lookup(base)
+            if base_id is None or matcher.kinds.get(base_id) not in _LINEAR_KINDS:
+                continue
+            target = matcher.lookup(base + label) or base_id
+            out.append((m.start("label"), m.end("label"), target))
+            break
+    out.sort()
+    return out
+
+
+_STATION_WORDS_RE = re.compile(r"设站|停靠|经停|站点|车站|设置|始发|终到|途经|到达|开往|直达|换乘|站")
+_STATION_COORD_RE = re.compile(r"^[\s、和与及至到\-]{1,2}$")
+_RAIL_KINDS = frozenset({"rail_line", "metro_line"})
+
+
+def _towns_as_stations(
+    ctx: DocContext, raw: list[tuple[int, int, str]], matcher: Matcher
+) -> list[tuple[int, int, str]]:
+    """A town or county name in a sentence about a railway, listed with stations or with
+    station words (``京唐城际燕郊、大厂、香河三站``), means its station: the gazetteer
+    station named after it on a line the sentence names."""
+    if not matcher.stations:
+        return raw
+    norm = ctx.norm
+    out = list(raw)
+    sent_starts = [a for a, _ in ctx.seg.sentences]
+    raw_starts = [r[0] for r in raw]
+    for i, (s, e, fid) in enumerate(raw):
+        if matcher.kinds.get(fid) != "admin":
+            continue
+        hit = matcher.stations.get(norm[s:e])
+        if hit is None:
+            continue
+        sid, lines = hit
+        si = bisect.bisect_right(sent_starts, s) - 1
+        if si < 0:
+            continue
+        a, b = ctx.seg.sentences[si]
+        in_sentence = raw[bisect.bisect_left(raw_starts, a) : bisect.bisect_left(raw_starts, b)]
+        rail = [r for r in in_sentence if matcher.kinds.get(r[2]) in _RAIL_KINDS]
+        if not rail or (lines and not any(r[2] in lines for r in rail)):
+            continue
+        neighbours = [raw[j] for j in (i - 1, i + 1) if 0 <= j < len(raw) and a <= raw[j][0] < b]
+        listed = any(
+            matcher.kinds.get(n[2]) in ("station", "admin")
+            and _STATION_COORD_RE.match(norm[min(e, n[1]) : max(s, n[0])] or "x")
+            for n in neighbours
+        )
+        if listed and _STATION_WORDS_RE.search(norm, a, b):
+            out[i] = (s, e, sid)
+    return out
 
 
 def mentions_in(ctx: DocContext, matcher: Matcher) -> list[Mention]:
-    """The mentions in a document context (see :func:`find_mentions`), in text order."""
+    """The gazetteer mentions in a document context (see :func:`find_mentions`), in text order.
+
+    Besides the automaton's matches: a bare section label coordinated with a section of a
+    linear feature (``北运河廊坊段与北京通州段``) is that feature's section; a town name
+    listed with stations in a sentence about a railway is its station.
+    """
     view = MatchView(ctx.norm)
-    out = []
-    for s, e, fid in _find_mentions_norm(view, matcher):
-        ci = bisect.bisect_right(ctx.seg.clause_starts, s) - 1
-        si = ctx.seg.clauses[ci].sentence if ci >= 0 else None
-        sentence = sentence_text(ctx, si) if si is not None else ""
-        out.append(Mention(fid, ctx.doc_id, s, e, ctx.text[s:e], sentence, ctx.published))
-    return out
+    raw = _find_mentions_norm(view, matcher)
+    raw = _section_ellipsis(ctx.norm, raw, matcher)
+    raw = _towns_as_stations(ctx, raw, matcher)
+    return [_mention(ctx, s, e, fid) for s, e, fid in raw]
+
+
+_BRIDGE_TAIL_RE = re.compile(r"(?:特大桥|大桥|桥)$")
+
+
+def _known_bridge(ctx: DocContext, n: NameSpan, gm: list[Mention], matcher: Matcher) -> str | None:
+    """The gazetteer bridge a bridge name named after its river means: ``厂通路潮白河大桥``,
+    or ``跨潮白河大桥`` in a sentence that names the road (or the bridge) before it."""
+    river = _BRIDGE_TAIL_RE.sub("", ctx.norm[n.start : n.end]).removeprefix("跨")
+    if n.rule == "bridge-of-road" and n.prefix is not None:
+        return matcher.bridges.get((n.prefix, river))
+    if len(river) < 2:
+        return None
+    ci = bisect.bisect_right(ctx.seg.clause_starts, n.start) - 1
+    if ci < 0:
+        return None
+    a, _ = ctx.seg.sentences[ctx.seg.clauses[ci].sentence]
+    for m in reversed(gm):
+        if m.start >= n.start or m.start < a:
+            continue
+        hit = matcher.bridges.get((m.feature_id, river))
+        if hit is not None:
+            return hit
+    return None
+
+
+def document_mentions(
+    ctx: DocContext,
+    matcher: Matcher,
+    *,
+    provisional: bool = True,
+    tally: ProvisionalTally | None = None,
+) -> tuple[list[Mention], dict[str, str]]:
+    """Gazetteer mentions and, with ``provisional``, mentions of the names the gazetteer lacks.
+
+    Parameters
+    ----------
+    ctx : DocContext
+    matcher : Matcher
+    provisional : bool, default True
+        Also give the names the grammar recognises (:func:`geo.extract.names.grammar_names`)
+        mentions of provisional features (:mod:`geo.extract.provisional`).
+    tally : ProvisionalTally, optional
+        Records each provisional occurrence (for merging across a corpus).
+
+    Returns
+    -------
+    (mentions, kinds)
+        All mentions in text order; the kinds of the document's provisional feature ids.
+    """
+    gm = mentions_in(ctx, matcher)
+    if not provisional:
+        return gm, {}
+    spans = [(m.start, m.end, m.feature_id) for m in gm]
+    names = grammar_names(ctx.norm, ctx.seg.sentences, spans, matcher.kinds, candidates=ctx.candidates)
+    out = list(gm)
+    prov: list[NameSpan] = []
+    for n in names:
+        bid = _known_bridge(ctx, n, gm, matcher) if n.kind == "bridge" else None
+        if bid is not None:
+            out.append(_mention(ctx, n.start, n.end, bid))
+            continue
+        prov.append(n)
+    kinds: dict[str, str] = {}
+    if prov:
+        placements = place_names(ctx, prov, gm, matcher.places)
+        for n, pl in zip(prov, placements, strict=True):
+            surface = ctx.text[n.start : n.end]
+            if tally is not None:
+                fid = tally.add(ctx.doc_id, n, pl, surface)
+            else:
+                fid = provisional_id(n.kind, n.name, pl["adcodes"])
+            kinds[fid] = n.kind
+            out.append(_mention(ctx, n.start, n.end, fid))
+    out.sort(key=lambda m: (m.start, m.end))
+    return out, kinds

@@ -58,6 +58,18 @@ def _t2s_chars(text: str) -> dict[int, str]:
 
 
 _WINDOW = 4
+_CHANGING: dict[str, Any] = {"chars": frozenset(), "re": None}
+
+
+def _changing_re(table: dict[int, str]) -> re.Pattern[str]:
+    """A pattern of every character known to change under t2s (recompiled only when a
+    document brings new ones): in a text it matches exactly that text's changing characters."""
+    chars = {chr(k) for k in table}
+    if _CHANGING["re"] is None or not chars <= _CHANGING["chars"]:
+        known = frozenset(_CHANGING["chars"] | chars | {c for c, t in _T2S_CHAR.items() if t != c})
+        _CHANGING["chars"] = known
+        _CHANGING["re"] = re.compile("[" + "".join(re.escape(c) for c in sorted(known)) + "]")
+    return _CHANGING["re"]
 
 
 def _t2s_windows(text: str, table: dict[int, str]) -> str:
@@ -68,8 +80,7 @@ def _t2s_windows(text: str, table: dict[int, str]) -> str:
     changes length falls back to the per-character table.
     """
     cc = _opencc()
-    changing = re.compile("[" + "".join(re.escape(chr(k)) for k in table) + "]")
-    positions = [m.start() for m in changing.finditer(text)]
+    positions = [m.start() for m in _changing_re(table).finditer(text)]
     if len(positions) > len(text) // 4:
         windows = [(0, len(text))]  # mostly traditional: one pass
     else:

@@ -20,13 +20,44 @@ from typing import Any
 
 __all__ = [
     "CLAIM_TOPICS",
+    "SNIPPET_MAX",
     "Claim",
     "Event",
     "Extraction",
     "Mention",
+    "ProvisionalFeature",
     "UnknownCandidate",
     "claim_topic",
+    "snippet",
 ]
+
+#: Characters of document text a record quotes at most (a sentence longer than this is cut
+#: to a window around the cited span); offsets always give the whole sentence.
+SNIPPET_MAX = 400
+
+
+def snippet(text: str, start: int, end: int, focus_start: int | None = None, focus_end: int | None = None) -> str:
+    """``text[start:end]`` stripped, or a window of at most :data:`SNIPPET_MAX` characters of it
+    around ``[focus_start, focus_end)`` with ``…`` where it was cut.
+
+    Parameters
+    ----------
+    text : str
+        Document text.
+    start, end : int
+        The span to quote (a sentence).
+    focus_start, focus_end : int, optional
+        The part the window keeps (a mention); default the start of the span.
+    """
+    if end - start <= SNIPPET_MAX:
+        return text[start:end].strip()
+    fs = start if focus_start is None else max(start, focus_start)
+    fe = fs if focus_end is None else min(end, max(fs, focus_end))
+    room = max(0, SNIPPET_MAX - (fe - fs))
+    a = max(start, fs - room // 2)
+    b = min(end, a + max(SNIPPET_MAX, fe - a))
+    a = max(start, min(a, b - SNIPPET_MAX))
+    return ("…" if a > start else "") + text[a:b].strip() + ("…" if b < end else "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,9 +73,12 @@ class Mention:
     surface : str
         The text as written (traditional characters and full-width forms kept).
     sentence : str
-        The sentence containing the mention (stripped).
+        The sentence containing the mention (stripped), or a window of at most
+        :data:`SNIPPET_MAX` characters of it around the mention (``…`` where cut).
     published : datetime.date or None
         Publication date of the document.
+    sentence_start, sentence_end : int or None
+        Offsets of the whole sentence in ``Document.text`` (``None`` when unknown).
     """
 
     feature_id: str
@@ -54,6 +88,8 @@ class Mention:
     surface: str
     sentence: str
     published: _dt.date | None = None
+    sentence_start: int | None = None
+    sentence_end: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         """JSON-serialisable dict (dates as ISO text)."""
@@ -273,13 +309,24 @@ class UnknownCandidate:
     count : int
         Number of occurrences in the corpus.
     contexts : tuple of dict
-        Up to five occurrences: ``{doc_id, start, end, sentence}``.
+        Up to five occurrences: ``{doc_id, start, end, sentence}`` (the sentence capped, see
+        :data:`SNIPPET_MAX`).
+    kind : str or None
+        The kind the name grammar gives it (``road``, ``bus_line``...) when it became a
+        provisional feature; ``None`` for a name only the suffix rule found.
+    feature_id : str or None
+        The id of that provisional feature.
+    docs : tuple of str
+        Every document it occurs in.
     """
 
     name: str
     suffix: str
     count: int
     contexts: tuple[dict, ...]
+    kind: str | None = None
+    feature_id: str | None = None
+    docs: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """JSON-serialisable dict."""
@@ -287,7 +334,67 @@ class UnknownCandidate:
             "name": self.name,
             "suffix": self.suffix,
             "count": self.count,
+            "kind": self.kind,
+            "feature_id": self.feature_id,
+            "docs": list(self.docs),
             "contexts": [dict(c) for c in self.contexts],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ProvisionalFeature:
+    """A feature the gazetteer lacks, found by the name grammar (:mod:`geo.extract.names`).
+
+    It carries mentions, events and claims like a gazetteer feature (under :attr:`id`) and
+    is placed honestly: only the county (or counties) that the sentence, paragraph or
+    document places it in is known, so its layer geometry is that outline with accuracy
+    ``unlocated`` (:func:`geo.gazetteer.provisional_feature`).
+
+    Attributes
+    ----------
+    id : str
+        ``prov-<kind>-<10 hex digits>``, from the kind, the name and the placement's
+        adcodes (valid per :data:`geo.schema.FEATURE_ID`, the same for the same corpus).
+    name_zh : str
+        The name, normalised (simplified characters, half-width).
+    kind, theme : str
+        Gazetteer kind and theme.
+    placement : dict
+        How it was placed: ``level`` (``prefix``: a county/town name right before it;
+        ``sentence``, ``paragraph``, ``document``: the counties named there; ``study_area``:
+        none named), ``places`` (gazetteer ids or ``county:<adcode>``), ``adcodes``,
+        ``names`` (as normalised), ``doc_id``, ``start``, ``end`` and ``quote`` (the
+        sentence that placed it).
+    surfaces : tuple of str
+        The distinct surfaces it was written with.
+    mention_count : int
+    docs : tuple of str
+    rule : str
+        The grammar rule that found it first.
+    """
+
+    id: str
+    name_zh: str
+    kind: str
+    theme: str
+    placement: dict[str, Any]
+    surfaces: tuple[str, ...] = ()
+    mention_count: int = 0
+    docs: tuple[str, ...] = ()
+    rule: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-serialisable dict."""
+        return {
+            "id": self.id,
+            "name_zh": self.name_zh,
+            "kind": self.kind,
+            "theme": self.theme,
+            "placement": dict(self.placement),
+            "surfaces": list(self.surfaces),
+            "mention_count": self.mention_count,
+            "docs": list(self.docs),
+            "rule": self.rule,
         }
 
 
@@ -301,21 +408,29 @@ class Extraction:
         Sorted by (doc_id, start).
     unknowns : list of UnknownCandidate
         Sorted by descending count, then name.
+    provisional : dict
+        ``feature id -> ProvisionalFeature``: names the gazetteer lacks that the grammar
+        recognised (their mentions, events and claims are in the lists above).
     timelines : dict
         ``feature_id -> list of TimelineEvent`` (:func:`geo.timeline.build_timelines`).
     documents : dict
         ``doc_id -> publication date (ISO) or None``.
     warnings : list of str
         Documents the extraction had to skip, each with its file and the error.
+    sections : dict
+        ``feature id -> ids of the gazetteer features of the same kind whose parent it
+        is`` (sections, extensions), for :meth:`feature_summary` with ``with_sections``.
     """
 
     mentions: list[Mention] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
     claims: list[Claim] = field(default_factory=list)
     unknowns: list[UnknownCandidate] = field(default_factory=list)
+    provisional: dict[str, ProvisionalFeature] = field(default_factory=dict)
     timelines: dict[str, list] = field(default_factory=dict)
     documents: dict[str, str | None] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    sections: dict[str, list[str]] = field(default_factory=dict)
     _by_feature: dict[str, list[Mention]] | None = field(default=None, repr=False, compare=False)
 
     def mentions_of(self, feature_id: str) -> list[Mention]:
@@ -360,6 +475,7 @@ class Extraction:
         *,
         as_of: _dt.date | str | None = None,
         include_expected: bool = False,
+        with_sections: bool = False,
     ) -> dict[str, Any]:
         """Layer properties of one feature: status, mentions, timeline and claims.
 
@@ -371,6 +487,12 @@ class Extraction:
             no document is dated).
         include_expected : bool, default False
             See :func:`geo.timeline.status_as_of`.
+        with_sections : bool, default False
+            Also list, in ``timeline``, the events of the feature's sections (gazetteer
+            features of the same kind whose ``parent`` it is, recursively), each with
+            ``section`` (the first section's id) and ``sections`` (all sections the same
+            statement is about). They do not decide the feature's own status: a section opening
+            is not the whole line (river, road) opening.
 
         Returns
         -------
@@ -395,6 +517,26 @@ class Extraction:
             include_expected=include_expected,
         )
         out["claims"] = [c.to_json() for c in self.claims if feature_id in c.feature_ids or c.area == feature_id]
+        if with_sections:
+            from geo.timeline import timeline_to_json
+
+            merged: dict[tuple, dict[str, Any]] = {}
+            seen = {feature_id}
+            todo = list(self.sections.get(feature_id, ()))
+            while todo:
+                child = todo.pop(0)
+                if child in seen:
+                    continue
+                seen.add(child)
+                todo.extend(self.sections.get(child, ()))
+                for ev in timeline_to_json(self.timelines.get(child, [])):
+                    cites = tuple((c.get("doc_id"), c.get("quote")) for c in ev.get("citations") or ())
+                    key = (ev.get("date"), ev.get("precision"), ev.get("status"), ev.get("modality"), cites)
+                    if key in merged:  # one statement about two sections (甲段与乙段同步通航)
+                        merged[key]["sections"].append(child)
+                        continue
+                    merged[key] = {**ev, "section": child, "sections": [child]}
+                    out["timeline"].append(merged[key])
         return out
 
     def to_json(self) -> dict[str, Any]:
@@ -405,6 +547,7 @@ class Extraction:
             "events": [e.to_json() for e in self.events],
             "claims": [c.to_json() for c in self.claims],
             "unknowns": [u.to_json() for u in self.unknowns],
+            "provisional": [p.to_json() for _, p in sorted(self.provisional.items())],
             "timelines": {
                 fid: [t.to_json() if hasattr(t, "to_json") else dict(t) for t in tl]
                 for fid, tl in sorted(self.timelines.items())

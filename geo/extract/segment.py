@@ -3,7 +3,9 @@
 Paragraphs broken in the middle of a sentence are rejoined; short unterminated
 paragraphs are headings, which open sections (a work-plan section is recognised per
 section, see :mod:`geo.extract.context`). Sentences end at ``。！？``; clauses at
-``，；：`` (a comma inside a number such as ``1,200`` does not split).
+``，；：`` (a comma inside a number such as ``1,200`` does not split). A "sentence" longer
+than :data:`geo.schema.SENTENCE_MAX_CHARS` (a page without punctuation) is split at that
+length, so the work per sentence, and every quote, stays bounded.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from geo.corpus import trim_span
+from geo.schema import SENTENCE_MAX_CHARS
 
 __all__ = ["Clause", "Segmentation", "segment"]
 
@@ -19,6 +22,9 @@ _TERMINAL = '。！？!?；;：:…”"’)）】」』'
 _SENT_END_RE = re.compile(r"[。！？!?]+[”\"’」』)）]*")
 _CLAUSE_SEP_RE = re.compile(r"[，；：;:]|,(?!\d{3})|(?<!\d),")
 _HEADING_MAX = 30
+#: A line ending with one of these continues on the next line (``即将于2022年通车的`` /
+#: ``某某线``): the two are one paragraph.
+_CONNECTIVE_END = frozenset("的和与及、，,之")
 
 
 @dataclass(slots=True)
@@ -64,6 +70,19 @@ def _raw_paragraphs(text: str) -> list[tuple[int, int]]:
     return out
 
 
+def _bounded(ends: list[int], start: int) -> list[int]:
+    """Sentence ends with extra cuts so that no sentence is longer than SENTENCE_MAX_CHARS."""
+    out: list[int] = []
+    prev = start
+    for e in ends:
+        while e - prev > SENTENCE_MAX_CHARS:
+            prev += SENTENCE_MAX_CHARS
+            out.append(prev)
+        out.append(e)
+        prev = e
+    return out
+
+
 def segment(text: str) -> Segmentation:
     """Segment normalised text into paragraphs, sentences and clauses.
 
@@ -83,8 +102,13 @@ def segment(text: str) -> Segmentation:
         if paragraphs:
             ps, pe = paragraphs[-1]
             prev_len = pe - ps
-            if text[pe - 1] not in _TERMINAL and prev_len > _HEADING_MAX and (paragraphs.__len__() - 1) not in headings:
-                paragraphs[-1] = (ps, e)  # sentence broken across a paragraph break
+            broken = text[pe - 1] not in _TERMINAL and prev_len > _HEADING_MAX
+            if (broken and (len(paragraphs) - 1) not in headings) or text[pe - 1] in _CONNECTIVE_END:
+                # a sentence broken across a paragraph break (or a line ending in 的/和/与…)
+                paragraphs[-1] = (ps, e)
+                headings.discard(len(paragraphs) - 1)
+                if e - ps <= _HEADING_MAX and text[e - 1] not in _TERMINAL:
+                    headings.add(len(paragraphs) - 1)
                 continue
         paragraphs.append((s, e))
         if e - s <= _HEADING_MAX and text[e - 1] not in _TERMINAL:
@@ -102,6 +126,7 @@ def segment(text: str) -> Segmentation:
         ends = [m.end() for m in _SENT_END_RE.finditer(text, ps, pe)]
         if not ends or ends[-1] < pe:
             ends.append(pe)
+        ends = _bounded(ends, ps)
         for se in ends:
             ss = pos
             while ss < se and text[ss].isspace():
