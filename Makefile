@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 CORPUS ?= seeds
 
-.PHONY: atlas test lint format install install-test assets check bench screenshots clean
+.PHONY: atlas test lint format install install-test assets check bench screenshots clean wheel
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,14 +47,20 @@ format: install-test
 check: install
 	$(BIN)/geo check
 
+# a wheel that works anywhere, offline: setup.py vendors the pinned assets and the seed corpus
+wheel: install assets
+	$(BIN)/python -m pip wheel --no-deps --quiet -w dist .
+
 bench: install assets
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python benchmarks/bench_extract.py
 	$(BIN)/python benchmarks/bench_network.py
 	$(BIN)/python benchmarks/bench_maps.py
+	$(BIN)/python benchmarks/bench_cli.py
+	$(BIN)/python benchmarks/bench_reader.py
 
 screenshots: install-test assets
 	$(BIN)/python tools/screenshots.py --maps maps --out maps/screenshots
 
 clean:
-	rm -rf $(VENV) node_modules .pytest_cache tests/artifacts
+	rm -rf $(VENV) node_modules .pytest_cache tests/artifacts dist build geo/maps/vendor geo/data/seeds

@@ -1,9 +1,9 @@
 """The notebook-sized Python API, re-exported from :mod:`geo`.
 
-Every function reads the corpus (default ``seeds``) and the package gazetteer as
-needed, so a session can start with one call::
+A session starts with one call and keeps what it loaded::
 
     import geo
+    geo.load_corpus("my_corpus")                      # later calls use this corpus
     layers = geo.layers_as_of("2024-06-30")          # dict of GeoDataFrames (EPSG:4326)
     geo.feature_timeline("平谷线")                    # dated, cited history of a feature
     G = geo.network_as_of("2024-06-30")               # OSMnx-compatible MultiDiGraph
@@ -11,9 +11,20 @@ needed, so a session can start with one call::
     m = geo.atlas()                                   # folium.Map (displays in Jupyter)
     geo.save_layers("out/roads.gpkg", fmt="gpkg", layers=["roads"])
 
-Results of the corpus reading and extraction are cached per corpus folder and its
-files' size and modification time, so repeated calls are cheap. Each call builds
-the layers it needs once.
+Which corpus a call uses: its ``corpus=`` argument (a folder or a loaded
+:class:`~geo.corpus.Corpus`) if given; else the corpus last loaded with
+:func:`load_corpus` (:func:`current_corpus`); else :func:`default_corpus_path`
+(``./seeds`` if that folder exists, else the seed corpus shipped with the package).
+
+Why module-level state rather than a ``Project`` object: a notebook user's first
+move is ``geo.load_corpus(...)`` and then the other functions; making that work is
+what they expect, every function still takes ``corpus=`` for explicit use, and there
+is one corpus at a time to think about (:func:`current_corpus` says which).
+
+Results of the reading and extraction are cached (per corpus folder and its files'
+size and modification time, or per loaded ``Corpus`` object), so repeated calls are
+cheap. Each call builds the layers it needs once. Long steps report progress through
+:mod:`geo.progress`.
 """
 
 from __future__ import annotations
@@ -25,14 +36,16 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import geopandas as gpd
-
-from geo.corpus import Corpus, load_corpus
+from geo import progress
+from geo.corpus import Corpus
+from geo.corpus import load_corpus as _read_corpus
 from geo.dates import parse_as_of
+from geo.errors import CorpusError, UsageError
 from geo.gazetteer import Gazetteer, load_gazetteer
 
 if TYPE_CHECKING:
     import folium
+    import geopandas as gpd
     import networkx as nx
 
     from geo.extract import Extraction
@@ -42,15 +55,91 @@ logger = logging.getLogger(__name__)
 __all__ = [
     "accessibility",
     "atlas",
+    "check_output_path",
+    "current_corpus",
+    "default_corpus_path",
     "extract_corpus",
     "feature_timeline",
+    "gazetteer",
     "layers_as_of",
+    "load_corpus",
     "network_as_of",
+    "resolve_places",
     "save_layers",
     "state",
 ]
 
+#: The corpus folder looked for in the working directory.
 DEFAULT_CORPUS = "seeds"
+
+CorpusLike = str | Path | Corpus | None
+
+_current: Corpus | None = None
+
+
+def default_corpus_path() -> Path:
+    """The corpus used when none is given.
+
+    ``./seeds`` (in the working directory) if that folder exists; else the seed corpus
+    shipped with the package (``geo/data/seeds`` in an installed wheel); else, when the
+    package runs from a source checkout, the checkout's ``seeds/``.
+
+    Raises
+    ------
+    CorpusError
+        None of these exists.
+    """
+    here = Path.cwd() / DEFAULT_CORPUS
+    if here.is_dir():
+        return here
+    from geo.io import package_file
+
+    packaged = package_file(DEFAULT_CORPUS)
+    if packaged.is_dir():
+        return Path(str(packaged))
+    checkout = Path(__file__).resolve().parents[1]
+    if (checkout / "pyproject.toml").is_file() and (checkout / DEFAULT_CORPUS).is_dir():
+        return checkout / DEFAULT_CORPUS
+    raise CorpusError(
+        f"no corpus given, no ./{DEFAULT_CORPUS} folder here and no seed corpus in the package: "
+        "pass a corpus folder (CLI: --corpus DIR)"
+    )
+
+
+def load_corpus(path: str | Path | None = None, *, today: _dt.date | None = None) -> Corpus:
+    """Read a corpus folder and make it the corpus later calls use.
+
+    Parameters
+    ----------
+    path : path-like, optional
+        The corpus folder (``.txt``, ``.md``, ``.html``, ``.htm`` files). Default:
+        :func:`default_corpus_path`.
+    today : datetime.date, optional
+        Upper bound for inferred publication dates.
+
+    Returns
+    -------
+    Corpus
+        The documents that could be read, and a warning for each file skipped
+        (:attr:`Corpus.warnings`). Every later API call without ``corpus=`` uses it.
+
+    Raises
+    ------
+    CorpusError
+        The folder does not exist or holds no readable document (the current corpus
+        is then unchanged).
+    """
+    global _current
+    folder = Path(path) if path is not None else default_corpus_path()
+    with progress.step("reading corpus"):
+        corpus = _read_corpus(folder, today=today)
+    _current = corpus
+    return corpus
+
+
+def current_corpus() -> Corpus | None:
+    """The corpus last loaded with :func:`load_corpus` (``None`` before the first)."""
+    return _current
 
 
 def _signature(folder: Path) -> tuple:
@@ -60,43 +149,75 @@ def _signature(folder: Path) -> tuple:
         return ()
 
 
-@functools.lru_cache(maxsize=4)
-def _state_cached(folder: str, signature: tuple) -> tuple[Corpus, Gazetteer, Extraction]:
+@functools.lru_cache(maxsize=2)
+def _gazetteer(study_key: int) -> Gazetteer:
+    with progress.step("reading gazetteer"):
+        return load_gazetteer()
+
+
+def gazetteer() -> Gazetteer:
+    """The package gazetteer, loaded once per study configuration (cached)."""
+    from geo.config import default_study
+
+    return _gazetteer(id(default_study()))  # the study (``--study``) bounds the gazetteer's check
+
+
+def _extract(corpus: Corpus, gaz: Gazetteer) -> Extraction:
     from geo.extract import extract
 
-    corpus = load_corpus(folder)
-    gaz = load_gazetteer()
-    return corpus, gaz, extract(corpus, gaz)
+    return extract(corpus, gaz)  # reports its progress per document
 
 
-def state(corpus: str | Path | Corpus | None = None) -> tuple[Corpus, Gazetteer, Extraction]:
+@functools.lru_cache(maxsize=4)
+def _state_cached(folder: str, signature: tuple, study_key: int) -> tuple[Corpus, Gazetteer, Extraction]:
+    with progress.step("reading corpus"):
+        corpus = _read_corpus(folder)
+    gaz = gazetteer()
+    return corpus, gaz, _extract(corpus, gaz)
+
+
+_by_object: dict[int, tuple[Corpus, Gazetteer, Extraction]] = {}
+
+
+def state(corpus: CorpusLike = None) -> tuple[Corpus, Gazetteer, Extraction]:
     """The corpus, the gazetteer and the extraction (cached).
 
     Parameters
     ----------
     corpus : path-like or Corpus, optional
-        Corpus folder (default ``seeds``) or an already loaded :class:`~geo.corpus.Corpus`.
+        A corpus folder or an already loaded :class:`~geo.corpus.Corpus`. Default: the
+        :func:`current_corpus`, else :func:`default_corpus_path`.
 
     Returns
     -------
     (Corpus, Gazetteer, geo.extract.Extraction)
     """
+    from geo.config import default_study
+
+    if corpus is None:
+        corpus = _current if _current is not None else default_corpus_path()
     if isinstance(corpus, Corpus):
-        from geo.extract import extract
+        hit = _by_object.get(id(corpus))
+        if hit is not None and hit[0] is corpus and hit[1] is gazetteer():
+            return hit
+        gaz = gazetteer()
+        result = (corpus, gaz, _extract(corpus, gaz))
+        if len(_by_object) >= 4:
+            _by_object.pop(next(iter(_by_object)))
+        _by_object[id(corpus)] = result
+        return result
+    folder = Path(corpus).resolve()
+    return _state_cached(str(folder), _signature(folder), id(default_study()))
 
-        gaz = load_gazetteer()
-        return corpus, gaz, extract(corpus, gaz)
-    folder = Path(corpus or DEFAULT_CORPUS).resolve()
-    return _state_cached(str(folder), _signature(folder))
 
-
-def extract_corpus(corpus: str | Path | Corpus | None = None) -> Extraction:
+def extract_corpus(corpus: CorpusLike = None) -> Extraction:
     """Mentions, dated status events, claims and unknown names of a corpus.
 
     Parameters
     ----------
     corpus : path-like or Corpus, optional
-        Corpus folder (default ``seeds``) or an already loaded :class:`~geo.corpus.Corpus`.
+        A corpus folder or a loaded :class:`~geo.corpus.Corpus` (default: the current
+        corpus, see :func:`state`).
 
     Returns
     -------
@@ -113,13 +234,68 @@ def _as_of(as_of: _dt.date | str | None, extraction: Extraction) -> _dt.date | N
 def _layers(gaz: Gazetteer, extraction: Extraction, as_of: _dt.date | None) -> dict[str, gpd.GeoDataFrame]:
     from geo.layers import build_layers
 
-    return build_layers(gaz, extraction, as_of=as_of)
+    with progress.step("building layers"):
+        return build_layers(gaz, extraction, as_of=as_of)
+
+
+def resolve_places(
+    names: Iterable[str] | None, *, kind: str = "origin", gaz: Gazetteer | None = None
+) -> dict[str, str] | None:
+    """Check origin or destination names before any heavy work; map each to a feature id.
+
+    A name is a label of the study's origins/destinations (``燕郊``, ``国贸``), a
+    gazetteer feature id, or any name or alias the gazetteer resolves (``通州区``).
+
+    Parameters
+    ----------
+    names : iterable of str, or None
+        ``None`` (the study's defaults) is returned unchanged.
+    kind : {"origin", "destination"}
+    gaz : Gazetteer, optional
+        Default: the package gazetteer (:func:`gazetteer`).
+
+    Returns
+    -------
+    dict of str to str, or None
+        ``label -> feature id``, in the order given.
+
+    Raises
+    ------
+    UnknownFeatureError
+        A name nothing resolves (a :class:`~geo.errors.UsageError`; at most 300
+        characters, with the closest names and a pointer to ``geo list``).
+    """
+    from geo.config import default_study
+    from geo.errors import UnknownFeatureError, unknown_name_message
+
+    if names is None:
+        return None
+    if kind not in ("origin", "destination"):
+        raise UsageError(f"kind must be 'origin' or 'destination', not {kind!r}")
+    study = default_study()
+    labels = dict(study.origins if kind == "origin" else study.destinations)
+    gaz = gaz if gaz is not None else gazetteer()
+    out: dict[str, str] = {}
+    for name in [names] if isinstance(names, str) else names:
+        name = str(name)
+        if name in labels:
+            out[name] = labels[name]
+        elif name in gaz.features:
+            out[name] = name
+        else:
+            try:
+                out[name] = gaz.resolve(name).id
+            except KeyError:
+                raise UnknownFeatureError(
+                    unknown_name_message(name, [*labels, *labels.values()], what=kind, see=f"geo list {kind}s")
+                ) from None
+    return out
 
 
 def layers_as_of(
     as_of: _dt.date | str | None = None,
     *,
-    corpus: str | Path | Corpus | None = None,
+    corpus: CorpusLike = None,
 ) -> dict[str, gpd.GeoDataFrame]:
     """The theme layers with each feature's status as of a date.
 
@@ -129,7 +305,7 @@ def layers_as_of(
         Status date; a year or month means its last day. Default: the latest date the
         corpus and the gazetteer's recorded facts know.
     corpus : path-like or Corpus, optional
-        Default ``seeds``.
+        Default: the current corpus (see :func:`state`).
 
     Returns
     -------
@@ -145,7 +321,7 @@ def feature_timeline(
     feature: str,
     *,
     as_of: _dt.date | str | None = None,
-    corpus: str | Path | Corpus | None = None,
+    corpus: CorpusLike = None,
 ) -> dict[str, Any]:
     """The dated, cited history of one feature.
 
@@ -156,6 +332,7 @@ def feature_timeline(
     as_of : date or str, optional
         Date of the reported status (default: the latest date known).
     corpus : path-like or Corpus, optional
+        Default: the current corpus (see :func:`state`).
 
     Returns
     -------
@@ -196,13 +373,16 @@ def _network(
 
     osm_graph = None
     if osm is not None:
-        osm_graph = gn.load_osm(osm, assumptions=assumptions)
+        with progress.step("loading OSM"):
+            osm_graph = gn.load_osm(osm, assumptions=assumptions)
         _check_osm_extent(osm_graph, osm)
     elif online:
-        osm_graph = gn.fetch_osm(assumptions=assumptions)
-    return gn.build_network(
-        lay, as_of=as_of, include_expected=include_expected, assumptions=assumptions, osm_graph=osm_graph
-    )
+        with progress.step("fetching OSM from Overpass"):
+            osm_graph = gn.fetch_osm(assumptions=assumptions)
+    with progress.step("building network"):
+        return gn.build_network(
+            lay, as_of=as_of, include_expected=include_expected, assumptions=assumptions, osm_graph=osm_graph
+        )
 
 
 def network_as_of(
@@ -211,7 +391,7 @@ def network_as_of(
     osm: str | Path | None = None,
     online: bool = False,
     include_expected: bool = False,
-    corpus: str | Path | Corpus | None = None,
+    corpus: CorpusLike = None,
     assumptions: dict | None = None,
 ) -> nx.MultiDiGraph:
     """The multimodal network as of a date.
@@ -227,6 +407,7 @@ def network_as_of(
     include_expected : bool
         Also include links forecast to open by ``as_of`` (what-if scenarios).
     corpus : path-like or Corpus, optional
+        Default: the current corpus (see :func:`state`).
     assumptions : dict, optional
         Overrides of ``geo/data/assumptions.yaml``.
 
@@ -246,6 +427,23 @@ def network_as_of(
         include_expected=include_expected,
         assumptions=assumptions,
     )
+
+
+def check_output_path(path: str | Path) -> Path:
+    """Refuse an output path whose folder cannot be created because a file is in the way.
+
+    Raises
+    ------
+    UsageError
+        A parent of ``path`` is an existing file (``-o README.md/x.geojson``).
+    """
+    path = Path(path)
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise UsageError(f"cannot write {path}: {parent} is a file, not a folder")
+            break
+    return path
 
 
 def _check_osm_extent(G: nx.MultiDiGraph, path: str | Path) -> None:
@@ -278,7 +476,7 @@ def accessibility(
     resolution: int = 8,
     include_expected: bool = False,
     osm: str | Path | None = None,
-    corpus: str | Path | Corpus | None = None,
+    corpus: CorpusLike = None,
 ) -> dict[str, Any]:
     """Travel times from the towns and an H3 grid to the Beijing destinations.
 
@@ -297,6 +495,7 @@ def accessibility(
     osm : path-like, optional
         An OpenStreetMap extract whose roads replace the gazetteer's.
     corpus : path-like or Corpus, optional
+        Default: the current corpus (see :func:`state`).
 
     Returns
     -------
@@ -309,13 +508,21 @@ def accessibility(
     from geo.analysis import accessibility as acc
     from geo.analysis.pipeline import focus_area
 
+    origin_refs = resolve_places(origins, kind="origin")  # before any heavy work
+    destination_refs = resolve_places(destinations, kind="destination")
     _, gaz, extraction = state(corpus)
     as_of_d = _as_of(as_of, extraction)
     lay = _layers(gaz, extraction, as_of_d)
     G = _network(lay, as_of_d, osm=osm, online=False, include_expected=include_expected, assumptions=None)
-    return acc.accessibility_report(
-        G, origins=origins, destinations=destinations, chains=chains, resolution=resolution, area=focus_area(lay)
-    )
+    with progress.step("accessibility"):
+        return acc.accessibility_report(
+            G,
+            origins=origin_refs,
+            destinations=destination_refs,
+            chains=chains,
+            resolution=resolution,
+            area=focus_area(lay),
+        )
 
 
 def atlas(
@@ -323,7 +530,7 @@ def atlas(
     *,
     basemap: str = "osm",
     offline: bool = True,
-    corpus: str | Path | Corpus | None = None,
+    corpus: CorpusLike = None,
 ) -> folium.Map:
     """The atlas map of every layer, as a :class:`folium.Map` (displays in Jupyter).
 
@@ -336,12 +543,15 @@ def atlas(
     offline : bool
         Inline every JS/CSS asset (no CDN request).
     corpus : path-like or Corpus, optional
+        Default: the current corpus (see :func:`state`).
     """
     from geo import maps
 
     as_of_d = parse_as_of(as_of) if as_of is not None else None
     _, gaz, extraction = state(corpus)
-    return maps.atlas(_layers(gaz, extraction, as_of_d), as_of=as_of_d, basemap=basemap, offline=offline)
+    lay = _layers(gaz, extraction, as_of_d)
+    with progress.step("atlas map"):
+        return maps.atlas(lay, as_of=as_of_d, basemap=basemap, offline=offline)
 
 
 def save_layers(
@@ -355,7 +565,7 @@ def save_layers(
     within: str | None = None,
     crs: str | None = None,
     gcj02: bool = False,
-    corpus: str | Path | Corpus | None = None,
+    corpus: CorpusLike = None,
 ) -> list[Path]:
     """Export the theme layers to GeoJSON, GeoPackage, GeoParquet, CSV or KML.
 
@@ -379,6 +589,7 @@ def save_layers(
     gcj02 : bool
         Write GCJ-02 coordinates (GeoJSON, CSV) for Chinese web-map platforms.
     corpus : path-like or Corpus, optional
+        Default: the current corpus (see :func:`state`).
 
     Returns
     -------
@@ -387,9 +598,10 @@ def save_layers(
     """
     from geo.export import export_layers
 
+    check_output_path(path)
+    within_geom = gazetteer().resolve(within).geometry if within is not None else None  # a bad name fails fast
     _, gaz, extraction = state(corpus)
     lay = _layers(gaz, extraction, parse_as_of(as_of) if as_of is not None else None)
-    within_geom = gaz.resolve(within).geometry if within is not None else None
     return export_layers(
         lay,
         path,

@@ -8,33 +8,46 @@ by blank lines) with paragraph and sentence offsets, so any span of ``text`` can
 be quoted and cited. Site chrome (navigation, QR-code blurbs, disclaimers,
 "latest news" lists) is kept apart in ``extra``.
 
-A bad file (empty, binary, undecodable, broken front matter, unreadable) is
-skipped with a warning naming the file and the reason; the other documents
+A bad file (empty, binary, undecodable, over :data:`DOCUMENT_MAX_BYTES`, broken
+front matter, unreadable, a symbolic-link loop or dangling link, not a regular file)
+is skipped with a warning naming the file and the reason; the other documents
 still load. Front matter is read with :func:`geo.io.load_yaml`: every value stays
 text, and a block over 64 kB or with YAML anchors/aliases (which can expand
-exponentially) is refused, so its document is skipped.
+exponentially) is refused, so its document is skipped. A date that cannot be
+represented or lies outside :data:`PUBLISHED_RANGE` is ignored with a warning.
+
+Reading is linear in the size of a file, whatever its markup: HTML goes through a
+streaming tokenizer (not :mod:`html.parser`, which is quadratic on some malformed
+input), and a sentence longer than :data:`geo.schema.SENTENCE_MAX_CHARS` is split.
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime as _dt
 import email.utils
+import errno
 import hashlib
 import html
 import logging
+import os
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 
 from geo.errors import CorpusError, DocumentError, YAMLError
 from geo.io import load_yaml
+from geo.schema import SENTENCE_MAX_CHARS
 
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "DOCUMENT_MAX_BYTES",
+    "FIELD_MAX_CHARS",
     "FRONT_MATTER_MAX_BYTES",
+    "PUBLISHED_RANGE",
     "SUFFIXES",
     "Corpus",
     "CorpusError",
@@ -49,6 +62,11 @@ __all__ = [
 SUFFIXES = (".txt", ".md", ".html", ".htm")
 #: Largest front matter read (UTF-8 bytes); a document with more is skipped.
 FRONT_MATTER_MAX_BYTES = 64_000
+#: Largest document read (bytes on disk); a larger file is skipped without being read.
+DOCUMENT_MAX_BYTES = 16 * 1024 * 1024
+#: Longest title or source field (author, outlet, url, each tag) kept; longer ones are cut
+#: with a warning.
+FIELD_MAX_CHARS = 500
 _BEIJING = _dt.timezone(_dt.timedelta(hours=8))
 
 
@@ -105,10 +123,7 @@ class Document:
 
     def sentence_at(self, offset: int) -> tuple[int, int]:
         """The (start, end) of the sentence containing character ``offset``."""
-        import bisect
-
-        starts = [s for s, _ in self.sentences]
-        i = bisect.bisect_right(starts, offset) - 1
+        i = bisect.bisect_right(self.sentences, offset, key=lambda span: span[0]) - 1
         if 0 <= i < len(self.sentences) and self.sentences[i][0] <= offset < self.sentences[i][1]:
             return self.sentences[i]
         for p0, p1 in self.paragraphs:
@@ -180,18 +195,31 @@ def _score(text: str) -> float:
     return (common + 0.1 * cjk - 5 * bad) / len(text)
 
 
+# byte-order marks, longest first (the UTF-32-LE mark starts with the UTF-16-LE one)
+_BOMS = (
+    (b"\x00\x00\xfe\xff", "utf-32-be", "UTF-32"),
+    (b"\xff\xfe\x00\x00", "utf-32-le", "UTF-32"),
+    (b"\xef\xbb\xbf", "utf-8", "UTF-8"),
+    (b"\xff\xfe", "utf-16-le", "UTF-16"),
+    (b"\xfe\xff", "utf-16-be", "UTF-16"),
+)
+
+
 def _decode(raw: bytes) -> tuple[str, str]:
-    """Decode ``raw``; returns (text, encoding) or raises DocumentError."""
-    if raw.startswith(b"\xef\xbb\xbf"):
-        try:
-            return raw[3:].decode("utf-8"), "utf-8-sig"
-        except UnicodeDecodeError as exc:
-            raise DocumentError(f"has a UTF-8 BOM but is not valid UTF-8 ({exc.reason} at byte {exc.start})") from None
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return raw.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError as exc:
-            raise DocumentError(f"has a UTF-16 BOM but cannot be decoded ({exc.reason})") from None
+    """Decode ``raw``; returns (text, encoding) or raises DocumentError (binary data included)."""
+    for bom, codec, label in _BOMS:
+        if raw.startswith(bom):
+            try:
+                text = raw[len(bom) :].decode(codec)
+            except UnicodeDecodeError as exc:
+                raise DocumentError(
+                    f"has a {label} byte-order mark but is not valid {label} ({exc.reason} at byte {exc.start + len(bom)})"
+                ) from None
+            if _looks_binary_text(text):
+                raise DocumentError("is binary, not text")
+            return text, "utf-8-sig" if label == "UTF-8" else codec
+    if _looks_binary(raw):
+        raise DocumentError("is binary, not text")
     try:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -213,10 +241,20 @@ def _decode(raw: bytes) -> tuple[str, str]:
 
 
 def _looks_binary(raw: bytes) -> bool:
-    if b"\x00" in raw[:8192] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+    """Bytes without a byte-order mark: NUL bytes or many control bytes."""
+    if b"\x00" in raw[:8192]:
         return True
     sample = raw[:4096]
     ctrl = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    return len(sample) > 0 and ctrl / len(sample) > 0.05
+
+
+def _looks_binary_text(text: str) -> bool:
+    """Decoded text (after a byte-order mark): NUL characters or many control characters."""
+    sample = text[:4096]
+    if "\x00" in sample:
+        return True
+    ctrl = sum(1 for c in sample if c < "\t" or "\r" < c < " ")
     return len(sample) > 0 and ctrl / len(sample) > 0.05
 
 
@@ -249,8 +287,22 @@ def _split_front_matter(text: str, *, where: str) -> tuple[dict | None, str]:
     return data, body
 
 
+#: Publication dates accepted (inclusive); a date outside is ignored with a warning, so that
+#: relative dates resolved against it ("明年", "去年") stay within Python's date range.
+PUBLISHED_RANGE = (_dt.date(1900, 1, 1), _dt.date(2099, 12, 31))
+
+
 def _parse_datetime(value: str) -> tuple[_dt.date, str] | None:
-    """Parse RFC 2822 or ISO-like dates; return (Beijing-local date, precision)."""
+    """Parse RFC 2822 or ISO-like dates; return (Beijing-local date, precision), or None when
+    the text is no date or names one Python cannot represent (year 0, a 99-hour offset,
+    9999-12-31 converted to UTC+8)."""
+    try:
+        return _parse_datetime_unguarded(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+
+
+def _parse_datetime_unguarded(value: str) -> tuple[_dt.date, str] | None:
     value = value.strip().strip("'\"")
     if not value:
         return None
@@ -269,10 +321,7 @@ def _parse_datetime(value: str) -> tuple[_dt.date, str] | None:
     )
     if m:
         y, mo, d = int(m[1]), int(m[2]), int(m[3])
-        try:
-            dt = _dt.datetime(y, mo, d, int(m[4] or 0), int(m[5] or 0), int(m[6] or 0))
-        except ValueError:
-            return None
+        dt = _dt.datetime(y, mo, d, int(m[4] or 0), int(m[5] or 0), int(m[6] or 0))
         tz = m[7]
         if tz:
             if tz == "Z":
@@ -290,6 +339,17 @@ def _parse_datetime(value: str) -> tuple[_dt.date, str] | None:
     if m:
         return _dt.date(int(m[1]), 1, 1), "year"
     return None
+
+
+def _published(value: str) -> tuple[tuple[_dt.date, str] | None, str]:
+    """A publication date from text: (parsed or None, the reason it is unusable)."""
+    parsed = _parse_datetime(value)
+    if parsed is None:
+        return None, "could not be parsed"
+    first, last = PUBLISHED_RANGE
+    if not first <= parsed[0] <= last:
+        return None, f"is outside {first.isoformat()} to {last.isoformat()}"
+    return parsed, ""
 
 
 # ---------------------------------------------------------------------------
@@ -330,33 +390,44 @@ _CHROME_TAGS = {"nav", "footer", "aside"}
 _CHROME_CLASS = re.compile(r"qr|share|editor|footer|nav|breadcrumb|copyright|recommend|related|comment", re.I)
 
 
-class _HTMLText(HTMLParser):
-    """Collect text with block breaks; text inside chrome-looking elements is marked."""
+class _HTMLText:
+    """Collect text with block breaks; text inside chrome-looking elements is marked.
+
+    Receives the events of :func:`_scan_html`. Whether an element is chrome is kept as a
+    count of the chrome elements open, so every event costs O(1) however deep the nesting.
+    """
 
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
         self.parts: list[tuple[str, bool]] = []  # (text, is_chrome)
         self._drop = 0
         self._chrome_stack: list[bool] = []
+        self._chrome_open = 0  # how many entries of _chrome_stack are True
         self.title = ""
         self.h1 = ""
         self._in_title = False
         self._in_h1 = False
 
     def _chrome(self) -> bool:
-        return any(self._chrome_stack)
+        return self._chrome_open > 0
+
+    def _break(self) -> None:
+        # consecutive breaks only make empty lines, which are dropped: keep one
+        if not self.parts or self.parts[-1][0] != "\n":
+            self.parts.append(("\n", self._chrome()))
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _DROP_TAGS:
             self._drop += 1
             return
         if tag in ("br", "hr"):
-            self.parts.append(("\n", self._chrome()))
+            self._break()
             return
         if tag in _BLOCK_TAGS:
             cls = " ".join(v or "" for k, v in attrs if k in ("class", "id"))
-            self._chrome_stack.append(tag in _CHROME_TAGS or bool(_CHROME_CLASS.search(cls)))
-            self.parts.append(("\n", self._chrome()))
+            is_chrome = tag in _CHROME_TAGS or bool(_CHROME_CLASS.search(cls))
+            self._chrome_stack.append(is_chrome)
+            self._chrome_open += is_chrome
+            self._break()
         if tag == "title":
             self._in_title = True
         if tag == "h1":
@@ -367,9 +438,9 @@ class _HTMLText(HTMLParser):
             self._drop = max(0, self._drop - 1)
             return
         if tag in _BLOCK_TAGS and tag not in ("br", "hr"):
-            self.parts.append(("\n", self._chrome()))
+            self._break()
             if self._chrome_stack:
-                self._chrome_stack.pop()
+                self._chrome_open -= self._chrome_stack.pop()
         if tag == "title":
             self._in_title = False
         if tag == "h1":
@@ -377,7 +448,7 @@ class _HTMLText(HTMLParser):
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in ("br", "hr"):
-            self.parts.append(("\n", self._chrome()))
+            self._break()
 
     def handle_data(self, data: str) -> None:
         if self._drop:
@@ -392,17 +463,108 @@ class _HTMLText(HTMLParser):
         self.parts.append((data, self._chrome()))
 
 
-_HTML_HINT = re.compile(r"<\s*(p|div|br|span|font|html|body|article|section|h[1-6]|table|li|ul)\b[^>]*>", re.I)
+# The tokenizer below replaces html.parser.HTMLParser, whose handling of malformed input
+# (thousands of unclosed "<a" or "<!--") is quadratic on the Python versions we support
+# (CPython issue gh-135462, CVE-2025-6069). Every step here moves past what it scanned, so
+# reading is linear in the size of the markup. It reports the events HTMLParser reported
+# (lower-case tag names, unescaped text and attribute values, script/style as raw text).
+_TAG_NAME = re.compile(r"[A-Za-z][^\t\n\r\f />\x00]*+")
+# a start tag's end, skipping ">" inside quoted attribute values (atomic: no backtracking)
+_TAG_END_QUOTED = re.compile(r"""(?:[^>"']++|"[^"]*+"|'[^']*+')*+>""")
+_ATTR = re.compile(r"""(?P<name>[^\s/>="']++)(?:\s*+=\s*+(?:"(?P<dq>[^"]*+)"|'(?P<sq>[^']*+)'|(?P<uq>[^\s>]*+)))?+""")
+_RAW_TEXT_END = {tag: re.compile(rf"</{tag}(?=[\s/>])", re.I) for tag in ("script", "style")}
+
+
+def _unescape(text: str) -> str:
+    return html.unescape(text) if "&" in text else text
+
+
+def _attrs(text: str) -> list[tuple[str, str | None]]:
+    out: list[tuple[str, str | None]] = []
+    for m in _ATTR.finditer(text):
+        value = m["dq"] if m["dq"] is not None else m["sq"] if m["sq"] is not None else m["uq"]
+        out.append((m["name"].lower(), None if value is None else html.unescape(value)))
+    return out
+
+
+def _scan_html(markup: str, out: _HTMLText) -> None:
+    """Feed the tags and text of ``markup`` to ``out`` in one linear pass."""
+    n = len(markup)
+    i = 0
+    quoted = True  # False once a quote-aware tag-end search failed: plain ">" from then on
+    while i < n:
+        lt = markup.find("<", i)
+        if lt < 0:
+            out.handle_data(_unescape(markup[i:]))
+            return
+        if lt > i:
+            out.handle_data(_unescape(markup[i:lt]))
+        i = lt
+        nxt = markup[i + 1 : i + 2]
+        if markup.startswith("<!--", i):
+            end = markup.find("-->", i + 4)
+            if end < 0:
+                return  # a comment left open runs to the end of the document
+            i = end + 3
+            continue
+        if nxt in ("!", "?"):  # declaration, CDATA or processing instruction
+            end = markup.find(">", i + 2)
+            if end < 0:
+                return
+            i = end + 1
+            continue
+        if nxt == "/":
+            m = _TAG_NAME.match(markup, i + 2)
+            end = markup.find(">", i + 2)
+            if end < 0:
+                out.handle_data(_unescape(markup[i:]))
+                return
+            if m is not None:
+                out.handle_endtag(m.group().lower())
+            i = end + 1  # "</>" and bogus "</ ...>" are dropped
+            continue
+        m = _TAG_NAME.match(markup, i + 1)
+        if m is None:  # "<" not starting a tag is text
+            out.handle_data("<")
+            i += 1
+            continue
+        tag = m.group().lower()
+        end_m = _TAG_END_QUOTED.match(markup, m.end()) if quoted else None
+        if end_m is not None:
+            end = end_m.end() - 1
+        else:
+            quoted = False
+            end = markup.find(">", m.end())
+            if end < 0:  # a tag never closed: the rest is text, as HTMLParser reads it
+                out.handle_data(_unescape(markup[i:]))
+                return
+        inner = markup[m.end() : end]
+        attrs = _attrs(inner) if tag in _BLOCK_TAGS else []  # only block elements' class/id matter
+        if inner.endswith("/"):
+            out.handle_startendtag(tag, attrs)
+            i = end + 1
+            continue
+        out.handle_starttag(tag, attrs)
+        i = end + 1
+        raw_end = _RAW_TEXT_END.get(tag)
+        if raw_end is not None:  # script/style: raw text up to the closing tag
+            close = raw_end.search(markup, i)
+            stop = close.start() if close else n
+            if stop > i:
+                out.handle_data(markup[i:stop])
+            i = stop
+
+
+_HTML_HINT = re.compile(r"<\s*(p|div|br|span|font|html|body|article|section|h[1-6]|table|li|ul)\b[^<>]{0,2000}>", re.I)
 
 
 def _html_to_lines(markup: str) -> tuple[list[tuple[str, bool]], str]:
-    """Return (lines with chrome flag, title-or-h1) for an HTML fragment or page."""
+    """Return (lines with chrome flag, title-or-h1) for an HTML fragment or page.
+
+    Text and the title come back unescaped once (``&amp;lt;`` reads ``&lt;``).
+    """
     parser = _HTMLText()
-    try:
-        parser.feed(markup)
-        parser.close()
-    except Exception as exc:  # html.parser is lenient; be safe anyway
-        raise DocumentError(f"HTML could not be parsed: {exc}") from None
+    _scan_html(markup, parser)
     lines: list[tuple[str, bool]] = []
     buf: list[str] = []
     chrome = False
@@ -417,7 +579,7 @@ def _html_to_lines(markup: str) -> tuple[list[tuple[str, bool]], str]:
                 chrome = chrome or is_chrome
     lines.append(("".join(buf), chrome))
     title = (parser.h1 or parser.title).strip()
-    return lines, html.unescape(title)
+    return lines, title
 
 
 # ---------------------------------------------------------------------------
@@ -433,7 +595,7 @@ _CHROME_LINE = [
     re.compile(r"^(免责声明|声明[:：]|版权声明|责任编辑|编辑[:：]|本文来源|原标题[:：])"),
     re.compile(r"(本站不对|版权归原作者|本站作为信息内容发布平台|不代表本站立场)"),
     re.compile(r"^(时间|发布时间|日期|来源|阅读|浏览)[:：].{0,40}(阅读|浏览|来源|编辑)[:：]?"),
-    re.compile(r"^【[^】]{0,10}\|?】.*\(\d{4}-\d{2}-\d{2}[^)]*\)$"),
+    re.compile(r"^【[^】]{0,10}\|?】.{0,200}\(\d{4}-\d{2}-\d{2}[^)]{0,40}\)$"),  # bounded: ".*" was quadratic
     re.compile(r"^\[[^\]]*\]\([^)]*\)(\s*[|｜]\s*\[[^\]]*\]\([^)]*\))*$"),
     re.compile(r"^<?https?://\S+>?$"),
     re.compile(r"^(上一篇|下一篇|返回首页|返回顶部|打印本页|关闭窗口|分享到)"),
@@ -448,29 +610,36 @@ _DATE_LINE = re.compile(
 )
 
 
-def _strip_line(line: str) -> str:
-    line = html.unescape(line)
+def _strip_line(line: str, *, unescape: bool) -> str:
+    """Tidy one line; ``unescape`` decodes character references (plain text and Markdown
+    only: the HTML reader has decoded them already, and decoding twice would turn
+    ``&amp;lt;`` into ``<``)."""
+    if unescape:
+        line = html.unescape(line)
     line = line.replace("\u00a0", " ").replace("\u200b", "")
-    line = re.sub(r"^[\s\u3000•·●◆■]+", "", line)
-    line = re.sub(r"[\s\u3000]+$", "", line)
+    line = _LEADING.sub("", line)
+    line = line.rstrip()  # str.rstrip, not a regex: "[\s]+$" is quadratic on long blank runs
     return re.sub(r"[ \t]{2,}", " ", line)
+
+
+_LEADING = re.compile(r"^[\s\u3000•·●◆■]+")
 
 
 def _is_chrome(line: str) -> bool:
     return any(p.search(line) for p in _CHROME_LINE) or bool(_JUNK_TOKEN.match(line))
 
 
-def _split_body(lines: list[tuple[str, bool]]) -> tuple[list[str], list[str], list[str]]:
+def _split_body(lines: list[tuple[str, bool]], *, unescape: bool) -> tuple[list[str], list[str], list[str]]:
     """Separate body paragraphs from chrome. Returns (body, extra, date_lines)."""
     body: list[str] = []
     extra: list[str] = []
     date_lines: list[str] = []
     trailer = False
     for raw, flagged in lines:
-        line = _strip_line(raw)
+        line = _strip_line(raw, unescape=unescape)
         if not line:
             continue
-        if _DATE_LINE.search(line) and len(line) < 120:
+        if len(line) < 120 and _DATE_LINE.search(line):
             date_lines.append(line)
             extra.append(line)
             continue
@@ -482,15 +651,27 @@ def _split_body(lines: list[tuple[str, bool]]) -> tuple[list[str], list[str], li
             extra.append(line)
             continue
         body.append(line)
-    # a teaser ("...") that repeats the start of a later paragraph is chrome
+    # a teaser ("...") that repeats the start of a later paragraph is chrome; paragraphs are
+    # indexed by their first characters and only a bounded number of candidates is compared,
+    # so a document of many look-alike paragraphs stays linear
+    by_prefix: dict[str, list[int]] = {}
+    for i, para in enumerate(body):
+        by_prefix.setdefault(para[:_TEASER_MIN], []).append(i)
     kept: list[str] = []
     for i, para in enumerate(body):
         stem = para.rstrip(".…").rstrip()
-        if para.endswith(("...", "…")) and len(stem) >= 20 and any(other.startswith(stem) for other in body[i + 1 :]):
-            extra.append(para)
-            continue
+        if para.endswith(("...", "…")) and len(stem) >= _TEASER_MIN:
+            later = by_prefix.get(stem[:_TEASER_MIN], [])
+            first = bisect.bisect_right(later, i)
+            if any(body[j].startswith(stem) for j in later[first : first + _TEASER_CANDIDATES]):
+                extra.append(para)
+                continue
         kept.append(para)
     return kept, extra, date_lines
+
+
+_TEASER_MIN = 20  # characters a teaser must have before its "..."
+_TEASER_CANDIDATES = 32  # later paragraphs compared with one teaser
 
 
 # ---------------------------------------------------------------------------
@@ -499,17 +680,48 @@ def _split_body(lines: list[tuple[str, bool]]) -> tuple[list[str], list[str], li
 _SENT_END = re.compile(r"[。！？!?；;…]+[”’」』）)\"']*|\.(?=\s)|\.$")
 
 
-def _sentences(text: str, paragraphs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def _sentences(text: str, paragraphs: list[tuple[int, int]]) -> tuple[list[tuple[int, int]], int]:
+    """Sentence spans of the paragraphs, and how many over-long sentences were split."""
     out: list[tuple[int, int]] = []
     for p0, p1 in paragraphs:
-        para = text[p0:p1]
-        pos = 0
-        for m in _SENT_END.finditer(para):
-            out.append((p0 + pos, p0 + m.end()))
+        pos = p0
+        for m in _SENT_END.finditer(text, p0, p1):
+            out.append((pos, m.end()))
             pos = m.end()
-        if pos < len(para):
-            out.append((p0 + pos, p1))
-    return [span for span in (trim_span(text, s, e) for s, e in out) if span[1] > span[0]]
+        if pos < p1:
+            out.append((pos, p1))
+    spans: list[tuple[int, int]] = []
+    split = 0
+    for s, e in out:
+        s, e = trim_span(text, s, e)
+        if e - s > SENTENCE_MAX_CHARS:
+            split += 1
+            spans.extend(_split_long(text, s, e))
+        elif e > s:
+            spans.append((s, e))
+    return spans, split
+
+
+_SOFT_BREAKS = "，,、：:；; \u3000"
+
+
+def _split_long(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Split ``text[start:end]`` into pieces of at most :data:`SENTENCE_MAX_CHARS`, after the
+    last comma, enumeration mark or space in the second half of each window."""
+    pieces: list[tuple[int, int]] = []
+    pos = start
+    while end - pos > SENTENCE_MAX_CHARS:
+        limit = pos + SENTENCE_MAX_CHARS
+        cut = max(text.rfind(c, pos + SENTENCE_MAX_CHARS // 2, limit) for c in _SOFT_BREAKS)
+        cut = cut + 1 if cut >= 0 else limit
+        s, e = trim_span(text, pos, cut)
+        if e > s:
+            pieces.append((s, e))
+        pos = cut
+    s, e = trim_span(text, pos, end)
+    if e > s:
+        pieces.append((s, e))
+    return pieces
 
 
 def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
@@ -525,6 +737,7 @@ def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
 # dates inferred from text
 
 _YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20[0-4]\d)年")
+_EVIDENCE_WINDOW = 400  # characters searched on each side of a year for its sentence
 _FUTURE = re.compile(r"将|將|预计|預計|计划|計劃|力争|力爭|争取|爭取|到$|至$|—$|-$")
 
 
@@ -542,13 +755,17 @@ def _infer_date(title: str, body: str, today: _dt.date) -> tuple[_dt.date | None
         after = body[m.end() : m.end() + 1]
         if _FUTURE.search(before) or after in ("至", "—", "-", "到"):
             continue
-        # evidence: the sentence around the year
-        s = max(body.rfind("。", 0, m.start()), body.rfind("\n", 0, m.start())) + 1
-        e_candidates = [i for i in (body.find("。", m.end()), body.find("\n", m.end())) if i != -1]
-        e = min(e_candidates) + 1 if e_candidates else len(body)
+        if best is not None and year <= best[0]:
+            continue
+        # evidence: the sentence around the year (searched within a bounded window, and only
+        # for a new latest year, so a text of many years stays linear)
+        lo = max(0, m.start() - _EVIDENCE_WINDOW)
+        hi = min(len(body), m.end() + _EVIDENCE_WINDOW)
+        s = max(body.rfind("。", lo, m.start()), body.rfind("\n", lo, m.start()), lo - 1) + 1
+        e_candidates = [i for i in (body.find("。", m.end(), hi), body.find("\n", m.end(), hi)) if i != -1]
+        e = min(e_candidates) + 1 if e_candidates else hi
         sentence = body[s:e].strip()
-        if best is None or year > best[0]:
-            best = (year, sentence[:80])
+        best = (year, sentence[:80])
     if best:
         return (
             _dt.date(best[0], 1, 1),
@@ -582,6 +799,27 @@ def _collect_source(fm: dict, extra: list[str]) -> dict:
     return src
 
 
+def _shorten(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _read_bounded(path: Path) -> bytes:
+    """The bytes of a regular file of at most :data:`DOCUMENT_MAX_BYTES` (never reads more)."""
+    try:
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode):
+            raise DocumentError("is not a regular file")
+        if st.st_size > DOCUMENT_MAX_BYTES:
+            raise DocumentError(f"is {st.st_size:,} bytes, over the limit of {DOCUMENT_MAX_BYTES:,}")
+        with path.open("rb") as fh:
+            raw = fh.read(DOCUMENT_MAX_BYTES + 1)
+    except OSError as exc:
+        raise DocumentError(f"cannot be read: {exc.strerror or exc}") from None
+    if len(raw) > DOCUMENT_MAX_BYTES:  # grew while being read, or a size the file system hides
+        raise DocumentError(f"is over the limit of {DOCUMENT_MAX_BYTES:,} bytes")
+    return raw
+
+
 def read_document(path: str | Path, *, today: _dt.date | None = None) -> Document:
     """Read one document.
 
@@ -599,19 +837,15 @@ def read_document(path: str | Path, *, today: _dt.date | None = None) -> Documen
     Raises
     ------
     DocumentError
-        The file is empty, binary, undecodable, has broken front matter or cannot
-        be read; the message says which.
+        The file is empty, binary, undecodable, larger than :data:`DOCUMENT_MAX_BYTES`,
+        not a regular file, has broken front matter or cannot be read; the message says
+        which.
     """
     path = Path(path)
     today = today or _dt.date.today()
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise DocumentError(f"cannot be read: {exc.strerror or exc}") from None
+    raw = _read_bounded(path)
     if not raw.strip():
         raise DocumentError("is empty")
-    if _looks_binary(raw):
-        raise DocumentError("is binary, not text")
     text, encoding = _decode(raw)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     warnings: list[str] = []
@@ -621,17 +855,18 @@ def read_document(path: str | Path, *, today: _dt.date | None = None) -> Documen
     html_title = ""
     if is_html:
         # Markdown autolinks (<https://…>) would be eaten as tags: keep them as text lines
-        body = re.sub(r"<(https?://[^>\s]+)>", r"\n\1\n", body)
+        body = re.sub(r"<(https?://[^<>\s]{1,2048})>", r"\n\1\n", body)
         lines, html_title = _html_to_lines(body)
     else:
         lines = [(ln, False) for ln in body.split("\n")]
-    paras, extra, date_lines = _split_body(lines)
+    # character references are decoded exactly once: by the HTML reader, else here
+    paras, extra, date_lines = _split_body(lines, unescape=not is_html)
     if not paras:
         raise DocumentError("has no body text after removing markup and site chrome")
 
     # title: front matter, HTML <h1>/<title>, else a short first line (a headline, which is
     # then not part of the body text)
-    title = str(fm.get("title") or "").strip() or html_title
+    title = html.unescape(str(fm.get("title") or "").strip()) or html_title
     if not title:
         first = paras[0]
         if len(first) <= 80 and len(paras) > 1 and not first.endswith("。"):
@@ -639,27 +874,32 @@ def read_document(path: str | Path, *, today: _dt.date | None = None) -> Documen
             paras = paras[1:]
         else:
             title = first[:80]
-    elif paras and _strip_line(paras[0]) == _strip_line(title) and len(paras) > 1:
+    elif paras and paras[0] == _strip_line(title, unescape=False) and len(paras) > 1:
         paras = paras[1:]  # the headline repeated at the top of the body
-    title = html.unescape(title)
+    if len(title) > FIELD_MAX_CHARS:  # a title travels into every citation and popup
+        warnings.append(f"title of {len(title):,} characters cut to {FIELD_MAX_CHARS:,}")
+        title = _shorten(title, FIELD_MAX_CHARS)
 
     # date
     published, precision, date_source = None, "unknown", "no date found"
     if fm.get("date"):
-        parsed = _parse_datetime(str(fm["date"]))
+        parsed, why = _published(str(fm["date"]))
         if parsed:
             published, precision = parsed
             date_source = "front matter"
         else:
-            warnings.append(f"front matter date {fm['date']!r} could not be parsed")
+            warnings.append(f"front matter date {_shorten(str(fm['date']))!r} {why}; ignored")
     if published is None:
         for line in date_lines:
             m = _DATE_LINE.search(line)
-            parsed = _parse_datetime(m[1]) if m else None
-            if m and parsed:
+            if not m:
+                continue
+            parsed, why = _published(m[1])
+            if parsed:
                 published, precision = parsed
                 date_source = f"date line: {m[0]}"
                 break
+            warnings.append(f"date line {m[0]!r} {why}; ignored")
     body_text = "\n\n".join(paras)
     if published is None:
         published, precision, date_source = _infer_date(title, body_text, today)
@@ -671,7 +911,17 @@ def read_document(path: str | Path, *, today: _dt.date | None = None) -> Documen
     for p in paras:
         offsets.append((pos, pos + len(p)))
         pos += len(p) + 2
-    sentences = _sentences(body_text, offsets)
+    sentences, n_split = _sentences(body_text, offsets)
+    if n_split:
+        warnings.append(f"{n_split:,} sentence(s) longer than {SENTENCE_MAX_CHARS:,} characters split at that length")
+    source = _collect_source(fm, extra)
+    for key, value in source.items():
+        if isinstance(value, str) and len(value) > FIELD_MAX_CHARS:
+            warnings.append(f"source field {key!r} of {len(value):,} characters cut to {FIELD_MAX_CHARS:,}")
+            source[key] = _shorten(value, FIELD_MAX_CHARS)
+        elif isinstance(value, list) and (len(value) > 100 or any(len(v) > FIELD_MAX_CHARS for v in value)):
+            warnings.append(f"source field {key!r} cut to 100 entries of at most {FIELD_MAX_CHARS:,} characters")
+            source[key] = [_shorten(v, FIELD_MAX_CHARS) for v in value[:100]]
     return Document(
         doc_id=path.stem,
         path=path,
@@ -680,7 +930,7 @@ def read_document(path: str | Path, *, today: _dt.date | None = None) -> Documen
         published=published,
         published_precision=precision,
         date_source=date_source,
-        source=_collect_source(fm, extra),
+        source=source,
         text=body_text,
         extra="\n".join(extra),
         paragraphs=offsets,
@@ -688,6 +938,34 @@ def read_document(path: str | Path, *, today: _dt.date | None = None) -> Documen
         encoding=encoding,
         warnings=warnings,
     )
+
+
+def _document_files(folder: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """The regular files with a document suffix in ``folder`` (sorted, links followed), and
+    the entries with such a suffix that cannot be read, each with the reason. Subfolders
+    are not read and not reported."""
+    files: list[Path] = []
+    unusable: list[tuple[Path, str]] = []
+    for p in sorted(folder.iterdir()):
+        if p.suffix.lower() not in SUFFIXES:
+            continue
+        try:
+            st = p.stat()
+        except OSError as exc:
+            if not p.is_symlink():
+                unusable.append((p, f"cannot be read: {exc.strerror or exc}"))
+            elif exc.errno == errno.ELOOP:
+                unusable.append((p, "is a symbolic link loop"))
+            else:
+                unusable.append((p, f"is a dangling symbolic link (to {os.readlink(p)})"))
+            continue
+        if stat.S_ISDIR(st.st_mode):
+            continue
+        if not stat.S_ISREG(st.st_mode):
+            unusable.append((p, "is not a regular file (a device, pipe or socket)"))
+            continue
+        files.append(p)
+    return files, unusable
 
 
 def load_corpus(path: str | Path = "seeds", *, today: _dt.date | None = None) -> Corpus:
@@ -704,7 +982,10 @@ def load_corpus(path: str | Path = "seeds", *, today: _dt.date | None = None) ->
     Returns
     -------
     Corpus
-        The documents that could be read, and a warning for each one that could not.
+        The documents that could be read, and in ``warnings`` one line per problem:
+        ``"<file>: skipped: <reason>"`` for each file that could not be read (including
+        symbolic-link loops, dangling links and entries that are not regular files), and
+        ``"<file>: <warning>"`` for a document read with a problem (an unusable date …).
 
     Raises
     ------
@@ -716,30 +997,32 @@ def load_corpus(path: str | Path = "seeds", *, today: _dt.date | None = None) ->
         raise CorpusError(f"corpus folder {folder} does not exist")
     if not folder.is_dir():
         raise CorpusError(f"corpus path {folder} is not a folder")
-    files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES)
-    if not files:
-        raise CorpusError(f"corpus folder {folder} holds no documents (*{', *'.join(SUFFIXES)})")
     docs: list[Document] = []
     warnings: list[str] = []
+
+    def warn(msg: str) -> None:
+        msg = " ".join(msg.splitlines())  # one line per file and reason
+        logger.warning(msg)
+        warnings.append(msg)
+
+    files, unusable = _document_files(folder)
+    if not files and not unusable:
+        raise CorpusError(f"corpus folder {folder} holds no documents (*{', *'.join(SUFFIXES)})")
+    for f, reason in unusable:
+        warn(f"{f}: skipped: {reason}")
     seen: dict[str, Path] = {}
     for f in files:
         try:
             doc = read_document(f, today=today)
         except DocumentError as exc:
-            msg = f"{f}: skipped: {exc}"
-            logger.warning(msg)
-            warnings.append(msg)
+            warn(f"{f}: skipped: {exc}")
             continue
         if doc.doc_id in seen:
-            msg = f"{f}: skipped: document id {doc.doc_id!r} already used by {seen[doc.doc_id]}"
-            logger.warning(msg)
-            warnings.append(msg)
+            warn(f"{f}: skipped: document id {doc.doc_id!r} already used by {seen[doc.doc_id]}")
             continue
         seen[doc.doc_id] = f
         for w in doc.warnings:
-            msg = f"{f}: {w}"
-            logger.warning(msg)
-            warnings.append(msg)
+            warn(f"{f}: {w}")
         docs.append(doc)
     if not docs:
         raise CorpusError(f"corpus folder {folder} holds no readable documents:\n  " + "\n  ".join(warnings))

@@ -48,7 +48,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from geo.errors import UsageError
-from geo.schema import is_missing
 
 logger = logging.getLogger(__name__)
 
@@ -516,6 +515,8 @@ def iso_date(value: Any) -> str | None:
 
     Text that already starts with an ISO date is cut to it; other text is returned unchanged.
     """
+    from geo.schema import is_missing  # here, so that parsing a date needs no numpy (fast CLI start)
+
     if is_missing(value):
         return None
     if isinstance(value, _dt.datetime):  # pandas.Timestamp too

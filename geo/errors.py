@@ -90,3 +90,57 @@ class MapError(GeoError, ValueError):
 
 class MissingAssetsError(MapError, FileNotFoundError):
     """The pinned Leaflet assets needed to inline into an offline map are missing."""
+
+
+#: Longest message :func:`unknown_name_message` returns (characters).
+MAX_NAME_MESSAGE = 300
+
+
+def unknown_name_message(
+    name: str, choices: list[str] | tuple[str, ...], *, what: str = "name", see: str | None = None
+) -> str:
+    """A short message for an unknown name: "did you mean" the closest choices, and where to look.
+
+    Parameters
+    ----------
+    name : str
+        What the user gave.
+    choices : sequence of str
+        The valid names (labels, ids, aliases).
+    what : str
+        What kind of name it is (``"origin"``, ``"feature"`` ...).
+    see : str, optional
+        Where the full list is, e.g. ``"geo list origins"``.
+
+    Returns
+    -------
+    str
+        At most :data:`MAX_NAME_MESSAGE` characters.
+    """
+    import difflib
+
+    uniq = sorted({str(c) for c in choices})
+    close = difflib.get_close_matches(name, uniq, n=3, cutoff=0.6)
+    key = name.strip().lower()
+    if key:
+        close += [c for c in uniq if (key in c.lower() or c.lower() in key) and c not in close][: 3 - len(close)]
+    tail = f" (`{see}` lists them)" if see else ""
+    msg = f"unknown {what} {name!r}"
+    room = MAX_NAME_MESSAGE - len(tail)
+    if close:
+        msg += "; did you mean " + ", ".join(close) + "?"
+    if uniq and (not close or len(uniq) <= 12):  # as many valid names as fit
+        sep = " Valid: " if close else "; valid: "
+        shown: list[str] = []
+        for c in uniq:
+            more = f" … ({len(uniq)} in all)"
+            if len(msg) + len(sep) + len(", ".join([*shown, c])) + len(more) > room:
+                break
+            shown.append(c)
+        msg += sep + ", ".join(shown) + (f" … ({len(uniq)} in all)" if len(shown) < len(uniq) else "")
+    if len(msg) > room:
+        msg = msg[: room - 1] + "…"
+    return msg + tail
+
+
+__all__ += ["MAX_NAME_MESSAGE", "unknown_name_message"]

@@ -10,7 +10,9 @@ Every output is written atomically: all files of one export are first
 written to temporary names in their target directories, read back and
 validated (feature counts, CRS, and for GeoJSON the RFC 7946 rules), and only
 then renamed over their targets with :func:`os.replace`. A failure at any
-stage leaves existing files untouched.
+stage leaves existing files untouched; a write that fails (a full disk, a
+file-size limit, a read-only folder) raises :class:`geo.errors.ExportError`
+and leaves no temporary file behind.
 
 Formats
 -------
@@ -30,11 +32,16 @@ parquet
 csv
     One UTF-8 file per layer (file/directory rule as for geojson): property
     columns, then ``lon``/``lat`` (``x``/``y`` in a projected CRS) filled for
-    point features only, then a ``wkt`` geometry column.
+    point features only, then a ``wkt`` geometry column. Written with
+    :func:`geo.io.csv_text`: a text cell starting with ``= + - @``, a tab or a
+    carriage return gets a leading apostrophe so that no spreadsheet runs it
+    as a formula (:func:`read_back` removes it again).
 kml
     One KML file (LIBKML driver), one sub-Document per layer, WGS84 only. The
     feature ``id`` becomes the Placemark id and a ``name`` column (from
-    ``name_zh`` when absent) the Placemark name.
+    ``name_zh`` when absent) the Placemark name. LIBKML wraps text in CDATA
+    sections, so ``]]>`` in JSON text is written ``]]\\u003e`` (the same value)
+    and plain text holding ``]]>`` is refused.
 
 In every format except GeoJSON, list/dict-valued columns are stored as JSON
 text; :func:`read_back` decodes them again.
@@ -62,9 +69,9 @@ from pyproj import CRS
 from pyproj.exceptions import CRSError
 
 from geo import crs as gcrs
-from geo.errors import ExportValidationError, UsageError
+from geo.errors import ExportError, ExportValidationError, UsageError
 from geo.geojson import feature_collection_text, geometry_to_geojson
-from geo.io import atomic_paths
+from geo.io import atomic_paths, csv_text, restore_csv_cell
 from geo.schema import FEATURE_STATUSES, is_missing, json_value
 
 logger = logging.getLogger(__name__)
@@ -171,7 +178,13 @@ def export_layers(
         (a ValueError) Unknown format, layer or status value; invalid bbox or CRS; a
         non-WGS84 CRS with GeoJSON/KML; ``gcj02`` with an unsupported format or
         together with ``crs``; a file path given for several single-layer
-        files; or an output that fails validation (nothing is replaced then).
+        files.
+    ExportValidationError
+        An output failed its read-back validation (nothing is replaced then).
+    ExportError
+        The files could not be written (a full disk, a file-size limit, a read-only
+        folder: nothing is replaced, no temporary file is left), or a KML export of a
+        text value containing ``]]>`` (see :func:`_kml_safe`).
     TypeError
         If ``within`` is not a shapely geometry or a layer is not a
         GeoDataFrame.
@@ -205,18 +218,30 @@ def export_layers(
 
     targets = _targets(Path(path), names, fmt=fmt, gcj02=gcj02)
     writer = _WRITERS[fmt]
-    with atomic_paths(targets) as staged:
-        if fmt in _MULTI_LAYER_FILE:
-            target = targets[0]
-            writer(frames, staged[target], crs=out_crs)
-            _validate_output(
-                staged[target], fmt=fmt, expected={n: len(frames[n]) for n in names}, crs=out_crs, gcj02=gcj02
-            )
-        else:
-            for name, target in zip(names, targets, strict=True):
-                writer({name: frames[name]}, staged[target], crs=out_crs, gcj02=gcj02)
-            for name, target in zip(names, targets, strict=True):
-                _validate_output(staged[target], fmt=fmt, expected={name: len(frames[name])}, crs=out_crs, gcj02=gcj02)
+    if fmt == "kml":
+        frames = {name: _kml_safe(_flatten(gdf), layer=name) for name, gdf in frames.items()}
+    try:
+        with atomic_paths(targets) as staged:
+            if fmt in _MULTI_LAYER_FILE:
+                target = targets[0]
+                writer(frames, staged[target], crs=out_crs)
+                _validate_output(
+                    staged[target], fmt=fmt, expected={n: len(frames[n]) for n in names}, crs=out_crs, gcj02=gcj02
+                )
+            else:
+                for name, target in zip(names, targets, strict=True):
+                    writer({name: frames[name]}, staged[target], crs=out_crs, gcj02=gcj02)
+                for name, target in zip(names, targets, strict=True):
+                    _validate_output(
+                        staged[target], fmt=fmt, expected={name: len(frames[name])}, crs=out_crs, gcj02=gcj02
+                    )
+    except (OSError, RuntimeError) as exc:  # a full disk, a file-size limit, a read-only folder
+        # (GDAL reports some write failures only as a file it cannot read back)
+        where = ", ".join(str(t) for t in targets)
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        raise ExportError(
+            f"could not write {where}: {reason} (is the disk full or the folder read-only?); nothing was replaced"
+        ) from None
     logger.info("exported %d layer(s) to %s", len(names), ", ".join(str(t) for t in targets))
     return targets
 
@@ -537,7 +562,7 @@ def _write_csv(frames: dict[str, gpd.GeoDataFrame], path: Path, *, crs: CRS, gcj
     df[xcol] = xs
     df[ycol] = ys
     df["wkt"] = [None if g is None else shapely.to_wkt(g, rounding_precision=ndigits, trim=True) for g in geoms]
-    _write_text(path, df.to_csv(index=False, lineterminator="\n"))
+    _write_text(path, csv_text(df))  # formula-like text cells neutralised
 
 
 def _write_kml(frames: dict[str, gpd.GeoDataFrame], path: Path, *, crs: CRS) -> None:
@@ -549,6 +574,46 @@ def _write_kml(frames: dict[str, gpd.GeoDataFrame], path: Path, *, crs: CRS) -> 
         if len(flat) == 0:
             kwargs["geometry_type"] = "Unknown"
         pyogrio.write_dataframe(flat, path, layer=name, driver="LIBKML", append=i > 0, **kwargs)
+
+
+def _kml_safe(gdf: gpd.GeoDataFrame, *, layer: str) -> gpd.GeoDataFrame:
+    """Make text values safe for LIBKML, which wraps text holding ``<``, ``>`` or ``&`` in
+    a CDATA section without splitting a ``]]>`` inside it (the file would not be XML).
+
+    In JSON text (nested values: timelines, claims, quotes) ``>`` after ``]]`` is written
+    as the JSON escape ``\\u003e``, which decodes to the same value. Plain text holding
+    ``]]>`` cannot be written faithfully and is refused with :class:`ExportError` naming
+    the layer, feature and column.
+    """
+    out = gdf.copy()
+    geom_col = out.geometry.name
+    for col in out.columns:
+        if col == geom_col:
+            continue
+        values = list(out[col])
+        if not any(isinstance(v, str) and "]]>" in v for v in values):
+            continue
+        fixed: list[Any] = []
+        for i, v in enumerate(values):
+            if isinstance(v, str) and "]]>" in v:
+                if v[:1] not in "[{" or not _is_json(v):
+                    fid = out["id"].iloc[i] if "id" in out.columns else i
+                    raise ExportError(
+                        f"layer {layer}, feature {fid}, column {col}: the text contains ']]>', which KML "
+                        "(LIBKML's CDATA sections) cannot hold; export it as GeoJSON, GeoPackage, GeoParquet or CSV"
+                    )
+                v = v.replace("]]>", "]]\\u003e")  # ">" occurs in JSON text only inside strings
+            fixed.append(v)
+        out[col] = pd.Series(fixed, index=out.index, dtype=object)
+    return out
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
 
 
 _WRITERS: dict[str, Callable[..., None]] = {
@@ -715,6 +780,10 @@ def _read_parquet(path: Path, *, crs: str | None) -> dict[str, gpd.GeoDataFrame]
 
 def _read_csv(path: Path, *, crs: str | None) -> dict[str, gpd.GeoDataFrame]:
     df = pd.read_csv(path, keep_default_na=False, na_values=[""], dtype={"wkt": str})
+    for i in range(df.shape[1]):
+        col = df.iloc[:, i]
+        if pd.api.types.is_object_dtype(col.dtype) or pd.api.types.is_string_dtype(col.dtype):
+            df.isetitem(i, col.map(restore_csv_cell, na_action="ignore"))
     wkt = df.pop("wkt") if "wkt" in df.columns else pd.Series([None] * len(df))
     for col in ("lon", "lat", "x", "y"):
         df.pop(col) if col in df.columns else None

@@ -8,6 +8,8 @@
   a checkout, a wheel or a zip.
 * :func:`load_yaml`: YAML without anchors and aliases (no "billion laughs"), with a
   size limit, for every YAML the package reads (front matter, gazetteer, settings).
+* :func:`csv_text`: the one way the package writes CSV, with every text cell that a
+  spreadsheet would run as a formula neutralised (:func:`neutralise_csv_cell`).
 """
 
 from __future__ import annotations
@@ -28,15 +30,19 @@ import yaml
 from geo.errors import YAMLError
 
 __all__ = [
+    "CSV_FORMULA_PREFIXES",
     "TEMP_SUFFIX",
     "YAMLError",
     "atomic_paths",
     "atomic_write_bytes",
     "atomic_write_text",
+    "csv_text",
     "load_yaml",
+    "neutralise_csv_cell",
     "package_file",
     "package_text",
     "remove_stale_temp",
+    "restore_csv_cell",
 ]
 
 #: Suffix of the temporary files written beside a target before the rename.
@@ -209,3 +215,61 @@ def load_yaml(text: str, *, where: str, max_bytes: int | None = None, scalars_as
         return yaml.load(text, Loader=loader)  # a SafeLoader subclass that also refuses aliases
     except yaml.YAMLError as exc:
         raise YAMLError(f"{where}: {' '.join(str(exc).split())}") from None
+
+
+#: First characters that make a spreadsheet (Excel, LibreOffice, Google Sheets) read a CSV
+#: cell as a formula (OWASP "CSV injection").
+CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+_CSV_GUARD = "'"
+
+
+def neutralise_csv_cell(value: Any) -> Any:
+    """A CSV cell that no spreadsheet runs as a formula.
+
+    Text starting with one of :data:`CSV_FORMULA_PREFIXES` gets a leading apostrophe
+    (``=HYPERLINK(…)`` is written ``'=HYPERLINK(…)``), as does text that already starts
+    with an apostrophe, so that :func:`restore_csv_cell` gives back the exact text.
+    Anything that is not a string (numbers, including negative ones, and missing values)
+    is returned unchanged.
+    """
+    if isinstance(value, str) and value.startswith((*CSV_FORMULA_PREFIXES, _CSV_GUARD)):
+        return _CSV_GUARD + value
+    return value
+
+
+def restore_csv_cell(value: Any) -> Any:
+    """The inverse of :func:`neutralise_csv_cell`, for a cell read back from our CSV."""
+    if isinstance(value, str) and value.startswith(_CSV_GUARD):
+        return value[1:]
+    return value
+
+
+def csv_text(frame: Any) -> str:
+    """CSV text of a pandas DataFrame: no index, ``\\n`` line ends, and every text cell
+    passed through :func:`neutralise_csv_cell` (the column names too).
+
+    Fields are quoted when needed (RFC 4180); when a text cell holds a carriage return,
+    which Python's CSV writer leaves unquoted with ``\\n`` line ends (and readers would
+    take for a line break), every field of that file is quoted. Every CSV file the package
+    writes goes through here.
+    """
+    import csv
+
+    import pandas as pd
+    from pandas.api.types import is_object_dtype, is_string_dtype
+
+    out = frame.copy()
+    quote_all = False
+    for i in range(out.shape[1]):
+        col = out.iloc[:, i]
+        if not (is_object_dtype(col.dtype) or is_string_dtype(col.dtype)):
+            continue  # numbers, negative ones too, are no formulas
+        values = col.tolist()
+        safe = [neutralise_csv_cell(v) for v in values]
+        if any(a is not b for a, b in zip(safe, values, strict=True)):  # only then touch the column
+            out.isetitem(i, pd.Series(safe, index=col.index, dtype=object))
+        quote_all = quote_all or any(isinstance(v, str) and "\r" in v for v in values)
+    if any(neutralise_csv_cell(c) is not c for c in out.columns):
+        out.columns = [neutralise_csv_cell(c) for c in out.columns]
+    quoting = csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL
+    return str(out.to_csv(index=False, lineterminator="\n", quoting=quoting))

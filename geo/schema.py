@@ -392,6 +392,13 @@ def as_list(value: Any) -> list[Any]:
     return [value]
 
 
+#: Longest sentence (characters) the corpus reader gives (:attr:`geo.corpus.Document.sentences`):
+#: a longer run without sentence punctuation is split at a comma, an enumeration mark or a
+#: space near this length (at the length itself when there is none), so work and output that
+#: quote sentences stay linear in the size of a document.
+SENTENCE_MAX_CHARS = 1000
+
+
 # --------------------------------------------------------------------------- scenario travel times
 # (appended for the access map's "newly reachable" pairs: a delta alone cannot tell them apart)
 

@@ -28,6 +28,11 @@ Rules, each reported with the record id and the rule name:
     ``parent`` and ``stops`` name existing features.
 ``unique-names``
     No name or alias resolves to two features.
+``known-events``
+    Every ``known_events`` entry is a mapping with a known status, a calendar date, a
+    precision no finer than the date and a source (:func:`geo.gazetteer.known_event_problems`;
+    :func:`geo.gazetteer.load_gazetteer` refuses other entries, this rule catches them in a
+    gazetteer built in Python).
 """
 
 from __future__ import annotations
@@ -43,7 +48,7 @@ from shapely.geometry import box, shape
 from geo.config import default_study
 from geo.crs import to_metric
 from geo.errors import GazetteerError
-from geo.gazetteer import Gazetteer
+from geo.gazetteer import Gazetteer, known_event_problems
 from geo.io import package_text
 from geo.schema import FEATURE_ID
 
@@ -121,6 +126,9 @@ def check_gazetteer(gaz: Gazetteer, *, study_area: tuple[float, float, float, fl
             problems.append(
                 Problem(fid, "feature-id", "id must be lower-case letters and digits joined by hyphens or dots")
             )
+        for i, event in enumerate(f.known_events):
+            for message in known_event_problems(event):
+                problems.append(Problem(fid, "known-events", f"known_events #{i + 1} {message}"))
         g = f.geometry
         if g is None or g.is_empty:
             problems.append(Problem(fid, "valid-geometry", "geometry is empty"))

@@ -31,12 +31,8 @@ def _map_data(html: str) -> dict:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    from geo.build import build
-
-    out = tmp_path_factory.mktemp("contract")
-    result = build(SEEDS, layers_dir=out / "layers", maps_dir=out / "maps", basemap="none", check=False)
-    return out, result
+def built(seed_build):
+    return seed_build  # one build of the seeds per test run (tests/conftest.py)
 
 
 def test_build_writes_every_map(built):

@@ -12,8 +12,17 @@ from pathlib import Path
 import pytest
 
 from geo.cli import main
-from geo.corpus import FRONT_MATTER_MAX_BYTES, CorpusError, DocumentError, load_corpus, read_document
+from geo.corpus import (
+    DOCUMENT_MAX_BYTES,
+    FRONT_MATTER_MAX_BYTES,
+    PUBLISHED_RANGE,
+    CorpusError,
+    DocumentError,
+    load_corpus,
+    read_document,
+)
 from geo.errors import GeoError
+from geo.schema import SENTENCE_MAX_CHARS
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -160,14 +169,14 @@ def test_unreadable_file(tmp_path, monkeypatch):
     _write(tmp_path, "good.md", GOOD.encode())
     (tmp_path / "dir.txt").mkdir()  # a folder with a document suffix is not a file: ignored
     bad = _write(tmp_path, "locked.txt", GOOD.encode())
-    real = Path.read_bytes
+    real = Path.open
 
-    def read_bytes(self):  # tests run as root, where permission bits do not stop a read
+    def open_(self, *args, **kwargs):  # tests run as root, where permission bits do not stop a read
         if self.name == "locked.txt":
             raise PermissionError(13, "Permission denied", str(self))
-        return real(self)
+        return real(self, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(Path, "open", open_)
     c = load_corpus(tmp_path)
     assert [d.doc_id for d in c] == ["good"]
     assert any(w.startswith(str(bad)) and "skipped: cannot be read: Permission denied" in w for w in c.warnings)
@@ -291,3 +300,143 @@ def test_corpus_errors_are_geo_errors():
     assert issubclass(CorpusError, ValueError)
     assert issubclass(DocumentError, GeoError)
     assert issubclass(DocumentError, ValueError)
+
+
+def test_utf16_and_utf32_with_byte_order_mark(tmp_path):
+    text = "---\ntitle: 京唐城际\ndate: 2022-12-30\n---\n京唐城际铁路开通运营，燕郊站投入使用。\n"
+    _write(tmp_path, "le.md", text.encode("utf-16"))  # BOM + little-endian on this machine
+    _write(tmp_path, "be.md", b"\xfe\xff" + text.encode("utf-16-be"))
+    _write(tmp_path, "u32.md", text.encode("utf-32"))
+    _write(tmp_path, "ascii16.txt", b"\xff\xfe" + "Jing-Tang intercity opened.\n\nA second paragraph.\n".encode("utf-16-le"))
+    _write(tmp_path, "broken16.txt", b"\xff\xfe" + "京唐".encode("utf-16-le") + b"\x00\xd8")  # lone surrogate
+    c = load_corpus(tmp_path)
+    d = {x.doc_id: x for x in c}
+    assert sorted(d) == ["ascii16", "be", "le", "u32"]
+    for key in ("le", "be", "u32"):
+        assert d[key].title == "京唐城际"
+        assert d[key].published == dt.date(2022, 12, 30)
+        assert d[key].text == "京唐城际铁路开通运营，燕郊站投入使用。"
+    assert d["be"].encoding == "utf-16-be"
+    assert d["u32"].encoding.startswith("utf-32")
+    assert d["ascii16"].title == "Jing-Tang intercity opened."  # the short first line is the headline
+    assert d["ascii16"].text == "A second paragraph."
+    (msg,) = [w for w in c.warnings if "skipped" in w]
+    assert msg.startswith(str(tmp_path / "broken16.txt") + ": skipped: has a UTF-16 byte-order mark but is not valid")
+
+
+@pytest.mark.parametrize("suffix", [".html", ".md", ".txt"])
+def test_character_references_are_decoded_once(tmp_path, suffix):
+    body = "<p>标准写作 &amp;lt;b&amp;gt; 与 &amp;amp; 。</p>\n" if suffix == ".html" else "标准写作 &amp;lt;b&amp;gt; 与 &amp;amp; 。\n"
+    p = _write(tmp_path, "refs" + suffix, ("---\ntitle: 标题 &amp;lt;x&amp;gt;\ndate: 2023-01-02\n---\n" + body).encode())
+    d = read_document(p)
+    assert d.text == "标准写作 &lt;b&gt; 与 &amp; 。"
+    assert d.title == "标题 &lt;x&gt;"
+    html_title = _write(tmp_path, "t.html", b"<title>A &amp;lt; B</title><p>\xe6\xad\xa3\xe6\x96\x87\xe3\x80\x82</p>")
+    assert read_document(html_title).title == "A &lt; B"
+
+
+def test_symlink_loops_dangling_links_and_special_files_are_reported(tmp_path):
+    import os
+
+    _write(tmp_path, "good.md", GOOD.encode())
+    (tmp_path / "loop.md").symlink_to(tmp_path / "loop.md")
+    (tmp_path / "a.txt").symlink_to(tmp_path / "b.txt")
+    (tmp_path / "b.txt").symlink_to(tmp_path / "a.txt")
+    (tmp_path / "gone.md").symlink_to(tmp_path / "nowhere.md")
+    (tmp_path / "link.md").symlink_to(tmp_path / "good.md")  # a working link is read
+    os.mkfifo(tmp_path / "pipe.txt")  # reading it would block forever
+    (tmp_path / "sub.md").mkdir()  # subfolders are not read, nor reported
+    c = load_corpus(tmp_path)
+    assert [d.doc_id for d in c] == ["good", "link"]
+    assert c.warnings == [
+        f"{tmp_path / 'a.txt'}: skipped: is a symbolic link loop",
+        f"{tmp_path / 'b.txt'}: skipped: is a symbolic link loop",
+        f"{tmp_path / 'gone.md'}: skipped: is a dangling symbolic link (to {tmp_path / 'nowhere.md'})",
+        f"{tmp_path / 'loop.md'}: skipped: is a symbolic link loop",
+        f"{tmp_path / 'pipe.txt'}: skipped: is not a regular file (a device, pipe or socket)",
+    ]
+    with pytest.raises(DocumentError, match="not a regular file"):
+        read_document(tmp_path / "pipe.txt")
+
+
+def test_a_folder_of_only_broken_links_is_an_error_listing_them(tmp_path):
+    (tmp_path / "gone.md").symlink_to(tmp_path / "nowhere.md")
+    with pytest.raises(CorpusError, match=r"no readable documents:\n.*gone\.md: skipped: is a dangling symbolic link"):
+        load_corpus(tmp_path)
+
+
+def test_oversized_document_is_skipped_without_reading_it(tmp_path, monkeypatch):
+    _write(tmp_path, "good.md", GOOD.encode())
+    big = tmp_path / "big.txt"
+    with open(big, "wb") as fh:  # sparse: no disk used
+        fh.truncate(DOCUMENT_MAX_BYTES + 1)
+    c = load_corpus(tmp_path)
+    assert [d.doc_id for d in c] == ["good"]
+    assert c.warnings == [f"{big}: skipped: is {DOCUMENT_MAX_BYTES + 1:,} bytes, over the limit of {DOCUMENT_MAX_BYTES:,}"]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "9999-12-31T23:59:59-12:00",  # OverflowError when converted to Beijing time
+        "0001-01-01T00:00:00+14:00",
+        "0000-01-01",
+        "0000",
+        "0000-05",
+        "2024-01-01T00:00:00+99:00",  # an offset datetime refuses
+        "Fri, 31 Dec 9999 23:59:59 -1200",
+        "1850-01-01",
+        "9999-12-30",
+    ],
+)
+def test_unusable_front_matter_date_warns_and_the_corpus_still_loads(tmp_path, value):
+    _write(tmp_path, "good.md", GOOD.encode())
+    _write(tmp_path, "odd.md", f"---\ntitle: 奇怪的日期\ndate: '{value}'\n---\n厂通路于2024年9月29日通车。\n".encode())
+    c = load_corpus(tmp_path, today=dt.date(2026, 1, 1))
+    docs = {d.doc_id: d for d in c}
+    assert sorted(docs) == ["good", "odd"]
+    odd = docs["odd"]
+    assert odd.published is None or PUBLISHED_RANGE[0] <= odd.published <= PUBLISHED_RANGE[1]
+    assert odd.date_source != "front matter"
+    (msg,) = c.warnings
+    assert msg.startswith(f"{tmp_path / 'odd.md'}: front matter date {value!r} ")
+    assert msg.endswith("; ignored")
+
+
+def test_out_of_range_date_line_is_ignored_for_the_next_one(tmp_path):
+    p = _write(tmp_path, "d.txt", "时间:9999-12-31 23:59\n\n时间:2023-12-29 17:56\n\n京唐城际铁路开通。\n".encode())
+    d = read_document(p)
+    assert d.published == dt.date(2023, 12, 29)
+    assert d.date_source == "date line: 时间:2023-12-29 17:56"
+    assert any("9999-12-31" in w and "is outside" in w for w in d.warnings)
+
+
+def test_sentences_are_bounded_and_split_at_soft_breaks(tmp_path):
+    clause = "京唐城际铁路燕郊站周边道路改造工程持续推进"  # 21 characters, no punctuation
+    line = "，".join([clause] * 200) + "。"  # one 4,400-character sentence
+    unbroken = "厂" * (SENTENCE_MAX_CHARS * 3 + 5)
+    p = _write(tmp_path, "long.txt", f"标题\n\n{line}\n\n{unbroken}\n\n短句。\n".encode())
+    d = read_document(p)
+    assert max(e - s for s, e in d.sentences) <= SENTENCE_MAX_CHARS
+    assert "".join(d.text[s:e] for s, e in d.sentences) == d.text.replace("\n", "")  # nothing lost
+    long_parts = [d.text[s:e] for s, e in d.sentences if d.text[s:e].startswith(clause)]
+    assert len(long_parts) >= 5
+    assert all(part.endswith(("，", "。")) for part in long_parts)  # cut after a comma, not in a name
+    assert d.text[d.sentences[-1][0] : d.sentences[-1][1]] == "短句。"
+    assert any("split at that length" in w for w in d.warnings)
+
+
+def test_long_title_and_source_fields_are_cut_with_a_warning(tmp_path):
+    from geo.corpus import FIELD_MAX_CHARS
+
+    p = _write(
+        tmp_path,
+        "long.md",
+        ("---\ntitle: " + "长" * 5000 + "\nauthor: " + "作" * 3000 + "\ndate: 2023-05-06\n---\n厂通路开工建设。\n").encode(),
+    )
+    d = read_document(p)
+    assert len(d.title) == FIELD_MAX_CHARS
+    assert d.title.endswith("…")
+    assert len(d.source["author"]) == FIELD_MAX_CHARS
+    assert any("title of 5,000 characters cut" in w for w in d.warnings)
+    assert any("source field 'author'" in w for w in d.warnings)

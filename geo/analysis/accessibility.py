@@ -39,7 +39,7 @@ from shapely.geometry import Polygon, box
 from geo.analysis.output import rounded
 from geo.config import Study, default_study
 from geo.crs import WGS84, to_metric
-from geo.errors import AnalysisError
+from geo.errors import AnalysisError, UnknownFeatureError, unknown_name_message
 from geo.network.access import access_links, feeder_access_links, feeder_time_s, node_lookup, place_node
 from geo.network.graph import to_metric_xy
 from geo.network.policy import chain_modes, load_assumptions
@@ -99,9 +99,10 @@ def resolve_origins(
 
     Raises
     ------
+    UnknownFeatureError
+        Unknown name (a :class:`~geo.errors.UsageError`; the message suggests close names).
     AnalysisError
-        Unknown name (the message lists the valid names) or a point outside the study area
-        (a ``ValueError``).
+        A point outside the study area (a ``ValueError``).
     """
     study = study or default_study()
     default = study.origins
@@ -137,7 +138,7 @@ def resolve_origins(
         key = f"place:{fid}"
         if key not in lk:
             valid = sorted(set(default) | {f for f in default.values() if f"place:{f}" in lk} | set(places))
-            raise AnalysisError(f"unknown origin {ref!r}; valid names: {valid} (or a (lon, lat) point)")
+            raise UnknownFeatureError(unknown_name_message(str(ref), valid, what="origin", see="geo list origins"))
         n = lk[key]
         out.append(
             {
@@ -174,8 +175,8 @@ def resolve_destinations(
 
     Raises
     ------
-    AnalysisError
-        Unknown name; the message lists the valid names (a ``ValueError``).
+    UnknownFeatureError
+        Unknown name (a :class:`~geo.errors.UsageError`; the message suggests close names).
     """
     default = (study or default_study()).destinations
     lk = node_lookup(G)
@@ -205,7 +206,9 @@ def resolve_destinations(
         except KeyError:
             places = sorted(k.split(":", 1)[1] for k in lk if k.startswith(("place:", "station:")))
             valid = sorted(set(default) | set(places))
-            raise AnalysisError(f"unknown destination {ref!r}; valid names: {valid}") from None
+            raise UnknownFeatureError(
+                unknown_name_message(str(ref), valid, what="destination", see="geo list destinations")
+            ) from None
         out.append(
             {
                 "label": str(label),

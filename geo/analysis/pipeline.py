@@ -38,6 +38,7 @@ import networkx as nx
 import pandas as pd
 import shapely
 
+from geo import progress
 from geo.analysis import accessibility as acc
 from geo.analysis.crossborder import crossborder_report
 from geo.analysis.output import rounded
@@ -45,7 +46,7 @@ from geo.analysis.scenarios import run_scenarios
 from geo.config import Scenario, Study, default_study
 from geo.crs import WGS84
 from geo.errors import AnalysisError
-from geo.io import atomic_write_text
+from geo.io import atomic_write_text, csv_text
 from geo.network.build import build_network
 from geo.network.policy import load_assumptions
 from geo.schema import time_column
@@ -84,7 +85,7 @@ def focus_area(layers: Mapping[str, gpd.GeoDataFrame], *, study: Study | None = 
 
 
 def _csv(df: pd.DataFrame) -> str:
-    return rounded(df, 2).to_csv(index=False, lineterminator="\n")
+    return csv_text(rounded(df, 2))  # formula-like text cells neutralised (geo.io.csv_text)
 
 
 def _with_ids(gdf: gpd.GeoDataFrame, ids: list[str], nd: int = 1) -> gpd.GeoDataFrame:
@@ -143,9 +144,12 @@ def run_analyses(
     study = study or default_study()
     if as_of is None and extraction is not None:
         as_of = extraction.latest_date()
+    progress.stage("network")
     G = build_network(layers, as_of=as_of)
+    progress.stage("accessibility")
     report = acc.accessibility_report(G, area=focus_area(layers, study=study), resolution=resolution, study=study)
     claims = extraction.claims_json() if extraction is not None else []
+    progress.stage("cross-border links")
     cross = crossborder_report(layers, claims, as_of=as_of)
 
     hexes = report["hexes"]
@@ -163,6 +167,7 @@ def run_analyses(
     links = cross["links"].drop(columns=["parent"], errors="ignore")
     out["access_crossborder"] = _with_ids(links, [f"cross-{f}" for f in links["feature_id"]])
 
+    progress.stage("scenarios")
     scen = run_scenarios(layers, latest=as_of or _dt.date.today(), scenarios=scenarios, study=study)
     origins = out["access_origins"].set_index("origin")
     spts = [
@@ -176,6 +181,7 @@ def run_analyses(
 
     written: list[Path] = []
     if tables_dir is not None:
+        progress.stage("tables")
         tdir = Path(tables_dir) / "tables"
         summary = {
             "as_of": str(as_of) if as_of else None,

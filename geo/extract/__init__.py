@@ -71,6 +71,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from geo import progress
+
 # the per-document analysis step of :func:`extract` (a test replaces it to simulate a failure)
 from geo.extract.context import document_context
 from geo.extract.normalise import normalise_text
@@ -202,7 +204,7 @@ def extract(
     counts: Counter[str] = Counter()
     suffixes: dict[str, str] = {}
     contexts: dict[str, list[dict]] = defaultdict(list)
-    for doc in corpus:
+    for doc in progress.track(corpus, "extracting"):
         # one document that breaks the extraction never stops the others: it is reported
         try:
             ctx = document_context(doc)

@@ -60,6 +60,7 @@ from typing import Any
 
 import geopandas as gpd
 
+from geo import progress
 from geo.config import Study, default_study
 from geo.errors import MissingAssetsError
 from geo.maps.access import ACCESS_DECIMALS, ACCESS_MAX_BYTES, access_map, write_access_map
@@ -145,6 +146,7 @@ def write_all_maps(
     study = study or default_study()
     docs = documents_from(extraction, corpus)
     theme = {k: v for k, v in layers.items() if isinstance(v, gpd.GeoDataFrame) and len(v)}
+    progress.stage("atlas")
     out = [
         write_atlas(
             maps_dir / "atlas.html",
@@ -158,6 +160,7 @@ def write_all_maps(
         )
     ]
     if all_event_dates(theme):
+        progress.stage("timeline")
         out.append(
             write_timeline_map(
                 maps_dir / "timeline.html",
@@ -173,6 +176,7 @@ def write_all_maps(
         logger.warning("no dated events in the layers: timeline.html not written")
     frames = find_access_frames(extra_layers or {})
     if frames.hexes is not None:
+        progress.stage("access")
         out.append(
             write_access_map(
                 maps_dir / "access.html",
