@@ -458,6 +458,8 @@ class MapPage:
 
     def popup_text(self) -> str:
         self.page.wait_for_selector(".leaflet-popup-content", timeout=5000)
+        # the popup's auto-pan (an animation) ends before anything is measured
+        self.page.wait_for_function("!(geoAtlas.map._panAnim && geoAtlas.map._panAnim._inProgress)", timeout=5000)
         return self.page.inner_text(".leaflet-popup-content")
 
     def open_layers(self) -> None:

@@ -134,7 +134,12 @@ def test_slider_keys_events_ticks_speed_and_chart(real):
 def test_date_bar_never_covers_the_controls(real):
     """Defects 2 and 4: the date bar, zoom, full screen, layers, legend and scale do not overlap,
     also with the layer switcher open."""
+    # a tap on the switcher after using the date bar opens it and it stays open (the emulated
+    # mouseout of the tap closed it on a phone)
+    real.page.click(".ga-next")
     real.open_layers()
+    real.page.wait_for_timeout(300)
+    assert real.js("() => !!document.querySelector('.leaflet-control-layers-expanded')")
     sels = [
         ".ga-timebar-ctl",
         ".leaflet-control-zoom-in",

@@ -68,6 +68,27 @@ var geoAtlasLib = window.geoAtlasLib || (function () {
             lc.classList.add("leaflet-control-layers-expanded");
           }
         });
+        // a tap on the toggle opens the list under the finger (the emulated mouseover expands
+        // it first): the click of that same tap must not reach the list and tick a group label
+        var openedByTap = 0;
+        lc.addEventListener("touchstart", function (ev) {
+          if (link.contains(ev.target) && !lc.classList.contains("leaflet-control-layers-expanded")) {
+            openedByTap = Date.now();
+          }
+        }, true);
+        lc.addEventListener("click", function (ev) {
+          if (openedByTap && Date.now() - openedByTap < 600 && !link.contains(ev.target)) {
+            ev.preventDefault();
+            ev.stopPropagation();
+            lc.classList.add("leaflet-control-layers-expanded");
+          }
+          openedByTap = 0;
+        }, true);
+        if (L.Browser.touch && phone(map)) {
+          // on a touch screen the list stays open until the map is tapped (or Escape): the
+          // emulated mouseout that follows a tap would close it under the finger
+          lc.addEventListener("mouseout", function (ev) { ev.stopPropagation(); }, true);
+        }
         L.DomEvent.on(lc, "keydown", function (ev) {
           if (ev.key === "Escape") { lc.classList.remove("leaflet-control-layers-expanded"); link.focus(); }
         });

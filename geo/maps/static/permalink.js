@@ -21,10 +21,14 @@
     return value.split(",").filter(function (x) { return Object.prototype.hasOwnProperty.call(known, x); });
   };
   lib.permalink = function (map, GA, read, apply) {
-    var last = null;
+    var last = null, applied = null;
     function state() {
-      var o = read(), c = map.getCenter();
-      o.v = map.getZoom() + "/" + c.lat.toFixed(5) + "/" + c.lng.toFixed(5);
+      var o = read(), c = map.getCenter(), z = map.getZoom();
+      o.v = z + "/" + c.lat.toFixed(5) + "/" + c.lng.toFixed(5);
+      // a linked view that moved by less than a pixel (a resize, rounding) keeps its link
+      if (applied && applied.z === z && map.project(c, z).distanceTo(map.project(applied.ll, z)) < 1) {
+        o.v = applied.text;
+      }
       return o;
     }
     function write() {
@@ -46,6 +50,7 @@
         if (z >= map.getMinZoom() && z <= Math.max(map.getMaxZoom(), 19) && Math.abs(lat) <= 85 &&
             Math.abs(lon) <= 180) {
           map.setView([lat, lon], z, {animate: false});
+          applied = {z: z, ll: L.latLng(lat, lon), text: o.v};
         }
       }
       apply(o);
