@@ -19,7 +19,7 @@
     if (v === null || v === undefined || (typeof v === "number" && !isFinite(v))) return "";
     if (typeof v === "number") return String(v);
     var s = String(v);
-    if (/^[=+\-@\t\r]/.test(s)) s = "'" + s;  // never a spreadsheet formula
+    if (/^[=+\-@\t\r']/.test(s)) s = "'" + s;  // never a formula; as geo.io.neutralise_csv_cell
     if (/[",\n\r]/.test(s)) s = '"' + s.replace(/"/g, '""') + '"';
     return s;
   }
