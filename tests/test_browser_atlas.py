@@ -370,7 +370,8 @@ def test_feature_list_sorts_filters_and_focuses(atlas):
         ".filter(l => geoAtlas.map.getBounds().intersects(geoAtlasLib.boundsOf(l))).length"
     )
     assert rows == in_view
-    assert mp.page.locator(".ga-list-table tbody tr").count() == rows
+    # the table fills on the panel's "toggle" event, which the browser dispatches as a task
+    mp.page.wait_for_function("(n) => document.querySelectorAll('.ga-list-table tbody tr').length === n", arg=rows)
     count = mp.page.inner_text(".ga-list summary .ga-count")
     assert count == f"({rows})"
     # sort by status, then reverse
