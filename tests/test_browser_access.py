@@ -133,7 +133,10 @@ def test_compare_modes_and_fastest(real, hexes):
         assert real.js("(i) => geoAtlas.value(i)", i) == expect
     only = hexes[hexes["t_rail_dest-guomao"].isna() & hexes["t_car_dest-guomao"].notna()].index[0]
     assert real.js("(i) => geoAtlas.colourAt(i)", real.js("(id) => geoAtlas.hexIndex(id)", only)) == "#bdbdbd"
+    grey_note = "() => [...document.querySelectorAll('.ga-legend .ga-sub')].filter(e => !e.closest('[hidden]')).map(e => e.textContent).join(' ')"
+    assert "one of the two modes only" in real.js(grey_note)  # the legend explains grey here ...
     _radio(real, "ga-mode", "fastest")
+    assert "one of the two modes only" not in real.js(grey_note)  # ... and only here
     for h3 in sample:
         i = real.js("(id) => geoAtlas.hexIndex(id)", h3)
         cols = [f"t_{c}_dest-guomao" for c in ("rail", "bus", "car")]

@@ -547,7 +547,9 @@ def access_map(
             for c in chains
         )
         + "</div>"
-        + '<div class="ga-sub">Grey: reached by one of the two modes only. Isochrone outlines (when on) use '
+        + '<div class="ga-scheme ga-sub" data-scheme="cmp">Grey: reached by one of the two modes only.</div>'
+        + '<div class="ga-scheme ga-sub" data-scheme="diff">Grey: no longer reachable after the change.</div>'
+        + '<div class="ga-sub">Isochrone outlines (when on) use '
         "the travel-time colours of their threshold. ◆ destinations, ● towns (commute origins).</div>"
         + f'<div class="ga-src">Basemap: {escape(basemap)}. {DATA_ATTRIBUTION}.</div></details>'
     )
