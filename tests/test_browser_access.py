@@ -118,6 +118,20 @@ def test_destinations_are_marked_and_in_view(real):
     assert "望京" in real.popup_text()
     real.no_popup()
     real.js("() => { geoAtlas.select({dest: 'dest-guomao'}); }")
+    # names never overlap one another or another marker (北京城市副中心站 and 行政办公区 are 2 km
+    # apart); the selected destination keeps its name
+    names_js = """() => [...document.querySelectorAll('.ga-dest-name, .ga-origin-name')]
+        .filter(e => e.style.visibility !== 'hidden').map(e => { const r = e.getBoundingClientRect();
+        return {x: r.left, y: r.top, w: r.width, h: r.height, t: e.textContent}; })"""
+    icons_js = """() => [...document.querySelectorAll('.ga-dest-marker, .ga-origin-marker')].map(e => {
+        const r = e.getBoundingClientRect(); return {x: r.left, y: r.top, w: r.width, h: r.height}; })"""
+    for z in (9, 10, 11):
+        real.js(f"() => {{ geoAtlas.map.setZoom({z}, {{animate: false}}); }}")
+        names, icons = real.js(names_js), real.js(icons_js)
+        assert overlapping(names) == [], (z, [(names[i]["t"], names[j]["t"]) for i, j in overlapping(names)])
+        assert [n["t"] for n in names for i in icons if overlapping([n, i])] == [], z
+        assert "国贸" in [n["t"] for n in names]
+    real.reload()
 
 
 def test_compare_modes_and_fastest(real, hexes):

@@ -230,6 +230,30 @@ function geoAccessBuild(map, groups, D, tiles, fit) {
     originMarks.push(mk);
   });
 
+  // names of destinations and towns never overlap one another or another marker: the selected
+  // destination's name first, then the other destinations, then the towns; a name that would
+  // overlap is hidden (its marker stays, with its name as tooltip and in search)
+  function overlaps(a, b) { return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom; }
+  function declutterNames() {
+    var sel = destMarks[state.dest], order = sel ? [sel] : [];
+    Object.keys(destMarks).forEach(function (k) { if (destMarks[k] !== sel) order.push(destMarks[k]); });
+    order = order.concat(originMarks);
+    var icons = order.map(function (mk) { var e = mk.getElement(); return e ? e.getBoundingClientRect() : null; });
+    var kept = [];
+    GA.hiddenNames = 0;
+    order.forEach(function (mk, i) {
+      var e = mk.getElement(), t = e && e.querySelector(".ga-dest-name, .ga-origin-name");
+      if (!t) return;
+      t.style.visibility = "";
+      var r = t.getBoundingClientRect();
+      var hit = kept.some(function (k) { return overlaps(r, k); }) ||
+        icons.some(function (b, j) { return b && j !== i && overlaps(r, b); });
+      if (hit) { t.style.visibility = "hidden"; GA.hiddenNames++; } else kept.push(r);
+    });
+  }
+  map.on("zoomend", declutterNames);
+  GA.declutterNames = declutterNames;
+
   // ---------------------------------------------------------------- places for descriptions and search
   function pointInRing(x, y, ring) {
     var inside = false;
@@ -460,6 +484,7 @@ function geoAccessBuild(map, groups, D, tiles, fit) {
       var e = destMarks[k].getElement();
       if (e) e.classList.toggle("ga-dest-on", k === st.dest);
     });
+    declutterNames();
     syncPanel();
     refreshPopup();
     if (GA.hashChanged) GA.hashChanged();
