@@ -3,6 +3,7 @@
 Usage::
 
     .venv/bin/python benchmarks/bench_maps.py [--layers layers/] [--hex-k 41] [--runs 3]
+    .venv/bin/python benchmarks/bench_maps.py --shipped maps/   # the maps ``geo build`` wrote
 
 Theme layers come from ``--layers`` (GeoJSON written by geo.layers), else they are
 built in memory from ``seeds/`` (corpus -> extraction -> layers), else synthetic.
@@ -168,6 +169,35 @@ def render_times(path: Path, runs: int, chromium: str) -> dict[str, float]:
     return {"ready_ms": round(statistics.median(ready), 1), "wall_ms": round(statistics.median(wall), 1)}
 
 
+def shipped(folder: Path, runs: int, chromium: str, *, as_json: bool = False) -> int:
+    """Size and first render of the maps in ``folder`` as they ship (no rebuild); 0 if within budget."""
+    budgets = {"atlas.html": gm.ATLAS_MAX_BYTES, "timeline.html": gm.ATLAS_MAX_BYTES, "access.html": gm.ACCESS_MAX_BYTES}
+    results = []
+    for name, budget in budgets.items():
+        path = (folder / name).resolve()
+        if not path.exists():
+            continue
+        size = path.stat().st_size
+        results.append(
+            {
+                "map": name,
+                "size_mb": round(size / 2**20, 2),
+                "budget_mb": budget / 2**20,
+                "within_budget": size < budget,
+                **render_times(path, runs, chromium),
+            }
+        )
+    if as_json:
+        sys.stdout.write(json.dumps(results, indent=2) + "\n")
+    else:
+        logger.info(f"{'map':<14} {'size MB':>8} {'budget':>7} {'ready ms':>9} {'wall ms':>8}  ({folder})")
+        for r in results:
+            logger.info(
+                f"{r['map']:<14} {r['size_mb']:>8.2f} {r['budget_mb']:>7.0f} {r['ready_ms']:>9.1f} {r['wall_ms']:>8.1f}"
+            )
+    return 0 if all(r["within_budget"] for r in results) else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--layers", type=Path, default=ROOT / "layers")
@@ -176,9 +206,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=None, help="folder for the HTML files (default: temp)")
     ap.add_argument("--chromium", default="/usr/bin/chromium")
     ap.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    ap.add_argument(
+        "--shipped", type=Path, default=None, help="measure the maps already in this folder (e.g. maps/) instead"
+    )
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     logger.setLevel(logging.INFO)
+    if args.shipped is not None:
+        return shipped(args.shipped, args.runs, args.chromium, as_json=args.json)
 
     out = args.out or Path(tempfile.mkdtemp(prefix="bench_maps_"))
     layers, source = theme_layers(args.layers)

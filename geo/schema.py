@@ -61,6 +61,7 @@ __all__ = [
     "THEMES",
     "THEME_LAYER",
     "DeltaColumn",
+    "ScenarioTimeColumn",
     "TimeColumn",
     "as_list",
     "decode_property",
@@ -68,7 +69,9 @@ __all__ = [
     "is_missing",
     "json_value",
     "parse_delta_column",
+    "parse_scenario_time_column",
     "parse_time_column",
+    "scenario_time_column",
     "time_column",
 ]
 
@@ -452,3 +455,42 @@ __all__ += ["STATION_STATUS_INHERITANCE"]
 #: space near this length (at the length itself when there is none), so work and output that
 #: quote sentences stay linear in the size of a document.
 SENTENCE_MAX_CHARS = 1000
+
+
+# --------------------------------------------------------------------------- scenario travel times
+# (appended for the access map's "newly reachable" pairs: a delta alone cannot tell them apart)
+
+_SIDE_PREFIX = {"before": "b_", "after": "a_"}
+
+
+class ScenarioTimeColumn(NamedTuple):
+    """A parsed scenario travel-time column: side (``before``/``after``), scenario, chain, destination."""
+
+    side: str
+    scenario: str
+    chain: str
+    destination: str
+
+
+def scenario_time_column(side: str, scenario: str, chain: str, destination: str) -> str:
+    """Name of the column of a scenario's travel time on one side, minutes.
+
+    ``b_<scenario>_<chain>_<destination id>`` (``side='before'``) or ``a_…`` (``'after'``);
+    missing = unreachable on that side. With :func:`delta_column` (after minus before) it
+    tells a pair that becomes reachable (before missing, after present) from one that
+    stays unreachable.
+    """
+    if side not in _SIDE_PREFIX:
+        raise ValueError(f"side must be 'before' or 'after', not {side!r}")
+    return _SIDE_PREFIX[side] + delta_column(scenario, chain, destination)[len(_DELTA_PREFIX) :]
+
+
+def parse_scenario_time_column(column: str, chains: Iterable[str] | None = None) -> ScenarioTimeColumn | None:
+    """Parse a :func:`scenario_time_column` name; ``None`` if it is not one."""
+    if not isinstance(column, str):
+        return None
+    for side, prefix in _SIDE_PREFIX.items():
+        if column.startswith(prefix):
+            dc = parse_delta_column(_DELTA_PREFIX + column[len(prefix) :], chains)
+            return ScenarioTimeColumn(side, *dc) if dc else None
+    return None

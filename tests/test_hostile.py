@@ -123,13 +123,23 @@ def test_template_payloads_show_literally(hostile_maps):
 
 
 def test_payload_in_layer_and_group_labels_is_not_template(tmp_path):
-    """Labels that reach folium's own elements (layer control) are neutralised too."""
+    """Labels that reach folium's own elements (the layer switcher) are neutralised too; the
+    access map's labels reach no folium element at all, only the inert JSON data."""
     import geopandas as gpd
     import pandas as pd
-    from shapely.geometry import Polygon
+    from shapely.geometry import LineString, Polygon
 
     sentinel = tmp_path / _SENTINEL_NAME
     bad = _payloads(sentinel)["exec"]
+    road = gpd.GeoDataFrame(
+        [{"id": "road-x", "name_zh": "路", "kind": "road", "theme": "road" + bad,
+          "geometry": LineString([(116.7, 39.9), (116.8, 39.95)])}],
+        crs="EPSG:4326",
+    )
+    atlas_html = gm.render_html(gm.atlas({"roads" + bad: road}, basemap="none"))
+    assert not sentinel.exists()
+    # folium writes the layer and group names as escaped JSON; the braces reach it as &#123;
+    assert "\\u0026#123;\\u0026#123;lipsum" in atlas_html
     poly = Polygon([(116.7, 39.9), (116.71, 39.9), (116.71, 39.91), (116.7, 39.91)])
     hexes = gpd.GeoDataFrame(
         pd.DataFrame(
@@ -140,9 +150,9 @@ def test_payload_in_layer_and_group_labels_is_not_template(tmp_path):
     m = gm.access_map(hexes, None, None, labels={"dest-x": "目的地" + bad, "car": "车" + bad}, basemap="none")
     html = gm.render_html(m)
     assert not sentinel.exists()
-    # folium writes the layer names as escaped JSON; the braces reach it as &#123;
-    assert "\\u0026#123;\\u0026#123;lipsum" in html
-    assert "目的地{{lipsum" in _data(html)  # shown literally in the legend data
+    assert "目的地{{lipsum" in _data(html)  # shown literally in the selector (set as text) and the legend
+    outside = re.sub(r'<script type="application/json".*?</script>', "", html, flags=re.S)
+    assert "lipsum" not in outside
 
 
 def test_payload_in_layer_keys_is_not_template(tmp_path):
@@ -168,6 +178,8 @@ def test_payload_in_layer_keys_is_not_template(tmp_path):
         crs="EPSG:4326",
     )
     html = gm.render_html(gm.access_map(hexes, None, None, basemap="none"))
+    data = json.loads(re.search(r'<script type="application/json" id="geo-data-\w+">(.*?)</script>', html, re.S)[1])
+    assert [ld["key"] for ld in data["D"]["layers"]] == [f"time:dest-{p['exec']}{p['eval']}:{p['block']}"]
     road = gpd.GeoDataFrame(
         [
             {
@@ -182,16 +194,51 @@ def test_payload_in_layer_keys_is_not_template(tmp_path):
     )
     atlas_html = gm.render_html(gm.atlas({"roads" + p["eval"] + p["raw"]: road}, basemap="none"))
     assert not sentinel.exists()
+    # the access map's layer keys never reach the script call: it binds no feature groups
     call = re.search(r"geoAccessBuild\(map_access, \{(.*?)\}, x\.D", html, re.S)[1]
-    key = json.loads(call.split(": feature_group")[0].strip())
-    assert key == f"time:dest-{p['exec']}{p['eval']}:{p['block']}"  # the JS sees the key unchanged
-    assert "{" not in call
-    assert "49" not in call
-    assert "looploop" not in call
+    assert call.strip() == ""
     call = re.search(r"geoAtlasBuild\(map_atlas, \{(.*?)\}, x\.D", atlas_html, re.S)[1]
     assert json.loads(call.split(": feature_group")[0].strip()) == "roads{{7*7}}{% raw %}"
     assert "{" not in call
     assert "49" not in call
+
+
+def test_new_text_paths_carry_plain_text_only_in_the_data(hostile_maps):
+    """The feature list, labels and downloads read plain-text fields (``t``): they hold the
+    document's text unchanged, inside the inert JSON element only."""
+    _, _p, maps = hostile_maps
+    for name in ("atlas.html", "timeline.html"):
+        html = maps[name]
+        d = json.loads(re.search(r'<script type="application/json" id="geo-data-\w+">(.*?)</script>', html, re.S)[1])
+        texts = [f["properties"]["t"]["n"] for ld in d["D"]["layers"] for f in ld["features"]]
+        assert "测试路{{7*7}}" in texts, name
+        outside = re.sub(r'<script type="application/json".*?</script>', "", html, flags=re.S)
+        assert "测试路" not in outside, name
+
+
+@pytest.mark.browser
+def test_hostile_names_stay_text_in_list_labels_and_downloads(hostile_maps, browser, tmp_path):
+    """In the browser: the list, the labels and the GeoJSON download show the payloads as text."""
+    from _mapdata import MapPage
+
+    _, _p, maps = hostile_maps
+    path = tmp_path / "atlas.html"
+    path.write_text(maps["atlas.html"], encoding="utf-8")
+    mp = MapPage(browser, path, hash="#v=14/39.905/116.71&sel=road-hostile-test")
+    try:
+        assert "测试路{{7*7}}" in mp.popup_text()
+        mp.page.click(".ga-list summary")
+        mp.page.fill(".ga-list-tools input", "测试路")
+        assert "测试路{{7*7}}" in mp.page.inner_text(".ga-list-table tbody")
+        labels = mp.js("() => geoAtlas.labelBoxes.map(b => b.text)")
+        assert "测试路{{7*7}}" in labels
+        _, data = mp.download(".ga-dl")
+        feats = json.loads(data)["features"]
+        assert [f["properties"]["name_zh"] for f in feats] == ["测试路{{7*7}}"]
+        assert feats[0]["properties"]["name_en"] == "Test Road {% raw %}"
+        mp.assert_clean()
+    finally:
+        mp.close()
 
 
 # ---------------------------------------------------------------------------------------------

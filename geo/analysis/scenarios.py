@@ -28,7 +28,7 @@ from geo.crs import WGS84
 from geo.dates import parse_as_of
 from geo.errors import AnalysisError
 from geo.network.build import build_network
-from geo.schema import delta_column
+from geo.schema import delta_column, scenario_time_column
 
 logger = logging.getLogger(__name__)
 
@@ -212,7 +212,8 @@ def run_scenarios(
         (pairs whose time changes by more than 0.05 min or that become reachable);
         ``deltas``: list of dicts, one per origin label (sorted), ``origin`` and one
         :func:`geo.schema.delta_column` per scenario, chain and destination (minutes, 1
-        decimal, ``None`` when unreachable on either side).
+        decimal, ``None`` when unreachable on either side), and the travel times before and
+        after (:func:`geo.schema.scenario_time_column`, ``None`` when unreachable).
     """
     study = study or default_study()
     rows = []
@@ -237,6 +238,10 @@ def run_scenarios(
         for _, r in table.iterrows():
             p = points.setdefault(r["origin"], {"origin": r["origin"]})
             p[delta_column(sc.id, r["chain"], r["destination_id"])] = rounded(r["delta_min"], 1)
+            # both sides, so that a map can show pairs that become (un)reachable (no delta)
+            for side in ("before", "after"):
+                col = scenario_time_column(side, sc.id, r["chain"], r["destination_id"])
+                p[col] = rounded(r[f"{side}_min"], 1)
     return {
         "table": pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(),
         "summary": summary,

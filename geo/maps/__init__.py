@@ -63,13 +63,14 @@ import geopandas as gpd
 from geo import progress
 from geo.config import Study, default_study
 from geo.errors import MissingAssetsError
-from geo.maps.access import ACCESS_DECIMALS, ACCESS_MAX_BYTES, access_map, find_access_frames, write_access_map
+from geo.maps.access import ACCESS_DECIMALS, ACCESS_MAX_BYTES, access_map, write_access_map
+from geo.maps.access_frames import find_access_frames
 from geo.maps.assets import assets_dir
 from geo.maps.atlas import atlas, write_atlas
 from geo.maps.features import ATLAS_DECIMALS, ATLAS_MAX_BYTES, all_event_dates, status_steps
 from geo.maps.page import BASEMAPS, DATA_ATTRIBUTION, render_html
 from geo.maps.popups import documents_from
-from geo.maps.styles import CONTEXT_KINDS, LAYER_ORDER, STATUS_LABELS, THEME_COLOURS, THEME_LABELS
+from geo.maps.styles import CONTEXT_KINDS, LAYER_LABELS, LAYER_ORDER, STATUS_LABELS, THEME_COLOURS, THEME_LABELS
 from geo.maps.timeline import timeline_map, write_timeline_map
 
 logger = logging.getLogger(__name__)
@@ -82,6 +83,7 @@ __all__ = [
     "BASEMAPS",
     "CONTEXT_KINDS",
     "DATA_ATTRIBUTION",
+    "LAYER_LABELS",
     "LAYER_ORDER",
     "STATUS_LABELS",
     "THEME_COLOURS",
@@ -172,20 +174,23 @@ def write_all_maps(
         )
     else:
         logger.warning("no dated events in the layers: timeline.html not written")
-    hexes, iso, scen = find_access_frames(extra_layers or {})
-    if hexes is not None:
+    frames = find_access_frames(extra_layers or {})
+    if frames.hexes is not None:
         progress.stage("access")
         out.append(
             write_access_map(
                 maps_dir / "access.html",
-                hexes,
-                iso,
-                scen or None,
+                frames.hexes,
+                frames.isochrones,
+                frames.scenarios or None,
                 basemap=basemap,
                 offline=offline,
                 tianditu_key=tianditu_key,
                 destination=study.access_destination,
                 mode=study.access_mode,
+                labels={fid: label for label, fid in study.destinations.items()},
+                origins=frames.origins,
+                context=theme,
                 study=study,
             )
         )

@@ -1,14 +1,20 @@
-"""The access map: travel times on hexagons, isochrones and scenario differences.
+"""The access map: a comparison tool for travel times on hexagons, origins and scenarios.
 
 :func:`access_map` builds it and :func:`write_access_map` writes it; its JavaScript is
-``static/access.js``. Hexagon geometry is stored once, as integer coordinates
-delta-encoded per ring, and each layer holds only ``[hexagon, minutes]`` values (dense
-or sparse, whichever is smaller); layers are drawn when first shown.
+``static/access.js``. The page has one destination selector and one mode selector
+(radio buttons: exactly one layer is drawn at a time): travel time by each mode chain,
+the fastest mode, the difference between two modes (rail − car, bus − car) and each
+scenario's change in travel time (diverging colours; pairs that become reachable shown
+apart). A click on a hexagon or an origin gives every mode's time to the selected
+destination, the fastest mode and the modes its chain uses; destinations are marked and
+searchable with the origins, counties and stations; the view, destination, mode and
+scenario are kept in the URL; the table of hexagons in view and the origins' table can
+be downloaded as CSV.
 
-The analysis' frames are recognised by the columns of :mod:`geo.schema`
-(:func:`find_access_frames`): travel times ``t_<chain>_<destination id>``
-(:func:`geo.schema.time_column`) and scenario differences
-``d_<scenario>_<chain>_<destination id>`` (:func:`geo.schema.delta_column`).
+Hexagon geometry is stored once, as integer coordinates delta-encoded per ring, and each
+layer holds only ``[hexagon, minutes]`` values (dense or sparse, whichever is smaller);
+the page draws the selected layer on one canvas. The analysis' frames are recognised by
+their columns (:mod:`geo.maps.access_frames`).
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ import logging
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import folium
 import geopandas as gpd
@@ -27,27 +33,38 @@ import shapely
 
 from geo.config import Study, default_study
 from geo.errors import MapError
+from geo.maps.access_frames import AccessFrames, auto_labels, find_access_frames, long_times, scenario_frames
 from geo.maps.page import (
     DATA_ATTRIBUTION,
     attach,
     base_map,
     bbox_feature,
     data_bounds,
-    fix_id,
     geometry_json,
     prepare_geoms,
     valid_mask,
     write_map,
 )
-from geo.maps.popups import escape, safe_label
-from geo.maps.styles import DIFF_BREAKS, class_labels, diverging, time_breaks, viridis
-from geo.schema import GRID_DECIMALS, parse_delta_column, parse_time_column, time_column
+from geo.maps.popups import escape, pair_html, zh
+from geo.maps.styles import (
+    CHAIN_COLOURS,
+    DIFF_BREAKS,
+    MODE_LABELS,
+    NEW_COLOUR,
+    class_labels,
+    diverging,
+    pair_text,
+    time_breaks,
+    viridis,
+)
+from geo.schema import GRID_DECIMALS, as_list, decode_property
 
 logger = logging.getLogger(__name__)
 
 __all__ = [
     "ACCESS_DECIMALS",
     "ACCESS_MAX_BYTES",
+    "CONTEXT_DECIMALS",
     "MAX_HEX_IDS",
     "AccessFrames",
     "access_map",
@@ -61,10 +78,16 @@ __all__ = [
 ACCESS_MAX_BYTES = 8 * 1024 * 1024
 #: Decimal places of drawn coordinates: those of the hexagon grid file (1e-5 degree is about 1 m).
 ACCESS_DECIMALS = GRID_DECIMALS
-#: Hexagon ids are embedded (shown in popups) only up to this many hexagons.
+#: Decimal places of the context drawn under the hexagons (county outlines, lines): about 10 m.
+CONTEXT_DECIMALS = 4
+#: Hexagon ids are embedded (shown in popups and downloads) only up to this many hexagons.
 MAX_HEX_IDS = 20_000
+#: Before/after times of a scenario layer are embedded (for popups) up to this many rows.
+_MAX_SIDES = 2_000
 
 _HEX_KEYS = ("hex_id", "h3", "hex", "cell")
+#: Mode comparisons offered when both chains are present (first minus second).
+_COMPARISONS = (("rail", "car"), ("bus", "car"), ("transit", "car"), ("rail", "bus"))
 
 
 def _hex_key_column(gdf: gpd.GeoDataFrame) -> str | None:
@@ -82,217 +105,16 @@ def _encode_values(hv: np.ndarray, mv: np.ndarray, n_total: int) -> dict[str, An
     return {"dense": False, "v": np.column_stack([hv, mv]).ravel().tolist()}
 
 
-def _ramp_html(title: str, colours: Sequence[str], labels: Sequence[str]) -> str:
+def _ramp_html(title: str, colours: Sequence[str], labels: Sequence[str], scheme: str) -> str:
     rows = "".join(
         f'<div class="ga-ramp"><i style="background:{c}"></i>{escape(lb)}</div>'
         for c, lb in zip(colours, labels, strict=True)
     )
-    return f'<div class="ga-h">{escape(title)}</div>{rows}'
+    return f'<div class="ga-scheme" data-scheme="{escape(scheme)}"><div class="ga-h">{title}</div>{rows}</div>'
 
 
-# --------------------------------------------------------------------------- input frames
-
-
-#: Columns of one wide value column once melted: ``{"destination": ..., "mode": ...}`` (and
-#: ``"scenario"`` for differences).
-_Keys = dict[str, str]
-
-
-def _chains(frame: gpd.GeoDataFrame) -> list[str] | None:
-    chains = frame.attrs.get("chains")
-    return [str(c) for c in chains] if chains else None
-
-
-def _time_columns(frame: gpd.GeoDataFrame) -> list[tuple[str, _Keys]]:
-    """The travel-time columns (:func:`geo.schema.time_column`) of a wide frame.
-
-    ``attrs['chains']`` (as :func:`geo.analysis.accessibility.hex_travel_times` sets it)
-    resolves chain names holding an underscore; otherwise the destination id, which has
-    none, ends the name.
-    """
-    chains = _chains(frame)
-    out = []
-    for col in frame.columns:
-        tc = (parse_time_column(col, chains) if chains else None) or parse_time_column(col)
-        if tc is not None:
-            out.append((col, {"destination": tc.destination, "mode": tc.chain}))
-    return out
-
-
-def _delta_columns(frame: gpd.GeoDataFrame) -> list[tuple[str, _Keys]]:
-    """The scenario columns (:func:`geo.schema.delta_column`) of a wide frame (see :func:`_time_columns`)."""
-    chains = _chains(frame)
-    out = []
-    for col in frame.columns:
-        dc = (parse_delta_column(col, chains) if chains else None) or parse_delta_column(col)
-        if dc is not None:
-            out.append((col, {"scenario": dc.scenario, "destination": dc.destination, "mode": dc.chain}))
-    return out
-
-
-def _melt(frame: gpd.GeoDataFrame, columns: Sequence[tuple[str, _Keys]], value: str) -> gpd.GeoDataFrame:
-    """Long format from wide value columns: one row per feature × column, the keys as columns."""
-    wide = {col for col, _ in columns}
-    keep = [c for c in frame.columns if c not in wide]
-    parts = []
-    for col, keys in columns:
-        part = frame[keep].copy()
-        for k, v in keys.items():
-            part[k] = v
-        part[value] = frame[col].to_numpy(dtype=float)
-        parts.append(part)
-    out = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry=frame.geometry.name, crs=frame.crs)
-    out.attrs = dict(frame.attrs)
-    return out
-
-
-#: The analysis' long column names -> the map's.
-_LONG_NAMES = {"destination_id": "destination", "chain": "mode"}
-
-
-def _long(frame: gpd.GeoDataFrame, value: str, aliases: Sequence[str]) -> gpd.GeoDataFrame | None:
-    """``frame`` with ``destination``, ``mode`` and ``value`` columns if it has them under
-    the map's or the analysis' names (``destination_id``, ``chain``, one of ``aliases``)."""
-    need = {"destination", "mode", value}
-    if need <= set(frame.columns):
-        return frame
-    names = dict(_LONG_NAMES)
-    names.update({a: value for a in aliases if a in frame.columns and value not in frame.columns})
-    renamed = frame.rename(columns=names)
-    return renamed if need <= set(renamed.columns) else None
-
-
-def long_times(frame: gpd.GeoDataFrame, value: str = "minutes") -> gpd.GeoDataFrame:
-    """Travel times or thresholds, one row per feature × destination × mode.
-
-    Accepts the long format (``destination``, ``mode``, ``value``), the analysis' long
-    names (``destination_id``, ``chain``, ``threshold_min``) or the schema's wide
-    travel-time columns ``t_<chain>_<destination id>`` (:func:`geo.schema.time_column`).
-
-    Raises
-    ------
-    MapError
-        The frame has neither.
-    """
-    long = _long(frame, value, ("threshold_min",))
-    if long is not None:
-        return long
-    columns = _time_columns(frame)
-    if not columns:
-        raise MapError(
-            f"need columns destination, mode and {value!r} (long format, one row per hexagon × "
-            f"destination × mode) or wide columns {time_column('<chain>', '<destination id>')} (minutes)"
-        )
-    return _melt(frame, columns, value)
-
-
-def _auto_labels(*frames: Any) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for f in frames:
-        for d in (getattr(f, "attrs", None) or {}).get("destinations") or []:
-            if isinstance(d, Mapping) and d.get("feature_id") and d.get("label"):
-                out[str(d["feature_id"])] = str(d["label"])
-    return out
-
-
-def scenario_frames(
-    scenarios: gpd.GeoDataFrame | Mapping[str, gpd.GeoDataFrame] | None,
-) -> list[tuple[str, gpd.GeoDataFrame]]:
-    """``(scenario id, long frame with destination, mode, delta_minutes)`` pairs, one per scenario.
-
-    Parameters
-    ----------
-    scenarios : GeoDataFrame or mapping of str to GeoDataFrame, optional
-        Wide frames carry the schema's scenario columns ``d_<scenario>_<chain>_<destination id>``
-        (:func:`geo.schema.delta_column`; one frame may hold several scenarios, the
-        mapping's keys are not used). Long frames carry ``destination``/``destination_id``,
-        ``mode``/``chain`` and ``delta_minutes``/``delta_min`` (or ``minutes_baseline`` and
-        ``minutes_scenario``), and a ``scenario`` column or else one scenario named by the
-        mapping key (a single frame: ``attrs['scenario']``, else ``'scenario'``).
-
-    Returns
-    -------
-    list of (str, GeoDataFrame)
-        Scenarios in the order first met (a ``scenario`` column: sorted); the rows of
-        several frames for one scenario are concatenated.
-
-    Raises
-    ------
-    MapError
-        A non-empty frame in neither format.
-    """
-    if scenarios is None:
-        return []
-    if isinstance(scenarios, gpd.GeoDataFrame):
-        items: list[tuple[str | None, gpd.GeoDataFrame]] = [(None, scenarios)]
-    else:
-        items = [(str(k), v) for k, v in scenarios.items()]
-    found: dict[str, list[gpd.GeoDataFrame]] = {}
-    for name, g in items:
-        if not len(g):
-            continue
-        wide = _delta_columns(g)
-        if wide:
-            melted = _melt(g, wide, "delta_minutes")
-            for sid, part in melted.groupby("scenario", sort=False):
-                found.setdefault(str(sid), []).append(part.drop(columns="scenario"))
-            continue
-        if "delta_minutes" not in g.columns and {"minutes_baseline", "minutes_scenario"} <= set(g.columns):
-            g = g.assign(delta_minutes=g["minutes_scenario"] - g["minutes_baseline"])
-        long = _long(g, "delta_minutes", ("delta_min",))
-        if long is None:
-            raise MapError(
-                f"scenario frame {name or '(unnamed)'}: need the schema's scenario columns "
-                "d_<scenario>_<chain>_<destination id> (geo.schema.delta_column) or columns destination, "
-                "mode and delta_minutes"
-            )
-        if "scenario" in long.columns:
-            for sid, part in long.groupby("scenario", sort=True):
-                found.setdefault(str(sid), []).append(part)
-        else:
-            found.setdefault(name or str(g.attrs.get("scenario", "scenario")), []).append(long)
-    out = []
-    for sid, parts in found.items():
-        frame = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
-        out.append((sid, gpd.GeoDataFrame(frame, geometry=parts[0].geometry.name, crs=parts[0].crs)))
-    return out
-
-
-class AccessFrames(NamedTuple):
-    """The analysis frames the access map draws (:func:`find_access_frames`)."""
-
-    hexes: gpd.GeoDataFrame | None
-    isochrones: gpd.GeoDataFrame | None
-    scenarios: dict[str, gpd.GeoDataFrame]
-
-
-def find_access_frames(extra: Mapping[str, Any]) -> AccessFrames:
-    """Pick the hexagon, isochrone and scenario frames out of the analysis layers by their columns.
-
-    * hexagons: the schema's travel-time columns (:func:`geo.schema.parse_time_column`)
-      and an ``h3`` or ``hex_id`` column (the first such layer in name order; the
-      ``access_hexes`` layer of :mod:`geo.analysis.pipeline`);
-    * isochrones: a ``threshold_min`` column (``access_isochrones``);
-    * scenarios: the schema's scenario columns (:func:`geo.schema.parse_delta_column`)
-      or ``delta_minutes`` (``access_scenarios``: origin points).
-    """
-    hexes = iso = None
-    scen: dict[str, gpd.GeoDataFrame] = {}
-    for name in sorted(extra):
-        g = extra[name]
-        if not isinstance(g, gpd.GeoDataFrame) or not len(g):
-            continue
-        cols = [c for c in g.columns if isinstance(c, str)]
-        if hexes is None and any(parse_time_column(c) for c in cols) and ("h3" in cols or "hex_id" in cols):
-            hexes = g
-        elif iso is None and "threshold_min" in cols:
-            iso = g
-        elif any(parse_delta_column(c) for c in cols) or "delta_minutes" in cols:
-            scen[name] = g
-    return AccessFrames(hexes, iso, scen)
-
-
-# --------------------------------------------------------------------------- the map
+def _pairs(values: np.ndarray, idx: np.ndarray) -> list[Any]:
+    return np.column_stack([idx, values]).ravel().tolist() if len(idx) else []
 
 
 class _HexTable:
@@ -312,11 +134,12 @@ class _HexTable:
             keys = gdf[keycol].astype(str).to_numpy()
         else:
             keys = shapely.to_wkb(np.asarray(gdf.geometry.values, dtype=object))
+        names = gdf["origin"].astype(str).to_numpy() if "origin" in gdf.columns else None
         codes, uniques = pd.factorize(keys, sort=False)
         first = np.unique(codes, return_index=True)[1]
         geoms = prepare_geoms(gdf.iloc[first], self.basemap, ACCESS_DECIMALS)
         table = np.empty(len(uniques), dtype=np.int64)
-        for u, g in zip(range(len(uniques)), geoms, strict=True):
+        for u, (g, row) in enumerate(zip(geoms, first, strict=True)):
             k = uniques[u]
             j = self.index.get(k)
             if j is None:
@@ -329,9 +152,133 @@ class _HexTable:
                 q = np.rint(np.asarray(xy, dtype=float) * self.scale).astype(np.int64)
                 q[1:] = np.diff(q, axis=0)
                 self.rings.append(q.ravel().tolist())
-                self.ids.append(escape(k) if keycol else f"hex {j}")
+                if keycol:
+                    self.ids.append(escape(k))
+                elif names is not None:
+                    self.ids.append(escape(names[row]))
+                else:
+                    self.ids.append(f"point {j + 1}")
             table[u] = j
         return table[codes]
+
+
+def _context(
+    context: Mapping[str, gpd.GeoDataFrame] | None, basemap: str, dest_ids: Sequence[str]
+) -> tuple[dict[str, Any], dict[str, tuple[float, float]], dict[str, str]]:
+    """What the page draws and searches besides the values: county outlines, rail lines, stations.
+
+    Returns the payload part, the destinations' (lat, lon) and their English names.
+    """
+    out: dict[str, Any] = {"admin": [], "lines": [], "stations": [], "places": []}
+    dest_ll: dict[str, tuple[float, float]] = {}
+    dest_en: dict[str, str] = {}
+    if not context:
+        return out, dest_ll, dest_en
+    for name in sorted(context):
+        gdf = context[name]
+        if not isinstance(gdf, gpd.GeoDataFrame) or not len(gdf) or "kind" not in gdf.columns:
+            continue
+        gdf = gdf[valid_mask(gdf)]
+        if gdf.crs is not None and not gdf.crs.equals("EPSG:4326"):
+            gdf = gdf.to_crs("EPSG:4326")
+        ids = gdf["id"].astype(str).to_numpy() if "id" in gdf.columns else np.array([""] * len(gdf))
+        kinds = gdf["kind"].astype(str).to_numpy()
+        want = (kinds == "admin") | (kinds == "station") | np.isin(kinds, ["metro_line", "rail_line"])
+        want |= np.isin(ids, list(dest_ids))
+        if not want.any():
+            continue
+        sub = gdf[want]
+        geoms = prepare_geoms(sub, basemap, CONTEXT_DECIMALS)
+        for g, (_, row) in zip(geoms, sub.iterrows(), strict=True):
+            fid, kind = str(row.get("id")), str(row["kind"])
+            zh_name = str(row.get("name_zh") or fid)
+            en = row.get("name_en")
+            en = "" if en is None or (isinstance(en, float) and np.isnan(en)) else str(en)
+            if fid in dest_ids:
+                pt = g.representative_point() if g.geom_type != "Point" else g
+                dest_ll[fid] = (round(pt.y, 5), round(pt.x, 5))
+                dest_en[fid] = en
+            if kind == "admin" and g.geom_type == "Point":
+                out["places"].append([round(g.y, 5), round(g.x, 5), escape(zh_name), zh_name, en])
+            elif kind == "admin" and g.geom_type in ("Polygon", "MultiPolygon"):
+                simple = shapely.simplify(g, 0.0008, preserve_topology=True)
+                out["admin"].append(
+                    {
+                        "type": "Feature",
+                        "geometry": geometry_json(simple, CONTEXT_DECIMALS),
+                        "properties": {"l": escape(zh_name), "t": zh_name, "e": en},
+                    }
+                )
+            elif kind == "station" and g.geom_type == "Point":
+                out["stations"].append([round(g.y, 5), round(g.x, 5), escape(zh_name), zh_name, en])
+            elif kind in ("metro_line", "rail_line") and str(row.get("scale")) != "regional":
+                out["lines"].append(
+                    {
+                        "type": "Feature",
+                        "geometry": geometry_json(g, CONTEXT_DECIMALS),
+                        "properties": {"t": zh_name, "o": int(str(row.get("status")) == "open")},
+                    }
+                )
+    return out, dest_ll, dest_en
+
+
+def _minutes(x: Any) -> float | None:
+    """A value in minutes rounded to 0.1, ``None`` when missing or not finite."""
+    try:
+        f = float(x)
+    except (TypeError, ValueError):
+        return None
+    return round(f, 1) if np.isfinite(f) else None
+
+
+def _origins_payload(
+    origins: gpd.GeoDataFrame | None,
+    scen: Sequence[tuple[str, gpd.GeoDataFrame]],
+    basemap: str,
+) -> list[dict[str, Any]]:
+    """Origins with their travel times (``t[dest][mode]``) and scenario changes
+    (``sc[scenario][dest][mode] = [delta, before, after]``)."""
+    if origins is None or not len(origins):
+        return []
+    origins = origins[valid_mask(origins)]
+    name_col = "origin" if "origin" in origins.columns else ("name_zh" if "name_zh" in origins.columns else None)
+    long = long_times(origins)
+    geoms = prepare_geoms(origins, basemap, ACCESS_DECIMALS)
+    out: list[dict[str, Any]] = []
+    by_name: dict[str, dict[str, Any]] = {}
+    for g, (_, row) in zip(geoms, origins.iterrows(), strict=True):
+        nm = str(row[name_col]) if name_col else f"origin {len(out) + 1}"
+        rec: dict[str, Any] = {"name": nm, "label": escape(nm), "ll": [round(g.y, 5), round(g.x, 5)], "t": {}, "sc": {}}
+        out.append(rec)
+        by_name[nm] = rec
+    if name_col:
+        for r in long[[name_col, "destination", "mode", "minutes"]].itertuples(index=False):
+            town = by_name.get(str(r[0]))
+            if town is not None and np.isfinite(r[3]):
+                town["t"].setdefault(str(r[1]), {})[str(r[2])] = round(float(r[3]), 1)
+    for sid, sg in scen:
+        if "origin" not in sg.columns:
+            continue
+        before = sg["minutes_before"] if "minutes_before" in sg.columns else pd.Series(np.nan, index=sg.index)
+        after = sg["minutes_after"] if "minutes_after" in sg.columns else pd.Series(np.nan, index=sg.index)
+        for o, d, mo, dv, b, a in zip(
+            sg["origin"], sg["destination"], sg["mode"], sg["delta_minutes"], before, after, strict=True
+        ):
+            town = by_name.get(str(o))
+            if town is None:
+                continue
+            vals = [_minutes(dv), _minutes(b), _minutes(a)]
+            if any(v is not None for v in vals):
+                town["sc"].setdefault(sid, {}).setdefault(str(d), {})[str(mo)] = vals
+    return out
+
+
+def _chain_modes() -> dict[str, str]:
+    """The modes each chain may use (``mode_chains`` of the assumptions), as text."""
+    from geo.network.policy import load_assumptions
+
+    chains = load_assumptions(None).get("mode_chains") or {}
+    return {str(k): ", ".join(str(m).replace("_", " ") for m in as_list(decode_property(v))) for k, v in chains.items()}
 
 
 def access_map(
@@ -349,8 +296,11 @@ def access_map(
     title: str = "jjj-atlas: accessibility 可达性",
     tianditu_key: str | None = None,
     study: Study | None = None,
+    origins: gpd.GeoDataFrame | None = None,
+    context: Mapping[str, gpd.GeoDataFrame] | None = None,
+    scenario_labels: Mapping[str, str] | None = None,
 ) -> folium.Map:
-    """Hexagons coloured by travel time, isochrones and scenario differences.
+    """Hexagons coloured by travel time, mode comparisons and scenario differences.
 
     Parameters
     ----------
@@ -366,37 +316,43 @@ def access_map(
     isochrones : geopandas.GeoDataFrame, optional
         Polygons with ``destination_id``/``destination``, ``chain``/``mode`` and
         ``threshold_min``/``minutes`` (as from
-        :func:`geo.analysis.accessibility.isochrones`); drawn as outlines coloured like
-        the hexagons, one layer per destination × mode. Empty geometries are skipped.
+        :func:`geo.analysis.accessibility.isochrones`); drawn as outlines of the selected
+        destination and mode. Empty geometries are skipped.
     scenarios : geopandas.GeoDataFrame or mapping of str to GeoDataFrame, optional
         Travel-time differences (scenario minus baseline, minutes; negative = faster)
-        on hexagons (polygons) or origins (points): wide, the schema's scenario columns
-        ``d_<scenario>_<chain>_<destination_id>`` (:func:`geo.schema.delta_column`, as in
-        the ``access_scenarios`` layer of :func:`geo.analysis.pipeline.run_analyses`), or
-        long ``destination, mode, delta_minutes`` (or ``minutes_baseline`` and
-        ``minutes_scenario``) with a ``scenario`` column or one frame per scenario in a
-        mapping name -> frame (see :func:`scenario_frames`). One layer per scenario ×
-        destination × mode, diverging colours.
+        on hexagons (polygons) or origins (points), wide or long
+        (:func:`geo.maps.access_frames.scenario_frames`); with the travel times on each
+        side (:func:`geo.schema.scenario_time_column`) pairs that become reachable are
+        shown as such. One layer per scenario × destination × mode, diverging colours.
     destination, mode : str, optional
-        The travel-time layer shown on load (others start hidden, toggle them in the
-        layer switcher); default the first in sort order.
+        What the page shows on load; default the first in sort order.
     labels : mapping, optional
-        Display names for destination ids, modes and scenarios (e.g.
-        ``{'dest-guomao': '国贸 Guomao', 'transit': 'public transport'}``).
+        Display names for destination ids and modes (e.g.
+        ``{'dest-guomao': '国贸 Guomao', 'transit': 'public transport'}``); modes default to
+        :data:`geo.maps.styles.MODE_LABELS`.
     breaks, diff_breaks : sequence of float, optional
         Class breaks in minutes for travel times (default: 5–30 min steps, at most 12
         classes) and differences (default ±1, 5, 10, 20, 30 min).
     basemap, offline, title, tianditu_key
         As for :func:`geo.maps.atlas`.
     study : geo.config.Study, optional
-        The initial view is the data extent clipped to its ``bbox``, else its
-        ``fallback_view`` (default :func:`geo.config.default_study`).
+        The initial view is the extent of the hexagons, origins and destinations clipped
+        to its ``bbox``; scenario descriptions come from its ``scenarios`` (default
+        :func:`geo.config.default_study`).
+    origins : geopandas.GeoDataFrame, optional
+        Origin points (``origin`` names) with the schema's travel-time columns
+        (``access_origins``): marked, labelled, searchable; their popups compare modes.
+    context : mapping of str to GeoDataFrame, optional
+        Theme layers: destination markers (features whose id is a destination), county
+        outlines, rail lines and stations (drawn under the values and searchable).
+    scenario_labels : mapping, optional
+        Scenario id -> description (default the study's scenario descriptions).
 
     Returns
     -------
     folium.Map
         Hexagon geometry is stored once (5 decimals) and each layer holds only
-        ``[hex, minutes]`` pairs; styles are shared per class.
+        ``[hex, minutes]`` values; styles are shared per class.
 
     Raises
     ------
@@ -404,16 +360,38 @@ def access_map(
         No travel times, or none for the ``destination``/``mode`` asked for.
     """
     study = study or default_study()
-    labels = {**_auto_labels(hexes, isochrones), **dict(labels or {})}
+    labels = {**auto_labels(hexes, isochrones), **dict(labels or {})}
+    scen_labels = {s.id: s.description for s in study.scenarios}
+    scen_labels.update(scenario_labels or {})
 
     def lab(x: Any) -> str:
         return str(labels.get(str(x), x))
 
+    def mode_label(x: Any) -> str:
+        return str(labels[str(x)]) if str(x) in labels else pair_text(MODE_LABELS.get(str(x)), x)
+
     hexes = long_times(hexes)
     hexes = hexes[valid_mask(hexes)]
     scen = scenario_frames(scenarios)
+    combos = sorted({(str(d), str(mo)) for d, mo in zip(hexes["destination"], hexes["mode"], strict=True)})
+    if not combos:
+        raise MapError("hexes is empty")
+    chosen_dest = str(destination) if destination is not None else combos[0][0]
+    chosen_mode = str(mode) if mode is not None else next((mo for d, mo in combos if d == chosen_dest), combos[0][1])
+    if (chosen_dest, chosen_mode) not in combos:
+        raise MapError(f"no travel times for destination={chosen_dest!r}, mode={chosen_mode!r}; have {combos}")
+    dests = sorted({d for d, _ in combos})
+    chains = sorted({mo for _, mo in combos}, key=lambda c: (list(MODE_LABELS).index(c) if c in MODE_LABELS else 99, c))
+    ctx, dest_ll, dest_en = _context(context, basemap, dests)
+
     frames = [hexes] + [g for _, g in scen]
+    if origins is not None and len(origins):
+        frames.append(origins)
     bounds = data_bounds({str(i): f for i, f in enumerate(frames) if len(f)}, study=study)
+    if bounds is not None and dest_ll:
+        lats = [ll[0] for ll in dest_ll.values()]
+        lons = [ll[1] for ll in dest_ll.values()]
+        bounds = (min(bounds[0], *lons), min(bounds[1], *lats), max(bounds[2], *lons), max(bounds[3], *lats))
     fig, m = base_map(
         title=title, basemap=basemap, tianditu_key=tianditu_key, bounds=bounds, name="access", study=study
     )
@@ -423,28 +401,11 @@ def access_map(
     db = list(diff_breaks) if diff_breaks is not None else list(DIFF_BREAKS)
     schemes: dict[str, dict[str, Any]] = {
         "time": {"breaks": tb, "colours": viridis(len(tb) + 1)},
-        "diff": {"breaks": db, "colours": diverging(len(db) + 1)},
+        "diff": {"breaks": db, "colours": diverging(len(db) + 1), "new": NEW_COLOUR},
+        "fastest": {"chains": chains, "colours": [CHAIN_COLOURS.get(c, "#666666") for c in chains]},
     }
     hex_ids = table.register(hexes)
     layers_payload: list[dict[str, Any]] = []
-    fgs: dict[str, folium.FeatureGroup] = {}
-    grouped: dict[str, list[folium.FeatureGroup]] = {}
-
-    def add_group(key: str, label: str, group: str, show: bool, n: int) -> None:
-        fg = folium.FeatureGroup(name=f"{safe_label(label)} ({n})", show=show)
-        fix_id(fg, f"access_{len(fgs):03d}")
-        fg.add_to(m)
-        fgs[key] = fg
-        grouped.setdefault(safe_label(group), []).append(fg)
-
-    combos = sorted({(str(d), str(mo)) for d, mo in zip(hexes["destination"], hexes["mode"], strict=True)})
-    if not combos:
-        raise MapError("hexes is empty")
-    chosen_dest = str(destination) if destination is not None else combos[0][0]
-    chosen_mode = str(mode) if mode is not None else next((mo for d, mo in combos if d == chosen_dest), combos[0][1])
-    chosen = (chosen_dest, chosen_mode)
-    if chosen not in combos:
-        raise MapError(f"no travel times for destination={chosen[0]!r}, mode={chosen[1]!r}; have {combos}")
 
     minutes = hexes["minutes"].to_numpy(dtype=float)
     dest_arr = hexes["destination"].astype(str).to_numpy()
@@ -453,19 +414,18 @@ def access_map(
         sel = (dest_arr == d) & (mode_arr == mo) & np.isfinite(minutes)
         order = np.argsort(hex_ids[sel], kind="stable")
         hv, mv = hex_ids[sel][order], np.rint(minutes[sel][order]).astype(int)
-        label = f"{lab(d)} · {lab(mo)}"
-        key = f"time:{d}:{mo}"
         layers_payload.append(
             {
-                "key": key,
+                "key": f"time:{d}:{mo}",
                 "type": "time",
                 "scheme": "time",
-                "label": escape(label),
+                "dest": d,
+                "mode": mo,
+                "label": escape(f"{lab(d)} · {mode_label(mo)}"),
                 "n": len(hv),
                 **_encode_values(hv, mv, len(table.rings)),
             }
         )
-        add_group(key, label, "Travel time 出行时间 (min)", (d, mo) == chosen, len(hv))
 
     if isochrones is not None and len(isochrones):
         isochrones = long_times(isochrones)
@@ -488,62 +448,109 @@ def access_map(
                         "geometry": geometry_json(iso_geoms[i], ACCESS_DECIMALS),
                         "properties": {
                             "c": tcm["colours"][min(k, len(tcm["colours"]) - 1)],
-                            "t": escape(f"≤ {iso_m[i]:g} min to {lab(d)} by {lab(mo)}"),
+                            "m": float(iso_m[i]),
                         },
                     }
                 )
-            key = f"iso:{d}:{mo}"
-            label = f"{lab(d)} · {lab(mo)}"
             layers_payload.append(
                 {
-                    "key": key,
+                    "key": f"iso:{d}:{mo}",
                     "type": "iso",
                     "scheme": "time",
-                    "label": escape(label),
+                    "dest": d,
+                    "mode": mo,
+                    "label": escape(f"{lab(d)} · {mode_label(mo)}"),
                     "n": len(feats),
                     "geojson": {"type": "FeatureCollection", "features": feats},
                 }
             )
-            add_group(key, label, "Isochrones 等时圈", (d, mo) == chosen, len(feats))
 
     for s_name, sg in scen:
         sg = sg[valid_mask(sg)]
         s_ids = table.register(sg)
         delta = sg["delta_minutes"].to_numpy(dtype=float)
+        before = sg["minutes_before"].to_numpy(dtype=float) if "minutes_before" in sg.columns else None
+        after = sg["minutes_after"].to_numpy(dtype=float) if "minutes_after" in sg.columns else None
         sd = sg["destination"].astype(str).to_numpy()
         sm = sg["mode"].astype(str).to_numpy()
         for d, mo in sorted(set(zip(sd, sm, strict=True))):
-            sel = (sd == d) & (sm == mo) & np.isfinite(delta)
+            rows = (sd == d) & (sm == mo)
+            sel = rows & np.isfinite(delta)
             order = np.argsort(s_ids[sel], kind="stable")
             hv, mv = s_ids[sel][order], np.rint(delta[sel][order]).astype(int)
-            key = f"diff:{s_name}:{d}:{mo}"
-            label = f"{lab(s_name)}: {lab(d)} · {lab(mo)}"
-            layers_payload.append(
-                {
-                    "key": key,
-                    "type": "diff",
-                    "scheme": "diff",
-                    "label": escape(label),
-                    "n": len(hv),
-                    **_encode_values(hv, mv, len(table.rings)),
-                }
-            )
-            add_group(key, label, "Scenario difference 情景差异 (min)", False, len(hv))
+            entry: dict[str, Any] = {
+                "key": f"diff:{s_name}:{d}:{mo}",
+                "type": "diff",
+                "scheme": "diff",
+                "scen": s_name,
+                "dest": d,
+                "mode": mo,
+                "label": escape(f"{scen_labels.get(s_name, s_name)}: {lab(d)} · {mode_label(mo)}"),
+                "n": len(hv),
+                **_encode_values(hv, mv, len(table.rings)),
+            }
+            if before is not None and after is not None:
+                new = rows & ~np.isfinite(before) & np.isfinite(after)
+                lost = rows & np.isfinite(before) & ~np.isfinite(after)
+                entry["nw"] = _pairs(np.rint(after[new]).astype(int), s_ids[new])
+                entry["ls"] = _pairs(np.rint(before[lost]).astype(int), s_ids[lost])
+                entry["nn"] = int(new.sum())
+                if int(rows.sum()) <= _MAX_SIDES:
+                    both = rows & (np.isfinite(before) | np.isfinite(after))
+                    entry["ba"] = (
+                        np.column_stack(
+                            [
+                                s_ids[both],
+                                np.round(np.nan_to_num(before[both], nan=-1), 1),
+                                np.round(np.nan_to_num(after[both], nan=-1), 1),
+                            ]
+                        )
+                        .ravel()
+                        .tolist()
+                    )
+            layers_payload.append(entry)
 
+    origin_rows = _origins_payload(origins, scen, basemap)
+    cmp = [[a, b] for a, b in _COMPARISONS if a in chains and b in chains]
+    scen_ids = [s for s, _ in scen]
+    diff_title = f"Scenario − baseline, minutes (blue = faster) {zh('情景变化（分钟）')}"
     legend = (
+        f'<details class="ga-legend-body" open><summary>Legend {zh("图例")}</summary>'
         f'<div class="ga-legend-title">{escape(title)}</div>'
-        f'<div class="ga-sub">Shown on load: {escape(lab(chosen[0]))} · {escape(lab(chosen[1]))}. '
-        "Switch destination / mode in the layer control (top right).</div>"
-        "<details open><summary>Legend 图例</summary>"
-        + _ramp_html("Travel time, minutes 出行时间（分钟）", schemes["time"]["colours"], class_labels(tb, False))
+        '<div class="ga-sub">Door-to-door travel time from each hexagon (H3, about 0.7 km²) and each town to '
+        "the destination chosen at right; rail includes the feeder trip to the station.</div>"
+        + _ramp_html(
+            f"Travel time, minutes {zh('出行时间（分钟）')}",
+            schemes["time"]["colours"],
+            class_labels(tb, False),
+            "time",
+        )
+        + _ramp_html(
+            f"Mode difference, minutes {zh('方式差（分钟）')}: blue = the first mode is faster",
+            schemes["diff"]["colours"],
+            class_labels(db, True),
+            "cmp",
+        )
         + (
             ""
             if not scen
-            else _ramp_html(
-                "Scenario − baseline, minutes (blue = faster)", schemes["diff"]["colours"], class_labels(db, True)
-            )
+            else _ramp_html(diff_title, schemes["diff"]["colours"], class_labels(db, True), "diff")
+            + f'<div class="ga-scheme" data-scheme="diff"><div class="ga-ramp"><i style="background:{NEW_COLOUR}">'
+            f"</i>newly reachable: no route before {zh('新增可达')}</div></div>"
         )
-        + '<div class="ga-sub">Isochrone outlines use the travel-time colours of their threshold.</div>'
+        + '<div class="ga-scheme" data-scheme="fastest"><div class="ga-h">Fastest mode '
+        + zh("最快方式")
+        + "</div>"
+        + "".join(
+            f'<div class="ga-ramp"><i style="background:{CHAIN_COLOURS.get(c, "#666666")}"></i>'
+            f"{escape(mode_label(c))}</div>"
+            for c in chains
+        )
+        + "</div>"
+        + '<div class="ga-scheme ga-sub" data-scheme="cmp">Grey: reached by one of the two modes only.</div>'
+        + '<div class="ga-scheme ga-sub" data-scheme="diff">Grey: no longer reachable after the change.</div>'
+        + '<div class="ga-sub">Isochrone outlines (when on) use '
+        "the travel-time colours of their threshold. ◆ destinations, ● towns (commute origins).</div>"
         + f'<div class="ga-src">Basemap: {escape(basemap)}. {DATA_ATTRIBUTION}.</div></details>'
     )
     hex_data: dict[str, Any] = {"scale": table.scale, "rings": table.rings}
@@ -554,16 +561,38 @@ def access_map(
         "hex": hex_data,
         "schemes": schemes,
         "layers": layers_payload,
+        "dests": [
+            {
+                "id": d,
+                "label": escape(lab(d))
+                + (f' <span class="ga-en">{escape(dest_en[d])}</span>' if dest_en.get(d) else ""),
+                "text": lab(d),
+                "en": dest_en.get(d, ""),
+                "ll": list(dest_ll[d]) if d in dest_ll else None,
+            }
+            for d in dests
+        ],
+        "modes": [{"id": c, "label": escape(mode_label(c)), "text": mode_label(c)} for c in chains],
+        "chainModes": _chain_modes(),
+        "cmp": cmp,
+        "scenarios": [
+            {"id": s, "label": escape(scen_labels.get(s, s)), "text": scen_labels.get(s, s)} for s in scen_ids
+        ],
+        "origins": origin_rows,
+        "context": ctx,
+        "defaults": {"dest": chosen_dest, "mode": chosen_mode},
         "legend": legend,
         "attribution": DATA_ATTRIBUTION,
         "bboxFeature": bbox_feature(bounds or study.fallback_view),
+        "gcj02": basemap == "gaode",
+        "newLabel": pair_html(("newly reachable", "新增可达")),
     }
     attach(
         fig,
         m,
         name="access",
-        grouped=grouped,
-        groups=fgs,
+        grouped=None,
+        groups={},
         payload=payload,
         script="access.js",
         call="geoAccessBuild",

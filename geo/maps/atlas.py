@@ -22,7 +22,15 @@ import folium
 import geopandas as gpd
 
 from geo.config import Study, default_study
-from geo.maps.features import ATLAS_MAX_BYTES, check_layers, date_option, theme_legend_html, theme_map
+from geo.maps.features import (
+    ATLAS_MAX_BYTES,
+    check_layers,
+    date_option,
+    frame_bounds,
+    page_vocabulary,
+    theme_legend_html,
+    theme_map,
+)
 from geo.maps.page import DATA_ATTRIBUTION, attach, bbox_feature, write_map
 from geo.maps.popups import escape
 
@@ -106,9 +114,14 @@ def atlas(
         "date": as_of_d.isoformat() if as_of_d else None,
         "styles": dict(sorted(tm.styles.items())),
         "layers": tm.payload_layers,
-        "legend": theme_legend_html(title, tm.themes, subtitle=escape(date_txt), basemap=basemap, extra=shift),
+        "legend": theme_legend_html(
+            title, tm.themes, subtitle=escape(date_txt), basemap=basemap, extra=shift, provisional=tm.provisional
+        ),
         "attribution": DATA_ATTRIBUTION,
         "bboxFeature": bbox_feature(tm.bounds or study.bbox),
+        "frame": frame_bounds(study),
+        "gcj02": basemap == "gaode",
+        **page_vocabulary(tm.themes),
     }
     attach(
         tm.fig,
@@ -117,7 +130,7 @@ def atlas(
         grouped=tm.grouped,
         groups=tm.groups,
         payload=payload,
-        script="atlas.js",
+        script=("theme.js", "atlas.js"),
         call="geoAtlasBuild",
         offline=offline,
     )

@@ -58,6 +58,9 @@ __all__ = [
     "BASEMAPS",
     "BASEMAP_SPECS",
     "DATA_ATTRIBUTION",
+    "PAGE_LANG",
+    "SHARED_SCRIPTS",
+    "VIEWPORT_META",
     "Raw",
     "Script",
     "add_script",
@@ -71,6 +74,7 @@ __all__ = [
     "grouped_control",
     "prepare_geoms",
     "render_html",
+    "script_library",
     "static_text",
     "valid_mask",
     "write_map",
@@ -368,9 +372,15 @@ def static_text(name: str) -> str:
     return package_text(name, package="geo.maps", folder="static")
 
 
-def script_library(own: str) -> str:
-    """The shared script library (``common.js``) followed by a map's own file (e.g. ``atlas.js``)."""
-    return "\n" + static_text("common.js") + "\n" + static_text(own)
+#: The shared script modules every map's page carries, in load order (``geo/maps/static/``):
+#: helpers and layout, search, the feature list / legend filter / downloads, the permalink.
+SHARED_SCRIPTS: tuple[str, ...] = ("common.js", "search.js", "panel.js", "permalink.js")
+
+
+def script_library(own: str | Sequence[str]) -> str:
+    """The shared script modules (:data:`SHARED_SCRIPTS`) followed by a map's own file(s)."""
+    names = [*SHARED_SCRIPTS, *([own] if isinstance(own, str) else own)]
+    return "".join("\n" + static_text(n) for n in names)
 
 
 def finalize(fig: Figure, m: folium.Map, *, offline: bool) -> None:
@@ -398,16 +408,17 @@ def attach(
     m: folium.Map,
     *,
     name: str,
-    grouped: Mapping[str, list[folium.FeatureGroup]],
+    grouped: Mapping[str, list[folium.FeatureGroup]] | None,
     groups: Mapping[str, Element],
     payload: Mapping[str, Any],
-    script: str,
+    script: str | Sequence[str],
     call: str,
     offline: bool,
 ) -> None:
-    """Finish a map: layer switcher, controls, the map's script (``static/<script>``) and data,
-    then :func:`finalize`."""
-    grouped_control(m, grouped, name)
+    """Finish a map: layer switcher (if ``grouped``), controls, the map's script(s)
+    (``static/<script>``) and data, then :func:`finalize`."""
+    if grouped:
+        grouped_control(m, grouped, name)
     controls(m, name)
     add_script(fig, m, name=name, lib=script_library(script), call=call, groups=groups, payload=payload)
     finalize(fig, m, offline=offline)
@@ -416,14 +427,25 @@ def attach(
 _URL_COMMENT = re.compile(r"^[ \t]*//[^\n]*https?://[^\n]*\n", re.M)
 
 
+_VIEWPORT = re.compile(r'<meta name="viewport" content="[^"]*"\s*/?>')
+#: The page's viewport: page zoom stays allowed (WCAG 1.4.4), unlike folium's default.
+VIEWPORT_META = '<meta name="viewport" content="width=device-width, initial-scale=1.0" />'
+#: Language of the page: the interface is English with Chinese names and quotes marked
+#: ``lang="zh"`` where they appear.
+PAGE_LANG = "en"
+
+
 def render_html(m: folium.Map) -> str:
     """Render a map built by this package to a complete HTML document (str).
 
     JavaScript line comments that mention a URL (e.g. in folium's templates) are
     dropped, so an offline map with ``basemap='none'`` contains no external URL
-    except attribution links.
+    except attribution links. The document declares its language and lets the reader
+    zoom the page (folium's viewport forbids it).
     """
-    return _URL_COMMENT.sub("", m.get_root().render())
+    text = _URL_COMMENT.sub("", m.get_root().render())
+    text = _VIEWPORT.sub(VIEWPORT_META, text, count=1)
+    return text.replace("<html>", f'<html lang="{PAGE_LANG}">', 1)
 
 
 def write_map(path: str | os.PathLike[str], m: folium.Map, budget: int | None, what: str) -> Path:

@@ -22,14 +22,16 @@ from geo.errors import MapError
 from geo.maps.features import (
     ATLAS_MAX_BYTES,
     all_event_dates,
+    change_dates,
     check_layers,
     date_option,
+    frame_bounds,
+    page_vocabulary,
     theme_legend_html,
     theme_map,
 )
 from geo.maps.page import DATA_ATTRIBUTION, attach, bbox_feature, write_map
 from geo.maps.popups import escape
-from geo.maps.styles import STATUS_LABELS
 
 __all__ = ["timeline_map", "write_timeline_map"]
 
@@ -98,18 +100,26 @@ def timeline_map(
         timeline_mode=True,
     )
     shift = " Features shifted to GCJ-02 to match Amap tiles." if basemap == "gaode" else ""
-    sub = escape(f"Events {start_s} – {end_s}; a feature appears with its first dated actual event.")
+    sub = escape(
+        f"Events {start_s} – {end_s}: a feature appears with its first dated actual event. "
+        "Move the date with the bar at the bottom (arrow keys: one day)."
+    )
     payload = {
         "start": start_s,
         "end": end_s,
         "initial": initial_s,
         "ticks": [d for d in dates if start_s <= d <= end_s],
+        "changes": [d for d in change_dates(tm.payload_layers) if start_s <= d <= end_s],
         "styles": dict(sorted(tm.styles.items())),
-        "statusLabels": {k: escape(v) for k, v in STATUS_LABELS.items()},
         "layers": tm.payload_layers,
-        "legend": theme_legend_html(title, tm.themes, subtitle=sub, basemap=basemap, extra=shift),
+        "legend": theme_legend_html(
+            title, tm.themes, subtitle=sub, basemap=basemap, extra=shift, provisional=tm.provisional
+        ),
         "attribution": DATA_ATTRIBUTION,
         "bboxFeature": bbox_feature(tm.bounds or study.bbox),
+        "frame": frame_bounds(study),
+        "gcj02": basemap == "gaode",
+        **page_vocabulary(tm.themes),
     }
     attach(
         tm.fig,
@@ -118,7 +128,7 @@ def timeline_map(
         grouped=tm.grouped,
         groups=tm.groups,
         payload=payload,
-        script="timeline.js",
+        script=("theme.js", "timeline.js"),
         call="geoTimelineBuild",
         offline=offline,
     )

@@ -1,16 +1,20 @@
+// jjj-atlas: the atlas (every layer on one date). Built by geo.maps.atlas.
 function geoAtlasBuild(map, groups, D, tiles, fit) {
   "use strict";
-  map.fitBounds(fit, {padding: [12, 12], animate: false});
-  var GA = window.geoAtlas = {kind: "atlas", map: map, layers: {}, date: D.date};
   var lib = window.geoAtlasLib;
+  map.fitBounds(fit, {padding: [12, 12], animate: false});
+  var GA = window.geoAtlas = {kind: "atlas", map: map, layers: {}, date: D.date, gcj02: D.gcj02};
   GA.popupHtml = function (layer) { return layer.feature.properties.p; };
-  var fallback = lib.features(map, groups, D, GA,
+  GA.statusOf = function (layer) { var p = layer.feature.properties; return [p.s, p.sd]; };
+  GA.wanted = function (layer) {
+    var p = layer.feature.properties;
+    return GA.filterOk(p.th, p.dr);
+  };
+  lib.themeControls(map, groups, D, GA, tiles,
     function (f) { return D.styles[f.properties.sk]; },
-    function (layer) { return layer.feature.properties.p; });
-  map.attributionControl.addAttribution(D.attribution);
-  lib.control(map, "bottomright", "ga-legend", D.legend);
-  lib.search(map, GA);
-  lib.minimap(map, tiles, fallback || D.bboxFeature);
+    function (f) { return f.properties.cs ? D.styles[f.properties.cs] : null; });
+  lib.refresh(map, GA);
+  lib.permalink(map, GA, GA.readState, GA.applyState);
   GA.readyMs = performance.now();
   GA.ready = true;
 }
