@@ -130,3 +130,82 @@ def test_traditional_text(gaz):
     assert (2.0, "条", "隧道") in got
     assert (3.0, "车道", "车道") in got
     assert (1.0, "min", "只需") in got
+
+
+# --------------------------------------------------------------------------- mentions: name forms
+@pytest.fixture(scope="module")
+def gaz_names() -> Gazetteer:
+    return Gazetteer(
+        [
+            _f("admin-tongzhou", "通州区", "admin", "admin", "通州"),
+            _f("expressway-jingqin", "京秦高速公路", "expressway", "road", "京秦高速"),
+            _f("expressway-jingha", "京哈高速公路", "expressway", "road", "京哈高速"),
+            _f("expressway-tongyan", "通燕高速公路", "expressway", "road", "通燕高速"),
+            _f("expressway-ring", "首都地区环线高速公路", "expressway", "road", "首都环线高速"),
+            _f("river-grand-canal", "大运河", "river", "water"),
+            _f("river-north-canal", "北运河", "river", "water"),
+        ]
+    )
+
+
+def _mentions(gaz: Gazetteer, text: str) -> list[tuple[str, str]]:
+    from geo.extract import find_mentions
+
+    return [(m.surface, m.feature_id) for m in find_mentions(Doc(text), gaz)]
+
+
+def test_list_sharing_one_category_ending(gaz_names):
+    got = _mentions(gaz_names, "穿境而过的有京秦、京哈、通燕、首都环线高速等国家干线。")
+    ids = [f for _, f in got]
+    assert ids[:4] == ["expressway-jingqin", "expressway-jingha", "expressway-tongyan", "expressway-ring"]
+    assert ("京秦", "expressway-jingqin") in got
+
+
+def test_list_item_that_is_no_name_ends_the_list(gaz_names):
+    got = _mentions(gaz_names, "沿线有学校、医院、京哈高速。")
+    assert [f for _, f in got] == ["expressway-jingha"]  # 学校/医院 + 高速 name nothing
+
+
+def test_park_named_after_a_river_is_no_river_mention(gaz_names):
+    got = dict(_mentions(gaz_names, "航线途经大运河森林公园、运河公园。"))
+    assert "大运河森林公园" in got
+    assert got["大运河森林公园"].startswith("prov-park-")
+
+
+def test_pinyin_inserted_by_a_mirror_site(gaz_names):
+    got = _mentions(gaz_names, "北運(yùn)河通州段综合治理完成，北關(guān)閘至下游实现通航。")
+    assert ("北運(yùn)河", "river-north-canal") in [(s[:8], f) for s, f in got]
+    locks = [(s, f) for s, f in got if f.startswith("prov-lock-")]
+    assert locks
+    assert locks[0][0] == "北關(guān)閘"
+
+
+def test_bridge_named_by_the_railway_it_crosses(gaz_names):
+    got = [
+        s for s, f in _mentions(gaz_names, "项目包括一座跨京哈铁路特大桥，全长4公里。") if f.startswith("prov-bridge-")
+    ]
+    assert got == ["跨京哈铁路特大桥"]
+
+
+def test_name_followed_by_its_length(gaz_names):
+    got = [
+        s
+        for s, f in _mentions(gaz_names, "还将建设东西上行联络线，联络线长1.9公里；某某路长约3公里。")
+        if f.startswith("prov-")
+    ]
+    assert "东西上行联络线" in got
+    assert "某某路" in got
+
+
+def test_hospital_campus_named_after_its_county(gaz_names):
+    got = dict(_mentions(gaz_names, "北京某某医院通州院区二期将于年底开诊。"))
+    assert "北京某某医院通州院区" in got
+    assert got["北京某某医院通州院区"].startswith("prov-hospital-")
+    # a bare 该院 + county is no hospital name
+    assert not [s for s in dict(_mentions(gaz_names, "该院通州院区还将启用新楼。")) if s.startswith("院")]
+
+
+def test_one_character_river_listed_with_another(gaz_names):
+    got = dict(_mentions(gaz_names, "跨河桥3座，分别设置在坝河、北运河。"))
+    assert got.get("坝河", "").startswith("prov-river-")
+    assert "界河" not in dict(_mentions(gaz_names, "两省以界河、北运河为界。"))
