@@ -187,7 +187,7 @@ def claims_in(ctx: DocContext, mentions: list[Mention], kinds: Mapping[str, str]
                     qualifier=qual,
                 )
             )
-        for m in _LANES_RE.finditer(ctext):
+        for m in _LANES_RE.finditer(ctext) if "车道" in ctext else ():
             lanes = _numeral(m.group("num"))
             s, e = clause.start + m.start("num"), clause.start + m.end()
             k = bisect.bisect_right(mention_starts, s) - 1
@@ -280,7 +280,9 @@ def _durations(norm: str, ctext: str, cstart: int, sstart: int) -> list[tuple[fl
     ``最快2小时05分``, ``发车间隔5分钟``, ``末班车延后一小时``); the length of a meeting
     is none. Returns (minutes, start, end, counted, qualifier) with document offsets.
     """
-    out = []
+    out: list[tuple[float, int, int, str, str]] = []
+    if "小时" not in ctext and "分钟" not in ctext:
+        return out
     for m in _DURATION_RE.finditer(ctext):
         if m.group("m") is not None:
             mins = _numeral(m.group("m"))

@@ -399,6 +399,8 @@ def _shared_suffix_lists(norm: str, raw: list[tuple[int, int, str]], matcher: Ma
         if not forms:
             continue
         lo = max(start_limit, s - 40)
+        if not _LIST_SEP_RE.search(norm, max(lo, s - 7), s):
+            continue  # no separator within an item's length of the name
         m = _LIST_ITEMS_RE.search(norm, lo, s)
         if m is None:
             continue
