@@ -29,6 +29,11 @@ Task per graph: the travel-time matrix from 1,000 random origins to 1,000 random
   hierarchy through pyroutingkit): preprocessing, customization and query reported apart; the
   "second matrix" is a new customization (other weights, same topology) + a query, what a
   scenario or another date costs once the index exists;
+* ``rkcch``    ``routingkit_cch`` (another binding of RoutingKit's CCH): its one-to-many query
+  with the 1,000 destinations pinned, one call per origin;
+* ``field``    the shape the analyses run (``destination_field``): every node to 4
+  destinations, scipy's reverse Dijkstra against the CCH (pyroutingkit many-to-many on the
+  same customization, routingkit_cch's many-to-one sweep);
 * ``igraph``   ``Graph.distances(source, target, weights)``;
 * ``pandana``  ``pandana.Network`` (its own contraction hierarchy) + ``shortest_path_lengths``
   on the 10^6 pairs, and its strength, the **aggregation query**: for every node, how many
@@ -183,7 +188,15 @@ def bench_graph(g: dict, orig: np.ndarray, dest: np.ndarray, *, repeat: int, nx_
             cch_vs_scipy=_rel(Tc, ref),
             cch_second_vs_scaled=_rel(Tc2 / (1.0 + 0.1 * repeat), ref),
         )
+        t0 = time.perf_counter()
+        m2.travel_times(orig, dest)
+        row["cch_second_query_only_s"] = round(time.perf_counter() - t0, 3)  # where a later matrix goes
+        row["cch_second_customize_s"] = round(m2.customize_s, 3)
         logger.info("  cch %s", {k: v for k, v in row.items() if k.startswith("cch")})
+        if "field" in peers:
+            row.update(_bench_field(g, index, m, repeat))
+    if "rkcch" in peers:
+        row.update(_bench_rkcch(g, orig, dest, ref, repeat))
     if "igraph" in peers:
         import igraph as ig
 
@@ -217,6 +230,72 @@ def bench_graph(g: dict, orig: np.ndarray, dest: np.ndarray, *, repeat: int, nx_
         logger.info("  networkx %.1f s (extrapolated from %d)", el * len(orig) / k, k)
         del G
     return row
+
+
+def _rk_matrix(rows: list) -> np.ndarray:
+    """routingkit_cch's lists (None = unreachable) -> seconds."""
+    D = np.array([[np.inf if x is None else x for x in r] for r in rows], float)
+    return D * 1e-3
+
+
+def _bench_rkcch(g: dict, orig: np.ndarray, dest: np.ndarray, ref: np.ndarray, repeat: int) -> dict:
+    """``routingkit_cch`` (another RoutingKit CCH binding): its one-to-many query with pinned
+    targets, one call per origin, against scipy's matrix."""
+    import routingkit_cch as rc
+
+    from geo.network.index import to_units
+
+    u32, v32 = g["u"].astype(np.uint32), g["v"].astype(np.uint32)
+    t0 = time.perf_counter()
+    order = rc.compute_order_inertial(int(g["n"]), u32, v32, g["y"].astype(np.float32), g["x"].astype(np.float32))
+    cch = rc.CCH(order, u32, v32, False)
+    t1 = time.perf_counter()
+    metric = rc.CCHMetric(cch, to_units(g["w"]))
+    t2 = time.perf_counter()
+    one = rc.CCHOneToMany(metric, dest.astype(np.uint32))
+    t, D = _median(lambda: _rk_matrix([one.distances_from(int(s)) for s in orig]), repeat)
+    logger.info("  routingkit_cch %.2f + %.3f + %.2f s", t1 - t0, t2 - t1, t)
+    return {
+        "rkcch_preprocess_s": round(t1 - t0, 3),
+        "rkcch_customize_s": round(t2 - t1, 3),
+        "rkcch_query_s": round(t, 3),
+        "rkcch_vs_scipy": _rel(D, ref),
+    }
+
+
+def _bench_field(g: dict, index, metric, repeat: int, n_dest: int = 4) -> dict:
+    """The shape the analyses compute (:func:`geo.network.routing.destination_field`): the time
+    from every node to a few destinations. scipy: one reverse Dijkstra per destination;
+    CCH: pyroutingkit's many-to-many (all nodes x destinations) and routingkit_cch's
+    many-to-one sweep with every node pinned, on the same customization."""
+    from scipy.sparse.csgraph import dijkstra
+
+    rng = np.random.default_rng(7)
+    dest = rng.choice(g["n"], n_dest, replace=False)
+    rev = csr_from_arrays(g["v"], g["u"], g["w"], g["n"])
+    t_sc, ref = _median(lambda: np.asarray(dijkstra(rev, directed=True, indices=dest)).T, repeat)
+    allnodes = np.arange(g["n"])
+    t_m2m, F = _median(lambda: metric.travel_times(allnodes, dest), repeat)
+    out = {
+        "field_destinations": n_dest,
+        "field_scipy_s": round(t_sc, 3),
+        "field_cch_m2m_s": round(t_m2m, 3),
+        "field_cch_vs_scipy": _rel(F, ref),
+    }
+    try:
+        import routingkit_cch as rc
+    except ImportError:  # pragma: no cover
+        return out
+    from geo.network.index import to_units
+
+    u32, v32 = g["u"].astype(np.uint32), g["v"].astype(np.uint32)
+    order = rc.compute_order_inertial(int(g["n"]), u32, v32, g["y"].astype(np.float32), g["x"].astype(np.float32))
+    m = rc.CCHMetric(rc.CCH(order, u32, v32, False), to_units(g["w"]))
+    many = rc.CCHManyToOne(m, allnodes.astype(np.uint32))
+    t_sw, S = _median(lambda: _rk_matrix([many.distances_to(int(d)) for d in dest]).T, repeat)
+    out.update(field_rkcch_sweep_s=round(t_sw, 3), field_rkcch_vs_scipy=_rel(S, ref))
+    logger.info("  field %s", out)
+    return out
 
 
 def _bench_pandana(g: dict, orig: np.ndarray, dest: np.ndarray, ref: np.ndarray, repeat: int) -> dict:
@@ -271,7 +350,9 @@ def bench_graph_to_csr(n_edges: int) -> dict:
     from geo.network.routing import graph_to_csr
 
     g = grid_graph(n_edges)
-    modes = np.array(["road", "local", "walk", "bus"], dtype=object)[np.random.default_rng(3).integers(0, 4, len(g["u"]))]
+    modes = np.array(["road", "local", "walk", "bus"], dtype=object)[
+        np.random.default_rng(3).integers(0, 4, len(g["u"]))
+    ]
     G = nx.MultiDiGraph()
     G.add_nodes_from(range(g["n"]))
     G.add_edges_from(
@@ -321,7 +402,7 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--destinations", type=int, default=1000)
     ap.add_argument("--repeat", type=int, default=3, help="runs per method (median); 1 above 500k edges")
     ap.add_argument("--nx-sample", type=int, default=50, help="origins timed for the networkx loop")
-    ap.add_argument("--peers", default="cch,igraph,pandana,networkx")
+    ap.add_argument("--peers", default="cch,field,rkcch,igraph,pandana,networkx")
     ap.add_argument("--threads", type=int, default=1, help="threads of every library (set before import)")
     ap.add_argument("--od", type=int, default=10000, help="OD matrix size for the memory test (0: skip)")
     ap.add_argument("--od-edges", type=int, default=100000)

@@ -158,29 +158,22 @@ def _kernel_sample(A, G, area, resolution, chain, origins) -> int:
     from geo.network.routing import edge_arrays
 
     grid = A.hex_grid(area, resolution=resolution)
-    H = len(grid)
     a = load_assumptions(None)
     modes = chain_modes(chain, a)
     csr, n, _ = _augmented(G, area, resolution, chain)
     arrays = edge_arrays(G)
     pos = {nd: i for i, nd in enumerate(arrays.nodes.tolist())}
     _, (e_pi, e_node, e_t) = A.hex_links(G, grid["lon"].to_numpy(), grid["lat"].to_numpy(), modes, assumptions=a)
-    P, S = A.link_slots(H, n, e_pi, np.array([pos[int(x)] for x in e_node], np.int64), e_t)
-    n_links = np.isfinite(S).sum(axis=1)
-    perm = np.argsort(-n_links, kind="stable")
-    rank = np.empty(H, np.int64)
-    rank[perm] = np.arange(H)
-    count = np.array([(n_links > k).sum() for k in range(P.shape[1])], np.int64)
+    ptr, cell, sec = A.egress_by_node(n, e_pi, np.array([pos[int(x)] for x in e_node], np.int64), e_t)
     rows = 0
     for s in range(0, len(origins), 128):
         r = A.opportunity_block(
             (0, origins[s : s + 128]),
             csr=csr,
             n_nodes=n,
-            egress_pos=P[perm],
-            egress_s=S[perm],
-            egress_count=count,
-            egress_rank=rank,
+            egress_ptr=ptr,
+            egress_cell=cell,
+            egress_s=sec,
             thresholds_s=np.array([1800.0, 2700.0, 3600.0]),
             weights=None,
             cell_ids=grid["h3"].to_numpy(dtype=object),

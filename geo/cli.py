@@ -639,8 +639,9 @@ def _access(args: argparse.Namespace) -> int:
     origins = resolve_places(args.origins, kind="origin")  # names checked before any heavy work
     destinations = resolve_places(args.destinations, kind="destination")
     _check_chains(args.chains)
+    osm = _osm_file(args)
     corpus, _, _ = _state(args)
-    G = network_as_of(args.as_of, include_expected=args.include_expected, corpus=corpus)
+    G = network_as_of(args.as_of, osm=osm, include_expected=args.include_expected, corpus=corpus)
     if args.opportunities:
         return _print_opportunities(args, G, corpus)
     with progress.step("travel times"):
@@ -762,10 +763,11 @@ def _scenario(args: argparse.Namespace) -> int:
     from geo.analysis import scenarios
     from geo.api import layers_as_of, network_as_of
 
+    osm = _osm_file(args)
     if args.without:
         ids = [_resolve_feature(f) for f in args.without]  # before any heavy work
         corpus, _, _ = _state(args)
-        G = network_as_of(args.as_of, include_expected=args.include_expected, corpus=corpus)
+        G = network_as_of(args.as_of, osm=osm, include_expected=args.include_expected, corpus=corpus)
         res = scenarios.compare_without(G, ids, keep_services=args.keep_services)
         what = f"without {', '.join(ids)} (as of {G.graph.get('as_of')})"
     else:
@@ -774,11 +776,18 @@ def _scenario(args: argparse.Namespace) -> int:
         if args.before > args.after:
             raise UsageError(f"--before {args.before} is after --after {args.after}")
         corpus, _, _ = _state(args)
+        networks: scenarios.NetworkCache = {}
+        if osm is not None:  # both sides on the dated network merged with the extract
+            for day in (args.before, args.after):
+                networks[(day, bool(args.include_expected))] = network_as_of(
+                    day, osm=osm, include_expected=args.include_expected, corpus=corpus
+                )
         res = scenarios.compare_dates(
             layers_as_of(args.after, corpus=corpus),
             args.before,
             args.after,
             include_expected=args.include_expected,
+            networks=networks,
         )
         what = f"from {args.before} to {args.after}"
     if args.json:
@@ -830,6 +839,13 @@ def _scenario_summary(table: Any, what: str) -> str:
     if not (len(faster) or len(slower) or len(new) or len(lost)):
         text += "; nothing changes"
     return text + "."
+
+
+def _osm_file(args: argparse.Namespace) -> str | None:
+    """``analyze --osm FILE``: the extract, checked to exist before any heavy work."""
+    if args.osm and not Path(args.osm).is_file():
+        raise UsageError(f"--osm {args.osm}: no such file")
+    return str(args.osm) if args.osm else None
 
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
@@ -1280,6 +1296,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p, json_flag=False)
     p.add_argument("--as-of", type=_date_arg, metavar="DATE", help="network date (default: latest known)")
     p.add_argument("--include-expected", action="store_true", help="count forecast openings (what-if)")
+    p.add_argument(
+        "--osm",
+        metavar="FILE",
+        help="access, scenario: OpenStreetMap extract (.osm.pbf or .osm/.xml) merged as the road network, "
+        "dated like `geo network --osm` (on both sides of a scenario)",
+    )
     p.add_argument("--origins", nargs="+", metavar="NAME", help="access: origin names (default: the 7 towns)")
     p.add_argument(
         "--destinations",

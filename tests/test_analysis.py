@@ -542,3 +542,35 @@ def test_cli_access_opportunities(capsys):
     assert summary["resolution"] == 6
     assert 1 <= car["30"]["mean"] <= car["60"]["mean"] <= summary["cells"]  # a cell reaches itself; more in more time
     assert car["60"]["max"] <= summary["cells"]
+
+
+def test_cli_access_and_scenario_use_the_dated_network_merged_with_osm(capsys):
+    """``analyze access|scenario --osm FILE`` route on the network merged with the extract
+    (tests/data/region.osm replaces the gazetteer roads), dated on each side of a scenario."""
+    from pathlib import Path
+
+    from geo.cli import main
+
+    root = Path(__file__).resolve().parents[1]
+    seeds, region = str(root / "seeds"), str(root / "tests" / "data" / "region.osm")
+
+    def car_times(*args: str) -> dict[tuple[str, str], float]:
+        assert main(["analyze", *args, "--chains", "car", "--corpus", seeds, "--json"]) == 0
+        out = json.loads(capsys.readouterr().out)
+        if "od" in out:
+            return {(r["origin"], r["destination"]): r["time_min"] for r in out["od"]}
+        rows = [r for r in out["rows"] if r["chain"] == "car"]  # a scenario compares every chain of the study
+        return {(r["origin"], r["destination"]): (r["before_min"], r["after_min"]) for r in rows}
+
+    gaz_24 = car_times("access", "--as-of", "2024-10-01")
+    osm_23 = car_times("access", "--as-of", "2023-06-30", "--osm", region)
+    osm_24 = car_times("access", "--as-of", "2024-10-01", "--osm", region)
+    assert osm_24.keys() == gaz_24.keys()
+    assert osm_24 != gaz_24, "the extract's roads replace the gazetteer's"
+    scen = car_times("scenario", "--before", "2023-06-30", "--after", "2024-10-01", "--osm", region)
+    assert scen.keys() == osm_24.keys()
+    for pair, (before, after) in scen.items():
+        assert before == pytest.approx(osm_23[pair], abs=1e-3)
+        assert after == pytest.approx(osm_24[pair], abs=1e-3)
+    assert main(["analyze", "access", "--osm", "nowhere.osm.pbf", "--corpus", seeds]) == 2
+    assert "--osm nowhere.osm.pbf: no such file" in capsys.readouterr().err

@@ -62,13 +62,13 @@ __all__ = [
     "URBAN_RAIL_ADCODES",
     "accessibility_report",
     "cumulative_opportunities",
+    "egress_by_node",
     "grid_resolution",
     "half_hour_rail_circle",
     "hex_grid",
     "hex_links",
     "hex_travel_times",
     "isochrones",
-    "link_slots",
     "opportunity_block",
     "origin_times",
     "resolve_destinations",
@@ -895,10 +895,9 @@ def opportunity_block(
     *,
     csr: Any,
     n_nodes: int,
-    egress_pos: np.ndarray,
+    egress_ptr: np.ndarray,
+    egress_cell: np.ndarray,
     egress_s: np.ndarray,
-    egress_count: np.ndarray,
-    egress_rank: np.ndarray,
     thresholds_s: np.ndarray,
     weights: np.ndarray | None,
     cell_ids: np.ndarray,
@@ -910,10 +909,10 @@ def opportunity_block(
     ``n_nodes + cell``) joined to the network by the cell's access links. One Dijkstra per
     origin cell, limited to the largest threshold, gives the time to every network node; the
     time to a destination cell is the best of (node time + egress) over the cell's egress
-    links: ``egress_pos`` / ``egress_s`` are ``(n_cells, slots)`` node positions and seconds,
-    rows sorted by the number of links (descending; row ``egress_rank[cell]`` is the cell's),
-    padded with position ``n_nodes`` (never reached) and ``inf``; ``egress_count[k]`` rows
-    have a link in slot ``k``. A cell reaches itself in 0 s.
+    links. The egress links are grouped by node (:func:`egress_by_node`: the links of node
+    position ``p`` are ``egress_ptr[p]:egress_ptr[p + 1]`` of ``egress_cell`` / ``egress_s``),
+    so the work per origin is proportional to the links of the nodes it reaches within the
+    limit, not to every link of the grid. A cell reaches itself in 0 s.
     With
     ``od_dir`` the pairs within the largest threshold are written as ``part-<block>.parquet``
     (``origin``, ``destination`` H3 ids, ``time_s`` float32).
@@ -927,18 +926,20 @@ def opportunity_block(
     from scipy.sparse.csgraph import dijkstra
 
     i, cells = block
-    n_cells = egress_pos.shape[0]
+    n_cells = len(cell_ids)
     limit = float(thresholds_s.max()) if len(thresholds_s) else 0.0
     dist = np.asarray(dijkstra(csr, directed=True, indices=n_nodes + cells, limit=limit)).reshape(len(cells), -1)
-    dist[:, n_nodes] = np.inf  # the padding column (the first virtual node: never a target)
-    # destination cells in the order of egress_pos (most links first): slot k only concerns
-    # the first egress_count[k] of them, so the work is one gather per link, not per slot x cell
-    Tp = np.full((len(cells), n_cells), np.inf)
-    for k in range(egress_pos.shape[1]):
-        m = int(egress_count[k])
-        np.minimum(Tp[:, :m], dist[:, egress_pos[:m, k]] + egress_s[None, :m, k], out=Tp[:, :m])
-    T = Tp[:, egress_rank]
-    del Tp
+    dist = dist[:, :n_nodes]  # virtual cell nodes have no in-links: never reached
+    r, p = np.nonzero(np.isfinite(dist))  # (origin row, node) pairs within the limit
+    cnt = egress_ptr[p + 1] - egress_ptr[p]
+    has = cnt > 0
+    r, p, cnt = r[has], p[has], cnt[has]
+    ends = np.cumsum(cnt)
+    link = np.repeat(egress_ptr[p] - (ends - cnt), cnt) + np.arange(int(ends[-1]) if len(ends) else 0)
+    t = np.repeat(dist[r, p], cnt) + egress_s[link]  # the same sums as a dense gather, fewer of them
+    T = np.full((len(cells), n_cells), np.inf)
+    np.minimum.at(T.reshape(-1), np.repeat(r, cnt) * n_cells + egress_cell[link], t)
+    del dist, t, link
     T[np.arange(len(cells)), cells] = 0.0
     cols = []
     for th in thresholds_s:
@@ -1072,21 +1073,14 @@ def cumulative_opportunities(
             np.concatenate([arrays.weight[keep], np.asarray(a_t, float)]),
             n + H,
         )
-        egress_pos, egress_s = link_slots(H, n, e_pi, np.array([pos[int(x)] for x in e_node], np.int64), e_t)
-        n_links = np.isfinite(egress_s).sum(axis=1)
-        perm = np.argsort(-n_links, kind="stable")  # destination cells, most egress links first
-        egress_pos, egress_s = egress_pos[perm], egress_s[perm]
-        rank = np.empty(H, np.int64)
-        rank[perm] = np.arange(H)
-        count = np.array([(n_links > k).sum() for k in range(egress_pos.shape[1])], np.int64)
-        logger.info("cumulative opportunities (%s): %d cells, %d egress links", chain, H, int(n_links.sum()))
+        e_ptr, e_cell, e_sec = egress_by_node(n, e_pi, np.array([pos[int(x)] for x in e_node], np.int64), e_t)
+        logger.info("cumulative opportunities (%s): %d cells, %d egress links", chain, H, len(e_cell))
         shared = {
             "csr": csr,
             "n_nodes": n,
-            "egress_pos": egress_pos,
-            "egress_s": egress_s,
-            "egress_count": count,
-            "egress_rank": rank,
+            "egress_ptr": e_ptr,
+            "egress_cell": e_cell,
+            "egress_s": e_sec,
             "thresholds_s": thresholds_s,
             "weights": None if weights is None else w,
             "cell_ids": cell_ids,
@@ -1126,35 +1120,33 @@ def cumulative_opportunities(
     return grid
 
 
-def link_slots(
-    n_cells: int, pad: int, cell: np.ndarray, node_pos: np.ndarray, seconds: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Links grouped by cell into ``(n_cells, slots)`` arrays padded with ``pad`` / inf.
+def egress_by_node(
+    n_nodes: int, cell: np.ndarray, node_pos: np.ndarray, seconds: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Links (cell, node, seconds) grouped by node position, in CSR form.
 
     Parameters
     ----------
-    n_cells : int
-        Number of cells (rows).
-    pad : int
-        Node position written in empty slots (one never reached).
+    n_nodes : int
+        Number of node positions.
     cell, node_pos, seconds : numpy.ndarray
-        One row per link: cell index, node position, seconds.
+        One row per link: cell index, node position (``0 <= node_pos < n_nodes``), seconds.
 
     Returns
     -------
-    positions, seconds : numpy.ndarray
-        ``(n_cells, max links of a cell)``; a cell's links sorted by node position, then time.
+    ptr : numpy.ndarray
+        ``n_nodes + 1`` offsets: the links of node position ``p`` are rows
+        ``ptr[p]:ptr[p + 1]`` of ``cells`` and ``seconds``.
+    cells, seconds : numpy.ndarray
+        The links sorted by node position, then cell, then time.
     """
+    cell = np.asarray(cell, np.int64)
+    node_pos = np.asarray(node_pos, np.int64)
     seconds = np.asarray(seconds, float)
-    order = np.lexsort((seconds, node_pos, cell))
-    cell, node_pos, seconds = cell[order], node_pos[order], seconds[order]
-    slot = np.arange(len(cell)) - np.searchsorted(cell, cell, side="left")
-    width = int(slot.max()) + 1 if len(slot) else 1
-    P = np.full((n_cells, width), pad, np.int64)
-    S = np.full((n_cells, width), np.inf)
-    P[cell, slot] = node_pos
-    S[cell, slot] = seconds
-    return P, S
+    order = np.lexsort((seconds, cell, node_pos))
+    ptr = np.zeros(n_nodes + 1, np.int64)
+    np.cumsum(np.bincount(node_pos, minlength=n_nodes), out=ptr[1:])
+    return ptr, cell[order], seconds[order]
 
 
 def grid_resolution(grid: gpd.GeoDataFrame) -> int | None:

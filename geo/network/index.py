@@ -19,8 +19,15 @@ This is what the scenarios, isochrone sets and hexagon layers repeat.
 Resolution: RoutingKit works on unsigned 32-bit integers. Weights (seconds) are rounded to
 :data:`RESOLUTION_S` (1 ms) per edge, so a path of ``k`` edges differs from scipy's exact sum
 by at most ``k x 0.5 ms`` (tests check the matrices against
-:func:`geo.network.routing.shortest_travel_times`). The exact scipy path stays the default of
-the analyses; the index is the faster engine for large and repeated matrices.
+:func:`geo.network.routing.shortest_travel_times`).
+
+Where it pays (``benchmarks/bench_network.py``): matrices between many sources and many
+targets that are a small part of a big graph with a road hierarchy (1,000 x 1,000 on 100k
+edges: a later matrix 3-5x faster than scipy; its cost is the query, about 0.6 us a pair, the
+customization a few hundredths of a second). Not for the analyses' shapes — every node to a few
+destinations (:func:`geo.network.routing.destination_field`), or searches cut off at a time
+limit — where one Dijkstra per destination is as fast as a CCH sweep and much faster than
+pair queries; so the analyses use the exact scipy path.
 
 Node positions index the arrays (``nodes[i]`` is the node id at position ``i``), as in
 :mod:`geo.network.routing`.
