@@ -958,3 +958,44 @@ def test_access_map_context_marks_destinations_and_counties(map_layers):
 
 def payload_fit(m) -> list[list[float]]:
     return m._geo_fit
+
+
+def test_access_map_cumulative_opportunity_layers(caplog):
+    """``o_<chain>_<minutes>`` columns become one ``opp`` layer per chain and threshold with one
+    shared scale; a chain the map has no travel times for is left out with a warning."""
+    import h3
+
+    from geo.maps.styles import opportunity_breaks, opportunity_labels
+    from geo.schema import opportunity_column, time_column
+
+    cells = sorted(h3.grid_disk(h3.latlng_to_cell(39.9, 116.75, 8), 2))
+    hexes = gpd.GeoDataFrame(
+        {
+            "h3": cells,
+            time_column("car", "dest-guomao"): np.linspace(20, 80, len(cells)),
+            opportunity_column("car", 30): np.arange(1, len(cells) + 1) * 100,
+            opportunity_column("car", 60): np.full(len(cells), 2600),
+            opportunity_column("rail", 30): np.ones(len(cells)),
+        },
+        geometry=[Polygon([(lon, lat) for lat, lon in h3.cell_to_boundary(c)]) for c in cells],
+        crs="EPSG:4326",
+    )
+    m = gm.access_map(hexes, basemap="none")
+    d = payload(m)
+    opp = [ld for ld in d["layers"] if ld["type"] == "opp"]
+    assert [ld["key"] for ld in opp] == ["opp:car:30", "opp:car:60"]
+    assert "rail" in caplog.text
+    assert d["opp"] == [{"mode": "car", "th": "30"}, {"mode": "car", "th": "60"}]
+    s = d["schemes"]["opp"]
+    assert s["thresholds"] == ["30", "60"]
+    assert s["breaks"] == [2, 10, 25, 50, 100, 250, 500, 1000, 2500]
+    assert len(s["colours"]) == len(s["breaks"]) + 1
+    assert s["unit"] == "cells"
+    assert 0.4 < s["cellKm2"] < 0.6  # res-8 cells near Tongzhou (the global mean is 0.74 km²)
+    assert opp[0]["v"][:3] == [100, 200, 300]  # dense: one value per hexagon
+    assert "Cells reachable" in d["legend"]
+    assert f"{s['cellKm2']:g} km²" in d["legend"]
+    # the travel-time layer is unchanged by the extra columns
+    assert [ld["key"] for ld in d["layers"] if ld["type"] == "time"] == ["time:dest-guomao:car"]
+    assert opportunity_breaks([1, 1]) == [2.0]
+    assert opportunity_labels([2.0, 10.0]) == ["1 (the cell itself)", "2 – 9", "≥ 10"]

@@ -668,7 +668,7 @@ def page_vocabulary(themes: Iterable[str]) -> dict[str, Any]:
     return {
         "statusText": {k: pair_text(v) for k, v in STATUS_NAMES.items()},
         "statusLabels": {k: pair_html(v) for k, v in STATUS_NAMES.items()},
-        "themeCodes": {th: 1 for th in themes},
+        "themeCodes": dict.fromkeys(themes, 1),
     }
 
 

@@ -29,7 +29,6 @@ names that folium's own macros write go through :func:`geo.maps.popups.safe_labe
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import os
 import re
@@ -45,9 +44,9 @@ from branca.element import Element, Figure, MacroElement
 from folium import plugins
 from folium.template import Template
 
-from geo.geojson import geometry_to_geojson
 from geo.config import Study, default_study
 from geo.errors import MapError
+from geo.geojson import geometry_to_geojson
 from geo.io import atomic_write_text, package_text
 from geo.maps.assets import asset_header
 from geo.maps.popups import escape, js_json, js_string, script_text
