@@ -317,7 +317,7 @@ def test_cumulative_opportunities_view(real, hexes):
     opp_cols = [c for c in hexes.columns if c.startswith("o_")]
     breaks = opportunity_breaks(hexes[opp_cols].to_numpy(dtype=float))
     colours = sequential(len(breaks) + 1)
-    sample = list(hexes.iloc[::1511].index[:10]) + [hexes[col].idxmax(), hexes[col].idxmin()]
+    sample = [*hexes.iloc[::1511].index[:10], hexes[col].idxmax(), hexes[col].idxmin()]
     for h3 in sample:
         i = real.js("(id) => geoAtlas.hexIndex(id)", h3)
         v = hexes.loc[h3, col]
