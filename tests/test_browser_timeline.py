@@ -207,3 +207,19 @@ def test_statuses_follow_status_as_of_exactly(synth, map_layers):
             tl = by_id[inherited[fid]]["timeline"]
         assert statuses == [status_on(tl, to_date(d))[0] for d in dates], fid
     mp.assert_clean()
+
+
+def test_features_existing_before_the_corpus_are_open_from_the_start(real):
+    """Roads and bridges with no history that the layers give ``status: open``
+    (``basis: existing_before``) are drawn open at the slider's first date, as in the layers."""
+    real.js("() => geoAtlas.setDate('2015-01-01')")
+    rows = {row[0]: row for row in real.js(STYLE_JS)}
+    for fid in ("expressway-east-6th-ring", "bridge-jingyu-old-chaobai"):
+        assert rows[fid][1] is True, fid  # drawn
+        assert rows[fid][4] is None, rows[fid]  # solid: open, not dashed
+    text = real.click_feature("roads", "expressway-east-6th-ring")
+    assert "Status on 2015-01-01: open" in text
+    assert "existing before the corpus" in text
+    real.no_popup()
+    real.js("() => geoAtlas.setDate('2026-01-01')")
+    real.assert_clean()

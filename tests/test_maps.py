@@ -999,3 +999,40 @@ def test_access_map_cumulative_opportunity_layers(caplog):
     assert [ld["key"] for ld in d["layers"] if ld["type"] == "time"] == ["time:dest-guomao:car"]
     assert opportunity_breaks([1, 1]) == [2.0]
     assert opportunity_labels([2.0, 10.0]) == ["1 (the cell itself)", "2 – 9", "≥ 10"]
+
+
+def test_features_existing_before_the_corpus_are_open_at_every_date():
+    """A road or bridge the layers give ``status: open`` because it existed before the corpus
+    (``status_source.basis: existing_before``, no timeline) is open in the dated atlas and at
+    every date of the timeline map, as in the layers (the committed ``layers/``)."""
+    from geo.layers import read_layers
+    from geo.maps.features import existed_before
+    from geo.schema import EXISTING_BEFORE_BASIS
+
+    root = Path(__file__).resolve().parents[1]
+    layers = read_layers(root / "layers", names=["roads", "bridges"])
+    existing = {
+        str(r["id"])
+        for g in layers.values()
+        for _, r in g.iterrows()
+        if existed_before({k: r[k] for k in ("status", "status_source", "timeline")})
+    }
+    assert {"expressway-east-6th-ring", "bridge-jingyu-old-chaobai"} <= existing
+    for day in ("2015-01-01", "2022-12-29", "2026-01-01"):
+        m = gm.atlas(layers, basemap="none", as_of=day)
+        props = {f["properties"]["t"]["id"]: f["properties"] for ld in payload(m)["layers"] for f in ld["features"]}
+        for fid in existing:
+            assert props[fid]["s"] == "open", (day, fid)
+            assert props[fid]["dr"] == "open", (day, fid)
+            assert "existing before the corpus" in props[fid]["p"], fid
+        # a road with a history of its own still follows it (厂通路 opened on 2024-09-29)
+        assert (props["road-changtong"]["s"] == "open") is (day >= "2024-09-29"), day
+    tl = payload(gm.timeline_map(layers, basemap="none"))
+    steps = {f["properties"]["t"]["id"]: f["properties"] for ld in tl["layers"] for f in ld["features"]}
+    for fid in existing:
+        assert steps[fid]["st"] == [["", "open"]], fid
+        assert steps[fid]["eb"] == 1
+    assert "" not in tl["changes"]
+    # only the layers' basis counts: a feature with its own timeline is never "always open"
+    own = [{"date": "2020-01-01", "status": "opened"}]
+    assert not existed_before({"status": "open", "status_source": {"basis": EXISTING_BEFORE_BASIS}, "timeline": own})

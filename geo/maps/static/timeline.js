@@ -25,6 +25,7 @@ function geoTimelineBuild(map, groups, D, tiles, fit) {
     var since = [];
     if (st[1]) since.push("since " + st[1]);
     if (p.ih && st[0] !== "unknown") since.push("as its line " + p.ih);  // p.ih: escaped HTML
+    if (p.eb) since.push("existing before the corpus 既有");
     return p.h + '<div class="ga-status ga-st-' + st[0] + '">Status on ' + GA.date + ": <b>" +
       D.statusLabels[st[0]] + "</b>" + (since.length ? " (" + since.join(", ") + ")" : "") + "</div>" + p.b;
   };
