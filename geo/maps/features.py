@@ -539,7 +539,7 @@ def layer_payload(
             p["sy"] = sy
         if gk == "l" and kind in _LINE_LABEL_ZOOM:
             p["lz"] = _LINE_LABEL_ZOOM[kind]
-        if ranks and fid in ranks:
+        if ranks and fid in ranks and gk == "p":  # a station drawn as its county (unlocated) is no point
             score, major = ranks[fid]
             p["pr"] = score
             p["lz"] = 11 if major else 13

@@ -54,6 +54,7 @@ __all__ = [
     "MIN_CONTRAST",
     "MODE_LABELS",
     "NEW_COLOUR",
+    "PLACEMENT_LABELS",
     "PRECISION_LABELS",
     "STATUS_LABELS",
     "STATUS_NAMES",
@@ -195,6 +196,15 @@ PRECISION_LABELS: dict[str, Pair] = {
     "month": ("month", "月"),
     "year": ("year", "年"),
     "reported": ("undated: publication date", "报道日期"),
+}
+#: How a provisional feature was placed (``placement.level``, one per
+#: :data:`geo.extract.provisional.PLACEMENT_LEVELS`): where the text names its county.
+PLACEMENT_LABELS: dict[str, Pair] = {
+    "prefix": ("the county named just before its name", "名称前的区县"),
+    "sentence": ("a county named in the same sentence", "同句中的区县"),
+    "paragraph": ("a county named in the same paragraph", "同段中的区县"),
+    "document": ("a county named in the same document", "同文中的区县"),
+    "study_area": ("no county named: only the study area", "仅研究区"),
 }
 #: Display name of the access analysis' mode chains (``mode_chains`` of assumptions.yaml).
 MODE_LABELS: dict[str, Pair] = {

@@ -262,7 +262,7 @@ var geoAtlasLib = window.geoAtlasLib || (function () {
       if (!map.hasLayer(rec.group)) return;
       rec.features.forEach(function (layer, j) {
         var p = layer.feature.properties;
-        if (p.pr === undefined || !layer._gaWanted) return;
+        if (p.pr === undefined || !layer._gaWanted || !layer.getLatLng) return;  // points only
         cand.push({rec: rec, j: j, layer: layer, pr: p.pr, id: p.id});
       });
     });
