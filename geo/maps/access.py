@@ -41,6 +41,7 @@ from geo.maps.page import (
     base_map,
     bbox_feature,
     data_bounds,
+    focus_bounds,
     geometry_json,
     prepare_geoms,
     valid_mask,
@@ -529,8 +530,19 @@ def access_map(
         lats = [ll[0] for ll in dest_ll.values()]
         lons = [ll[1] for ll in dest_ll.values()]
         bounds = (min(bounds[0], *lons), min(bounds[1], *lats), max(bounds[2], *lons), max(bounds[3], *lats))
+    phone = focus_bounds(context, study=study)
+    if phone is not None and dest_ll:  # the destinations' markers in view too
+        lats = [ll[0] for ll in dest_ll.values()]
+        lons = [ll[1] for ll in dest_ll.values()]
+        phone = (min(phone[0], *lons), min(phone[1], *lats), max(phone[2], *lons), max(phone[3], *lats))
     fig, m = base_map(
-        title=title, basemap=basemap, tianditu_key=tianditu_key, bounds=bounds, name="access", study=study
+        title=title,
+        basemap=basemap,
+        tianditu_key=tianditu_key,
+        bounds=bounds,
+        name="access",
+        study=study,
+        phone_bounds=phone,
     )
 
     table = _HexTable(basemap)

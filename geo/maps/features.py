@@ -35,7 +35,16 @@ from geo.config import Study
 from geo.crs import length_m
 from geo.dates import iso_date, to_date
 from geo.errors import MapError
-from geo.maps.page import DATA_ATTRIBUTION, base_map, data_bounds, fix_id, geometry_json, prepare_geoms, valid_mask
+from geo.maps.page import (
+    DATA_ATTRIBUTION,
+    base_map,
+    data_bounds,
+    fix_id,
+    focus_bounds,
+    geometry_json,
+    prepare_geoms,
+    valid_mask,
+)
 from geo.maps.popups import (
     escape,
     pair_html,
@@ -654,7 +663,15 @@ def theme_map(
     """
     names = ordered_layers(layers)
     bounds = data_bounds(layers, study=study)
-    fig, m = base_map(title=title, basemap=basemap, tianditu_key=tianditu_key, bounds=bounds, name=name, study=study)
+    fig, m = base_map(
+        title=title,
+        basemap=basemap,
+        tianditu_key=tianditu_key,
+        bounds=bounds,
+        name=name,
+        study=study,
+        phone_bounds=focus_bounds(layers, study=study),
+    )
     styles: dict[str, dict[str, Any]] = {}
     inherited: dict[str, list[Any]] = {}
     line_names: dict[str, str] = {}

@@ -1,10 +1,10 @@
 // jjj-atlas: the access map, a comparison tool. Built by geo.maps.access_map.
 // One destination and one mode (or comparison, or scenario) at a time: exactly one value
 // layer is drawn, on one canvas (HexRenderer), under county outlines and rail lines.
-function geoAccessBuild(map, groups, D, tiles, fit) {
+function geoAccessBuild(map, groups, D, tiles, fit, fitPhone) {
   "use strict";
   var lib = window.geoAtlasLib;
-  map.fitBounds(fit, {padding: [12, 12], animate: false});
+  lib.fitView(map, fit, fitPhone);
   var GA = window.geoAtlas = {kind: "access", map: map, layers: {}, recs: [], gcj02: D.gcj02,
     timing: {start: performance.now()}};
   lib.layout(map, GA, D);

@@ -1,9 +1,9 @@
 // jjj-atlas: the timeline map (the network through time). Built by geo.maps.timeline_map.
 // A feature's style is a pure function of (feature, date): GA.styleAt(props, iso).
-function geoTimelineBuild(map, groups, D, tiles, fit) {
+function geoTimelineBuild(map, groups, D, tiles, fit, fitPhone) {
   "use strict";
   var lib = window.geoAtlasLib;
-  map.fitBounds(fit, {padding: [12, 12], animate: false});
+  lib.fitView(map, fit, fitPhone);
   var GA = window.geoAtlas = {kind: "timeline", map: map, layers: {}, gcj02: D.gcj02, date: D.initial};
   var DAY = 86400000;
   var t0 = Date.parse(D.start), t1 = Date.parse(D.end), span = Math.round((t1 - t0) / DAY);
