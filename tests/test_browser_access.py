@@ -125,11 +125,20 @@ def test_destinations_are_marked_and_in_view(real):
         return {x: r.left, y: r.top, w: r.width, h: r.height, t: e.textContent}; })"""
     icons_js = """() => [...document.querySelectorAll('.ga-dest-marker, .ga-origin-marker')].map(e => {
         const r = e.getBoundingClientRect(); return {x: r.left, y: r.top, w: r.width, h: r.height}; })"""
+    dest_js = """() => [...document.querySelectorAll('.ga-dest-marker')].map(e => {
+        const r = e.getBoundingClientRect(); return {x: r.left, y: r.top, w: r.width, h: r.height}; })"""
     for z in (9, 10, 11):
         real.js(f"() => {{ geoAtlas.map.setZoom({z}, {{animate: false}}); }}")
         names, icons = real.js(names_js), real.js(icons_js)
         assert overlapping(names) == [], (z, [(names[i]["t"], names[j]["t"]) for i, j in overlapping(names)])
         assert [n["t"] for n in names for i in icons if overlapping([n, i])] == [], z
+        # nor do the diamonds themselves: one of two that would is moved, with a leader line
+        diamonds = real.js(dest_js)
+        assert overlapping(diamonds) == [], (z, diamonds)
+        moved = [k for k, (dx, dy) in real.js("() => geoAtlas.destOffsets").items() if dx or dy]
+        assert "dest-guomao" not in moved  # the selected destination stays at its place
+        if z == 9:
+            assert moved, "北京城市副中心站 and 行政办公区 are 2 km apart: one of them is moved at zoom 9"
         assert "国贸" in [n["t"] for n in names]
     real.reload()
 

@@ -242,7 +242,44 @@ function geoAccessBuild(map, groups, D, tiles, fit, fitPhone) {
   // destination's name first, then the other destinations, then the towns; a name that would
   // overlap is hidden (its marker stays, with its name as tooltip and in search)
   function overlaps(a, b) { return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom; }
+  // destination diamonds that would overlap (北京城市副中心站 and 行政办公区 are 2 km apart)
+  // are pushed apart on screen, the selected one staying put, each moved one with a thin
+  // leader line to its true place
+  var leaders = L.layerGroup().addTo(map), DEST_GAP = 27;  // the 26 px diamond and a 1 px gap
+  GA.destOffsets = {};
+  function spreadDestinations() {
+    leaders.clearLayers();
+    var ids = Object.keys(destMarks).filter(function (k) { return destMarks[k].getElement(); });
+    ids.sort(function (a, b) { return (b === state.dest) - (a === state.dest) || (a < b ? -1 : a > b ? 1 : 0); });
+    var placed = [];
+    ids.forEach(function (k) { DEST_GAP = Math.max(DEST_GAP, destMarks[k].getElement().offsetWidth + 1); });
+    ids.forEach(function (k) {
+      var mk = destMarks[k], e = mk.getElement(), at = map.latLngToContainerPoint(mk.getLatLng()), pt = at;
+      for (var round = 0; round < 8; round++) {
+        var hit = placed.filter(function (q) {
+          return Math.abs(q.x - pt.x) < DEST_GAP && Math.abs(q.y - pt.y) < DEST_GAP;
+        })[0];
+        if (!hit) break;
+        var dx = pt.x - hit.x, dy = pt.y - hit.y, len = Math.sqrt(dx * dx + dy * dy);
+        if (len < 0.5) { dx = 0; dy = -1; len = 1; }  // same place: above
+        // out of the other's square along the line between them
+        var t = DEST_GAP / Math.max(Math.abs(dx / len), Math.abs(dy / len));
+        pt = L.point(hit.x + dx / len * t, hit.y + dy / len * t);
+      }
+      var ox = Math.round(pt.x - at.x), oy = Math.round(pt.y - at.y);
+      e.style.translate = ox || oy ? ox + "px " + oy + "px" : "";
+      GA.destOffsets[k] = [ox, oy];
+      if (ox || oy) {
+        L.polyline([mk.getLatLng(), map.containerPointToLatLng(L.point(at.x + ox, at.y + oy))],
+          {color: "#111", weight: 1.5, opacity: 0.9, interactive: false, pane: "gaMarks"}).addTo(leaders);
+        L.circleMarker(mk.getLatLng(), {radius: 2.5, color: "#111", weight: 1, fillColor: "#fff", fillOpacity: 1,
+          interactive: false, pane: "gaMarks"}).addTo(leaders);
+      }
+      placed.push(L.point(at.x + ox, at.y + oy));
+    });
+  }
   function declutterNames() {
+    spreadDestinations();
     var sel = destMarks[state.dest], order = sel ? [sel] : [];
     Object.keys(destMarks).forEach(function (k) { if (destMarks[k] !== sel) order.push(destMarks[k]); });
     order = order.concat(originMarks);
