@@ -417,7 +417,9 @@ def _cmd_extract(args: argparse.Namespace) -> int:
             f"{len(rows)} infrastructure-like names not in the gazetteer "
             f"({len(x.provisional)} provisional features; `geo gazetteer stub NAME` to promote one)"
         )
-        _out(_table(rows, ["candidate", "suffix", "count", "docs", "provisional feature", "first context"], right=[2, 3]))
+        _out(
+            _table(rows, ["candidate", "suffix", "count", "docs", "provisional feature", "first context"], right=[2, 3])
+        )
         return 0
     _out(
         f"{len(x.mentions)} mentions of {len({m.feature_id for m in x.mentions})} features, "

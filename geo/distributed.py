@@ -37,7 +37,6 @@ import re
 import shutil
 import time
 import uuid
-from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -314,49 +313,20 @@ def load_corpus(
 # --------------------------------------------------------------------------- extraction
 
 
-def extract_documents(docs: Sequence[Any], *, gazetteer: Any, max_contexts: int) -> list[dict[str, Any]]:
-    """Extract a partition of documents on a worker (one result per document, in order).
-
-    Each result has ``doc_id``, ``published``, ``mentions``, ``events``, ``claims`` and this
-    document's unknown-name tallies (``counts``, ``suffixes``, ``contexts``), or ``warning``
-    when the document's extraction failed (as :func:`geo.extract.extract` reports it).
-    """
-    from geo.extract import document_context
-    from geo.extract.claims import claims_in
-    from geo.extract.events import events_in
-    from geo.extract.mentions import build_matcher, mentions_in
-    from geo.extract.unknowns import collect_unknowns
+def extract_documents(docs: Sequence[Any], *, gazetteer: Any, max_contexts: int, provisional: bool = True) -> list[Any]:
+    """Extract a partition of documents on a worker: one :class:`geo.extract.DocumentPart`
+    per document, in order, or the warning of a document whose extraction failed (as
+    :func:`geo.extract.extract` reports it)."""
+    from geo.extract import extract_part, failed_part_warning
+    from geo.extract.mentions import build_matcher
 
     matcher = build_matcher(gazetteer)
-    out: list[dict[str, Any]] = []
+    out: list[Any] = []
     for doc in docs:
-        try:
-            ctx = document_context(doc)
-            mentions = mentions_in(ctx, matcher)
-            events = events_in(ctx, mentions, matcher.kinds, no_events=matcher.no_events)
-            claims = claims_in(ctx, mentions, matcher.kinds)
-        except Exception as exc:  # as geo.extract.extract: one bad document never stops the others
-            doc_id = getattr(doc, "doc_id", "?")
-            out.append(
-                {"warning": f"{getattr(doc, 'path', doc_id)}: extraction failed and the document was skipped: {exc!r}"}
-            )
-            continue
-        counts: Counter[str] = Counter()
-        suffixes: dict[str, str] = {}
-        contexts: dict[str, list[dict]] = defaultdict(list)
-        collect_unknowns(ctx, mentions, counts, suffixes, contexts, max_contexts=max_contexts)
-        out.append(
-            {
-                "doc_id": ctx.doc_id,
-                "published": ctx.published.isoformat() if ctx.published else None,
-                "mentions": mentions,
-                "events": events,
-                "claims": claims,
-                "counts": counts,
-                "suffixes": suffixes,
-                "contexts": dict(contexts),
-            }
-        )
+        try:  # as geo.extract.extract: one bad document never stops the others
+            out.append(extract_part(doc, matcher, max_contexts=max_contexts, provisional=provisional))
+        except Exception as exc:
+            out.append(failed_part_warning(doc, exc))
     return out
 
 
@@ -367,24 +337,23 @@ def extract(
     client: Any = None,
     known_events: bool = True,
     max_contexts: int = 5,
+    provisional: bool = True,
     partitions: int | None = None,
     progress: Progress | None = None,
 ) -> Any:
     """:func:`geo.extract.extract`, partitioned by documents on a cluster.
 
-    The partitions are extracted on the workers; mentions, events, claims and the unknown-name
-    tallies are merged here in corpus order and the timelines built once, so the result equals
-    :func:`geo.extract.extract` on the same corpus.
+    The partitions are extracted on the workers (:func:`geo.extract.extract_part`) and merged
+    here in corpus order by :func:`geo.extract.merge_parts`, the same merge the in-process
+    extraction uses, so the result equals :func:`geo.extract.extract` on the same corpus.
     """
-    from geo.extract import Extraction
     from geo.extract import extract as extract_local
+    from geo.extract import merge_parts
 
     if client is None:
-        return extract_local(corpus, gazetteer, known_events=known_events, max_contexts=max_contexts)
-    from geo.extract.mentions import iter_features
-    from geo.extract.unknowns import unknown_list
-    from geo.timeline import build_timelines
-
+        return extract_local(
+            corpus, gazetteer, known_events=known_events, max_contexts=max_contexts, provisional=provisional
+        )
     docs = list(corpus)
     parts = partitions or 4 * n_workers(client)
     blocks = [docs[a:b] for a, b in _partitions(len(docs), parts)]
@@ -392,37 +361,13 @@ def extract(
         extract_documents,
         blocks,
         client=client,
-        shared={"gazetteer": gazetteer, "max_contexts": max_contexts},
+        shared={"gazetteer": gazetteer, "max_contexts": max_contexts, "provisional": provisional},
         progress=progress,
         what="extraction",
     )
-    result = Extraction()
-    counts: Counter[str] = Counter()
-    suffixes: dict[str, str] = {}
-    contexts: dict[str, list[dict]] = defaultdict(list)
-    for r in (item for block in done for item in block):
-        if "warning" in r:
-            logger.warning(r["warning"])
-            result.warnings.append(r["warning"])
-            continue
-        result.mentions.extend(r["mentions"])
-        result.events.extend(r["events"])
-        result.claims.extend(r["claims"])
-        counts.update(r["counts"])
-        suffixes.update(r["suffixes"])
-        for name, ctxs in r["contexts"].items():
-            room = max_contexts - len(contexts[name])
-            if room > 0:
-                contexts[name].extend(ctxs[:room])
-        result.documents[r["doc_id"]] = r["published"]
-    result.mentions.sort(key=lambda m: (m.doc_id, m.start, m.end))
-    result.events.sort(key=lambda e: (e.doc_id, e.start, e.feature_id, e.status))
-    result.claims.sort(key=lambda c: (c.doc_id, c.start, c.end))
-    result.unknowns = unknown_list(counts, suffixes, contexts)
-    known = None
-    if known_events:
-        known = {f.id: list(f.known_events) for f in iter_features(gazetteer) if getattr(f, "known_events", None)}
-    result.timelines = build_timelines(result.events, known_events=known)
+    result = merge_parts(
+        (item for block in done for item in block), gazetteer, known_events=known_events, max_contexts=max_contexts
+    )
     logger.info("extracted %d documents in %d partitions", len(result.documents), len(blocks))
     return result
 

@@ -120,7 +120,8 @@ def status_periods(layers: Mapping[str, gpd.GeoDataFrame]) -> pd.DataFrame:
     Computed with :func:`geo.timeline.status_as_of` at every date one of the feature's events
     starts to count (the status changes only there); a station without a timeline of its own
     takes the most advanced status of its lines (:data:`geo.schema.STATION_STATUS_INHERITANCE`),
-    as :func:`geo.layers.build_layers` does.
+    as :func:`geo.layers.build_layers` does; a road or bridge that existed before the corpus
+    (``status_source.basis: existing_before``, no timeline) is open from the start.
 
     Returns
     -------
@@ -132,6 +133,7 @@ def status_periods(layers: Mapping[str, gpd.GeoDataFrame]) -> pd.DataFrame:
     timelines: dict[str, list[dict[str, Any]]] = {}
     kinds: dict[str, str] = {}
     parents: dict[str, list[str]] = {}
+    initial: dict[str, str] = {}  # status before any event: open for what existed before the corpus
     for name in LAYER_NAMES:
         gdf = layers.get(name)
         if gdf is None:
@@ -141,10 +143,13 @@ def status_periods(layers: Mapping[str, gpd.GeoDataFrame]) -> pd.DataFrame:
             timelines[fid] = [dict(e) for e in as_list(r.get("timeline"))]
             kinds[fid] = str(r.get("kind") or "")
             parents[fid] = [str(p) for p in as_list(r.get("parent"))]
+            source = decode_property(r.get("status_source"))
+            if isinstance(source, Mapping) and source.get("basis") == "existing_before" and not timelines[fid]:
+                initial[fid] = str(r.get("status") or "unknown")
 
     def own(fid: str) -> list[tuple[_dt.date | None, str, str | None]]:
         tl = timelines[fid]
-        steps: list[tuple[_dt.date | None, str, str | None]] = [(None, "unknown", None)]
+        steps: list[tuple[_dt.date | None, str, str | None]] = [(None, initial.get(fid, "unknown"), None)]
         for d in _dates(tl):
             res = status_as_of(tl, d)
             date = res.date.isoformat() if isinstance(res.date, _dt.date) else (str(res.date) if res.date else None)

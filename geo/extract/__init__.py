@@ -68,7 +68,8 @@ from __future__ import annotations
 import importlib
 import logging
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from geo import progress
@@ -92,6 +93,7 @@ __all__ = [
     "MODALITIES",
     "STATUSES",
     "Claim",
+    "DocumentPart",
     "Event",
     "Extraction",
     "Mention",
@@ -100,9 +102,12 @@ __all__ = [
     "claim_topic",
     "extract",
     "extract_document",
+    "extract_part",
+    "failed_part_warning",
     "find_claims",
     "find_events",
     "find_mentions",
+    "merge_parts",
     "normalise_text",
     "unknown_candidates",
 ]
@@ -170,6 +175,151 @@ def extract_document(
     return mentions, events, claims
 
 
+@dataclass
+class DocumentPart:
+    """One document's share of a corpus extraction, before the corpus-wide merge.
+
+    What :func:`extract_part` returns and :func:`merge_parts` combines; a worker of
+    :mod:`geo.distributed` computes parts so that the merged result equals :func:`extract`'s.
+    Provisional feature ids are still this document's own (``tally``); ``counts``,
+    ``suffixes``, ``contexts``, ``docs`` and ``typed`` are the document's unknown-name
+    tallies (see :func:`geo.extract.unknowns.collect_unknowns`).
+    """
+
+    doc_id: str
+    published: str | None
+    mentions: list[Mention]
+    events: list[Event]
+    claims: list[Claim]
+    tally: Any
+    counts: Counter[str] = field(default_factory=Counter)
+    suffixes: dict[str, str] = field(default_factory=dict)
+    contexts: dict[str, list[dict]] = field(default_factory=lambda: defaultdict(list))
+    docs: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    typed: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
+def extract_part(doc: Any, matcher: Matcher, *, max_contexts: int = 5, provisional: bool = True) -> DocumentPart:
+    """Extract one document for :func:`merge_parts` (raises if the document breaks the extractor).
+
+    Parameters
+    ----------
+    doc : geo.corpus.Document
+    matcher : Matcher
+        :func:`build_matcher` of the gazetteer.
+    max_contexts : int, default 5
+        Contexts kept per unknown candidate.
+    provisional : bool, default True
+        Also extract names the gazetteer lacks as provisional features.
+    """
+    from geo.extract.claims import claims_in
+    from geo.extract.events import events_in
+    from geo.extract.mentions import document_mentions
+    from geo.extract.provisional import ProvisionalTally
+    from geo.extract.unknowns import collect_unknowns
+
+    ctx = document_context(doc)
+    tally = ProvisionalTally()
+    mentions, pkinds = document_mentions(ctx, matcher, provisional=provisional, tally=tally)
+    kinds = {**matcher.kinds, **pkinds} if pkinds else matcher.kinds
+    events = events_in(ctx, mentions, kinds, no_events=matcher.no_events)
+    claims = claims_in(ctx, mentions, kinds)
+    part = DocumentPart(
+        ctx.doc_id, ctx.published.isoformat() if ctx.published else None, mentions, events, claims, tally
+    )
+    collect_unknowns(
+        ctx,
+        mentions,
+        part.counts,
+        part.suffixes,
+        part.contexts,
+        max_contexts=max_contexts,
+        docs=part.docs,
+        typed=part.typed,
+        tally=tally,
+    )
+    return part
+
+
+def failed_part_warning(doc: Any, exc: BaseException) -> str:
+    """The warning that replaces the part of a document whose extraction failed."""
+    return (
+        f"{getattr(doc, 'path', getattr(doc, 'doc_id', '?'))}: extraction failed and the document was skipped: {exc!r}"
+    )
+
+
+def merge_parts(
+    parts: Iterable[DocumentPart | str],
+    gazetteer: Any,
+    *,
+    known_events: bool = True,
+    max_contexts: int = 5,
+) -> Extraction:
+    """Merge per-document parts (in corpus order) into one :class:`Extraction`.
+
+    A ``str`` in ``parts`` is the warning of a document that was skipped. Provisional
+    features get their corpus-wide ids, the unknown names are tallied over all documents
+    and the timelines are built once.
+    """
+    from geo.extract.mentions import iter_features
+    from geo.extract.provisional import ProvisionalTally
+    from geo.extract.unknowns import unknown_list
+    from geo.timeline import build_timelines
+
+    result = Extraction()
+    counts: Counter[str] = Counter()
+    suffixes: dict[str, str] = {}
+    contexts: dict[str, list[dict]] = defaultdict(list)
+    docs_of: dict[str, set[str]] = defaultdict(set)
+    typed: dict[str, tuple[str, str]] = {}
+    tally = ProvisionalTally()
+    for part in parts:
+        if isinstance(part, str):
+            logger.warning(part)
+            result.warnings.append(part)
+            continue
+        tally.merge(part.tally)
+        result.mentions.extend(part.mentions)
+        result.events.extend(part.events)
+        result.claims.extend(part.claims)
+        counts.update(part.counts)
+        suffixes.update(part.suffixes)
+        for name, ctxs in part.contexts.items():
+            contexts[name].extend(ctxs[: max(0, max_contexts - len(contexts[name]))])
+        for name, ids in part.docs.items():
+            docs_of[name].update(ids)
+        for name, kt in part.typed.items():
+            typed.setdefault(name, kt)
+        result.documents[part.doc_id] = part.published
+    id_map, result.provisional = tally.resolve()
+    if id_map:
+        _rename(result, id_map, typed)
+    result.mentions.sort(key=lambda m: (m.doc_id, m.start, m.end))
+    result.events.sort(key=lambda e: (e.doc_id, e.start, e.feature_id, e.status))
+    result.claims.sort(key=lambda c: (c.doc_id, c.start, c.end))
+    result.unknowns = unknown_list(counts, suffixes, contexts, docs=docs_of, typed=typed)
+    known: dict[str, list[dict]] | None = None
+    if known_events:
+        known = {f.id: list(f.known_events) for f in iter_features(gazetteer) if getattr(f, "known_events", None)}
+    result.timelines = build_timelines(result.events, known_events=known)
+    kind_of = {f.id: f.kind for f in iter_features(gazetteer)}
+    for f in iter_features(gazetteer):
+        for parent in getattr(f, "parent", ()) or ():
+            if kind_of.get(str(parent)) == f.kind:  # a section, not a lock or bridge on a river
+                result.sections.setdefault(str(parent), []).append(f.id)
+    result.sections = {k: sorted(v) for k, v in sorted(result.sections.items())}
+    logger.info(
+        "extracted %d mentions, %d events, %d claims, %d unknown names (%d provisional features) from %d documents",
+        len(result.mentions),
+        len(result.events),
+        len(result.claims),
+        len(result.unknowns),
+        len(result.provisional),
+        len(result.documents),
+    )
+    return result
+
+
 def extract(
     corpus: Iterable[Any],
     gazetteer: Any,
@@ -201,79 +351,18 @@ def extract(
     -------
     Extraction
     """
-    from geo.extract.claims import claims_in
-    from geo.extract.events import events_in
-    from geo.extract.mentions import build_matcher, document_mentions, iter_features
-    from geo.extract.provisional import ProvisionalTally
-    from geo.extract.unknowns import collect_unknowns, unknown_list
-    from geo.timeline import build_timelines
+    from geo.extract.mentions import build_matcher
 
     matcher = build_matcher(gazetteer)
-    result = Extraction()
-    counts: Counter[str] = Counter()
-    suffixes: dict[str, str] = {}
-    contexts: dict[str, list[dict]] = defaultdict(list)
-    docs_of: dict[str, set[str]] = defaultdict(set)
-    typed: dict[str, tuple[str, str]] = {}
-    tally = ProvisionalTally()
-    for doc in progress.track(corpus, "extracting"):
-        # one document that breaks the extraction never stops the others: it is reported
-        try:
-            ctx = document_context(doc)
-            doc_tally = ProvisionalTally()
-            mentions, pkinds = document_mentions(ctx, matcher, provisional=provisional, tally=doc_tally)
-            kinds = {**matcher.kinds, **pkinds} if pkinds else matcher.kinds
-            events = events_in(ctx, mentions, kinds, no_events=matcher.no_events)
-            claims = claims_in(ctx, mentions, kinds)
-        except Exception as exc:
-            doc_id = getattr(doc, "doc_id", "?")
-            msg = f"{getattr(doc, 'path', doc_id)}: extraction failed and the document was skipped: {exc!r}"
-            logger.warning(msg)
-            result.warnings.append(msg)
-            continue
-        tally.merge(doc_tally)
-        result.mentions.extend(mentions)
-        result.events.extend(events)
-        result.claims.extend(claims)
-        collect_unknowns(
-            ctx,
-            mentions,
-            counts,
-            suffixes,
-            contexts,
-            max_contexts=max_contexts,
-            docs=docs_of,
-            typed=typed,
-            tally=doc_tally,
-        )
-        result.documents[ctx.doc_id] = ctx.published.isoformat() if ctx.published else None
-    id_map, result.provisional = tally.resolve()
-    if id_map:
-        _rename(result, id_map, typed)
-    result.mentions.sort(key=lambda m: (m.doc_id, m.start, m.end))
-    result.events.sort(key=lambda e: (e.doc_id, e.start, e.feature_id, e.status))
-    result.claims.sort(key=lambda c: (c.doc_id, c.start, c.end))
-    result.unknowns = unknown_list(counts, suffixes, contexts, docs=docs_of, typed=typed)
-    known: dict[str, list[dict]] | None = None
-    if known_events:
-        known = {f.id: list(f.known_events) for f in iter_features(gazetteer) if getattr(f, "known_events", None)}
-    result.timelines = build_timelines(result.events, known_events=known)
-    kind_of = {f.id: f.kind for f in iter_features(gazetteer)}
-    for f in iter_features(gazetteer):
-        for parent in getattr(f, "parent", ()) or ():
-            if kind_of.get(str(parent)) == f.kind:  # a section, not a lock or bridge on a river
-                result.sections.setdefault(str(parent), []).append(f.id)
-    result.sections = {k: sorted(v) for k, v in sorted(result.sections.items())}
-    logger.info(
-        "extracted %d mentions, %d events, %d claims, %d unknown names (%d provisional features) from %d documents",
-        len(result.mentions),
-        len(result.events),
-        len(result.claims),
-        len(result.unknowns),
-        len(result.provisional),
-        len(result.documents),
-    )
-    return result
+
+    def parts() -> Iterator[DocumentPart | str]:
+        for doc in progress.track(corpus, "extracting"):
+            try:  # one document that breaks the extraction never stops the others: it is reported
+                yield extract_part(doc, matcher, max_contexts=max_contexts, provisional=provisional)
+            except Exception as exc:
+                yield failed_part_warning(doc, exc)
+
+    return merge_parts(parts(), gazetteer, known_events=known_events, max_contexts=max_contexts)
 
 
 def _rename(result: Extraction, id_map: dict[str, str], typed: dict[str, tuple[str, str]]) -> None:

@@ -1,8 +1,13 @@
 """Quantitative claims: numbers with units and the noun they count.
 
-Counts (``条/座/个/项``...), measures (``公里``, ``人次``, ``亿元``, ``%``...) and
-travel-time promises (``半小时轨道交通圈``), each with the features of its clause (or
-those a count enumerates) and the area its sentence is about.
+Counts (``条/座/个/项``..., also ``3对``, ``40班次``, ``800张``, ``4孔``), measures
+(``公里``, ``米``/``m``, ``平方米``/``㎡``, ``km/h``, ``人次``, ``亿元``, ``%``...), lanes
+(``双向八车道`` -> 8 ``车道``) and durations in minutes (travel times ``进城仅需8分钟``,
+``最快2小时05分``, headways ``发车间隔5分钟``, timetable shifts ``末班车延后一小时``,
+promises ``半小时轨道交通圈``), each with the features of its clause (or those a count
+enumerates) and the area its sentence is about. A duration needs a travel word around it
+(the length of a meeting is no claim); ``其中4条为高速公路`` counts the noun after the
+copula; ``床位数将增至800张`` the noun before the change verb.
 """
 
 from __future__ import annotations
@@ -24,16 +29,54 @@ __all__ = ["claims_in", "find_claims"]
 
 
 _NUM = r"(?:\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+)"
-_COUNT_UNITS = "条|座|个|项|家|所|列|宗|处|辆|趟|站|间|名|位|批|件|次|倍|亩|公顷|类"
-_MEASURE_UNITS = "平方公里|公里|千米|km|米|人次|人|亿元|万元|元|%|％"
+_COUNT_UNITS = (
+    "条|座|个|项|家|所|列|宗|处|辆|趟|站|间|名|位|批|件|班次|车次|架次|次|倍|亩|公顷|类|对|张|层|道|孔|跨|"
+    "台|套|栋|幢|根"
+)
+#: Speeds before lengths (``80公里/小时`` is a speed, not a length); areas before ``米``.
+_SPEED_UNITS = r"km/h|公里/小时|千米/小时|公里每小时|千米每小时"
+_MEASURE_UNITS = rf"{_SPEED_UNITS}|平方公里|平方米|㎡|m²|m2(?![\da-z])|公里|千米|km(?![a-z/²2])|米|m(?![a-z/²\d])|人次|人|亿元|万元|元|%|％"
 _CLAIM_RE = re.compile(
-    rf"(?P<qual>约|共|达|超过|超|近|逾|累计)?(?P<num>{_NUM})(?P<mult>万亿|万|亿)?"
+    rf"(?P<qual>约|共|达|超过|超|近|逾|累计)?(?P<num>{_NUM})(?P<few>几)?(?P<mult>万亿|万|亿)?"
     rf"(?P<approx>多|余)?(?P<unit>{_MEASURE_UNITS}|{_COUNT_UNITS})(?P<approx2>多|余)?"
 )
-_TIME_RE = re.compile(
-    r"(?P<num>半|\d+(?:\.\d+)?|[一二两三四五六七八九十]+)(?:个)?(?P<unit>小时|分钟)"
-    r"(?P<what>轨道交通圈|交通圈|通勤圈|生活圈|经济圈|车程|直达|可达|通达|到达)"
+_UNIT_CANON = {
+    "％": "%",
+    "m": "米",
+    "㎡": "平方米",
+    "m²": "平方米",
+    "m2": "平方米",
+    "公里/小时": "km/h",
+    "千米/小时": "km/h",
+    "公里每小时": "km/h",
+    "千米每小时": "km/h",
+}
+#: Units that need no counted noun: the measure says what it is.
+_SELF_UNITS = frozenset({"%", "公里", "千米", "km", "米", "平方米", "平方公里", "km/h", "亿元", "万元", "元", "人次"})
+_HOUR_NUM = r"\d+(?:\.\d+)?|[一二两三四五六七八九十]+"
+#: A duration: ``半小时``, ``一个半小时``, ``2小时05分``, ``1.5小时``, ``8分钟``.
+_DURATION_RE = re.compile(
+    rf"(?:(?P<h>{_HOUR_NUM})(?:个)?(?P<hhalf>半)?|(?P<half>半))(?:个)?小时"
+    rf"(?:(?P<hm>\d{{1,2}}|[一二三四五六七八九十]+)分(?:钟)?)?"
+    rf"|(?P<m>{_HOUR_NUM})(?P<mhalf>半)?分钟"
 )
+#: What follows a travel-time promise (``半小时轨道交通圈``, ``1小时车程``).
+_TIME_WHAT_RE = re.compile(
+    r"(?:左右|以内|之内|内)?(?P<what>轨道交通通勤圈|轨道交通圈|交通圈|通勤圈|生活圈|经济圈|车程|可直达|直达|可达|通达|可到达|到达)"
+)
+#: Words before a duration that make it a travel time, headway or timetable change (not
+#: the length of a meeting): the nearest one before the number is the claim's noun.
+_TRAVEL_CUE_RE = re.compile(
+    r"仅需|只需|约需|需要|需|用时|耗时|车程|全程|最快|最短|最长|缩短至|缩短到|缩短|压缩至|压缩到|压缩|"
+    r"直达|可达|通达|到达|抵达|往来|通勤|换乘|发车间隔|间隔|行车时间|通行时间|旅行时间|出行时间|时间|"
+    r"延后|延长|推迟|提前|步行|骑行|乘坐|行驶|运行|一班"
+)
+#: Lanes of a road: ``双向八车道``, ``双向6车道``, ``3车道``.
+_LANES_RE = re.compile(rf"(?P<dir>双向|单向)?(?P<num>{_NUM})(?:个)?车道")
+#: A predicate right before a Chinese numeral makes it a count (``航线有两条``).
+_PREDICATE_RE = re.compile(r"[\u4e00-\u9fff]{2}(?:有|共有|为|增至|达到)$")
+#: ``其中4条为高速公路``: the noun after the copula is what is counted.
+_COPULA_RE = re.compile(r"^(?:为|是|均为|都是|属于)")
 _CLAIM_VERBS = (
     "已经|已|实现|开通|开展|加强|达成|试行|设立|召开|制定|完成|接待|推出|签约|签订|签署|建成|新增|"
     "达到|超过|累计|培养|培训|储备|搭建|入驻|办理|访问|涉及|安排|部署|谋划|实施|投产|落实|参与|"
@@ -46,10 +89,17 @@ _COUNTED_LEAD_RE = re.compile(
     r"挂牌|共建|合作|纳入|推出了|开通了|签订了)+"
 )
 _TRAILING_STOP_RE = re.compile(rf"(?:[的了]|{_CLAIM_VERBS})$")
-_FOLLOW_STOP_RE = re.compile(rf"[的了与和及、是为有对在向将等,，。；;:：!！?？\s(（“”\"\d]|{_CLAIM_VERBS}")
+_FOLLOW_STOP_RE = re.compile(
+    rf"(?:都|均|也)(?=[为是分有])|[的了与和及、是为有对在向将等,，。；;:：!！?？\s(（“”\"\d]|{_CLAIM_VERBS}"
+)
 _CN_NUM_OK_RE = re.compile(r"^(?:[一二两三四五六七八九]?[十百千])*[一二两三四五六七八九]?$")
 _YEAR_TEXT_RE = re.compile(r"(?:19|20)\d{2}年|今年|去年|明年")
 _TRAIL_VERB_RE = re.compile(r"(?:建设|工程|合作|办学|结算)$")
+#: Changes of a quantity (``床位数将增至1050张``, ``加宽为8车道``): the noun is before them.
+_CHANGE_RE = re.compile(
+    r"(?:都|均|也|还)?(?:将|已|可)?(?:增至|增加到|增加至|增长至|提高到|提高至|提升至|提升到|扩大到|扩大至|减少到|减少至|降至|"
+    r"缩短至|压缩至|变为|加宽为|加宽至|拓宽为|拓宽至|扩建为|扩容为|达到|达|为|是|有|共有|设有|分为|分成)$"
+)
 
 
 _HAS_NUMBER_RE = re.compile(r"[\d一二两三四五六七八九十半]")
@@ -117,18 +167,37 @@ def claims_in(ctx: DocContext, mentions: list[Mention], kinds: Mapping[str, str]
             prev = seg.clauses[ci - 1]
             pm = mentions[bisect.bisect_left(mention_starts, prev.start) : bisect.bisect_left(mention_starts, prev.end)]
             fids = tuple(dict.fromkeys(m.feature_id for m in pm if kinds.get(m.feature_id) not in AREA_KINDS))
-        for m in _TIME_RE.finditer(ctext):
-            value = 30.0 if m.group("num") == "半" else parse_cn_number(m.group("num"))
-            if value is None:
+        sent_start = seg.sentences[clause.sentence][0]
+        for dur in _durations(norm, ctext, clause.start, sent_start):
+            value, s, e, counted, qual = dur
+            k = bisect.bisect_right(mention_starts, s) - 1
+            if k >= 0 and mention_spans[k][0] <= s < mention_spans[k][1]:
                 continue
-            if m.group("unit") == "小时" and m.group("num") != "半":
-                value *= 60
-            s, e = clause.start + m.start(), clause.start + m.end()
             out.append(
                 Claim(
-                    float(value),
+                    value,
                     "min",
-                    m.group("what"),
+                    counted,
+                    fids,
+                    _area(ctx, mentions, mention_starts, kinds, clause, s),
+                    ctx.doc_id,
+                    s,
+                    e,
+                    ctx.text[clause.start : clause.end].strip(),
+                    qualifier=qual,
+                )
+            )
+        for m in _LANES_RE.finditer(ctext) if "车道" in ctext else ():
+            lanes = _numeral(m.group("num"))
+            s, e = clause.start + m.start("num"), clause.start + m.end()
+            k = bisect.bisect_right(mention_starts, s) - 1
+            if lanes is None or lanes < 1 or (k >= 0 and mention_spans[k][0] <= s < mention_spans[k][1]):
+                continue
+            out.append(
+                Claim(
+                    lanes,
+                    "车道",
+                    (m.group("dir") or "") + "车道",
                     fids,
                     _area(ctx, mentions, mention_starts, kinds, clause, s),
                     ctx.doc_id,
@@ -141,9 +210,7 @@ def claims_in(ctx: DocContext, mentions: list[Mention], kinds: Mapping[str, str]
             s_abs = clause.start + m.start("num")
             e_abs = clause.start + m.end()
             num = m.group("num")
-            unit = m.group("unit")
-            if unit == "％":
-                unit = "%"
+            unit = _UNIT_CANON.get(m.group("unit"), m.group("unit"))
             # skip numbers inside names (22号线, 814路 are not units here) and dates/ordinals
             k = bisect.bisect_right(mention_starts, s_abs) - 1
             if k >= 0 and mention_spans[k][0] <= s_abs < mention_spans[k][1]:
@@ -157,21 +224,29 @@ def claims_in(ctx: DocContext, mentions: list[Mention], kinds: Mapping[str, str]
                 v0 = parse_cn_number(num)
                 if v0 is None or v0 < 2 or unit in ("次", "倍", "名", "位", "间", "件", "人"):
                     continue
-            value = _claim_value(num, m.group("mult"))
-            if value is None:
+            if m.group("few") and not num.endswith("十"):
+                continue  # 几 only after a ten: 十几米, 二十几公里
+            cvalue = _claim_value(num, m.group("mult"))
+            if cvalue is None:
                 continue
-            if unit == "%":
-                pass
+            value = cvalue
             counted, tail_qual, after = _counted(ctext, m.start(), m.end(), cm, clause.start)
-            if not num[0].isdigit() and not after:
-                continue  # Chinese numerals only before their noun (三个特色小镇), not 铁人三项赛
-            if not counted and unit not in ("%", "公里", "千米", "km", "米", "亿元", "万元", "元", "人次"):
+            if (
+                not num[0].isdigit()
+                and not after
+                and unit not in _SELF_UNITS
+                and not _PREDICATE_RE.search(ctext, 0, m.start())
+            ):
+                continue  # Chinese numerals only before their noun (三个特色小镇), not 铁人三项赛; 航线有两条
+            if not counted and unit not in _SELF_UNITS:
                 continue
             base_unit = unit
             if unit in ("亿元", "万元"):
                 value *= 1e8 if unit == "亿元" else 1e4
                 base_unit = "元"
-            qual = "".join(x for x in (m.group("qual"), m.group("approx"), m.group("approx2"), tail_qual) if x)
+            qual = "".join(
+                x for x in (m.group("qual"), m.group("few"), m.group("approx"), m.group("approx2"), tail_qual) if x
+            )
             listed = _enumerated(seg, ci, mentions, mention_starts, kinds, e_abs, value, base_unit)
             out.append(
                 Claim(
@@ -187,6 +262,66 @@ def claims_in(ctx: DocContext, mentions: list[Mention], kinds: Mapping[str, str]
                     qualifier=qual,
                 )
             )
+    return out
+
+
+def _numeral(num: str) -> float | None:
+    """An Arabic numeral, or a Chinese one that is a plain number (not 唯一一)."""
+    if not num[0].isdigit() and not _CN_NUM_OK_RE.match(num):
+        return None
+    return parse_cn_number(num)
+
+
+def _durations(norm: str, ctext: str, cstart: int, sstart: int) -> list[tuple[float, int, int, str, str]]:
+    """Travel times, headways and timetable shifts of a clause, in minutes.
+
+    A duration counts when a travel-time word follows it (``半小时交通圈``, ``1小时车程``)
+    or a travel, headway or timetable word stands before it in its sentence (``全程80分钟``,
+    ``最快2小时05分``, ``发车间隔5分钟``, ``末班车延后一小时``); the length of a meeting
+    is none. Returns (minutes, start, end, counted, qualifier) with document offsets.
+    """
+    out: list[tuple[float, int, int, str, str]] = []
+    if "小时" not in ctext and "分钟" not in ctext:
+        return out
+    for m in _DURATION_RE.finditer(ctext):
+        if m.group("m") is not None:
+            mins = _numeral(m.group("m"))
+            if mins is None:
+                continue
+            if m.group("mhalf"):
+                mins += 0.5
+        else:
+            hours = 0.5 if m.group("half") else _numeral(m.group("h"))
+            if hours is None:
+                continue
+            if m.group("hhalf"):
+                hours += 0.5
+            mins = hours * 60
+            if m.group("hm"):
+                extra = _numeral(m.group("hm"))
+                if extra is None:
+                    continue
+                mins += extra
+        s, e = cstart + m.start(), cstart + m.end()
+        before = ctext[m.start() - 1 : m.start()] if m.start() else ""
+        if before.isdigit() or before in ("第", "."):
+            continue
+        what = _TIME_WHAT_RE.match(ctext, m.end())
+        qual = ""
+        tail = re.match(r"左右|以内|之内|多", ctext[m.end() :])
+        if tail:
+            qual = tail.group(0)
+        lead = re.search(r"(?:约|大约|大概|仅|只|近|超过|不到|不超过|最快|最短)$", ctext[: m.start()])
+        if lead:
+            qual = lead.group(0) + qual
+        if what:
+            counted = what.group("what")
+        else:
+            cues = list(_TRAVEL_CUE_RE.finditer(norm, sstart, s))
+            if not cues:
+                continue
+            counted = cues[-1].group(0)
+        out.append((float(mins), s, e, counted, qual))
     return out
 
 
@@ -207,6 +342,9 @@ def _counted(ctext: str, ms: int, me: int, cmentions: list[Mention], cstart: int
             following = ctext[me:rel]
             break
     following = following.lstrip('“"「')
+    cop = _COPULA_RE.match(following)
+    if cop:
+        following = following[cop.end() :]  # 其中4条为高速公路
     fm = _FOLLOW_STOP_RE.search(following)
     after = following[: fm.start()] if fm else following
     after = _TRAIL_VERB_RE.sub("", after[:12])
@@ -222,6 +360,9 @@ def _counted(ctext: str, ms: int, me: int, cmentions: list[Mention], cstart: int
     qual = re.search(r"(?:约|共|达|超过|超|近|逾|累计)$", before)
     if qual:
         before = before[: qual.start()]
+    change = _CHANGE_RE.search(before)
+    if change and change.start() >= 2:
+        before = before[: change.start()]  # 床位数将增至1050张, 航线有两条
     stop = _COUNTED_STOP_RE.match(before)
     cand = before[stop.end() :] if stop else before
     tries = 0

@@ -21,8 +21,8 @@ import ahocorasick
 
 from geo.extract.context import DocContext, document_context
 from geo.extract.lexicon import AREA_KINDS, DESIGNATION_RE, NATURAL_KINDS, NO_EVENT_KINDS
-from geo.extract.names import NameSpan, grammar_names
-from geo.extract.normalise import QUOTES_RE, MatchView, normalise_text
+from geo.extract.names import NameSpan, grammar_names, suffix_candidates
+from geo.extract.normalise import PINYIN_ARTIFACT_RE, QUOTES_RE, MatchView, normalise_text
 from geo.extract.provisional import PlaceIndex, ProvisionalTally, place_names, provisional_id
 from geo.extract.records import Mention, snippet
 
@@ -257,7 +257,8 @@ def _section_parents(features: list[Any], by_id: dict[str, Any]) -> dict[str, st
 
 # =========================================================================== mentions
 _INFRA_SUFFIX_RE = re.compile(
-    r"(?:站|线|路|大街|大道|大桥|桥|高速|出口|立交|枢纽|船闸|铁路|城际|机场|地铁|公交|专线|段)"
+    r"(?:站|线|路|大街|大道|大桥|桥|高速|出口|立交|枢纽|船闸|铁路|城际|机场|地铁|公交|专线|段|"
+    r"(?:环城|森林|湿地|郊野|滨河|体育|文化)公园)"
 )
 
 
@@ -287,7 +288,7 @@ def _find_mentions_norm(view: MatchView, matcher: Matcher) -> list[tuple[int, in
 
 _LINEAR_KINDS = frozenset({"metro_line", "rail_line", "expressway", "road", "river", "bus_line", "bridge"})
 _SECTION_RE = re.compile(r"(?:\((?![与和及])[\u4e00-\u9fff\-]{1,8}段\)|(?![与和及、])[\u4e00-\u9fff]{1,3}段)")
-_RIVER_SUFFIX_RE = re.compile(r"大桥|船闸|站")
+_RIVER_SUFFIX_RE = re.compile(r"大桥|船闸|站|(?:森林|湿地|郊野|滨河|文化|遗址)?公园")
 
 
 # =========================================================================== public: mentions
@@ -358,6 +359,76 @@ def _section_ellipsis(norm: str, raw: list[tuple[int, int, str]], matcher: Match
     return out
 
 
+#: Category endings a list of names may share (``京秦、京哈、通燕高速``), longest first, with
+#: the other written forms of the same ending.
+_SHARED_SUFFIXES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("高速公路", ("高速公路", "高速")),
+    ("高速", ("高速", "高速公路")),
+    ("铁路", ("铁路",)),
+    ("城际", ("城际", "城际铁路")),
+    ("大街", ("大街",)),
+    ("大道", ("大道",)),
+    ("特大桥", ("特大桥", "大桥")),
+    ("大桥", ("大桥",)),
+    ("船闸", ("船闸",)),
+    ("公园", ("公园",)),
+    ("路", ("路",)),
+)
+_LIST_ITEMS_RE = re.compile(r"(?:[\u4e00-\u9fff]{1,6}[、和与及])+$")
+_LIST_SEP_RE = re.compile(r"[、和与及]")
+_SHARED_KINDS = frozenset({"expressway", "road", "rail_line", "bridge", "lock", "park"})
+
+
+def _shared_suffix_lists(norm: str, raw: list[tuple[int, int, str]], matcher: Matcher) -> list[tuple[int, int, str]]:
+    """``京秦、京哈、通燕高速`` or ``甲、乙大街``: the short names listed before a gazetteer name
+    share its category ending; each is the gazetteer feature its name plus that ending (or
+    another written form of it: 高速 / 高速公路) is called, when there is one. An item
+    that is no such name ends the list (nothing is guessed)."""
+    out = list(raw)
+    prev_end = 0
+    for s, e, fid in raw:
+        start_limit, prev_end = prev_end, e
+        if matcher.kinds.get(fid) not in _SHARED_KINDS:
+            continue
+        surface = norm[s:e]
+        forms: tuple[str, ...] = ()
+        for suffix, alts in _SHARED_SUFFIXES:
+            if surface.endswith(suffix) and len(surface) > len(suffix):
+                forms = alts
+                break
+        if not forms:
+            continue
+        lo = max(start_limit, s - 40)
+        if not _LIST_SEP_RE.search(norm, max(lo, s - 7), s):
+            continue  # no separator within an item's length of the name
+        m = _LIST_ITEMS_RE.search(norm, lo, s)
+        if m is None:
+            continue
+        items = []
+        pos = m.start()
+        for part in _LIST_SEP_RE.split(m.group(0))[:-1]:
+            items.append((pos, part))
+            pos += len(part) + 1
+        found = []
+        for a, part in reversed(items):  # nearest first; stop at the first item that is no name
+            hit = None
+            for k in range(len(part) - 1) if a == m.start() else (0,):
+                body = part[k:]  # the first item may carry the words before the list (分别为京秦)
+                for form in forms:
+                    hid = matcher.lookup(body + form)
+                    if hid is not None and matcher.kinds.get(hid) == matcher.kinds.get(fid):
+                        hit = (a + k, a + len(part), hid)
+                        break
+                if hit:
+                    break
+            if hit is None:
+                break
+            found.append(hit)
+        out.extend(found)
+    out.sort()
+    return out
+
+
 _STATION_WORDS_RE = re.compile(r"设站|停靠|经停|站点|车站|设置|始发|终到|途经|到达|开往|直达|换乘|站")
 _STATION_COORD_RE = re.compile(r"^[\s、和与及至到\-]{1,2}$")
 _RAIL_KINDS = frozenset({"rail_line", "metro_line"})
@@ -411,6 +482,7 @@ def mentions_in(ctx: DocContext, matcher: Matcher) -> list[Mention]:
     view = MatchView(ctx.norm)
     raw = _find_mentions_norm(view, matcher)
     raw = _section_ellipsis(ctx.norm, raw, matcher)
+    raw = _shared_suffix_lists(ctx.norm, raw, matcher)
     raw = _towns_as_stations(ctx, raw, matcher)
     return [_mention(ctx, s, e, fid) for s, e, fid in raw]
 
@@ -467,7 +539,14 @@ def document_mentions(
     if not provisional:
         return gm, {}
     spans = [(m.start, m.end, m.feature_id) for m in gm]
-    names = grammar_names(ctx.norm, ctx.seg.sentences, spans, matcher.kinds, candidates=ctx.candidates)
+    candidates = ctx.candidates
+    if "(" in ctx.norm and PINYIN_ARTIFACT_RE.search(ctx.norm):
+        # 北關(guān)閘: the name grammar reads the text without the mirror site's pinyin
+        view = MatchView(ctx.norm)
+        candidates = [
+            (name, suffix, view.orig(a), view.orig(b - 1) + 1) for name, suffix, a, b in suffix_candidates(view.text)
+        ]
+    names = grammar_names(ctx.norm, ctx.seg.sentences, spans, matcher.kinds, candidates=candidates)
     out = list(gm)
     prov: list[NameSpan] = []
     for n in names:

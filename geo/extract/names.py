@@ -57,7 +57,7 @@ _UNKNOWN_SUFFIXES = (
     "河(?!北省|南省|北|南|湖|道|流|段|畔|边|岸|堤|滩|水|系|长|大桥|桥|特大桥|公园|森林公园|闸|船闸|路|大街|大道|站|口|网|渠)"
 )
 _NOT_AFTER = (
-    r"(?!径|面|况|演|由|子|网|索|条|性|长|位|台|点|梁|头|协议|一体化|化|车|思维|发展|运输|通道|门|口|机|段|"
+    r"(?!径|面|况|演|由|子|网|索|条|性|长(?![\d约达近超逾])|位|台|点|梁|头|协议|一体化|化|车|思维|发展|运输|通道|门|口|机|段|"
     r"基|灯|线|权|费|名|牌|标|政|用|路|铁|时代|增长|运转|列车|磁浮|北省|南省|道|流|湖|畔|边|岸|堤|滩|水|系|长制)"
 )
 #: An infrastructure suffix; the name is the run of Chinese characters before it.
@@ -73,7 +73,7 @@ _CUT_RE = re.compile(
     r"项目|工程|这座|该|此|本|现况|现状|既有|原有|拟建|在建|规划|计划|预计|力争|即将|正式|顺利|全面|"
     r"县道|国道|省道|乡道|市道|村道|一座|一处|全线|目前|今年|去年|明年|日前|近日|其中|同时|此外|另外|"
     r"[起止继又再]|北京市|天津市|河北省|廊坊市|唐山市|承德市|"
-    r"地铁|轨道|公交(?!场站)|铁路|公路|道路|乡村|可达|直达|通达|到达|分别|包括|涉及|以及|还有|共有|设有)"
+    r"地铁|轨道|公交(?!场站)|铁路|公路|道路|乡村|可达|直达|通达|到达|分别|包括|涉及|以及|还有|共有|设有|车道)"
 )
 #: Generic words that end like a name but are none.
 GENERIC_WORDS: frozenset[str] = frozenset(
@@ -289,6 +289,11 @@ GENERIC_WORDS: frozenset[str] = frozenset(
         "四站",
     ]
 )
+#: A hospital's name (``某某医院``) before the county a campus is named after.
+_HOSPITAL_RE = re.compile(r"[\u4e00-\u9fff]{2,}医院$")
+_BRIDGE_SUFFIXES = frozenset({"特大桥", "大桥"})
+#: A bridge named by the railway, road or river it crosses: ``跨某某铁路特大桥``.
+_OVER_RE = re.compile(r"跨[\u4e00-\u9fff]{2,6}?(?:铁路|高速公路|高速|公路|城际|河)$")
 _SUFFIX_END_RE = re.compile(rf"(?:{_UNKNOWN_SUFFIXES})$")
 _LEADING_DIGITS_RE = re.compile(r"^[\d.]+")
 _BUS_STOP_TAIL_RE = re.compile(r"(?:路口|口)[东西南北]?站$|(?:路|桥|村|庄|门|园|小区|医院)[东西南北]站$")
@@ -317,6 +322,8 @@ def candidate_name(span: str) -> tuple[str, str] | None:
         if suffix != "路":
             return None
         name = span
+    elif suffix in _BRIDGE_SUFFIXES and (over := _OVER_RE.search(body)):
+        name = over.group(0) + suffix  # 跨京哈铁路特大桥: a bridge named by what it crosses
     else:
         cut = _CUT_RE.match(body)
         body = body[cut.end() :] if cut else body
@@ -469,6 +476,7 @@ _NAME_KIND: tuple[tuple[str, str], ...] = (("收费站", "interchange"),)
 _GENERIC_RIVERS = frozenset(
     {"两河", "一河", "界河", "跨河", "母亲河", "护城河", "内河", "沿河", "江河", "山河", "冰河", "银河", "黄河"}
 )
+_SHORT_RIVER_RE = re.compile(r"(?:^|(?<=[在与和及、,，。；;(（:：\s]))([\u4e00-\u9fff]河)(?=[、和与及,，。；;)）\s]|$)")
 _EXTENSION_RE = re.compile(r"[东西南北]延(?:线|段)?(?![长伸续])")
 #: Kinds of gazetteer features that may stand before a name as its place (trimmed off).
 PLACE_KINDS = frozenset({"admin"})
@@ -550,6 +558,13 @@ def grammar_names(
                 return
             over = over[1:]
             name = norm[a:b]
+        if (
+            over
+            and kind == "hospital"
+            and _HOSPITAL_RE.search(norm, a, over[0][0])
+            and all(kinds.get(o[2]) in PLACE_KINDS and a < o[0] and o[1] < b for o in over)
+        ):
+            over = []  # 某某医院通州院区: a hospital's campus named after its county
         if over:
             return  # the gazetteer knows this name (or a longer one)
         if len(name) < 2 or name in GENERIC_WORDS:
@@ -628,6 +643,18 @@ def grammar_names(
         place(a, b, kind, name, "suffix")
         if len(found) > n0:
             bisect.insort(taken, (found[-1].start, found[-1].end))
+    # a one-character river name (坝河) listed with another river: 分别设置在坝河、某某河
+    rivers = {(n.start, n.end) for n in found if n.kind == "river"}
+    rivers |= {(st, e) for st, e, fid in spans if kinds.get(fid) == "river"}
+    river_starts = {st for st, _ in rivers}
+    river_ends = {e for _, e in rivers}
+    for m in _SHORT_RIVER_RE.finditer(norm):
+        a, b = m.span(1)
+        name = m.group(1)
+        if name in _GENERIC_RIVERS or _covered(taken, a, b):
+            continue
+        if (b + 1) in river_starts or (a - 1) in river_ends:
+            place(a, b, "river", name, "river-list")
     found.sort(key=lambda n: (n.start, -n.end))
     out: list[NameSpan] = []
     for n in found:

@@ -19,7 +19,7 @@ from typing import Any
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["QUOTES_RE", "MatchView", "normalise_text"]
+__all__ = ["PINYIN_ARTIFACT_RE", "QUOTES_RE", "MatchView", "normalise_text"]
 
 _HALF = {}
 for _cp in range(0xFF01, 0xFF5F):
@@ -135,19 +135,35 @@ def normalise_text(text: str) -> str:
 QUOTES_RE = re.compile('[“”"‘’「」『』]')
 
 
-class MatchView:
-    """Normalised text, optionally with quotation marks removed, mapping offsets back.
+#: A pinyin reading a mirror site inserted after a character (``區(qū)``, ``運(yùn)``): tone-marked
+#: Latin letters in brackets right after a Chinese character. Removed for matching.
+PINYIN_ARTIFACT_RE = re.compile(
+    r"(?<=[\u4e00-\u9fff])\((?=[a-z]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ])[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,6}\)"
+)
 
-    Quote stripping is off by default: a quoted name (``“平谷区—蓟州—兴隆”公交专线``) is
-    matched inside its quotes, as the seed key annotates it.
+
+class MatchView:
+    """Normalised text without mirror-site pinyin insertions (and optionally without
+    quotation marks), mapping offsets back.
+
+    ``北運(yùn)河`` is matched as ``北运河``; the mention's offsets still span the original
+    text. Quote stripping is off by default: a quoted name (``“平谷区—蓟州—兴隆”公交专线``)
+    is matched inside its quotes, as the seed key annotates it.
     """
 
     __slots__ = ("_q", "text")
 
     def __init__(self, norm: str, *, strip_quotes: bool = False) -> None:
-        removed = [m.start() for m in QUOTES_RE.finditer(norm)] if strip_quotes else []
+        removed: list[int] = []
+        if "(" in norm:
+            for m in PINYIN_ARTIFACT_RE.finditer(norm):
+                removed.extend(range(m.start(), m.end()))
+        if strip_quotes:
+            removed.extend(m.start() for m in QUOTES_RE.finditer(norm))
+            removed.sort()
         if removed:
-            self.text = QUOTES_RE.sub("", norm)
+            gone = set(removed)
+            self.text = "".join(c for i, c in enumerate(norm) if i not in gone)
             self._q = [p - j for j, p in enumerate(removed)]
         else:
             self.text = norm
