@@ -494,3 +494,12 @@ def parse_scenario_time_column(column: str, chains: Iterable[str] | None = None)
             dc = parse_delta_column(_DELTA_PREFIX + column[len(prefix) :], chains)
             return ScenarioTimeColumn(side, *dc) if dc else None
     return None
+
+# --------------------------------------------------------------------------- status basis (maps, issue 13)
+
+#: ``status_source.basis`` of a road or bridge the layers give ``status: open`` because it
+#: existed before the corpus (:func:`geo.layers.existing_before_source`): it has no timeline,
+#: and the maps draw it open at every date.
+EXISTING_BEFORE_BASIS = "existing_before"
+
+__all__ += ["EXISTING_BEFORE_BASIS"]

@@ -125,11 +125,20 @@ def test_destinations_are_marked_and_in_view(real):
         return {x: r.left, y: r.top, w: r.width, h: r.height, t: e.textContent}; })"""
     icons_js = """() => [...document.querySelectorAll('.ga-dest-marker, .ga-origin-marker')].map(e => {
         const r = e.getBoundingClientRect(); return {x: r.left, y: r.top, w: r.width, h: r.height}; })"""
+    dest_js = """() => [...document.querySelectorAll('.ga-dest-marker')].map(e => {
+        const r = e.getBoundingClientRect(); return {x: r.left, y: r.top, w: r.width, h: r.height}; })"""
     for z in (9, 10, 11):
         real.js(f"() => {{ geoAtlas.map.setZoom({z}, {{animate: false}}); }}")
         names, icons = real.js(names_js), real.js(icons_js)
         assert overlapping(names) == [], (z, [(names[i]["t"], names[j]["t"]) for i, j in overlapping(names)])
         assert [n["t"] for n in names for i in icons if overlapping([n, i])] == [], z
+        # nor do the diamonds themselves: one of two that would is moved, with a leader line
+        diamonds = real.js(dest_js)
+        assert overlapping(diamonds) == [], (z, diamonds)
+        moved = [k for k, (dx, dy) in real.js("() => geoAtlas.destOffsets").items() if dx or dy]
+        assert "dest-guomao" not in moved  # the selected destination stays at its place
+        if z == 9:
+            assert moved, "北京城市副中心站 and 行政办公区 are 2 km apart: one of them is moved at zoom 9"
         assert "国贸" in [n["t"] for n in names]
     real.reload()
 
@@ -235,11 +244,11 @@ def test_permalink_keeps_destination_mode_scenario(synth):
     assert "mode=car" in h
     assert "iso=0" in h
     mp.reload(h)
-    assert mp.js("() => geoAtlas.state()") == {"dest": "dest-wangjing", "mode": "car", "sc": "", "iso": False}
+    assert mp.js("() => geoAtlas.state()") == {"dest": "dest-wangjing", "mode": "car", "sc": "", "opp": "", "iso": False}
     assert mp.js("() => geoAtlas.map.getZoom()") == 11
     assert mp.js("() => geoAtlas.drawn().key") == "time:dest-wangjing:car"
     mp.reload("#dest=%3Cimg%20src%3Dx%20onerror%3Dwindow.__pwned%3D1%3E&mode=__proto__&sc=constructor&iso=2")
-    assert mp.js("() => geoAtlas.state()") == {"dest": "dest-guomao", "mode": "transit", "sc": "", "iso": True}
+    assert mp.js("() => geoAtlas.state()") == {"dest": "dest-guomao", "mode": "transit", "sc": "", "opp": "", "iso": True}
     assert mp.js("() => document.querySelectorAll('img[src=x]').length") == 0
     mp.reload()
     mp.assert_clean()
@@ -293,3 +302,76 @@ def test_layout_and_names(synth):
     )
     assert len(names) > 10
     assert all(n[1].strip() for n in names), [n for n in names if not n[1].strip()]
+
+
+def test_cumulative_opportunities_view(real, hexes):
+    """Issue 16 on the map: cells reachable within 30/45/60 min per mode, one layer at a time
+    like the others, values and colours from ``access_hexes``' ``o_<chain>_<minutes>`` columns."""
+    from geo.maps.styles import opportunity_breaks, sequential
+    from geo.schema import opportunity_column
+
+    col = opportunity_column("car", 45)
+    _radio(real, "ga-opp", "45")
+    d = real.js("() => geoAtlas.drawn()")
+    assert d["key"] == "opp:car:45"
+    assert d["scheme"] == "opp"
+    assert d["iso"] is None  # no isochrones of a destination under a destination-free layer
+    assert d["canvases"] == 1
+    assert d["count"] == int(hexes[col].notna().sum())
+    assert "within 45 min · car" in real.page.inner_text(".ga-access-panel summary")
+    # the destination does not apply; the comparisons have no opportunities
+    assert real.js("() => [...document.querySelectorAll('.ga-access input[name=ga-dest]')].every(i => i.disabled)")
+    assert real.js("() => document.querySelector('.ga-access input[value=fastest]').disabled")
+    # values and classes: one sequential scale shared by every mode and threshold
+    opp_cols = [c for c in hexes.columns if c.startswith("o_")]
+    breaks = opportunity_breaks(hexes[opp_cols].to_numpy(dtype=float))
+    colours = sequential(len(breaks) + 1)
+    sample = [*hexes.iloc[::1511].index[:10], hexes[col].idxmax(), hexes[col].idxmin()]
+    for h3 in sample:
+        i = real.js("(id) => geoAtlas.hexIndex(id)", h3)
+        v = hexes.loc[h3, col]
+        assert real.js("(i) => geoAtlas.value(i)", i) == v
+        assert real.js("(i) => geoAtlas.colourAt(i)", i) == colours[int(np.searchsorted(breaks, v, side="right"))]
+    # the legend gives the unit and what one cell is
+    shown = real.js(
+        "() => [...document.querySelectorAll('.ga-legend .ga-scheme')].filter(s => !s.hidden).map(s => s.textContent).join(' ')"
+    )
+    assert "Cells reachable" in shown
+    assert "1 (the cell itself)" in shown
+    assert "km²" in shown
+    assert "Travel time, minutes" not in shown
+    # switching the mode keeps the threshold
+    _radio(real, "ga-mode", "rail")
+    assert real.js("() => geoAtlas.drawn().key") == "opp:rail:45"
+    # a hexagon's popup gives every mode at every threshold, and the one shown in km²
+    h3 = hexes["o_rail_45"].idxmax()
+    i = real.js("(id) => geoAtlas.hexIndex(id)", h3)
+    lat, lon = real.js("(i) => geoAtlas.centre(i)", i)
+    real.js("([lat, lon]) => { geoAtlas.map.setView([lat, lon], 12, {animate: false}); }", [lat, lon])
+    assert real.js("([lat, lon]) => geoAtlas.openHexAt(lat, lon)", [lat, lon]) == i
+    text = real.popup_text()
+    assert "Reachable within" in text
+    for c in ("rail", "bus", "car"):
+        for t in (30, 45, 60):
+            assert f"{int(hexes.loc[h3, opportunity_column(c, t)]):,}" in text
+    assert f"rail 轨道, 45 min: {int(hexes.loc[h3, 'o_rail_45']):,} cells ≈" in text
+    real.no_popup()
+    # the permalink keeps it; a scenario replaces it; "off" returns to the destination's times
+    real.js("() => { geoAtlas.writeHash(); }")
+    h = real.js("() => location.hash")
+    assert "opp=45" in h
+    real.reload(h)
+    assert real.js("() => geoAtlas.state()")["opp"] == "45"
+    assert real.js("() => geoAtlas.drawn().key") == "opp:rail:45"
+    real.reload("#opp=%3Cimg%20src%3Dx%20onerror%3Dwindow.__pwned%3D1%3E&mode=rail")
+    assert real.js("() => geoAtlas.drawn().key") == "time:dest-guomao:rail"
+    real.js("() => { geoAtlas.select({opp: '60'}); }")
+    real.screenshot("access-opportunities.png")
+    _radio(real, "ga-sc", "jingtang")
+    assert real.js("() => geoAtlas.state().opp") == ""
+    assert real.js("() => geoAtlas.drawn().scheme") == "diff"
+    real.js("() => { geoAtlas.select({sc: '', opp: '30'}); }")
+    _radio(real, "ga-opp", "")
+    assert real.js("() => geoAtlas.drawn().key") == "time:dest-guomao:rail"
+    real.reload()
+    real.assert_clean()

@@ -207,3 +207,37 @@ def test_statuses_follow_status_as_of_exactly(synth, map_layers):
             tl = by_id[inherited[fid]]["timeline"]
         assert statuses == [status_on(tl, to_date(d))[0] for d in dates], fid
     mp.assert_clean()
+
+
+def test_features_existing_before_the_corpus_are_open_from_the_start(real):
+    """Roads and bridges with no history that the layers give ``status: open``
+    (``basis: existing_before``) are drawn open at the slider's first date, as in the layers."""
+    real.js("() => geoAtlas.setDate('2015-01-01')")
+    rows = {row[0]: row for row in real.js(STYLE_JS)}
+    for fid in ("expressway-east-6th-ring", "bridge-jingyu-old-chaobai"):
+        assert rows[fid][1] is True, fid  # drawn
+        assert rows[fid][4] is None, rows[fid]  # solid: open, not dashed
+    text = real.click_feature("roads", "expressway-east-6th-ring")
+    assert "Status on 2015-01-01: open" in text
+    assert "existing before the corpus" in text
+    real.no_popup()
+    real.js("() => geoAtlas.setDate('2026-01-01')")
+    real.assert_clean()
+
+
+def test_year_labels_fit_the_slider(real):
+    """The year labels stay inside the slider's track (the end year 2026 was clipped at its
+    right end on desktop) and never overlap one another."""
+    labels = real.js(
+        """() => [...document.querySelectorAll('.ga-ticks .ga-year-l')].map(e => { const r = e.getBoundingClientRect();
+            return {x: r.left, y: r.top, w: r.width, h: r.height, t: e.textContent}; })"""
+    )
+    track = real.rect(".ga-ticks")
+    assert len(labels) >= 4
+    assert all(lb["t"] for lb in labels)
+    for lb in labels:
+        assert lb["x"] >= track["x"] - 0.5, lb
+        assert lb["x"] + lb["w"] <= track["x"] + track["w"] + 0.5, (lb, track)
+    assert overlapping(labels) == [], [(labels[i]["t"], labels[j]["t"]) for i, j in overlapping(labels)]
+    if real.viewport == "desktop":
+        assert labels[-1]["t"] == "2026"  # the end date's year is labelled

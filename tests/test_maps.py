@@ -958,3 +958,80 @@ def test_access_map_context_marks_destinations_and_counties(map_layers):
 
 def payload_fit(m) -> list[list[float]]:
     return m._geo_fit
+
+
+def test_access_map_cumulative_opportunity_layers():
+    """``o_<chain>_<minutes>`` columns become one ``opp`` layer per chain and threshold with one
+    shared scale; a chain the map has no travel times for is left out (with a warning)."""
+    import h3
+
+    from geo.maps.styles import opportunity_breaks, opportunity_labels
+    from geo.schema import opportunity_column, time_column
+
+    cells = sorted(h3.grid_disk(h3.latlng_to_cell(39.9, 116.75, 8), 2))
+    hexes = gpd.GeoDataFrame(
+        {
+            "h3": cells,
+            time_column("car", "dest-guomao"): np.linspace(20, 80, len(cells)),
+            opportunity_column("car", 30): np.arange(1, len(cells) + 1) * 100,
+            opportunity_column("car", 60): np.full(len(cells), 2600),
+            opportunity_column("rail", 30): np.ones(len(cells)),
+        },
+        geometry=[Polygon([(lon, lat) for lat, lon in h3.cell_to_boundary(c)]) for c in cells],
+        crs="EPSG:4326",
+    )
+    m = gm.access_map(hexes, basemap="none")
+    d = payload(m)
+    opp = [ld for ld in d["layers"] if ld["type"] == "opp"]
+    assert [ld["key"] for ld in opp] == ["opp:car:30", "opp:car:60"]
+    assert d["opp"] == [{"mode": "car", "th": "30"}, {"mode": "car", "th": "60"}]
+    s = d["schemes"]["opp"]
+    assert s["thresholds"] == ["30", "60"]
+    assert s["breaks"] == [2, 10, 25, 50, 100, 250, 500, 1000, 2500]
+    assert len(s["colours"]) == len(s["breaks"]) + 1
+    assert s["unit"] == "cells"
+    assert 0.4 < s["cellKm2"] < 0.6  # res-8 cells near Tongzhou (the global mean is 0.74 km²)
+    assert opp[0]["v"][:3] == [100, 200, 300]  # dense: one value per hexagon
+    assert "Cells reachable" in d["legend"]
+    assert f"{s['cellKm2']:g} km²" in d["legend"]
+    # the travel-time layer is unchanged by the extra columns
+    assert [ld["key"] for ld in d["layers"] if ld["type"] == "time"] == ["time:dest-guomao:car"]
+    assert opportunity_breaks([1, 1]) == [2.0]
+    assert opportunity_labels([2.0, 10.0]) == ["1 (the cell itself)", "2 – 9", "≥ 10"]
+
+
+def test_features_existing_before_the_corpus_are_open_at_every_date():
+    """A road or bridge the layers give ``status: open`` because it existed before the corpus
+    (``status_source.basis: existing_before``, no timeline) is open in the dated atlas and at
+    every date of the timeline map, as in the layers (the committed ``layers/``)."""
+    from geo.layers import read_layers
+    from geo.maps.features import existed_before
+    from geo.schema import EXISTING_BEFORE_BASIS
+
+    root = Path(__file__).resolve().parents[1]
+    layers = read_layers(root / "layers", names=["roads", "bridges"])
+    existing = {
+        str(r["id"])
+        for g in layers.values()
+        for _, r in g.iterrows()
+        if existed_before({k: r[k] for k in ("status", "status_source", "timeline")})
+    }
+    assert {"expressway-east-6th-ring", "bridge-jingyu-old-chaobai"} <= existing
+    for day in ("2015-01-01", "2022-12-29", "2026-01-01"):
+        m = gm.atlas(layers, basemap="none", as_of=day)
+        props = {f["properties"]["t"]["id"]: f["properties"] for ld in payload(m)["layers"] for f in ld["features"]}
+        for fid in existing:
+            assert props[fid]["s"] == "open", (day, fid)
+            assert props[fid]["dr"] == "open", (day, fid)
+            assert "existing before the corpus" in props[fid]["p"], fid
+        # a road with a history of its own still follows it (厂通路 opened on 2024-09-29)
+        assert (props["road-changtong"]["s"] == "open") is (day >= "2024-09-29"), day
+    tl = payload(gm.timeline_map(layers, basemap="none"))
+    steps = {f["properties"]["t"]["id"]: f["properties"] for ld in tl["layers"] for f in ld["features"]}
+    for fid in existing:
+        assert steps[fid]["st"] == [["", "open"]], fid
+        assert steps[fid]["eb"] == 1
+    assert "" not in tl["changes"]
+    # only the layers' basis counts: a feature with its own timeline is never "always open"
+    own = [{"date": "2020-01-01", "status": "opened"}]
+    assert not existed_before({"status": "open", "status_source": {"basis": EXISTING_BEFORE_BASIS}, "timeline": own})

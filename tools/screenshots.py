@@ -33,6 +33,7 @@ SHOTS = (
     ("timeline", "timeline", "desktop", ""),
     ("access", "access", "desktop", ""),
     ("access-compare", "access", "desktop", "#dest=dest-guomao&iso=0&mode=cmp%3Arail-car"),
+    ("access-opportunities", "access", "desktop", "#iso=0&mode=car&opp=45"),
     ("atlas-phone", "atlas", "phone", ""),
     ("timeline-phone", "timeline", "phone", ""),
 )

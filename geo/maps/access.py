@@ -32,6 +32,7 @@ import pandas as pd
 import shapely
 
 from geo.config import Study, default_study
+from geo.crs import area_km2
 from geo.errors import MapError
 from geo.maps.access_frames import AccessFrames, auto_labels, find_access_frames, long_times, scenario_frames
 from geo.maps.page import (
@@ -40,6 +41,7 @@ from geo.maps.page import (
     base_map,
     bbox_feature,
     data_bounds,
+    focus_bounds,
     geometry_json,
     prepare_geoms,
     valid_mask,
@@ -53,11 +55,14 @@ from geo.maps.styles import (
     NEW_COLOUR,
     class_labels,
     diverging,
+    opportunity_breaks,
+    opportunity_labels,
     pair_text,
+    sequential,
     time_breaks,
     viridis,
 )
-from geo.schema import GRID_DECIMALS, as_list, decode_property
+from geo.schema import GRID_DECIMALS, as_list, decode_property, parse_opportunity_column
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +75,7 @@ __all__ = [
     "access_map",
     "find_access_frames",
     "long_times",
+    "mean_cell_km2",
     "scenario_frames",
     "write_access_map",
 ]
@@ -92,6 +98,37 @@ _COMPARISONS = (("rail", "car"), ("bus", "car"), ("transit", "car"), ("rail", "b
 
 def _hex_key_column(gdf: gpd.GeoDataFrame) -> str | None:
     return next((c for c in _HEX_KEYS if c in gdf.columns), None)
+
+
+def _opportunity_columns(frame: gpd.GeoDataFrame) -> list[tuple[str, str, float]]:
+    """``(column, chain, threshold minutes)`` of the cumulative-opportunity columns
+    (:func:`geo.schema.opportunity_column`) of a wide hexagon frame."""
+    out = []
+    for col in frame.columns:
+        oc = parse_opportunity_column(col) if isinstance(col, str) else None
+        if oc is not None:
+            out.append((col, oc.chain, float(oc.threshold_min)))
+    return out
+
+
+def mean_cell_km2(frame: gpd.GeoDataFrame) -> float | None:
+    """Mean area (km², EPSG:4548 as :func:`geo.crs.area_km2`) of a frame's distinct
+    hexagons, to 2 decimals; ``None`` without polygons. H3 cells of one resolution differ
+    in area by latitude: at resolution 8 they are about 0.52 km² around Tongzhou (the global
+    average is 0.74 km²)."""
+    g = frame
+    key = _hex_key_column(frame)
+    if key is not None:
+        g = frame.drop_duplicates(subset=key)
+    polys = g.geometry[g.geometry.geom_type.isin(["Polygon", "MultiPolygon"])]
+    if not len(polys):
+        return None
+    return round(float(np.mean(area_km2(polys.to_crs("EPSG:4326")))), 2)
+
+
+def _threshold_key(th: float) -> str:
+    """A threshold as the page names it: ``30`` for 30.0 min, ``22.5`` for 22.5."""
+    return f"{th:g}"
 
 
 def _encode_values(hv: np.ndarray, mv: np.ndarray, n_total: int) -> dict[str, Any]:
@@ -273,6 +310,90 @@ def _origins_payload(
     return out
 
 
+def _opportunity_layers(
+    frame: gpd.GeoDataFrame | None,
+    columns: Sequence[tuple[str, str, float]],
+    table: _HexTable,
+    chains: Sequence[str],
+    schemes: dict[str, dict[str, Any]],
+    mode_label: Any,
+    unit: str,
+) -> list[dict[str, Any]]:
+    """The cumulative-opportunity layers (``opp:<chain>:<minutes>``) and their scheme.
+
+    Adds ``schemes['opp']`` (breaks shared by every layer, colours, unit and, for cell
+    counts, the cells' mean area in km²). Chains without travel times are left out (the
+    mode selector offers only those).
+    """
+    if frame is None or not len(frame) or not columns:
+        return []
+    used = [(c, ch, th) for c, ch, th in columns if ch in chains]
+    for c, ch, _ in columns:
+        if ch not in chains:
+            logger.warning("access map: opportunity column %s left out: no travel times by %r", c, ch)
+    if not used:
+        return []
+    ids = table.register(frame)
+    counts = unit == "cells"
+    values = np.concatenate([frame[c].to_numpy(dtype=float) for c, _, _ in used])
+    ob = opportunity_breaks(values, counts=counts)
+    cell_km2 = mean_cell_km2(frame)
+    schemes["opp"] = {
+        "breaks": ob,
+        "colours": sequential(len(ob) + 1),
+        "unit": unit,
+        "counts": counts,
+        "cellKm2": cell_km2 if counts else None,
+        "thresholds": sorted({_threshold_key(th) for _, _, th in used}, key=float),
+    }
+    order = sorted(used, key=lambda u: (list(chains).index(u[1]), u[2]))
+    out = []
+    for col, ch, th in order:
+        v = frame[col].to_numpy(dtype=float)
+        ok = np.isfinite(v)
+        sel = np.argsort(ids[ok], kind="stable")
+        hv = ids[ok][sel]
+        mv = v[ok][sel]
+        mv_out = np.rint(mv).astype(int) if counts else np.round(mv, 1)
+        th_key = _threshold_key(th)
+        out.append(
+            {
+                "key": f"opp:{ch}:{th_key}",
+                "type": "opp",
+                "scheme": "opp",
+                "mode": ch,
+                "th": th_key,
+                "label": escape(f"{unit} reachable within {th_key} min · {mode_label(ch)}"),
+                "n": len(hv),
+                **_encode_values(hv, mv_out, len(table.rings)),
+            }
+        )
+    return out
+
+
+def _opportunity_legend(scheme: Mapping[str, Any] | None) -> str:
+    """Legend ramp of the cumulative opportunities (units, what one cell is)."""
+    if not scheme:
+        return ""
+    unit = escape(str(scheme["unit"]))
+    if scheme["counts"]:
+        title = f"Cells reachable within the time, the cell itself included {zh('可达网格数')}"
+        area = scheme.get("cellKm2")
+        note = (
+            "H3 cells"
+            + (f" of about {area:g} km² each (count × {area:g} = km² reachable)" if area else "")
+            + "; colour scale shared by every mode and threshold."
+        )
+    else:
+        title = f"{unit} reachable within the time {zh('可达机会')}"
+        note = f"Sum of {unit} over the cells reachable; colour scale shared by every mode and threshold."
+    labels = opportunity_labels(scheme["breaks"], counts=bool(scheme["counts"]))
+    return (
+        _ramp_html(title, scheme["colours"], labels, "opp")
+        + f'<div class="ga-scheme ga-sub" data-scheme="opp">Cumulative opportunities: {escape(note)}</div>'
+    )
+
+
 def _chain_modes() -> dict[str, str]:
     """The modes each chain may use (``mode_chains`` of the assumptions), as text."""
     from geo.network.policy import load_assumptions
@@ -299,6 +420,7 @@ def access_map(
     origins: gpd.GeoDataFrame | None = None,
     context: Mapping[str, gpd.GeoDataFrame] | None = None,
     scenario_labels: Mapping[str, str] | None = None,
+    opportunity_unit: str | None = None,
 ) -> folium.Map:
     """Hexagons coloured by travel time, mode comparisons and scenario differences.
 
@@ -347,6 +469,13 @@ def access_map(
         outlines, rail lines and stations (drawn under the values and searchable).
     scenario_labels : mapping, optional
         Scenario id -> description (default the study's scenario descriptions).
+    opportunity_unit : str, optional
+        What the cumulative opportunities of ``hexes`` count: the wide columns
+        ``o_<chain>_<minutes>`` (:func:`geo.schema.opportunity_column`, as
+        ``access_hexes`` carries them) are offered as a view "reachable within N min" per
+        chain and threshold (sequential colours, one scale for all). Default
+        ``hexes.attrs['weight']`` or ``'cells'`` (H3 cells, the cell itself included; the
+        legend and popups then give the cells' mean area in km²).
 
     Returns
     -------
@@ -360,6 +489,7 @@ def access_map(
         No travel times, or none for the ``destination``/``mode`` asked for.
     """
     study = study or default_study()
+    attrs_weight = (getattr(hexes, "attrs", None) or {}).get("weight")
     labels = {**auto_labels(hexes, isochrones), **dict(labels or {})}
     scen_labels = {s.id: s.description for s in study.scenarios}
     scen_labels.update(scenario_labels or {})
@@ -370,6 +500,14 @@ def access_map(
     def mode_label(x: Any) -> str:
         return str(labels[str(x)]) if str(x) in labels else pair_text(MODE_LABELS.get(str(x)), x)
 
+    opp_cols = _opportunity_columns(hexes)
+    opp_frame: gpd.GeoDataFrame | None = None
+    if opp_cols:
+        keycol = _hex_key_column(hexes)
+        keep = ([keycol] if keycol else []) + [c for c, _, _ in opp_cols] + [hexes.geometry.name]
+        opp_frame = hexes[keep]
+        opp_frame = opp_frame[valid_mask(opp_frame)]
+        hexes = hexes.drop(columns=[c for c, _, _ in opp_cols])
     hexes = long_times(hexes)
     hexes = hexes[valid_mask(hexes)]
     scen = scenario_frames(scenarios)
@@ -392,8 +530,19 @@ def access_map(
         lats = [ll[0] for ll in dest_ll.values()]
         lons = [ll[1] for ll in dest_ll.values()]
         bounds = (min(bounds[0], *lons), min(bounds[1], *lats), max(bounds[2], *lons), max(bounds[3], *lats))
+    phone = focus_bounds(context, study=study)
+    if phone is not None and dest_ll:  # the destinations' markers in view too
+        lats = [ll[0] for ll in dest_ll.values()]
+        lons = [ll[1] for ll in dest_ll.values()]
+        phone = (min(phone[0], *lons), min(phone[1], *lats), max(phone[2], *lons), max(phone[3], *lats))
     fig, m = base_map(
-        title=title, basemap=basemap, tianditu_key=tianditu_key, bounds=bounds, name="access", study=study
+        title=title,
+        basemap=basemap,
+        tianditu_key=tianditu_key,
+        bounds=bounds,
+        name="access",
+        study=study,
+        phone_bounds=phone,
     )
 
     table = _HexTable(basemap)
@@ -405,7 +554,12 @@ def access_map(
         "fastest": {"chains": chains, "colours": [CHAIN_COLOURS.get(c, "#666666") for c in chains]},
     }
     hex_ids = table.register(hexes)
+    hex_km2 = mean_cell_km2(hexes)
     layers_payload: list[dict[str, Any]] = []
+    opp_payload = _opportunity_layers(
+        opp_frame, opp_cols, table, chains, schemes, mode_label, opportunity_unit or str(attrs_weight or "cells")
+    )
+    layers_payload += opp_payload
 
     minutes = hexes["minutes"].to_numpy(dtype=float)
     dest_arr = hexes["destination"].astype(str).to_numpy()
@@ -517,8 +671,9 @@ def access_map(
     legend = (
         f'<details class="ga-legend-body" open><summary>Legend {zh("图例")}</summary>'
         f'<div class="ga-legend-title">{escape(title)}</div>'
-        '<div class="ga-sub">Door-to-door travel time from each hexagon (H3, about 0.7 km²) and each town to '
-        "the destination chosen at right; rail includes the feeder trip to the station.</div>"
+        '<div class="ga-sub">Door-to-door travel time from each hexagon (H3'
+        + (f", about {hex_km2:g} km²" if hex_km2 else "")
+        + ") and each town to the destination chosen at right; rail includes the feeder trip to the station.</div>"
         + _ramp_html(
             f"Travel time, minutes {zh('出行时间（分钟）')}",
             schemes["time"]["colours"],
@@ -538,6 +693,7 @@ def access_map(
             + f'<div class="ga-scheme" data-scheme="diff"><div class="ga-ramp"><i style="background:{NEW_COLOUR}">'
             f"</i>newly reachable: no route before {zh('新增可达')}</div></div>"
         )
+        + _opportunity_legend(schemes.get("opp"))
         + '<div class="ga-scheme" data-scheme="fastest"><div class="ga-h">Fastest mode '
         + zh("最快方式")
         + "</div>"
@@ -575,6 +731,7 @@ def access_map(
         "modes": [{"id": c, "label": escape(mode_label(c)), "text": mode_label(c)} for c in chains],
         "chainModes": _chain_modes(),
         "cmp": cmp,
+        "opp": [{"mode": ld["mode"], "th": ld["th"]} for ld in opp_payload],
         "scenarios": [
             {"id": s, "label": escape(scen_labels.get(s, s)), "text": scen_labels.get(s, s)} for s in scen_ids
         ],

@@ -35,7 +35,16 @@ from geo.config import Study
 from geo.crs import length_m
 from geo.dates import iso_date, to_date
 from geo.errors import MapError
-from geo.maps.page import DATA_ATTRIBUTION, base_map, data_bounds, fix_id, geometry_json, prepare_geoms, valid_mask
+from geo.maps.page import (
+    DATA_ATTRIBUTION,
+    base_map,
+    data_bounds,
+    fix_id,
+    focus_bounds,
+    geometry_json,
+    prepare_geoms,
+    valid_mask,
+)
 from geo.maps.popups import (
     escape,
     pair_html,
@@ -65,12 +74,20 @@ from geo.maps.styles import (
     style_key,
     swatch,
 )
-from geo.schema import APPROXIMATE_ACCURACY, COORD_DECIMALS, THEME_LAYER, as_list, decode_property
+from geo.schema import (
+    APPROXIMATE_ACCURACY,
+    COORD_DECIMALS,
+    EXISTING_BEFORE_BASIS,
+    THEME_LAYER,
+    as_list,
+    decode_property,
+)
 from geo.timeline import TimelineEvent, status_as_of
 
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "ALWAYS_OPEN_STEPS",
     "ATLAS_DECIMALS",
     "ATLAS_MAX_BYTES",
     "Exit",
@@ -80,6 +97,7 @@ __all__ = [
     "check_layers",
     "clip_to_frame",
     "date_option",
+    "existed_before",
     "frame_bounds",
     "layer_label",
     "layer_payload",
@@ -205,6 +223,28 @@ def status_steps(timeline: Sequence[Mapping[str, Any]]) -> list[list[str]]:
     return steps
 
 
+#: The status step of a feature open since before any date (``status_steps`` of a feature
+#: that :func:`existed_before`): the page compares ISO dates as strings, and ``""`` sorts
+#: before every date.
+ALWAYS_OPEN_STEPS: tuple[tuple[str, str], ...] = (("", "open"),)
+
+
+def existed_before(props: Mapping[str, Any]) -> bool:
+    """Whether a feature is open because it existed before the corpus.
+
+    The layers give a road or bridge with no history ``status: open`` with
+    ``status_source.basis`` :data:`geo.schema.EXISTING_BEFORE_BASIS`
+    (:func:`geo.layers.existing_before_source`); with no timeline of its own, such a feature
+    is open at every date, so the dated atlas and the timeline map draw it open as the
+    undated atlas, the layers and the network do.
+    """
+    source = props.get("status_source")
+    if not isinstance(source, Mapping) or source.get("basis") != EXISTING_BEFORE_BASIS:
+        return False
+    own = [ev for ev in as_list(props.get("timeline")) if isinstance(ev, Mapping)]
+    return not own and str(props.get("status") or "") == "open"
+
+
 def all_event_dates(layers: Mapping[str, gpd.GeoDataFrame]) -> list[str]:
     """Every ISO day date of an event in the layers' timelines, sorted."""
     dates: set[str] = set()
@@ -225,7 +265,7 @@ def change_dates(payload_layers: Iterable[Mapping[str, Any]]) -> list[str]:
     out: set[str] = set()
     for ld in payload_layers:
         for f in ld["features"]:
-            out.update(step[0] for step in f["properties"].get("st", ()))
+            out.update(step[0] for step in f["properties"].get("st", ()) if step[0])
     return sorted(out)
 
 
@@ -491,6 +531,7 @@ def layer_payload(
         admin = admin or props.get("accuracy") == "unlocated"
         timeline = [ev for ev in as_list(props.get("timeline")) if isinstance(ev, Mapping)]
         source = props.get("status_source")
+        always_open = existed_before(props)
         line_name = None
         if isinstance(source, Mapping) and source.get("inherited_from"):
             parent = str(source["inherited_from"])
@@ -507,7 +548,7 @@ def layer_payload(
             p["sy"] = sy
         if gk == "l" and kind in _LINE_LABEL_ZOOM:
             p["lz"] = _LINE_LABEL_ZOOM[kind]
-        if ranks and fid in ranks:
+        if ranks and fid in ranks and gk == "p":  # a station drawn as its county (unlocated) is no point
             score, major = ranks[fid]
             p["pr"] = score
             p["lz"] = 11 if major else 13
@@ -529,15 +570,19 @@ def layer_payload(
                 ad=int(admin),
                 pv=int(provisional),
                 cx=int(context),
-                st=status_steps(timeline),
+                st=[list(x) for x in ALWAYS_OPEN_STEPS] if always_open else status_steps(timeline),
                 h=head,
                 b=body,
             )
             if line_name:
                 p["ih"] = zh(line_name)
+            if always_open:
+                p["eb"] = 1
         else:
             deciding = source if isinstance(source, Mapping) else None
-            if dated and as_of is not None:
+            if dated and as_of is not None and always_open:
+                status, sdate = "open", None
+            elif dated and as_of is not None:
                 res = status_as_of(list(timeline), as_of)
                 status, sdate = str(res.status), iso_date(getattr(res, "date", None))
                 ev = getattr(res, "event", None)
@@ -618,7 +663,15 @@ def theme_map(
     """
     names = ordered_layers(layers)
     bounds = data_bounds(layers, study=study)
-    fig, m = base_map(title=title, basemap=basemap, tianditu_key=tianditu_key, bounds=bounds, name=name, study=study)
+    fig, m = base_map(
+        title=title,
+        basemap=basemap,
+        tianditu_key=tianditu_key,
+        bounds=bounds,
+        name=name,
+        study=study,
+        phone_bounds=focus_bounds(layers, study=study),
+    )
     styles: dict[str, dict[str, Any]] = {}
     inherited: dict[str, list[Any]] = {}
     line_names: dict[str, str] = {}
@@ -668,7 +721,7 @@ def page_vocabulary(themes: Iterable[str]) -> dict[str, Any]:
     return {
         "statusText": {k: pair_text(v) for k, v in STATUS_NAMES.items()},
         "statusLabels": {k: pair_html(v) for k, v in STATUS_NAMES.items()},
-        "themeCodes": {th: 1 for th in themes},
+        "themeCodes": dict.fromkeys(themes, 1),
     }
 
 

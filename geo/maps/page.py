@@ -29,7 +29,6 @@ names that folium's own macros write go through :func:`geo.maps.popups.safe_labe
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import os
 import re
@@ -45,9 +44,9 @@ from branca.element import Element, Figure, MacroElement
 from folium import plugins
 from folium.template import Template
 
-from geo.geojson import geometry_to_geojson
 from geo.config import Study, default_study
 from geo.errors import MapError
+from geo.geojson import geometry_to_geojson
 from geo.io import atomic_write_text, package_text
 from geo.maps.assets import asset_header
 from geo.maps.popups import escape, js_json, js_string, script_text
@@ -70,6 +69,7 @@ __all__ = [
     "data_bounds",
     "finalize",
     "fix_id",
+    "focus_bounds",
     "geometry_json",
     "grouped_control",
     "prepare_geoms",
@@ -161,7 +161,7 @@ class Script(MacroElement):
         {%- for key, group in this.group_keys %}
             {{ key }}: {{ group.get_name() }},
         {%- endfor %}
-        }, x.D, x.tiles, x.fit);
+        }, x.D, x.tiles, x.fit, x.fitPhone);
         })(JSON.parse(document.getElementById({{ this.data_id|tojson }}).textContent));
         {% endmacro %}
         """
@@ -230,6 +230,7 @@ def base_map(
     bounds: Sequence[float] | None,
     name: str,
     study: Study | None = None,
+    phone_bounds: Sequence[float] | None = None,
 ) -> tuple[Figure, folium.Map]:
     """The figure and the map: basemap tiles and the initial view.
 
@@ -245,6 +246,10 @@ def base_map(
         The map's name (``atlas``, ``timeline``, ``access``): element ids derive from it.
     study : geo.config.Study, optional
         Default :func:`geo.config.default_study`.
+    phone_bounds : (west, south, east, north), optional
+        Initial view on a phone (a map narrower than 600 px), fitted with quarter zoom
+        steps so that it fills the screen's width (:func:`focus_bounds`); default
+        ``bounds``.
     """
     key = check_basemap(basemap, tianditu_key)
     fig = Figure(title=escape(title))
@@ -278,6 +283,8 @@ def base_map(
             tl.add_to(m)
         tiles = (spec["tiles"][0].replace("{key}", key or ""), spec["subdomains"])
     m._geo_fit = [[s, w], [n, e]]  # type: ignore[attr-defined]  # fitted in JS without animation
+    pb = phone_bounds if phone_bounds is not None and all(np.isfinite(phone_bounds)) else None
+    m._geo_fit_phone = [[pb[1], pb[0]], [pb[3], pb[2]]] if pb else None  # type: ignore[attr-defined]
     m._geo_basemap = basemap  # type: ignore[attr-defined]
     m._geo_tiles = tiles  # type: ignore[attr-defined]
     return fig, m
@@ -344,14 +351,19 @@ def add_script(
         The map's JavaScript (inlined by :func:`finalize`).
     call : str
         Name of the build function ``lib`` defines, called as
-        ``call(map, groups, D, tiles, fit)``.
+        ``call(map, groups, D, tiles, fit, fitPhone)``.
     groups : mapping of str to Element
         Key -> feature group, passed to ``call`` as an object.
     payload : mapping
         The map's data (``D``): JSON values, document text already escaped.
     """
     data_id = f"geo-data-{name}"
-    data = {"D": payload, "tiles": _tiles_value(m), "fit": m._geo_fit}  # type: ignore[attr-defined]
+    data = {
+        "D": payload,
+        "fitPhone": getattr(m, "_geo_fit_phone", None),
+        "tiles": _tiles_value(m),
+        "fit": m._geo_fit,  # type: ignore[attr-defined]
+    }
     m._geo_lib = lib  # type: ignore[attr-defined]  # inlined by finalize after the pinned assets
     fig.header.add_child(
         Raw(f'<script type="application/json" id="{data_id}">{js_json(data)}</script>'),
@@ -522,6 +534,35 @@ def data_bounds(
     sw, ss, se, sn = (study or default_study()).bbox
     cw, cs, ce, cn = max(w, sw), max(s, ss), min(e, se), min(n, sn)
     return (cw, cs, ce, cn) if cw < ce and cs < cn else (w, s, e, n)
+
+
+def focus_bounds(
+    frames: Mapping[str, gpd.GeoDataFrame] | None, *, study: Study | None = None
+) -> tuple[float, float, float, float] | None:
+    """The study area proper: the extent (WGS84) of the study's ``focus_counties`` among the
+    frames' features (the admin layer), ``None`` unless every one of them is there (layers
+    of part of the area are fitted as a whole instead).
+
+    A phone's first view fits this (:func:`base_map` ``phone_bounds``): the whole frame of
+    :func:`data_bounds`, with the regional context, would fill a third of a portrait screen.
+    """
+    ids = set((study or default_study()).focus_counties)
+    bs = []
+    found: set[str] = set()
+    for g in (frames or {}).values():
+        if not isinstance(g, gpd.GeoDataFrame) or "id" not in g.columns or not len(g):
+            continue
+        sub = g[g["id"].astype(str).isin(ids) & valid_mask(g)]
+        found.update(sub["id"].astype(str))
+        if len(sub):
+            if sub.crs is not None and not sub.crs.equals("EPSG:4326"):
+                sub = sub.to_crs("EPSG:4326")
+            bs.append(sub.total_bounds)
+    bs = [b for b in bs if np.all(np.isfinite(b))]
+    if not bs or found != ids:
+        return None
+    arr = np.array(bs)
+    return float(arr[:, 0].min()), float(arr[:, 1].min()), float(arr[:, 2].max()), float(arr[:, 3].max())
 
 
 def bbox_feature(bounds: Sequence[float]) -> dict[str, Any]:

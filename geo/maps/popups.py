@@ -39,11 +39,12 @@ from geo.maps.styles import (
     ACCURACY_LABELS,
     EVENT_LABELS,
     KIND_LABELS,
+    PLACEMENT_LABELS,
     PRECISION_LABELS,
     STATUS_NAMES,
     Pair,
 )
-from geo.schema import APPROXIMATE_ACCURACY, as_list, is_missing
+from geo.schema import APPROXIMATE_ACCURACY, as_list, decode_property, is_missing
 
 __all__ = [
     "GAZETTEER_DOC",
@@ -56,6 +57,7 @@ __all__ = [
     "js_string",
     "linkify",
     "pair_html",
+    "placement_html",
     "popup_body",
     "popup_head",
     "safe_label",
@@ -355,6 +357,29 @@ def _event_html(ev: Mapping[str, Any], documents: Mapping[str, Any] | None) -> s
     )
 
 
+def placement_html(placement: Any, documents: Mapping[str, Any] | None) -> str:
+    """Escaped "where the text places it" of a provisional feature (``placement``), or ``''``.
+
+    ``placement`` (:func:`geo.extract.provisional.provisional_features`) gives the county
+    names, the level (:data:`geo.maps.styles.PLACEMENT_LABELS`) and the quote that places
+    it, with its document.
+    """
+    placement = decode_property(placement)
+    if not isinstance(placement, Mapping):
+        return ""
+    names = [str(n) for n in as_list(placement.get("names")) if n]
+    level = str(placement.get("level") or "")
+    where = f"in {zh('、'.join(names))}" if names else "in the study area"
+    how = PLACEMENT_LABELS.get(level)
+    out = where + (f" ({pair_html(how)})" if how else "")
+    if placement.get("quote"):
+        out += (
+            f'<div class="ga-source"><q lang="zh">{linkify(short(placement.get("quote")))}</q>'
+            f"{doc_label(placement.get('doc_id'), documents)}</div>"
+        )
+    return out
+
+
 def popup_body(props: Mapping[str, Any], documents: Mapping[str, Any] | None) -> str:
     """Escaped popup HTML below the status line: kind, accuracy, source, aliases, timeline, claims, documents.
 
@@ -370,6 +395,9 @@ def popup_body(props: Mapping[str, Any], documents: Mapping[str, Any] | None) ->
         (f"Accuracy {zh('精度')}", _accuracy_html(props.get("accuracy"))),
         (f"Geometry {zh('几何来源')}", linkify(props.get("geometry_source"))),
     ]
+    placed = placement_html(props.get("placement"), documents)
+    if placed:
+        rows.append((f"Placed {zh('定位')}", placed))
     aliases = [a for a in as_list(props.get("aliases")) if a]
     if aliases:
         rows.append((f"Also {zh('别名')}", zh("、".join(str(a) for a in aliases[:12]))))

@@ -54,6 +54,7 @@ __all__ = [
     "MIN_CONTRAST",
     "MODE_LABELS",
     "NEW_COLOUR",
+    "PLACEMENT_LABELS",
     "PRECISION_LABELS",
     "STATUS_LABELS",
     "STATUS_NAMES",
@@ -67,8 +68,11 @@ __all__ = [
     "diverging",
     "effective_colour",
     "mix",
+    "opportunity_breaks",
+    "opportunity_labels",
     "pair_text",
     "path_style",
+    "sequential",
     "style_key",
     "swatch",
     "time_breaks",
@@ -192,6 +196,15 @@ PRECISION_LABELS: dict[str, Pair] = {
     "month": ("month", "月"),
     "year": ("year", "年"),
     "reported": ("undated: publication date", "报道日期"),
+}
+#: How a provisional feature was placed (``placement.level``, one per
+#: :data:`geo.extract.provisional.PLACEMENT_LEVELS`): where the text names its county.
+PLACEMENT_LABELS: dict[str, Pair] = {
+    "prefix": ("the county named just before its name", "名称前的区县"),
+    "sentence": ("a county named in the same sentence", "同句中的区县"),
+    "paragraph": ("a county named in the same paragraph", "同段中的区县"),
+    "document": ("a county named in the same document", "同文中的区县"),
+    "study_area": ("no county named: only the study area", "仅研究区"),
 }
 #: Display name of the access analysis' mode chains (``mode_chains`` of assumptions.yaml).
 MODE_LABELS: dict[str, Pair] = {
@@ -476,6 +489,58 @@ def diverging(n: int) -> list[str]:
     """``n`` colours of reversed RdBu: blue = time saved (negative difference), red = time lost."""
     cm = linear.RdBu_11.scale(0, n - 1)  # type: ignore[attr-defined]
     return [cm.rgb_hex_str(n - 1 - i) for i in range(n)]
+
+
+def opportunity_breaks(values: Any, *, counts: bool = True) -> list[float]:
+    """Class breaks for cumulative opportunities (counts of reachable cells, or weight sums).
+
+    The counts are very skewed (most cells reach only themselves by rail within 30 min, the
+    best reach thousands by car), so the classes follow a 1-2.5-5 series: ``[2, 10, 25, 50,
+    100, 250, …]`` up to the largest value; the first class (``< 2``) is "the cell itself
+    only". Weights (population, jobs …) use the same series from the smallest positive
+    value up. One scale serves every chain and threshold, so that their colours compare.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        Counts (or weight sums) of every opportunity layer (non-finite values ignored).
+    counts : bool
+        The values count cells (the origin cell included, so at least 1).
+    """
+    arr = np.asarray(values, dtype=float)
+    finite = arr[np.isfinite(arr)]
+    top = float(finite.max()) if finite.size else 2.0
+    series = [m * 10.0**e for e in range(-3, 13) for m in (1.0, 2.5, 5.0)]
+    if counts:
+        out = [2.0] + [b for b in series if 10.0 <= b < top]
+    else:
+        positive = finite[finite > 0]
+        low = float(positive.min()) if positive.size else 1.0
+        out = [b for b in series if low < b < top] or [top]
+    return out
+
+
+def opportunity_labels(breaks: Sequence[float], *, counts: bool = True) -> list[str]:
+    """Legend labels of the opportunity classes :func:`opportunity_breaks` gives.
+
+    Counts are whole numbers: ``1 (the cell itself)``, ``2 – 9``, … ``≥ z``; weights use
+    :func:`class_labels`.
+    """
+    if not counts:
+        return class_labels(breaks, False)
+    out = ["1 (the cell itself)"]
+    out += [f"{a:,.0f} – {b - 1:,.0f}" for a, b in itertools.pairwise(breaks)]
+    out.append(f"≥ {breaks[-1]:,.0f}")
+    return out
+
+
+def sequential(n: int) -> list[str]:
+    """``n`` colours of the sequential YlGnBu ramp (light = few, dark blue = many).
+
+    Distinct from :func:`viridis` (travel times) so that a count is never read as minutes.
+    """
+    cm = linear.YlGnBu_09.scale(0, max(n - 1, 1))  # type: ignore[attr-defined]
+    return [cm.rgb_hex_str(i) for i in range(n)]
 
 
 def class_labels(breaks: Sequence[float], signed: bool) -> list[str]:

@@ -1,10 +1,10 @@
 // jjj-atlas: the access map, a comparison tool. Built by geo.maps.access_map.
 // One destination and one mode (or comparison, or scenario) at a time: exactly one value
 // layer is drawn, on one canvas (HexRenderer), under county outlines and rail lines.
-function geoAccessBuild(map, groups, D, tiles, fit) {
+function geoAccessBuild(map, groups, D, tiles, fit, fitPhone) {
   "use strict";
   var lib = window.geoAtlasLib;
-  map.fitBounds(fit, {padding: [12, 12], animate: false});
+  lib.fitView(map, fit, fitPhone);
   var GA = window.geoAtlas = {kind: "access", map: map, layers: {}, recs: [], gcj02: D.gcj02,
     timing: {start: performance.now()}};
   lib.layout(map, GA, D);
@@ -74,7 +74,15 @@ function geoAccessBuild(map, groups, D, tiles, fit) {
   // what is drawn: {key, scheme, cls (Int16 colour index or -1), palette, values, labels for points}
   function layerFor(st) {
     var key, scheme, palette, cls = new Int16Array(n).fill(-1), vals = new Float32Array(n).fill(NaN), text = {};
-    if (st.sc) {
+    if (st.opp) {
+      key = "opp:" + st.mode + ":" + st.opp;
+      scheme = "opp";
+      palette = D.schemes.opp.colours;
+      var od = byKey[key] ? decode(byKey[key]) : null;
+      for (var w = 0; od && w < n; w++) {
+        if (od[w] === od[w]) { vals[w] = od[w]; cls[w] = classOf(D.schemes.opp.breaks, od[w]); text[w] = String(od[w]); }
+      }
+    } else if (st.sc) {
       key = "diff:" + st.sc + ":" + st.dest + ":" + st.mode;
       scheme = "diff";
       var ld = byKey[key];
@@ -210,7 +218,7 @@ function geoAccessBuild(map, groups, D, tiles, fit) {
       if (e && !e.querySelector(".ga-dest-name")) { var t = lib.el("span", "ga-dest-name", e, d.text); t.lang = "zh"; }
     });
     mk.on("click", function () {
-      if (state.dest !== d.id) select({dest: d.id});
+      if (state.dest !== d.id || state.opp) select({dest: d.id, opp: ""});
       L.popup(lib.popupOptions(map, GA)).setLatLng(d.ll).setContent('<div class="ga-name">' + d.label +
         '</div><div>Destination 目的地 — selected: the map shows travel times to here.</div>').openOn(map);
     });
@@ -234,7 +242,44 @@ function geoAccessBuild(map, groups, D, tiles, fit) {
   // destination's name first, then the other destinations, then the towns; a name that would
   // overlap is hidden (its marker stays, with its name as tooltip and in search)
   function overlaps(a, b) { return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom; }
+  // destination diamonds that would overlap (北京城市副中心站 and 行政办公区 are 2 km apart)
+  // are pushed apart on screen, the selected one staying put, each moved one with a thin
+  // leader line to its true place
+  var leaders = L.layerGroup().addTo(map), DEST_GAP = 27;  // the 26 px diamond and a 1 px gap
+  GA.destOffsets = {};
+  function spreadDestinations() {
+    leaders.clearLayers();
+    var ids = Object.keys(destMarks).filter(function (k) { return destMarks[k].getElement(); });
+    ids.sort(function (a, b) { return (b === state.dest) - (a === state.dest) || (a < b ? -1 : a > b ? 1 : 0); });
+    var placed = [];
+    ids.forEach(function (k) { DEST_GAP = Math.max(DEST_GAP, destMarks[k].getElement().offsetWidth + 1); });
+    ids.forEach(function (k) {
+      var mk = destMarks[k], e = mk.getElement(), at = map.latLngToContainerPoint(mk.getLatLng()), pt = at;
+      for (var round = 0; round < 8; round++) {
+        var hit = placed.filter(function (q) {
+          return Math.abs(q.x - pt.x) < DEST_GAP && Math.abs(q.y - pt.y) < DEST_GAP;
+        })[0];
+        if (!hit) break;
+        var dx = pt.x - hit.x, dy = pt.y - hit.y, len = Math.sqrt(dx * dx + dy * dy);
+        if (len < 0.5) { dx = 0; dy = -1; len = 1; }  // same place: above
+        // out of the other's square along the line between them
+        var t = DEST_GAP / Math.max(Math.abs(dx / len), Math.abs(dy / len));
+        pt = L.point(hit.x + dx / len * t, hit.y + dy / len * t);
+      }
+      var ox = Math.round(pt.x - at.x), oy = Math.round(pt.y - at.y);
+      e.style.translate = ox || oy ? ox + "px " + oy + "px" : "";
+      GA.destOffsets[k] = [ox, oy];
+      if (ox || oy) {
+        L.polyline([mk.getLatLng(), map.containerPointToLatLng(L.point(at.x + ox, at.y + oy))],
+          {color: "#111", weight: 1.5, opacity: 0.9, interactive: false, pane: "gaMarks"}).addTo(leaders);
+        L.circleMarker(mk.getLatLng(), {radius: 2.5, color: "#111", weight: 1, fillColor: "#fff", fillOpacity: 1,
+          interactive: false, pane: "gaMarks"}).addTo(leaders);
+      }
+      placed.push(L.point(at.x + ox, at.y + oy));
+    });
+  }
   function declutterNames() {
+    spreadDestinations();
     var sel = destMarks[state.dest], order = sel ? [sel] : [];
     Object.keys(destMarks).forEach(function (k) { if (destMarks[k] !== sel) order.push(destMarks[k]); });
     order = order.concat(originMarks);
@@ -394,12 +439,39 @@ function geoAccessBuild(map, groups, D, tiles, fit) {
       return [d === d ? d : null, b, a];
     };
   }
+  // cumulative opportunities of a hexagon: cells (or weight) reachable within each threshold by each mode
+  function fmtCount(v) { return v === v && v !== null && v !== undefined ? Math.round(v).toLocaleString("en-US") : "—"; }
+  function opportunityHtml(i) {
+    var S = D.schemes.opp;
+    if (!S || !D.opp.length) return "";
+    var rows = chains.filter(function (c) { return D.opp.some(function (o) { return o.mode === c; }); });
+    var unit = S.counts ? "cells 网格" : lib.esc(S.unit);
+    var html = '<div class="ga-h' + (state.opp ? " ga-cur" : "") + '">Reachable within 可达 (' + unit +
+      ', the cell itself included)</div><table class="ga-tab ga-opp"><tr><th></th>' +
+      S.thresholds.map(function (t) { return "<th>" + lib.esc(t) + " min</th>"; }).join("") + "</tr>" +
+      rows.map(function (c) {
+        return "<tr><th>" + D.modes.filter(function (m) { return m.id === c; })[0].label + "</th>" +
+          S.thresholds.map(function (t) {
+            var ld = byKey["opp:" + c + ":" + t], v = ld ? decode(ld)[i] : NaN;
+            var cur = state.opp === t && state.mode === c ? ' class="ga-cur"' : "";
+            return "<td" + cur + ">" + fmtCount(v) + "</td>";
+          }).join("") + "</tr>";
+      }).join("") + "</table>";
+    if (state.opp && S.counts && S.cellKm2) {
+      var ld = byKey["opp:" + state.mode + ":" + state.opp], v = ld ? decode(ld)[i] : NaN;
+      if (v === v) {
+        html += '<div class="ga-doc">' + lib.esc(modeText(state.mode)) + ", " + lib.esc(state.opp) + " min: " +
+          fmtCount(v) + " cells ≈ " + fmtCount(v * S.cellKm2) + " km² (one cell ≈ " + S.cellKm2 + " km²)</div>";
+      }
+    }
+    return html;
+  }
   function hexPopup(i, ll) {
     var d = destOf(state.dest), where = describe(ll);
     var html = '<div class="ga-name">Hexagon 网格 ' + (where.html ? '<span class="ga-en">' + where.html + "</span>" : "") +
       '</div><div class="ga-sub">to ' + d.label + "</div>" +
       modesTable(function (c) { var v = timeValues(state.dest, c); return v ? v[i] : NaN; }) +
-      scenarioHtml(hexScenario(i));
+      opportunityHtml(i) + scenarioHtml(hexScenario(i));
     if (D.hex.ids) html += '<div class="ga-doc">H3 cell ' + D.hex.ids[i] + "</div>";
     return html;
   }
@@ -453,13 +525,19 @@ function geoAccessBuild(map, groups, D, tiles, fit) {
   }
 
   // ---------------------------------------------------------------- state
-  var state = {dest: D.defaults.dest, mode: D.defaults.mode, sc: "", iso: true};
-  GA.state = function () { return {dest: state.dest, mode: state.mode, sc: state.sc, iso: state.iso}; };
+  var state = {dest: D.defaults.dest, mode: D.defaults.mode, sc: "", opp: "", iso: true};
+  GA.state = function () { return {dest: state.dest, mode: state.mode, sc: state.sc, opp: state.opp, iso: state.iso}; };
+  function oppFor(mode, th) { return D.opp.some(function (o) { return o.mode === mode && o.th === th; }); }
   function valid(st) {
     if (!destOf(st.dest)) st.dest = D.defaults.dest;
     var modes = chains.concat(["fastest"], cmpKeys);
     if (modes.indexOf(st.mode) < 0) st.mode = D.defaults.mode;
     if (st.sc && !scenOf(st.sc)) st.sc = "";
+    if (st.opp && !D.opp.some(function (o) { return o.th === st.opp; })) st.opp = "";
+    if (st.opp) {
+      st.sc = "";  // one layer at a time: the opportunities or a scenario
+      if (!oppFor(st.mode, st.opp)) st.mode = chains.filter(function (c) { return oppFor(c, st.opp); })[0];
+    }
     if (st.sc && chains.indexOf(st.mode) < 0) {
       st.mode = chains.filter(function (c) { return byKey["diff:" + st.sc + ":" + st.dest + ":" + c]; })[0] || chains[0];
     }
@@ -467,6 +545,7 @@ function geoAccessBuild(map, groups, D, tiles, fit) {
   }
   var panel, nowText, legendBox;
   function select(change) {
+    if (change.sc) change = L.extend({opp: ""}, change);  // a scenario replaces the opportunities
     var st = valid(L.extend({}, state, change));
     state = st;
     current = layerFor(st);
@@ -474,7 +553,7 @@ function geoAccessBuild(map, groups, D, tiles, fit) {
     isoLayer.clearLayers();
     var iso = byKey["iso:" + st.dest + ":" + st.mode];
     GA.isoKey = null;
-    if (st.iso && !st.sc && iso && chains.indexOf(st.mode) >= 0) {
+    if (st.iso && !st.sc && !st.opp && iso && chains.indexOf(st.mode) >= 0) {
       L.geoJSON(iso.geojson, {renderer: isoRenderer, interactive: false, style: function (f) {
         return {color: f.properties.c, weight: 2.5, opacity: 0.95, fill: false};
       }}).addTo(isoLayer);
@@ -501,6 +580,10 @@ function geoAccessBuild(map, groups, D, tiles, fit) {
       iso: GA.isoKey, text: what, canvases: map.getPane("gaHex").querySelectorAll("canvas").length};
   };
   function st2text(st) {
+    if (st.opp) {
+      return "Showing: " + (D.schemes.opp.counts ? "cells" : D.schemes.opp.unit) + " reachable within " + st.opp +
+        " min · " + modeText(st.mode) + " · cumulative opportunities 累积机会";
+    }
     var d = destOf(st.dest);
     var s = st.sc ? scenOf(st.sc).text + " · " : "";
     var kind = st.sc ? "change in travel time 变化" : /^cmp:/.test(st.mode) ? "difference 差值" :
@@ -528,7 +611,7 @@ function geoAccessBuild(map, groups, D, tiles, fit) {
       if (it[2]) sp.lang = it[2];
       L.DomEvent.on(r, "change", function () {
         var ch = {};
-        ch[name === "ga-dest" ? "dest" : name === "ga-mode" ? "mode" : "sc"] = r.value;
+        ch[name === "ga-dest" ? "dest" : name === "ga-mode" ? "mode" : name === "ga-opp" ? "opp" : "sc"] = r.value;
         select(ch);
       });
     });
@@ -539,6 +622,12 @@ function geoAccessBuild(map, groups, D, tiles, fit) {
     .concat([["fastest", "fastest mode 最快方式"]])
     .concat(D.cmp.map(function (c) { return ["cmp:" + c[0] + "-" + c[1], modeText(c[0]) + " − " + modeText(c[1]) +
       " (compare 对比)"]; })));
+  if (D.opp.length) {
+    // thresholds in one row: the cells (or weight) reachable from each hexagon by the mode above
+    radios("Reachable area (cumulative opportunities) 可达范围", "ga-opp",
+      [["", "off"]].concat(D.schemes.opp.thresholds.map(function (t) { return [t, "≤ " + t + " min"]; })))
+      .classList.add("ga-inline");
+  }
   if (D.scenarios.length) {
     radios("Scenario: change in travel time 情景", "ga-sc", [["", "none: travel times as of the map date 无"]]
       .concat(D.scenarios.map(function (s) { return [s.id, s.text]; })));
@@ -558,12 +647,17 @@ function geoAccessBuild(map, groups, D, tiles, fit) {
     nowText.textContent = lib.phone(map) ? st2text(state).replace(/^Showing: /, "").replace(/ · [^·]*$/, "") :
       st2text(state);
     panel.querySelectorAll("input[type=radio]").forEach(function (r) {
-      var v = r.name === "ga-dest" ? state.dest : r.name === "ga-mode" ? state.mode : state.sc;
+      var v = r.name === "ga-dest" ? state.dest : r.name === "ga-mode" ? state.mode : r.name === "ga-opp" ? state.opp :
+        state.sc;
       r.checked = r.value === v;
-      if (r.name === "ga-mode") r.disabled = !!state.sc && chains.indexOf(r.value) < 0;
+      if (r.name === "ga-mode") {
+        r.disabled = (!!state.sc && chains.indexOf(r.value) < 0) || (!!state.opp && !oppFor(r.value, state.opp));
+      }
+      // the opportunities count every cell reached, whatever the destination
+      if (r.name === "ga-dest") r.disabled = !!state.opp;
     });
     isoBox.checked = state.iso;
-    isoBox.disabled = !!state.sc;
+    isoBox.disabled = !!state.sc || !!state.opp;
     if (legendBox) {
       legendBox.querySelectorAll(".ga-scheme").forEach(function (s) {
         s.hidden = s.getAttribute("data-scheme") !== current.scheme;
@@ -583,7 +677,7 @@ function geoAccessBuild(map, groups, D, tiles, fit) {
   }
   D.dests.forEach(function (d) {
     entry(d.label, "destination 目的地", [d.text, d.en, d.id], function () {
-      select({dest: d.id});
+      select({dest: d.id, opp: ""});
       if (d.ll) { map.setView(d.ll, Math.max(map.getZoom(), 11), {animate: false}); destMarks[d.id].fire("click"); }
     });
   });
@@ -623,12 +717,14 @@ function geoAccessBuild(map, groups, D, tiles, fit) {
       var times = chains.map(function (c) { var v = timeValues(state.dest, c); return v && v[i] === v[i] ? v[i] : null; });
       var best = null;
       times.forEach(function (t, k) { if (t !== null && (best === null || t < times[best])) best = k; });
+      var opps = D.opp.map(function (o) { var v = decode(byKey["opp:" + o.mode + ":" + o.th])[i]; return v === v ? v : null; });
       rows.push([D.hex.ids ? lib.unescapeHtml(D.hex.ids[i]) : i, Number(ll.lat.toFixed(5)), Number(ll.lng.toFixed(5)),
         where.county, where.station, where.stationKm === null ? null : Number(where.stationKm.toFixed(2))]
-        .concat(times, [best === null ? "" : chains[best]]));
+        .concat(times, [best === null ? "" : chains[best]], opps));
     }
     var header = ["h3", "lat", "lon", "county", "nearest_station", "station_km"]
-      .concat(chains.map(function (c) { return "minutes_" + c; }), ["fastest"]);
+      .concat(chains.map(function (c) { return "minutes_" + c; }), ["fastest"],
+        D.opp.map(function (o) { return "o_" + o.mode + "_" + o.th; }));
     lib.download("jjj-atlas-access-" + state.dest + "-hexagons.csv", lib.csv(header, rows), "text/csv");
     GA.lastDownloadRows = rows.length;
   });
@@ -665,13 +761,14 @@ function geoAccessBuild(map, groups, D, tiles, fit) {
   select({});
   GA.timing.select = performance.now();
   lib.permalink(map, GA, function () {
-    return {dest: state.dest, mode: state.mode, sc: state.sc, iso: state.iso ? "1" : "0"};
+    return {dest: state.dest, mode: state.mode, sc: state.sc, opp: state.opp, iso: state.iso ? "1" : "0"};
   }, function (o) {
     var ch = {};
     if (typeof o.dest === "string" && destOf(o.dest)) ch.dest = o.dest;
     if (typeof o.mode === "string" && (chains.indexOf(o.mode) >= 0 || o.mode === "fastest" ||
         cmpKeys.indexOf(o.mode) >= 0)) ch.mode = o.mode;
     if (typeof o.sc === "string" && (o.sc === "" || scenOf(o.sc))) ch.sc = o.sc;
+    if (typeof o.opp === "string" && (o.opp === "" || D.opp.some(function (x) { return x.th === o.opp; }))) ch.opp = o.opp;
     if (o.iso === "0" || o.iso === "1") ch.iso = o.iso === "1";
     select(ch);
   });

@@ -1,8 +1,8 @@
 // jjj-atlas: the atlas (every layer on one date). Built by geo.maps.atlas.
-function geoAtlasBuild(map, groups, D, tiles, fit) {
+function geoAtlasBuild(map, groups, D, tiles, fit, fitPhone) {
   "use strict";
   var lib = window.geoAtlasLib;
-  map.fitBounds(fit, {padding: [12, 12], animate: false});
+  lib.fitView(map, fit, fitPhone);
   var GA = window.geoAtlas = {kind: "atlas", map: map, layers: {}, date: D.date, gcj02: D.gcj02};
   GA.popupHtml = function (layer) { return layer.feature.properties.p; };
   GA.statusOf = function (layer) { var p = layer.feature.properties; return [p.s, p.sd]; };

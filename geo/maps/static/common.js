@@ -262,7 +262,7 @@ var geoAtlasLib = window.geoAtlasLib || (function () {
       if (!map.hasLayer(rec.group)) return;
       rec.features.forEach(function (layer, j) {
         var p = layer.feature.properties;
-        if (p.pr === undefined || !layer._gaWanted) return;
+        if (p.pr === undefined || !layer._gaWanted || !layer.getLatLng) return;  // points only
         cand.push({rec: rec, j: j, layer: layer, pr: p.pr, id: p.id});
       });
     });
@@ -273,7 +273,11 @@ var geoAtlasLib = window.geoAtlasLib || (function () {
     cand.forEach(function (c) {
       var pt = map.latLngToContainerPoint(c.layer.getLatLng());
       var r = (c.layer.options.radius || 5) + (c.layer.options.weight || 1) / 2;
-      var ok = kept.every(function (k) { return pt.distanceTo(k.pt) >= r + k.r + 2; });
+      // apart when their bounding squares are (a 1 px gap): circles a little apart on a
+      // diagonal would still touch once drawn with their outlines at a fractional zoom
+      var ok = kept.every(function (k) {
+        return Math.abs(pt.x - k.pt.x) >= r + k.r + 1 || Math.abs(pt.y - k.pt.y) >= r + k.r + 1;
+      });
       c.layer._gaDecluttered = !ok;
       if (ok) kept.push({pt: pt, r: r, layer: c.layer}); else hidden++;
     });
@@ -451,6 +455,17 @@ var geoAtlasLib = window.geoAtlasLib || (function () {
     return L.rectangle(D.frame, {color: "#666", weight: 1, dashArray: "6 4", fill: false, interactive: false,
       pane: "gaCasing"}).addTo(map);
   }
+  // the first view: the data's frame; on a phone the study area proper (its counties), in
+  // quarter zoom steps so that it fills the screen's width (a phone keeps quarter steps:
+  // pinch zoom and the permalink's fractional zoom stay where they are put)
+  function fitView(map, fit, fitPhone) {
+    if (fitPhone && phone(map)) {
+      map.options.zoomSnap = 0.25;
+      map.fitBounds(fitPhone, {padding: [4, 4], animate: false});
+    } else {
+      map.fitBounds(fit, {padding: [12, 12], animate: false});
+    }
+  }
   function debounce(fn, ms) {
     var t = null;
     return function () { if (t) clearTimeout(t); t = setTimeout(function () { t = null; fn(); }, ms); };
@@ -458,6 +473,7 @@ var geoAtlasLib = window.geoAtlasLib || (function () {
   return {esc: esc, unescapeHtml: unescapeHtml, el: el, phone: phone, corner: corner, control: control, layout: layout, popupOptions: popupOptions,
     fitPopups: fitPopups, minimap: minimap, centre: centre, boundsOf: boundsOf, features: features,
     fullStyle: fullStyle, restyle: restyle, refresh: refresh, declutter: declutter, labels: labels,
-    highlight: highlight, focus: focus, shown: shown, frame: frame, debounce: debounce, FONT: FONT};
+    highlight: highlight, focus: focus, shown: shown, frame: frame, debounce: debounce, fitView: fitView,
+    FONT: FONT};
 })();
 window.geoAtlasLib = geoAtlasLib;

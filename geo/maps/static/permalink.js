@@ -4,7 +4,7 @@
 // strict number and date patterns, and never inserted into the page.
 (function (lib) {
   "use strict";
-  var VIEW = /^(\d{1,2})\/(-?\d{1,2}(?:\.\d{1,7})?)\/(-?\d{1,3}(?:\.\d{1,7})?)$/;
+  var VIEW = /^(\d{1,2}(?:\.\d{1,2})?)\/(-?\d{1,2}(?:\.\d{1,7})?)\/(-?\d{1,3}(?:\.\d{1,7})?)$/;
   lib.isoDate = /^\d{4}-\d{2}-\d{2}$/;
   function parse(hash) {
     var out = Object.create(null);

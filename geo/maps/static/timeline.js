@@ -1,9 +1,9 @@
 // jjj-atlas: the timeline map (the network through time). Built by geo.maps.timeline_map.
 // A feature's style is a pure function of (feature, date): GA.styleAt(props, iso).
-function geoTimelineBuild(map, groups, D, tiles, fit) {
+function geoTimelineBuild(map, groups, D, tiles, fit, fitPhone) {
   "use strict";
   var lib = window.geoAtlasLib;
-  map.fitBounds(fit, {padding: [12, 12], animate: false});
+  lib.fitView(map, fit, fitPhone);
   var GA = window.geoAtlas = {kind: "timeline", map: map, layers: {}, gcj02: D.gcj02, date: D.initial};
   var DAY = 86400000;
   var t0 = Date.parse(D.start), t1 = Date.parse(D.end), span = Math.round((t1 - t0) / DAY);
@@ -25,6 +25,7 @@ function geoTimelineBuild(map, groups, D, tiles, fit) {
     var since = [];
     if (st[1]) since.push("since " + st[1]);
     if (p.ih && st[0] !== "unknown") since.push("as its line " + p.ih);  // p.ih: escaped HTML
+    if (p.eb) since.push("existing before the corpus 既有");
     return p.h + '<div class="ga-status ga-st-' + st[0] + '">Status on ' + GA.date + ": <b>" +
       D.statusLabels[st[0]] + "</b>" + (since.length ? " (" + since.join(", ") + ")" : "") + "</div>" + p.b;
   };
@@ -172,9 +173,26 @@ function geoTimelineBuild(map, groups, D, tiles, fit) {
     var y0 = Number(D.start.slice(0, 4)) + 1, y1 = Number(D.end.slice(0, 4));
     var years = y1 - y0 + 1, pxYear = w / Math.max(span / 365.25, 1), every = 1;
     while (pxYear * every < 34) every = every === 1 ? 2 : every === 2 ? 5 : every * 2;
+    var shown = [];
     for (var y = y0; y <= y1; y++) {
       var labelled = (y % every) === 0;
-      tick(labelled ? "ga-year ga-year-l" : "ga-year", y + "-01-01", labelled ? String(y) : "");
+      var t = tick(labelled ? "ga-year ga-year-l" : "ga-year", y + "-01-01", labelled ? String(y) : "");
+      if (labelled) shown.push(t);
+    }
+    // a label that would run past the slider's right end: the end date's year (e.g.
+    // 2026-01-01, at the very end) is written to the left of its tick, dropping a label it
+    // then meets; another year keeps its tick without a label
+    var last = shown[shown.length - 1];
+    if (last && last.offsetLeft + last.offsetWidth > ticks.clientWidth && last.textContent + "-01-01" !== D.end) {
+      last.textContent = "";
+      last.className = "ga-year";
+    } else if (last && last.offsetLeft + last.offsetWidth > ticks.clientWidth) {
+      last.classList.add("ga-year-end");
+      var prev = shown[shown.length - 2];
+      if (prev && prev.getBoundingClientRect().right + 2 > last.getBoundingClientRect().left) {
+        prev.textContent = "";
+        prev.className = "ga-year";
+      }
     }
     dates.forEach(function (d) { tick("ga-evtick", d, ""); });
     return years;
