@@ -21,7 +21,16 @@ from geo.crs import area_km2, length_m
 from geo.gazetteer import Feature, Gazetteer, load_gazetteer, provisional_feature
 from geo.geojson import feature_collection_text, geometry_to_geojson
 from geo.io import atomic_write_text
-from geo.schema import COORD_DECIMALS, GRID_DECIMALS, GRID_LAYERS, LAYER_NAMES, PROPERTY_ORDER, THEME_LAYER, json_value
+from geo.schema import (
+    COORD_DECIMALS,
+    EXISTING_BEFORE_BASIS,
+    GRID_DECIMALS,
+    GRID_LAYERS,
+    LAYER_NAMES,
+    PROPERTY_ORDER,
+    THEME_LAYER,
+    json_value,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -110,7 +119,7 @@ def existing_before_source() -> dict[str, Any]:
     if str(assumption(a, "status_policy", "roads_without_timeline", default="exclude")) != "open":
         return {}
     return {
-        "basis": "existing_before",
+        "basis": EXISTING_BEFORE_BASIS,
         "doc_id": None,
         "quote": "existing before the corpus (assumptions.yaml status_policy.roads_without_timeline: open)",
         "modality": "actual",

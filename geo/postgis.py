@@ -57,7 +57,15 @@ import pandas as pd
 import shapely
 
 from geo.errors import ExportError, UsageError
-from geo.schema import JSON_PROPERTIES, LAYER_NAMES, STATION_STATUS_INHERITANCE, as_list, decode_property, json_value
+from geo.schema import (
+    EXISTING_BEFORE_BASIS,
+    JSON_PROPERTIES,
+    LAYER_NAMES,
+    STATION_STATUS_INHERITANCE,
+    as_list,
+    decode_property,
+    json_value,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -144,7 +152,7 @@ def status_periods(layers: Mapping[str, gpd.GeoDataFrame]) -> pd.DataFrame:
             kinds[fid] = str(r.get("kind") or "")
             parents[fid] = [str(p) for p in as_list(r.get("parent"))]
             source = decode_property(r.get("status_source"))
-            if isinstance(source, Mapping) and source.get("basis") == "existing_before" and not timelines[fid]:
+            if isinstance(source, Mapping) and source.get("basis") == EXISTING_BEFORE_BASIS and not timelines[fid]:
                 initial[fid] = str(r.get("status") or "unknown")
 
     def own(fid: str) -> list[tuple[_dt.date | None, str, str | None]]:

@@ -495,6 +495,7 @@ def parse_scenario_time_column(column: str, chains: Iterable[str] | None = None)
             return ScenarioTimeColumn(side, *dc) if dc else None
     return None
 
+
 # --------------------------------------------------------------------------- status basis (maps, issue 13)
 
 #: ``status_source.basis`` of a road or bridge the layers give ``status: open`` because it
