@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from itertools import pairwise
 from typing import Any
 
-from geo.dates import ResolvedDate, reported
+from geo.dates import ResolvedDate, parse_cn_number, reported
 from geo.extract.context import DocContext, document_context
 from geo.extract.lexicon import (
     ACTUAL_RE,
@@ -133,6 +133,35 @@ def _paragraph_lead_date(ctx: DocContext, clause_index: int, modality: str) -> R
     return found[-1][2] if PURE_DATE_FILLER_RE.match(rest) else None
 
 
+def _sentence_scope_date(ctx: DocContext, clause_index: int, modality: str) -> ResolvedDate | None:
+    """``今年甲将初见成效，乙将全面通车，丙将启动建设``: a date opening an earlier clause of the
+    sentence (a sentence-initial time adverbial) scopes over the parallel clauses after it
+    that have no date of their own; the nearest such clause counts, and only when no
+    clause between them carries a date elsewhere than at its opening."""
+    clauses = ctx.seg.clauses
+    si = clauses[clause_index].sentence
+    j = clause_index - 1
+    while j >= 0 and clauses[j].sentence == si:
+        c = clauses[j]
+        found = ctx.dates(c.start, c.end, modality)
+        if found:
+            text = ctx.norm[c.start : c.end]
+            lead = NEWS_LEAD_RE.match(text)
+            opening = lead.end() if lead else len(text) - len(text.lstrip())
+            return found[0][2] if found[0][0] <= opening else None
+        j -= 1
+    return None
+
+
+def _past_for_forecast(ctx: DocContext, rd: ResolvedDate, modality: str) -> bool:
+    """Whether a date borrowed from context (a report date, a lead adverbial) cannot date a
+    forecast: it ends by the publication date (``昨天上午，…。甲将全面通车``: the day it was
+    said, not the day it will happen)."""
+    if modality != "expected" or ctx.published is None or rd.precision in ("reported", "unknown"):
+        return False
+    return rd.last_day < ctx.published or (rd.precision == "day" and rd.date <= ctx.published)
+
+
 _REPORT_VERB_RE = re.compile(r"获悉|了解到|获知|得知|传来|宣布|发布|透露|介绍|表示|称|通报|召开|举行|消息")
 
 
@@ -192,13 +221,18 @@ def _choose_date(
     if key in ctx.memo:
         lead = ctx.memo[key]
     else:
-        lead = _marked_consequence_date(ctx, clause_index, ctext, modality)
-        if lead is None:
-            lead = _report_date(ctx, clause_index, modality)
-        if lead is None:
-            lead = _sentence_lead_date(ctx, clause_index, modality)
-        if lead is None:
-            lead = _paragraph_lead_date(ctx, clause_index, modality)
+        lead = None
+        for rule in (
+            lambda: _marked_consequence_date(ctx, clause_index, ctext, modality),
+            lambda: _report_date(ctx, clause_index, modality),
+            lambda: _sentence_lead_date(ctx, clause_index, modality),
+            lambda: _sentence_scope_date(ctx, clause_index, modality),
+            lambda: _paragraph_lead_date(ctx, clause_index, modality),
+        ):
+            cand = rule()
+            if cand is not None and not _past_for_forecast(ctx, cand, modality):
+                lead = cand
+                break
         ctx.memo[key] = lead
     if lead is not None:
         return lead
@@ -285,10 +319,12 @@ def _head_mentions(
         # 密涿高速北延与京平高速对接工程: the head is a connection target; its conjuncts
         # before it carry the event
         prev = [i for i in usable if i < idx]
-        if not prev or not COORD_RE.match(segtext[rel[prev[-1]][1] : rel[idx][0]] or "x"):
+        if prev and COORD_RE.match(segtext[rel[prev[-1]][1] : rel[idx][0]] or "x"):
+            idx = prev[-1]
+            connection = True
+        elif not _OWN_KEYWORD_RE.match(segtext[rel[idx][1] : kw[0]]) or not _SELF_CONNECTION_RE.match(segtext, kw[0]):
             return [], False
-        idx = prev[-1]
-        connection = True
+        # else 甲隧道贯通在即: the connection word is the head's own status keyword
     chosen = [idx]
     j = idx
     k = usable.index(idx)
@@ -304,14 +340,20 @@ def _head_mentions(
     return [mentions[i] for i in sorted(chosen)], connection
 
 
+#: What may stand between a head and its own connection keyword (``甲线全线贯通``, ``甲路已贯通``).
+_OWN_KEYWORD_RE = re.compile(r"^(?:\s|已经|已|将|即将|正式|顺利|全线|实现|双线|左线|右线)*$")
+#: A connection word that is a status of its subject, not a link to a target (``贯通在即``).
+_SELF_CONNECTION_RE = re.compile(r"贯通|接通|连通")
+
 #: Text between two coordinated mentions when the first has a bracketed description.
 _BRACKETED_COORD_RE = re.compile(r"^\s*[(（][^()（）]{0,40}[)）]\s*[、与和及]\s*$")
 
 #: An explicit anaphoric subject (``该工程``, ``项目``, ``线路``, ``全线``...) or a bare
 #: section label (``通州至大兴段``, ``北京段``, ``一期``) opening a clause.
 _ANAPHOR_RE = re.compile(
-    r"^\s*(?:代表|标志着|意味着|标志)?\s*(?:(?:该|此|本|这一?|这个|这座|这条|整个|其|上述)?"
-    r"(?:(?<=[该此本这条座个其述])[^，。；]{0,16}的)?(?:轨道|城际|地铁|跨界)?"
+    r"^\s*(?:代表|标志着|意味着|标志)?\s*(?:(?:该|此|本|这一?|这个|这座|这条|整个|其|上述|以上|这些|"
+    r"(?:这|该|上述|以上|此)[两二三四五六七八九十\d]+[条座个项处])?"
+    r"(?:(?<=[该此本这条座个其述上些处项])[^，。；]{0,16}的)?(?:轨道|城际|地铁|跨界)?"
     r"(?:工程项目|工程|项目|线路|路段|道路|大桥|桥梁|车站|隧道|全线|线|路|桥|站|枢纽|船闸|公园|院区)"
     r"(?:整体|全线|主体|工程|项目)?"
     r"|[\u4e00-\u9fff]{1,8}(?:至[\u4e00-\u9fff]{1,8})?段|[一二三四]期(?:工程|项目)?)"
@@ -321,7 +363,7 @@ _ZERO_FILLER_RE = re.compile(
     r"^(?:[\s“”\"]|将于|将在|将会|将|预计于|预计在|预计|计划于|计划在|计划|力争于|力争在|力争|争取|拟于|拟|"
     r"有望于|有望|已经|已于|已|正在|正|于|在|目前|现已|现|日前|近日|均|都|全部|也|还|并|且|同时|此外|"
     r"率先|首先|即将|全面|正式|顺利|基本|实现|完成|进入|迈进|迈入|步入|开始|达到|进一步|加快|稳步|年底前|年内|"
-    r"整体|全线|会|可|能|陆续|逐步|先后|分别|同步)*$"
+    r"整体|全线|会|可|能|陆续|逐步|先后|分别|同步|完成[^，。；]{1,12}?等)*$"
 )
 _ZERO_TAIL_MAX = 10
 #: What may follow the keyword of a clause without a subject of its own (``…开诊运行``,
@@ -397,13 +439,13 @@ def events_in(
     """
     seg = ctx.seg
     by_clause: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
-    any_mention: set[int] = set()
+    any_mention: dict[int, list[tuple[int, int]]] = defaultdict(list)  # clause -> mention spans
     last_eventable: dict[int, list[tuple[int, str]]] = defaultdict(list)  # paragraph -> (start, id)
     for m in mentions:
         ci = bisect.bisect_right(seg.clause_starts, m.start) - 1
         if ci < 0:
             continue
-        any_mention.add(ci)
+        any_mention[ci].append((m.start, m.end))
         kind = kinds.get(m.feature_id)
         if kind not in NO_EVENT_KINDS and m.feature_id not in no_events:
             by_clause[ci].append((m.start, m.end, m.feature_id))
@@ -440,7 +482,7 @@ def events_in(
                 rd = _choose_date(ctx, ci, ctext, 0, st[1], modality)
                 group_statements[clause.sentence].append((st[0], _check_future(ctx, rd, modality), rd, kw_text))
                 continue
-            if ci in any_mention:
+            if ci in any_mention and not _inside_section_label(ctx, clause, any_mention[ci], st[1]):
                 continue  # only places (areas) named: their own subject, not the topic's
             fids = _antecedent(ctx, ci, ctext, st, last_subject, last_eventable, topic, kinds)
             if not fids:
@@ -453,6 +495,8 @@ def events_in(
             for fid in fids:
                 if _status_allowed(kinds.get(fid), status, kw_text):
                     _add_event(events, seen, ctx, clause, fid, status, modality, rd)
+            # the statement continues its topic: later subjectless clauses are about it too
+            last_subject = (clause.paragraph, clause.sentence, fids)
             continue
         ctext = ctx.norm[clause.start : clause.end]
         if not has_status(ctext):
@@ -501,9 +545,11 @@ def events_in(
     return _drop_restatements(events)
 
 
-#: A counted group as a subject (``28条跨省线路``, ``多条公交线路``, ``3座桥梁``).
+#: A counted group as a subject (``28条跨省线路``, ``多条公交线路``, ``3座桥梁``); not a
+#: numbered demonstrative (``这两条道路``), which refers back to named features.
 _GROUP_SUBJECT_RE = re.compile(
-    r"(?:\d+|[两三四五六七八九十]+|多|数|几)(?:条|座|个|项|处)[^，。；]{0,16}?(?:线路|道路|公路|项目|桥梁|车站|站点|线|路|桥)"
+    r"(?<![这该此述上\d两三四五六七八九十])(?:\d+|[两三四五六七八九十]+|多|数|几)(?:条|座|个|项|处)[^，。；]{0,16}?"
+    r"(?:线路|道路|公路|项目|桥梁|车站|站点|线|路|桥)"
 )
 #: A demonstrative group that the following names enumerate (``这37条线路涉及甲、乙…``).
 _ENUM_INTRO_RE = re.compile(
@@ -646,6 +692,11 @@ def _antecedent(
     if anaphor is None:
         return []
     if not anaphor:
+        topic_here = _sentence_topic(ctx, clause, last_eventable)
+        if topic_here is not None and (
+            last_subject is None or last_subject[0] != clause.paragraph or last_subject[1] < topic_here[0]
+        ):
+            return [topic_here[1]]  # 甲路西起乙路。10月10日正式通车: the topic of the sentence(s) before
         if last_subject is not None and (
             last_subject[0] == clause.paragraph
             or (last_subject[0] == clause.paragraph - 1 and last_subject[0] in ctx.seg.headings)
@@ -667,13 +718,18 @@ def _antecedent(
         if topic is not None:
             return [topic]
         return [prior[-1]] if prior else []
-    if _PLURAL_ANAPHOR_RE.match(ctext) and clause.sentence > 0:
+    plural = _PLURAL_ANAPHOR_RE.match(ctext)
+    if plural and clause.sentence > 0:
         # 甲路、乙路…。上述道路均已通车: a plural demonstrative takes every feature of its kind
-        # that the previous sentence (of the same paragraph) names
+        # that the previous sentence (of the same paragraph) names; a numbered one
+        # (这两条道路) the last so many of them, and only when there are that many
         ps, pe = ctx.seg.sentences[clause.sentence - 1]
-        group = list(dict.fromkeys(f for pos, f in last_eventable.get(clause.paragraph, []) if ps <= pos < pe))
-        if len(ok(group)) >= 2:
-            return ok(group)
+        group = ok(list(dict.fromkeys(f for pos, f in last_eventable.get(clause.paragraph, []) if ps <= pos < pe)))
+        count = parse_cn_number(plural.group("n")) if plural.group("n") else None
+        if count is not None:
+            return group if count >= 2 and len(group) == count else []
+        if len(group) >= 2:
+            return group
     if here and last_subject is not None and ok(last_subject[2]):
         return ok(last_subject[2])
     if prior:
@@ -685,11 +741,60 @@ def _antecedent(
     return []
 
 
+#: What may open a sentence before the feature that is its topic (once its dates are removed).
+_TOPIC_PREFIX_RE = re.compile(
+    r"^(?:[\s，,、“”\"以来截至在于到自从起今年底]|目前|当前|近日|日前|据悉|据了解|记者了解到|另外|此外|同时|其中|"
+    r"新建的?|拟建的?|规划的?|全长[^，。]{0,8}的|位于[^，。]{0,10}的)*$"
+)
+
+
+#: A section label written with place names (``通州至大兴段``, ``北京段``, ``河北段``).
+_SECTION_LABEL_RE = re.compile(r"[\u4e00-\u9fff]{1,8}(?:至|到|—|-)?[\u4e00-\u9fff]{0,8}?段")
+
+
+def _inside_section_label(ctx: DocContext, clause: Clause, spans: list[tuple[int, int]], ks: int) -> bool:
+    """Whether every name in a clause before its keyword is part of a section label
+    (``目前通州至大兴段基本完工``: the places name a section of the topic, not the subject)."""
+    m = _SECTION_LABEL_RE.search(ctx.norm, clause.start, clause.start + ks)
+    if m is None:
+        return False
+    return all(m.start() <= a and b <= m.end() for a, b in spans)
+
+
+def _sentence_topic(
+    ctx: DocContext, clause: Clause, last_eventable: Mapping[int, list[tuple[int, str]]]
+) -> tuple[int, str] | None:
+    """The feature a subjectless clause continues (topic continuation): the feature that opens
+    its own sentence before it, else the one that opens the previous sentence of its paragraph
+    (``甲路西起乙路，东至丙路。10月10日正式通车``); with that sentence's index.
+
+    A sentence's topic is its first feature that is not an end point or route point, when
+    only dates and adverbial filler stand before it."""
+    si = clause.sentence
+    for k in (si, si - 1):
+        if k < 0:
+            break
+        ss, se = ctx.seg.sentences[k]
+        limit = min(se, clause.start)
+        first = next(((pos, f) for pos, f in last_eventable.get(clause.paragraph, []) if ss <= pos < limit), None)
+        if first is None:
+            continue
+        pos, fid = first
+        prefix = ctx.norm[ss:pos]
+        for a, b, _ in reversed(ctx.dates(ss, pos, "actual")):
+            prefix = prefix[:a] + prefix[b:]
+        prefix = NEWS_LEAD_RE.sub("", prefix, count=1)
+        return (k, fid) if _TOPIC_PREFIX_RE.match(prefix) else None
+    return None
+
+
 _PROJECT_ANAPHOR_RE = re.compile(r"工程|项目")
 #: A plural demonstrative subject (``上述道路``, ``以上线路``, ``这些车站``).
-_PLURAL_ANAPHOR_RE = re.compile(r"^\s*(?:上述|以上|这些)")
+_PLURAL_ANAPHOR_RE = re.compile(
+    r"^\s*(?:上述|以上|这些|(?:这|该|此)(?=[两二三四五六七八九十\d]+[条座个项处]))(?P<n>[两二三四五六七八九十\d]+)?"
+)
 _PERIPHERAL_BEFORE_RE = re.compile(
-    r"(?:起于|起自|止于|终至|终于|终点|起点|途经|经由|经过|连接|衔接|对接|接入|与|至|到|从|由|跨)\s*$"
+    r"(?:[东南西北]起|起于|起自|止于|终至|终于|终点|起点|途经|经由|经过|连接|衔接|对接|接入|与|至|到|从|由|跨)\s*$"
 )
 
 
