@@ -37,7 +37,11 @@ def gaz() -> Gazetteer:
             _f("expressway-jingping", "京平高速", "expressway", "road"),
             _f("expressway-capital-ring", "首都地区环线高速", "expressway", "road", "首都环线高速"),
             _f("metro-line-22", "北京地铁22号线（平谷线）", "metro_line", "rail", "22号线", "平谷线"),
+            _f("hub-subcenter-station", "城市副中心站综合交通枢纽", "station", "rail"),
+            _f("road-east-6th-ring", "东六环", "expressway", "road"),
             _f("admin-tongzhou", "通州区", "admin", "admin", "通州"),
+            _f("town-yanjiao", "燕郊", "admin", "admin", "燕郊镇"),
+            _f("admin-dachang", "大厂", "admin", "admin", "大厂县"),
             _f("admin-daxing", "大兴区", "admin", "admin", "大兴"),
             _f("town-huoxian", "漷县镇", "admin", "admin", "漷县"),
         ]
@@ -145,6 +149,36 @@ def test_holing_through_is_imminent(gaz):
 def test_a_connection_target_still_gets_nothing(gaz):
     # 京平高速 is what the extension connects to, and 对接 says nothing of its status
     assert _events(gaz, "密涿高速北延与京平高速对接。") == set()
+
+
+# --------------------------------------------------------------------------- coordination
+def test_place_names_before_conjuncts_do_not_break_the_coordination(gaz):
+    got = _events(gaz, "燕郊神威北大街与大厂通宝路对接工程正式通车。")
+    # the connection opens on the road that is extended; the target is not said to open
+    assert {(f, s) for f, s, *_ in got} == {("road-shenwei-north", "opened")}
+
+
+def test_project_words_between_conjuncts_keep_the_list(gaz):
+    got = _events(gaz, "城市副中心站综合交通枢纽工程和东六环改造工程已全面施工。")
+    assert {f for f, *_ in got} == {"hub-subcenter-station", "road-east-6th-ring"}
+
+
+def test_a_stray_comma_before_an_enumeration_comma_does_not_end_the_list(gaz):
+    got = _events(gaz, "厂通路,、安石路和东六环改造工程已全面施工。")
+    assert {f for f, *_ in got} == {"road-changtong", "road-anshi", "road-east-6th-ring"}
+
+
+def test_main_structure_starting_is_a_milestone_not_the_start_of_works(gaz):
+    got = _events(gaz, "城市副中心站综合交通枢纽主体结构开始施工。")
+    assert {(f, s) for f, s, *_ in got} == {("hub-subcenter-station", "milestone")}
+    got = _events(gaz, "城市副中心站综合交通枢纽开始施工。")
+    assert {(f, s) for f, s, *_ in got} == {("hub-subcenter-station", "construction_started")}
+
+
+def test_an_agreed_tender_and_entry_on_site_of_an_anaphoric_section(gaz):
+    text = "厂通路项目分为道路和大桥两部分，其中道路段已于2021年12月完成招标并实现进场施工。"
+    got = _events(gaz, text)
+    assert ("road-changtong", "construction_started", "actual", D(2021, 12, 1), "month") in got
 
 
 # --------------------------------------------------------------------------- borrowed dates

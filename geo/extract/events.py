@@ -14,7 +14,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from itertools import pairwise
 from typing import Any
 
@@ -286,11 +286,25 @@ def _head_mentions(
     seg_start: int,
     mentions: list[tuple[int, int, str]],
     kw: tuple[int, int] | None,
+    *,
+    locators: Sequence[tuple[int, int]] = (),
 ) -> tuple[list[tuple[int, int, str]], bool]:
     """Mentions a segment's predicate applies to (head + coordinated mentions), and whether
-    the predicate is a connection (``甲路与乙路贯通``: the head is joined to a target)."""
+    the predicate is a connection (``甲路与乙路贯通``: the head is joined to a target).
+
+    ``locators`` are the spans (document offsets) of the place names of the segment: a
+    place name before a feature locates it and does not break a coordination
+    (``甲镇某路与乙县某路对接工程通车``)."""
     if not mentions:
         return [], False
+    if locators:
+        chars = list(segtext)
+        for la, lb in locators:
+            for pos in range(max(0, la - seg_start), min(len(chars), lb - seg_start)):
+                chars[pos] = " "
+        coordtext = "".join(chars)
+    else:
+        coordtext = segtext
     rel = [(s - seg_start, e - seg_start, fid) for s, e, fid in mentions]
     app = _appositive(segtext, rel)
     usable = [i for i in range(len(rel)) if i not in app]
@@ -319,7 +333,7 @@ def _head_mentions(
         # 密涿高速北延与京平高速对接工程: the head is a connection target; its conjuncts
         # before it carry the event
         prev = [i for i in usable if i < idx]
-        if prev and COORD_RE.match(segtext[rel[prev[-1]][1] : rel[idx][0]] or "x"):
+        if prev and COORD_RE.match(coordtext[rel[prev[-1]][1] : rel[idx][0]] or "x"):
             idx = prev[-1]
             connection = True
         elif not _OWN_KEYWORD_RE.match(segtext[rel[idx][1] : kw[0]]) or not _SELF_CONNECTION_RE.match(segtext, kw[0]):
@@ -332,7 +346,7 @@ def _head_mentions(
         k += direction
         nxt = usable[k]
         a, b = (rel[nxt], rel[j]) if direction < 0 else (rel[j], rel[nxt])
-        between = segtext[a[1] : b[0]]
+        between = _PROJECT_SUFFIX_RE.sub("", coordtext[a[1] : b[0]], count=1)
         if not COORD_RE.match(between) and not _BRACKETED_COORD_RE.match(between):
             break
         j = nxt
@@ -344,6 +358,9 @@ def _head_mentions(
 _OWN_KEYWORD_RE = re.compile(r"^(?:\s|已经|已|将|即将|正式|顺利|全线|实现|双线|左线|右线)*$")
 #: A connection word that is a status of its subject, not a link to a target (``贯通在即``).
 _SELF_CONNECTION_RE = re.compile(r"贯通|接通|连通")
+
+#: A project word closing the first of two coordinated names (``甲枢纽工程和乙路改造工程``).
+_PROJECT_SUFFIX_RE = re.compile(r"^(?:(?:改造|扩建|新建)?(?:工程|项目)|[一二三四]期(?:工程)?)")
 
 #: Text between two coordinated mentions when the first has a bracketed description.
 _BRACKETED_COORD_RE = re.compile(r"^\s*[(（][^()（）]{0,40}[)）]\s*[、与和及]\s*$")
@@ -363,7 +380,7 @@ _ZERO_FILLER_RE = re.compile(
     r"^(?:[\s“”\"]|将于|将在|将会|将|预计于|预计在|预计|计划于|计划在|计划|力争于|力争在|力争|争取|拟于|拟|"
     r"有望于|有望|已经|已于|已|正在|正|于|在|目前|现已|现|日前|近日|均|都|全部|也|还|并|且|同时|此外|"
     r"率先|首先|即将|全面|正式|顺利|基本|实现|完成|进入|迈进|迈入|步入|开始|达到|进一步|加快|稳步|年底前|年内|"
-    r"整体|全线|会|可|能|陆续|逐步|先后|分别|同步|完成[^，。；]{1,12}?等)*$"
+    r"整体|全线|会|可|能|陆续|逐步|先后|分别|同步|完成[^，。；]{1,12}?(?:等|并|后))*$"
 )
 _ZERO_TAIL_MAX = 10
 #: What may follow the keyword of a clause without a subject of its own (``…开诊运行``,
@@ -515,10 +532,12 @@ def events_in(
                 continue
             src_i, (status, ks, ke) = r
             segm = [m for m in cmentions if a <= m[0] < b]
+            mention_spans = {(m[0], m[1]) for m in segm}
             if not segm:
                 continue
             kw = (ks, ke) if src_i == i else None
-            heads, connection = _head_mentions(stext, a, segm, kw)
+            locs = [sp for sp in any_mention.get(ci, []) if a <= sp[0] < b and sp not in mention_spans]
+            heads, connection = _head_mentions(stext, a, segm, kw, locators=locs)
             src_a, _, src_text, _ = segments[src_i]
             kw_text = src_text[ks:ke]
             modality, _ = _modality(ctx, clause, ctext, src_text, keyword=kw_text, clause_index=ci)
