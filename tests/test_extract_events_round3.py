@@ -104,6 +104,16 @@ def test_an_anaphoric_statement_carries_the_topic_to_the_next_sentence(gaz):
     assert not any(f == "road-jingjin" for f, *_ in got)  # 西起: an end point
 
 
+def test_without_a_publication_date_relative_dates_are_still_not_a_subject(gaz):
+    text = "石小路位于漷县镇。\n\n据介绍，目前道路已完成拆迁等前期工作。去年年底全面进场施工。"
+    got = _events(gaz, text, published=None)
+    # the statements are found; their dates depend on the publication date: unknown
+    assert got == {
+        ("road-shixiao", "early_stage", "actual", None, "unknown"),
+        ("road-shixiao", "construction_started", "actual", None, "unknown"),
+    }
+
+
 # --------------------------------------------------------------------------- demonstratives
 def test_numbered_demonstrative_takes_the_features_it_counts(gaz):
     got = _events(gaz, "今年将新建厂通路和安石路。这两条道路预计明年6月通车。")

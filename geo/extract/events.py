@@ -18,13 +18,14 @@ from collections.abc import Mapping, Sequence
 from itertools import pairwise
 from typing import Any
 
-from geo.dates import ResolvedDate, parse_cn_number, reported
+from geo.dates import ResolvedDate, date_matches, parse_cn_number, reported
 from geo.extract.context import DocContext, document_context
 from geo.extract.lexicon import (
     ACTUAL_RE,
     AFTER_CLAUSE_RE,
     BUS_ONLY_RE,
     COORD_RE,
+    DATE_HINT_RE,
     ENDPOINT_RE,
     EXPECTED_RE,
     FORECAST_KEYWORD_RE,
@@ -399,6 +400,11 @@ def _zero_subject(ctx: DocContext, ci: int, ctext: str, ks: int, modality: str) 
     for s, e, _ in reversed(ctx.dates(clause.start, clause.end, modality)):
         if e <= ks:
             pre = pre[:s] + pre[e:]
+    if ctx.published is None and DATE_HINT_RE.search(pre):
+        # without a publication date relative dates stay unresolved, yet they are dates,
+        # not a subject (``目前道路已…``, ``去年年底全面…``)
+        for m in reversed(date_matches(pre)):
+            pre = pre[: m.start()] + pre[m.end() :]
     anaphor = _ANAPHOR_RE.match(pre)
     rest = pre[anaphor.end() :] if anaphor else pre
     if not _ZERO_FILLER_RE.match(rest):
