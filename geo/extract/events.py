@@ -222,18 +222,18 @@ def _choose_date(
     if key in ctx.memo:
         lead = ctx.memo[key]
     else:
-        lead = None
-        for rule in (
-            lambda: _marked_consequence_date(ctx, clause_index, ctext, modality),
-            lambda: _report_date(ctx, clause_index, modality),
-            lambda: _sentence_lead_date(ctx, clause_index, modality),
-            lambda: _sentence_scope_date(ctx, clause_index, modality),
-            lambda: _paragraph_lead_date(ctx, clause_index, modality),
-        ):
-            cand = rule()
-            if cand is not None and not _past_for_forecast(ctx, cand, modality):
-                lead = cand
-                break
+        # in order of precedence; a borrowed date that is past cannot date a forecast
+        lead = _marked_consequence_date(ctx, clause_index, ctext, modality)
+        if lead is None or _past_for_forecast(ctx, lead, modality):
+            lead = _report_date(ctx, clause_index, modality)
+        if lead is None or _past_for_forecast(ctx, lead, modality):
+            lead = _sentence_lead_date(ctx, clause_index, modality)
+        if lead is None or _past_for_forecast(ctx, lead, modality):
+            lead = _sentence_scope_date(ctx, clause_index, modality)
+        if lead is None or _past_for_forecast(ctx, lead, modality):
+            lead = _paragraph_lead_date(ctx, clause_index, modality)
+        if lead is not None and _past_for_forecast(ctx, lead, modality):
+            lead = None
         ctx.memo[key] = lead
     if lead is not None:
         return lead
@@ -347,7 +347,9 @@ def _head_mentions(
         k += direction
         nxt = usable[k]
         a, b = (rel[nxt], rel[j]) if direction < 0 else (rel[j], rel[nxt])
-        between = _PROJECT_SUFFIX_RE.sub("", coordtext[a[1] : b[0]], count=1)
+        between = coordtext[a[1] : b[0]]
+        if between[:1] in _PROJECT_SUFFIX_FIRST:
+            between = _PROJECT_SUFFIX_RE.sub("", between, count=1)
         if not COORD_RE.match(between) and not _BRACKETED_COORD_RE.match(between):
             break
         j = nxt
@@ -362,6 +364,7 @@ _SELF_CONNECTION_RE = re.compile(r"贯通|接通|连通")
 
 #: A project word closing the first of two coordinated names (``甲枢纽工程和乙路改造工程``).
 _PROJECT_SUFFIX_RE = re.compile(r"^(?:(?:改造|扩建|新建)?(?:工程|项目)|[一二三四]期(?:工程)?)")
+_PROJECT_SUFFIX_FIRST = frozenset("改扩新工项一二三四")
 
 #: Text between two coordinated mentions when the first has a bracketed description.
 _BRACKETED_COORD_RE = re.compile(r"^\s*[(（][^()（）]{0,40}[)）]\s*[、与和及]\s*$")
@@ -538,11 +541,13 @@ def events_in(
                 continue
             src_i, (status, ks, ke) = r
             segm = [m for m in cmentions if a <= m[0] < b]
-            mention_spans = {(m[0], m[1]) for m in segm}
             if not segm:
                 continue
             kw = (ks, ke) if src_i == i else None
-            locs = [sp for sp in any_mention.get(ci, []) if a <= sp[0] < b and sp not in mention_spans]
+            locs: list[tuple[int, int]] = []
+            if len(any_mention[ci]) > len(cmentions):  # place names in the clause
+                spans = {(m[0], m[1]) for m in segm}
+                locs = [sp for sp in any_mention[ci] if a <= sp[0] < b and sp not in spans]
             heads, connection = _head_mentions(stext, a, segm, kw, locators=locs)
             src_a, _, src_text, _ = segments[src_i]
             kw_text = src_text[ks:ke]
