@@ -206,6 +206,14 @@ def test_a_forecast_is_not_dated_by_a_past_day_of_its_paragraph(gaz):
     assert got == {("road-changtong", "opened", "expected", D(2019, 3, 21), "reported")}
 
 
+def test_a_date_closing_the_clause_before_dates_the_statement(gaz):
+    # a photo credit or source before the date: the date still leads the statement
+    text = "10月3日，厂通路正式通车。记者某某摄 昨天上午，安石路举行通车仪式。"
+    got = _events(gaz, text, published=D(2019, 10, 15))
+    assert ("road-anshi", "opened", "actual", D(2019, 10, 14), "day") in got
+    assert ("road-changtong", "opened", "actual", D(2019, 10, 3), "day") in got
+
+
 def test_a_fact_is_still_dated_by_its_paragraph_lead(gaz):
     got = _events(gaz, "昨天上午，区政府召开座谈会。厂通路已经通车。", published=D(2019, 3, 21))
     assert got == {("road-changtong", "opened", "actual", D(2019, 3, 20), "day")}

@@ -96,7 +96,8 @@ def _modality(
 
 
 def _sentence_lead_date(ctx: DocContext, clause_index: int, modality: str) -> ResolvedDate | None:
-    """Date of a pure time-adverbial clause earlier in the same sentence (``今年，…``)."""
+    """Date of a pure time-adverbial clause earlier in the same sentence (``今年，…``), or of
+    a date closing the clause just before (``据报道 昨天上午，…``)."""
     clauses = ctx.seg.clauses
     si = clauses[clause_index].sentence
     j = clause_index - 1
@@ -105,6 +106,8 @@ def _sentence_lead_date(ctx: DocContext, clause_index: int, modality: str) -> Re
         ctext = ctx.norm[c.start : c.end]
         found = ctx.dates(c.start, c.end, modality)
         if found:
+            if j == clause_index - 1 and found[-1][1] >= len(ctext.rstrip()):
+                return found[-1][2]  # 新华社记者某某摄 昨天上午，甲通航: the date just before the clause
             rest = ctext
             for s, e, _ in reversed(found):
                 rest = rest[:s] + rest[e:]
