@@ -36,6 +36,8 @@ def gaz() -> Gazetteer:
             _f("expressway-mizhuo-north", "密涿高速北延", "expressway", "road"),
             _f("expressway-jingping", "京平高速", "expressway", "road"),
             _f("expressway-capital-ring", "首都地区环线高速", "expressway", "road", "首都环线高速"),
+            _f("bridge-wangjiabai", "王家摆大桥", "bridge", "road"),
+            _f("rail-daqin", "大秦铁路", "rail_line", "rail"),
             _f("metro-line-22", "北京地铁22号线（平谷线）", "metro_line", "rail", "22号线", "平谷线"),
             _f("hub-subcenter-station", "城市副中心站综合交通枢纽", "station", "rail"),
             _f("road-east-6th-ring", "东六环", "expressway", "road"),
@@ -159,6 +161,15 @@ def test_holing_through_is_imminent(gaz):
 def test_a_connection_target_still_gets_nothing(gaz):
     # 京平高速 is what the extension connects to, and 对接 says nothing of its status
     assert _events(gaz, "密涿高速北延与京平高速对接。") == set()
+
+
+def test_widening_to_come_is_a_plan_for_the_road_not_its_end_points(gaz):
+    got = _events(gaz, "此外，京平高速王家摆大桥至大秦铁路之间的路段也将拓宽。")
+    assert got == {("expressway-jingping", "planned", "expected", D(2024, 11, 20), "reported")}
+    got = _events(gaz, "京平高速将由双向4车道加宽为8车道。")
+    assert {(f, s, m) for f, s, m, *_ in got} == {("expressway-jingping", "planned", "expected")}
+    # a widening reported as done is no plan (and no status rule claims it)
+    assert _events(gaz, "去年京平高速已经加宽。") == set()
 
 
 # --------------------------------------------------------------------------- coordination

@@ -262,6 +262,9 @@ _OBJECT_ONLY = frozenset({"打造"})
 _BRACKET_RE = re.compile(r"[(（\[【]")
 _ENDPOINT_HINT_RE = re.compile(r"[至到—\-~]")
 _ENDPOINT_AFTER_RE = re.compile(r"\s*(?:至|到|—|-|~)[^，,。；;]{0,12}?(?:段|区间)")
+#: The second end point of a section (``甲桥至乙铁路之间的路段``, ``…至乙路段``).
+_SECOND_END_BEFORE_RE = re.compile(r"[至到—\-~]$")
+_SECOND_END_AFTER_RE = re.compile(r"\s*(?:之间|之间的|间的|间)?(?:路段|区段|段|区间)")
 _COPULA_RE = re.compile(r"(?<![但于还就正总要可凡只若])是")
 
 
@@ -280,7 +283,9 @@ def _appositive(segtext: str, rel: list[tuple[int, int, str]]) -> set[int]:
             if depth > 0:
                 out.add(i)
                 continue
-        if _ENDPOINT_AFTER_RE.match(segtext, e):
+        if _ENDPOINT_AFTER_RE.match(segtext, e) or (
+            _SECOND_END_BEFORE_RE.search(segtext, max(0, s - 1), s) and _SECOND_END_AFTER_RE.match(segtext, e)
+        ):
             out.add(i)
     return out
 
