@@ -11,7 +11,8 @@ expression                meaning                                      precision
 ``今年`` ``去年`` ``明年``  year relative to publication                   ``year``
 ``去年9月``               month of the previous year                   ``month``
 ``年底前`` ``年内``        deadline: 31 December of the year            ``deadline``
-``2025年年底``, ``2025年底前`` end of 2025 (31 December)                  ``deadline``
+``2025年底前``            by the end of 2025 (31 December)             ``deadline``
+``2025年年底`` ``年末``    the end of the year: December                ``month``
 ``6月底前``               end of June                                  ``deadline``
 ``上半年`` ``下半年``      half year                                    ``half``
 ``一季度`` ``年初``        quarter (``年初`` = first quarter)            ``quarter``
@@ -480,7 +481,9 @@ def _resolve_match(
     assert year is not None
     if not _year_ok(year, basis):
         return None
-    if part in ("年底前", "年底", "年末", "年内", "底前", "底", "末", "内"):  # 2025年底前 = 2025年年底前
+    if part in ("年底", "年末", "底", "末"):  # 2025年年底 = 2025年底: December 2025 (a month, as 年初 is a quarter)
+        return ResolvedDate(_dt.date(year, 12, 1), "month", basis, _dt.date(year, 12, 31))
+    if part in ("年底前", "年内", "底前", "内"):  # 2025年底前 = 2025年年底前: by 31 December
         return ResolvedDate(_dt.date(year, 12, 31), "deadline", basis)
     if part == "上半年":
         return ResolvedDate(_dt.date(year, 1, 1), "half", basis, _dt.date(year, 6, 30))

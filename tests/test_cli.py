@@ -282,7 +282,10 @@ def test_dates_print_at_their_precision_and_quotes_once(capsys):
     assert main(["timeline", "平谷线", "--corpus", str(SEEDS)]) == 0
     out = capsys.readouterr().out
     assert "  2021-06 [month] construction_started" in out
-    assert "by 2025-12-31 [deadline] opened (expected)" in out
+    assert "  2025-12 [month] opened (expected)" in out  # 2025年年底: December
+    assert main(["timeline", "厂通路", "--corpus", str(SEEDS)]) == 0
+    out = capsys.readouterr().out
+    assert "by 2021-12-31 [deadline] construction_started (expected)" in out  # 年底前: a deadline
 
 
 # --------------------------------------------------------------------------- progress

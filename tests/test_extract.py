@@ -292,7 +292,7 @@ def test_work_plan_section_vs_progress_report(gaz):
     assert ("road-changtong", "construction_started", "actual", D(2022, 1, 1), "year") in got
     assert ("metro-line-22", "under_construction", "actual", D(2022, 1, 1), "year") in got
     # the subject of the bare predicate is carried over (zero anaphora)
-    assert ("metro-line-22", "opened", "expected", D(2025, 12, 31), "deadline") in got
+    assert ("metro-line-22", "opened", "expected", D(2025, 12, 1), "month") in got  # 年底: December
     assert not any(m == "actual" and s == "opened" for _, s, m, _, _ in got)
 
 
@@ -354,7 +354,7 @@ def test_negation_is_not_an_event(gaz):
         ("2021年至2025年", D(2022, 8, 1), "expected", (D(2021, 1, 1), "range", D(2025, 12, 31))),
         ("“十四五”", D(2022, 8, 1), "expected", (D(2021, 1, 1), "range", D(2025, 12, 31))),
         ("10月12日", D(2021, 11, 12), "actual", (D(2021, 10, 12), "day", None)),
-        ("2025年年底", D(2022, 1, 1), "expected", (D(2025, 12, 31), "deadline", None)),
+        ("2025年年底", D(2022, 1, 1), "expected", (D(2025, 12, 1), "month", D(2025, 12, 31))),
         ("近日", D(2023, 12, 29), "actual", (D(2023, 12, 1), "month", D(2023, 12, 31))),
         ("日前", D(2023, 12, 29), "actual", (D(2023, 12, 1), "month", D(2023, 12, 31))),
         ("二〇二二年六月", D(2023, 1, 1), "actual", (D(2022, 6, 1), "month", D(2022, 6, 30))),

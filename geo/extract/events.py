@@ -14,17 +14,18 @@ from __future__ import annotations
 import bisect
 import re
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from itertools import pairwise
 from typing import Any
 
-from geo.dates import ResolvedDate, reported
+from geo.dates import ResolvedDate, date_matches, parse_cn_number, reported
 from geo.extract.context import DocContext, document_context
 from geo.extract.lexicon import (
     ACTUAL_RE,
     AFTER_CLAUSE_RE,
     BUS_ONLY_RE,
     COORD_RE,
+    DATE_HINT_RE,
     ENDPOINT_RE,
     EXPECTED_RE,
     FORECAST_KEYWORD_RE,
@@ -95,7 +96,8 @@ def _modality(
 
 
 def _sentence_lead_date(ctx: DocContext, clause_index: int, modality: str) -> ResolvedDate | None:
-    """Date of a pure time-adverbial clause earlier in the same sentence (``今年，…``)."""
+    """Date of a pure time-adverbial clause earlier in the same sentence (``今年，…``), or of
+    a date closing the clause just before (``据报道 昨天上午，…``)."""
     clauses = ctx.seg.clauses
     si = clauses[clause_index].sentence
     j = clause_index - 1
@@ -104,6 +106,8 @@ def _sentence_lead_date(ctx: DocContext, clause_index: int, modality: str) -> Re
         ctext = ctx.norm[c.start : c.end]
         found = ctx.dates(c.start, c.end, modality)
         if found:
+            if j == clause_index - 1 and found[-1][1] >= len(ctext.rstrip()):
+                return found[-1][2]  # 新华社记者某某摄 昨天上午，甲通航: the date just before the clause
             rest = ctext
             for s, e, _ in reversed(found):
                 rest = rest[:s] + rest[e:]
@@ -131,6 +135,35 @@ def _paragraph_lead_date(ctx: DocContext, clause_index: int, modality: str) -> R
     for s, e, _ in reversed(found):
         rest = rest[:s] + rest[e:]
     return found[-1][2] if PURE_DATE_FILLER_RE.match(rest) else None
+
+
+def _sentence_scope_date(ctx: DocContext, clause_index: int, modality: str) -> ResolvedDate | None:
+    """``今年甲将初见成效，乙将全面通车，丙将启动建设``: a date opening an earlier clause of the
+    sentence (a sentence-initial time adverbial) scopes over the parallel clauses after it
+    that have no date of their own; the nearest such clause counts, and only when no
+    clause between them carries a date elsewhere than at its opening."""
+    clauses = ctx.seg.clauses
+    si = clauses[clause_index].sentence
+    j = clause_index - 1
+    while j >= 0 and clauses[j].sentence == si:
+        c = clauses[j]
+        found = ctx.dates(c.start, c.end, modality)
+        if found:
+            text = ctx.norm[c.start : c.end]
+            lead = NEWS_LEAD_RE.match(text)
+            opening = lead.end() if lead else len(text) - len(text.lstrip())
+            return found[0][2] if found[0][0] <= opening else None
+        j -= 1
+    return None
+
+
+def _past_for_forecast(ctx: DocContext, rd: ResolvedDate, modality: str) -> bool:
+    """Whether a date borrowed from context (a report date, a lead adverbial) cannot date a
+    forecast: it ends by the publication date (``昨天上午，…。甲将全面通车``: the day it was
+    said, not the day it will happen)."""
+    if modality != "expected" or ctx.published is None or rd.precision in ("reported", "unknown"):
+        return False
+    return rd.last_day < ctx.published or (rd.precision == "day" and rd.date <= ctx.published)
 
 
 _REPORT_VERB_RE = re.compile(r"获悉|了解到|获知|得知|传来|宣布|发布|透露|介绍|表示|称|通报|召开|举行|消息")
@@ -192,13 +225,18 @@ def _choose_date(
     if key in ctx.memo:
         lead = ctx.memo[key]
     else:
+        # in order of precedence; a borrowed date that is past cannot date a forecast
         lead = _marked_consequence_date(ctx, clause_index, ctext, modality)
-        if lead is None:
+        if lead is None or _past_for_forecast(ctx, lead, modality):
             lead = _report_date(ctx, clause_index, modality)
-        if lead is None:
+        if lead is None or _past_for_forecast(ctx, lead, modality):
             lead = _sentence_lead_date(ctx, clause_index, modality)
-        if lead is None:
+        if lead is None or _past_for_forecast(ctx, lead, modality):
+            lead = _sentence_scope_date(ctx, clause_index, modality)
+        if lead is None or _past_for_forecast(ctx, lead, modality):
             lead = _paragraph_lead_date(ctx, clause_index, modality)
+        if lead is not None and _past_for_forecast(ctx, lead, modality):
+            lead = None
         ctx.memo[key] = lead
     if lead is not None:
         return lead
@@ -224,6 +262,9 @@ _OBJECT_ONLY = frozenset({"打造"})
 _BRACKET_RE = re.compile(r"[(（\[【]")
 _ENDPOINT_HINT_RE = re.compile(r"[至到—\-~]")
 _ENDPOINT_AFTER_RE = re.compile(r"\s*(?:至|到|—|-|~)[^，,。；;]{0,12}?(?:段|区间)")
+#: The second end point of a section (``甲桥至乙铁路之间的路段``, ``…至乙路段``).
+_SECOND_END_BEFORE_RE = re.compile(r"[至到—\-~]$")
+_SECOND_END_AFTER_RE = re.compile(r"\s*(?:之间|之间的|间的|间)?(?:路段|区段|段|区间)")
 _COPULA_RE = re.compile(r"(?<![但于还就正总要可凡只若])是")
 
 
@@ -242,7 +283,9 @@ def _appositive(segtext: str, rel: list[tuple[int, int, str]]) -> set[int]:
             if depth > 0:
                 out.add(i)
                 continue
-        if _ENDPOINT_AFTER_RE.match(segtext, e):
+        if _ENDPOINT_AFTER_RE.match(segtext, e) or (
+            _SECOND_END_BEFORE_RE.search(segtext, max(0, s - 1), s) and _SECOND_END_AFTER_RE.match(segtext, e)
+        ):
             out.add(i)
     return out
 
@@ -252,11 +295,25 @@ def _head_mentions(
     seg_start: int,
     mentions: list[tuple[int, int, str]],
     kw: tuple[int, int] | None,
+    *,
+    locators: Sequence[tuple[int, int]] = (),
 ) -> tuple[list[tuple[int, int, str]], bool]:
     """Mentions a segment's predicate applies to (head + coordinated mentions), and whether
-    the predicate is a connection (``甲路与乙路贯通``: the head is joined to a target)."""
+    the predicate is a connection (``甲路与乙路贯通``: the head is joined to a target).
+
+    ``locators`` are the spans (document offsets) of the place names of the segment: a
+    place name before a feature locates it and does not break a coordination
+    (``甲镇某路与乙县某路对接工程通车``)."""
     if not mentions:
         return [], False
+    if locators:
+        chars = list(segtext)
+        for la, lb in locators:
+            for pos in range(max(0, la - seg_start), min(len(chars), lb - seg_start)):
+                chars[pos] = " "
+        coordtext = "".join(chars)
+    else:
+        coordtext = segtext
     rel = [(s - seg_start, e - seg_start, fid) for s, e, fid in mentions]
     app = _appositive(segtext, rel)
     usable = [i for i in range(len(rel)) if i not in app]
@@ -285,10 +342,12 @@ def _head_mentions(
         # 密涿高速北延与京平高速对接工程: the head is a connection target; its conjuncts
         # before it carry the event
         prev = [i for i in usable if i < idx]
-        if not prev or not COORD_RE.match(segtext[rel[prev[-1]][1] : rel[idx][0]] or "x"):
+        if prev and COORD_RE.match(coordtext[rel[prev[-1]][1] : rel[idx][0]] or "x"):
+            idx = prev[-1]
+            connection = True
+        elif not _OWN_KEYWORD_RE.match(segtext[rel[idx][1] : kw[0]]) or not _SELF_CONNECTION_RE.match(segtext, kw[0]):
             return [], False
-        idx = prev[-1]
-        connection = True
+        # else 甲隧道贯通在即: the connection word is the head's own status keyword
     chosen = [idx]
     j = idx
     k = usable.index(idx)
@@ -296,7 +355,9 @@ def _head_mentions(
         k += direction
         nxt = usable[k]
         a, b = (rel[nxt], rel[j]) if direction < 0 else (rel[j], rel[nxt])
-        between = segtext[a[1] : b[0]]
+        between = coordtext[a[1] : b[0]]
+        if between[:1] in _PROJECT_SUFFIX_FIRST:
+            between = _PROJECT_SUFFIX_RE.sub("", between, count=1)
         if not COORD_RE.match(between) and not _BRACKETED_COORD_RE.match(between):
             break
         j = nxt
@@ -304,14 +365,24 @@ def _head_mentions(
     return [mentions[i] for i in sorted(chosen)], connection
 
 
+#: What may stand between a head and its own connection keyword (``甲线全线贯通``, ``甲路已贯通``).
+_OWN_KEYWORD_RE = re.compile(r"^(?:\s|已经|已|将|即将|正式|顺利|全线|实现|双线|左线|右线)*$")
+#: A connection word that is a status of its subject, not a link to a target (``贯通在即``).
+_SELF_CONNECTION_RE = re.compile(r"贯通|接通|连通")
+
+#: A project word closing the first of two coordinated names (``甲枢纽工程和乙路改造工程``).
+_PROJECT_SUFFIX_RE = re.compile(r"^(?:(?:改造|扩建|新建)?(?:工程|项目)|[一二三四]期(?:工程)?)")
+_PROJECT_SUFFIX_FIRST = frozenset("改扩新工项一二三四")
+
 #: Text between two coordinated mentions when the first has a bracketed description.
 _BRACKETED_COORD_RE = re.compile(r"^\s*[(（][^()（）]{0,40}[)）]\s*[、与和及]\s*$")
 
 #: An explicit anaphoric subject (``该工程``, ``项目``, ``线路``, ``全线``...) or a bare
 #: section label (``通州至大兴段``, ``北京段``, ``一期``) opening a clause.
 _ANAPHOR_RE = re.compile(
-    r"^\s*(?:代表|标志着|意味着|标志)?\s*(?:(?:该|此|本|这一?|这个|这座|这条|整个|其|上述)?"
-    r"(?:(?<=[该此本这条座个其述])[^，。；]{0,16}的)?(?:轨道|城际|地铁|跨界)?"
+    r"^\s*(?:代表|标志着|意味着|标志)?\s*(?:(?:该|此|本|这一?|这个|这座|这条|整个|其|上述|以上|这些|"
+    r"(?:这|该|上述|以上|此)[两二三四五六七八九十\d]+[条座个项处])?"
+    r"(?:(?<=[该此本这条座个其述上些处项])[^，。；]{0,16}的)?(?:轨道|城际|地铁|跨界)?"
     r"(?:工程项目|工程|项目|线路|路段|道路|大桥|桥梁|车站|隧道|全线|线|路|桥|站|枢纽|船闸|公园|院区)"
     r"(?:整体|全线|主体|工程|项目)?"
     r"|[\u4e00-\u9fff]{1,8}(?:至[\u4e00-\u9fff]{1,8})?段|[一二三四]期(?:工程|项目)?)"
@@ -321,7 +392,7 @@ _ZERO_FILLER_RE = re.compile(
     r"^(?:[\s“”\"]|将于|将在|将会|将|预计于|预计在|预计|计划于|计划在|计划|力争于|力争在|力争|争取|拟于|拟|"
     r"有望于|有望|已经|已于|已|正在|正|于|在|目前|现已|现|日前|近日|均|都|全部|也|还|并|且|同时|此外|"
     r"率先|首先|即将|全面|正式|顺利|基本|实现|完成|进入|迈进|迈入|步入|开始|达到|进一步|加快|稳步|年底前|年内|"
-    r"整体|全线|会|可|能|陆续|逐步|先后|分别|同步)*$"
+    r"整体|全线|会|可|能|陆续|逐步|先后|分别|同步|完成[^，。；]{1,12}?(?:等|并|后))*$"
 )
 _ZERO_TAIL_MAX = 10
 #: What may follow the keyword of a clause without a subject of its own (``…开诊运行``,
@@ -340,6 +411,11 @@ def _zero_subject(ctx: DocContext, ci: int, ctext: str, ks: int, modality: str) 
     for s, e, _ in reversed(ctx.dates(clause.start, clause.end, modality)):
         if e <= ks:
             pre = pre[:s] + pre[e:]
+    if ctx.published is None and DATE_HINT_RE.search(pre):
+        # without a publication date relative dates stay unresolved, yet they are dates,
+        # not a subject (``目前道路已…``, ``去年年底全面…``)
+        for m in reversed(date_matches(pre)):
+            pre = pre[: m.start()] + pre[m.end() :]
     anaphor = _ANAPHOR_RE.match(pre)
     rest = pre[anaphor.end() :] if anaphor else pre
     if not _ZERO_FILLER_RE.match(rest):
@@ -397,13 +473,13 @@ def events_in(
     """
     seg = ctx.seg
     by_clause: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
-    any_mention: set[int] = set()
+    any_mention: dict[int, list[tuple[int, int]]] = defaultdict(list)  # clause -> mention spans
     last_eventable: dict[int, list[tuple[int, str]]] = defaultdict(list)  # paragraph -> (start, id)
     for m in mentions:
         ci = bisect.bisect_right(seg.clause_starts, m.start) - 1
         if ci < 0:
             continue
-        any_mention.add(ci)
+        any_mention[ci].append((m.start, m.end))
         kind = kinds.get(m.feature_id)
         if kind not in NO_EVENT_KINDS and m.feature_id not in no_events:
             by_clause[ci].append((m.start, m.end, m.feature_id))
@@ -440,7 +516,7 @@ def events_in(
                 rd = _choose_date(ctx, ci, ctext, 0, st[1], modality)
                 group_statements[clause.sentence].append((st[0], _check_future(ctx, rd, modality), rd, kw_text))
                 continue
-            if ci in any_mention:
+            if ci in any_mention and not _inside_section_label(ctx, clause, any_mention[ci], st[1]):
                 continue  # only places (areas) named: their own subject, not the topic's
             fids = _antecedent(ctx, ci, ctext, st, last_subject, last_eventable, topic, kinds)
             if not fids:
@@ -453,6 +529,8 @@ def events_in(
             for fid in fids:
                 if _status_allowed(kinds.get(fid), status, kw_text):
                     _add_event(events, seen, ctx, clause, fid, status, modality, rd)
+            # the statement continues its topic: later subjectless clauses are about it too
+            last_subject = (clause.paragraph, clause.sentence, fids)
             continue
         ctext = ctx.norm[clause.start : clause.end]
         if not has_status(ctext):
@@ -474,7 +552,11 @@ def events_in(
             if not segm:
                 continue
             kw = (ks, ke) if src_i == i else None
-            heads, connection = _head_mentions(stext, a, segm, kw)
+            locs: list[tuple[int, int]] = []
+            if len(any_mention[ci]) > len(cmentions):  # place names in the clause
+                spans = {(m[0], m[1]) for m in segm}
+                locs = [sp for sp in any_mention[ci] if a <= sp[0] < b and sp not in spans]
+            heads, connection = _head_mentions(stext, a, segm, kw, locators=locs)
             src_a, _, src_text, _ = segments[src_i]
             kw_text = src_text[ks:ke]
             modality, _ = _modality(ctx, clause, ctext, src_text, keyword=kw_text, clause_index=ci)
@@ -501,9 +583,11 @@ def events_in(
     return _drop_restatements(events)
 
 
-#: A counted group as a subject (``28条跨省线路``, ``多条公交线路``, ``3座桥梁``).
+#: A counted group as a subject (``28条跨省线路``, ``多条公交线路``, ``3座桥梁``); not a
+#: numbered demonstrative (``这两条道路``), which refers back to named features.
 _GROUP_SUBJECT_RE = re.compile(
-    r"(?:\d+|[两三四五六七八九十]+|多|数|几)(?:条|座|个|项|处)[^，。；]{0,16}?(?:线路|道路|公路|项目|桥梁|车站|站点|线|路|桥)"
+    r"(?<![这该此述上\d两三四五六七八九十])(?:\d+|[两三四五六七八九十]+|多|数|几)(?:条|座|个|项|处)[^，。；]{0,16}?"
+    r"(?:线路|道路|公路|项目|桥梁|车站|站点|线|路|桥)"
 )
 #: A demonstrative group that the following names enumerate (``这37条线路涉及甲、乙…``).
 _ENUM_INTRO_RE = re.compile(
@@ -646,6 +730,11 @@ def _antecedent(
     if anaphor is None:
         return []
     if not anaphor:
+        topic_here = _sentence_topic(ctx, clause, last_eventable)
+        if topic_here is not None and (
+            last_subject is None or last_subject[0] != clause.paragraph or last_subject[1] < topic_here[0]
+        ):
+            return [topic_here[1]]  # 甲路西起乙路。10月10日正式通车: the topic of the sentence(s) before
         if last_subject is not None and (
             last_subject[0] == clause.paragraph
             or (last_subject[0] == clause.paragraph - 1 and last_subject[0] in ctx.seg.headings)
@@ -667,13 +756,18 @@ def _antecedent(
         if topic is not None:
             return [topic]
         return [prior[-1]] if prior else []
-    if _PLURAL_ANAPHOR_RE.match(ctext) and clause.sentence > 0:
+    plural = _PLURAL_ANAPHOR_RE.match(ctext)
+    if plural and clause.sentence > 0:
         # 甲路、乙路…。上述道路均已通车: a plural demonstrative takes every feature of its kind
-        # that the previous sentence (of the same paragraph) names
+        # that the previous sentence (of the same paragraph) names; a numbered one
+        # (这两条道路) the last so many of them, and only when there are that many
         ps, pe = ctx.seg.sentences[clause.sentence - 1]
-        group = list(dict.fromkeys(f for pos, f in last_eventable.get(clause.paragraph, []) if ps <= pos < pe))
-        if len(ok(group)) >= 2:
-            return ok(group)
+        group = ok(list(dict.fromkeys(f for pos, f in last_eventable.get(clause.paragraph, []) if ps <= pos < pe)))
+        count = parse_cn_number(plural.group("n")) if plural.group("n") else None
+        if count is not None:
+            return group if count >= 2 and len(group) == count else []
+        if len(group) >= 2:
+            return group
     if here and last_subject is not None and ok(last_subject[2]):
         return ok(last_subject[2])
     if prior:
@@ -685,11 +779,60 @@ def _antecedent(
     return []
 
 
+#: What may open a sentence before the feature that is its topic (once its dates are removed).
+_TOPIC_PREFIX_RE = re.compile(
+    r"^(?:[\s，,、“”\"以来截至在于到自从起今年底]|目前|当前|近日|日前|据悉|据了解|记者了解到|另外|此外|同时|其中|"
+    r"新建的?|拟建的?|规划的?|全长[^，。]{0,8}的|位于[^，。]{0,10}的)*$"
+)
+
+
+#: A section label written with place names (``通州至大兴段``, ``北京段``, ``河北段``).
+_SECTION_LABEL_RE = re.compile(r"[\u4e00-\u9fff]{1,8}(?:至|到|—|-)?[\u4e00-\u9fff]{0,8}?段")
+
+
+def _inside_section_label(ctx: DocContext, clause: Clause, spans: list[tuple[int, int]], ks: int) -> bool:
+    """Whether every name in a clause before its keyword is part of a section label
+    (``目前通州至大兴段基本完工``: the places name a section of the topic, not the subject)."""
+    m = _SECTION_LABEL_RE.search(ctx.norm, clause.start, clause.start + ks)
+    if m is None:
+        return False
+    return all(m.start() <= a and b <= m.end() for a, b in spans)
+
+
+def _sentence_topic(
+    ctx: DocContext, clause: Clause, last_eventable: Mapping[int, list[tuple[int, str]]]
+) -> tuple[int, str] | None:
+    """The feature a subjectless clause continues (topic continuation): the feature that opens
+    its own sentence before it, else the one that opens the previous sentence of its paragraph
+    (``甲路西起乙路，东至丙路。10月10日正式通车``); with that sentence's index.
+
+    A sentence's topic is its first feature that is not an end point or route point, when
+    only dates and adverbial filler stand before it."""
+    si = clause.sentence
+    for k in (si, si - 1):
+        if k < 0:
+            break
+        ss, se = ctx.seg.sentences[k]
+        limit = min(se, clause.start)
+        first = next(((pos, f) for pos, f in last_eventable.get(clause.paragraph, []) if ss <= pos < limit), None)
+        if first is None:
+            continue
+        pos, fid = first
+        prefix = ctx.norm[ss:pos]
+        for a, b, _ in reversed(ctx.dates(ss, pos, "actual")):
+            prefix = prefix[:a] + prefix[b:]
+        prefix = NEWS_LEAD_RE.sub("", prefix, count=1)
+        return (k, fid) if _TOPIC_PREFIX_RE.match(prefix) else None
+    return None
+
+
 _PROJECT_ANAPHOR_RE = re.compile(r"工程|项目")
 #: A plural demonstrative subject (``上述道路``, ``以上线路``, ``这些车站``).
-_PLURAL_ANAPHOR_RE = re.compile(r"^\s*(?:上述|以上|这些)")
+_PLURAL_ANAPHOR_RE = re.compile(
+    r"^\s*(?:上述|以上|这些|(?:这|该|此)(?=[两二三四五六七八九十\d]+[条座个项处]))(?P<n>[两二三四五六七八九十\d]+)?"
+)
 _PERIPHERAL_BEFORE_RE = re.compile(
-    r"(?:起于|起自|止于|终至|终于|终点|起点|途经|经由|经过|连接|衔接|对接|接入|与|至|到|从|由|跨)\s*$"
+    r"(?:[东南西北]起|起于|起自|止于|终至|终于|终点|起点|途经|经由|经过|连接|衔接|对接|接入|与|至|到|从|由|跨)\s*$"
 )
 
 

@@ -3,7 +3,8 @@
 Paragraphs broken in the middle of a sentence are rejoined; short unterminated
 paragraphs are headings, which open sections (a work-plan section is recognised per
 section, see :mod:`geo.extract.context`). Sentences end at ``。！？``; clauses at
-``，；：`` (a comma inside a number such as ``1,200`` does not split). A "sentence" longer
+``，；：`` (a comma inside a number such as ``1,200`` does not split, nor a stray comma
+right before an enumeration comma, ``甲路,、乙路``). A "sentence" longer
 than :data:`geo.schema.SENTENCE_MAX_CHARS` (a page without punctuation) is split at that
 length, so the work per sentence, and every quote, stays bounded.
 """
@@ -20,7 +21,9 @@ __all__ = ["Clause", "Segmentation", "segment"]
 
 _TERMINAL = '。！？!?；;：:…”"’)）】」』'
 _SENT_END_RE = re.compile(r"[。！？!?]+[”\"’」』)）]*")
-_CLAUSE_SEP_RE = re.compile(r"[，；：;:]|,(?!\d{3})|(?<!\d),")
+#: A separator right before an enumeration comma (``甲路,、乙路``, a stray comma of a mirror
+#: site) does not end a clause: the list goes on.
+_CLAUSE_SEP_RE = re.compile(r"(?:[，；：;:]|,(?!\d{3})|(?<!\d),)(?![ \t]*、)")
 _HEADING_MAX = 30
 #: A line ending with one of these continues on the next line (``即将于2022年通车的`` /
 #: ``某某线``): the two are one paragraph.
