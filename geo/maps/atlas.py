@@ -24,14 +24,12 @@ import geopandas as gpd
 from geo.config import Study, default_study
 from geo.maps.features import (
     ATLAS_MAX_BYTES,
+    attach_theme_map,
     check_layers,
     date_option,
-    frame_bounds,
-    page_vocabulary,
-    theme_legend_html,
     theme_map,
 )
-from geo.maps.page import DATA_ATTRIBUTION, attach, bbox_feature, write_map
+from geo.maps.page import write_map
 from geo.maps.popups import escape
 
 logger = logging.getLogger(__name__)
@@ -109,30 +107,17 @@ def atlas(
         timeline_mode=False,
     )
     date_txt = f"Status as of {as_of_d.isoformat()}" if as_of_d else "Status as last reported in the corpus"
-    shift = " Features shifted to GCJ-02 to match Amap tiles." if basemap == "gaode" else ""
-    payload = {
-        "date": as_of_d.isoformat() if as_of_d else None,
-        "styles": dict(sorted(tm.styles.items())),
-        "layers": tm.payload_layers,
-        "legend": theme_legend_html(
-            title, tm.themes, subtitle=escape(date_txt), basemap=basemap, extra=shift, provisional=tm.provisional
-        ),
-        "attribution": DATA_ATTRIBUTION,
-        "bboxFeature": bbox_feature(tm.bounds or study.bbox),
-        "frame": frame_bounds(study),
-        "gcj02": basemap == "gaode",
-        **page_vocabulary(tm.themes),
-    }
-    attach(
-        tm.fig,
-        tm.map,
+    attach_theme_map(
+        tm,
         name="atlas",
-        grouped=tm.grouped,
-        groups=tm.groups,
-        payload=payload,
-        script=("theme.js", "atlas.js"),
-        call="geoAtlasBuild",
+        title=title,
+        subtitle=escape(date_txt),
+        basemap=basemap,
+        study=study,
         offline=offline,
+        script="atlas.js",
+        call="geoAtlasBuild",
+        payload={"date": as_of_d.isoformat() if as_of_d else None},
     )
     logger.info("atlas: %d layers, %d features", len(tm.names), sum(len(p["features"]) for p in tm.payload_layers))
     return tm.map

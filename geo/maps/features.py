@@ -37,7 +37,9 @@ from geo.dates import iso_date, to_date
 from geo.errors import MapError
 from geo.maps.page import (
     DATA_ATTRIBUTION,
+    attach,
     base_map,
+    bbox_feature,
     data_bounds,
     fix_id,
     focus_bounds,
@@ -93,6 +95,7 @@ __all__ = [
     "Exit",
     "ThemeMap",
     "all_event_dates",
+    "attach_theme_map",
     "change_dates",
     "check_layers",
     "clip_to_frame",
@@ -713,6 +716,52 @@ def theme_map(
         for g in layers.values()
     )
     return ThemeMap(fig, m, names, payload_layers, styles, fgs, grouped, themes, bounds, provisional)
+
+
+def attach_theme_map(
+    tm: ThemeMap,
+    *,
+    name: str,
+    title: str,
+    subtitle: str,
+    basemap: str,
+    study: Study,
+    offline: bool,
+    script: str,
+    call: str,
+    payload: Mapping[str, Any],
+) -> None:
+    """Attach the page data and scripts of a theme map (the atlas or the timeline map).
+
+    ``payload`` holds the map's own entries (date, slider range …); the styles, layers,
+    legend (``subtitle`` is escaped HTML), attribution, bounds, study frame and vocabulary
+    common to both maps are added here, and the data go to the page as inert JSON.
+    """
+    shift = " Features shifted to GCJ-02 to match Amap tiles." if basemap == "gaode" else ""
+    data = {
+        **payload,
+        "styles": dict(sorted(tm.styles.items())),
+        "layers": tm.payload_layers,
+        "legend": theme_legend_html(
+            title, tm.themes, subtitle=subtitle, basemap=basemap, extra=shift, provisional=tm.provisional
+        ),
+        "attribution": DATA_ATTRIBUTION,
+        "bboxFeature": bbox_feature(tm.bounds or study.bbox),
+        "frame": frame_bounds(study),
+        "gcj02": basemap == "gaode",
+        **page_vocabulary(tm.themes),
+    }
+    attach(
+        tm.fig,
+        tm.map,
+        name=name,
+        grouped=tm.grouped,
+        groups=tm.groups,
+        payload=data,
+        script=("theme.js", script),
+        call=call,
+        offline=offline,
+    )
 
 
 def page_vocabulary(themes: Iterable[str]) -> dict[str, Any]:

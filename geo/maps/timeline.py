@@ -22,15 +22,13 @@ from geo.errors import MapError
 from geo.maps.features import (
     ATLAS_MAX_BYTES,
     all_event_dates,
+    attach_theme_map,
     change_dates,
     check_layers,
     date_option,
-    frame_bounds,
-    page_vocabulary,
-    theme_legend_html,
     theme_map,
 )
-from geo.maps.page import DATA_ATTRIBUTION, attach, bbox_feature, write_map
+from geo.maps.page import write_map
 from geo.maps.popups import escape
 
 __all__ = ["timeline_map", "write_timeline_map"]
@@ -99,38 +97,27 @@ def timeline_map(
         study=study,
         timeline_mode=True,
     )
-    shift = " Features shifted to GCJ-02 to match Amap tiles." if basemap == "gaode" else ""
     sub = escape(
         f"Events {start_s} – {end_s}: a feature appears with its first dated actual event. "
         "Move the date with the bar at the bottom (arrow keys: one day)."
     )
-    payload = {
-        "start": start_s,
-        "end": end_s,
-        "initial": initial_s,
-        "ticks": [d for d in dates if start_s <= d <= end_s],
-        "changes": [d for d in change_dates(tm.payload_layers) if start_s <= d <= end_s],
-        "styles": dict(sorted(tm.styles.items())),
-        "layers": tm.payload_layers,
-        "legend": theme_legend_html(
-            title, tm.themes, subtitle=sub, basemap=basemap, extra=shift, provisional=tm.provisional
-        ),
-        "attribution": DATA_ATTRIBUTION,
-        "bboxFeature": bbox_feature(tm.bounds or study.bbox),
-        "frame": frame_bounds(study),
-        "gcj02": basemap == "gaode",
-        **page_vocabulary(tm.themes),
-    }
-    attach(
-        tm.fig,
-        tm.map,
+    attach_theme_map(
+        tm,
         name="timeline",
-        grouped=tm.grouped,
-        groups=tm.groups,
-        payload=payload,
-        script=("theme.js", "timeline.js"),
-        call="geoTimelineBuild",
+        title=title,
+        subtitle=sub,
+        basemap=basemap,
+        study=study,
         offline=offline,
+        script="timeline.js",
+        call="geoTimelineBuild",
+        payload={
+            "start": start_s,
+            "end": end_s,
+            "initial": initial_s,
+            "ticks": [d for d in dates if start_s <= d <= end_s],
+            "changes": [d for d in change_dates(tm.payload_layers) if start_s <= d <= end_s],
+        },
     )
     return tm.map
 
