@@ -48,13 +48,15 @@ def _opencc() -> Any:
 
 def _t2s_chars(text: str) -> dict[int, str]:
     """Per-character t2s mapping for the characters of ``text`` that change (1:1 only)."""
-    new = {c for c in set(text) if c not in _T2S_CHAR and ord(c) >= 0x3400}
+    chars = set(text)
+    new = {c for c in chars if c not in _T2S_CHAR and ord(c) >= 0x3400}
     if new:
         cc = _opencc()
         for c in new:
             out = cc.convert(c)
             _T2S_CHAR[c] = out if len(out) == 1 else c
-    return {ord(c): _T2S_CHAR[c] for c in set(text) if _T2S_CHAR.get(c, c) != c}
+    get = _T2S_CHAR.get
+    return {ord(c): t for c in chars if (t := get(c, c)) != c}
 
 
 _WINDOW = 4
