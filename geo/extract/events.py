@@ -12,6 +12,7 @@ date (``reported``).
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -79,20 +80,32 @@ def _modality(
         return "expected", True  # 具备通车条件: ready to open, the opening is to come
     if clause_index is not None and _after_clause(ctx, clause_index):
         return "expected", True  # 该工程通车后，将实现…: the consequence of a future event
-    exp = EXPECTED_RE.search(segtext) or EXPECTED_RE.search(ctext)
-    act = ACTUAL_RE.search(segtext) or ACTUAL_RE.search(ctext)
-    if act and act.group(0).startswith("已"):
+    seg_exp, seg_act, _ = _modality_cues(segtext)
+    ctx_exp, ctx_act, plan_verb = _modality_cues(ctext)
+    exp = seg_exp or ctx_exp
+    act = seg_act if seg_act is not None else ctx_act
+    if act is not None and act.startswith("已"):
         return "actual", True
     if exp:
         return "expected", True
-    if act:
+    if act is not None:
         return "actual", True
     if clause.paragraph in ctx.speech_paragraphs:
         return "expected", False
-    stripped = LEADING_FILLER_RE.sub("", ctext.strip())
-    if PLAN_VERB_RE.match(stripped) and ctx.seg.sections[clause.paragraph] in ctx.plan_sections:
+    if plan_verb and ctx.seg.sections[clause.paragraph] in ctx.plan_sections:
         return "expected", False
     return "actual", False
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _modality_cues(text: str) -> tuple[bool, str | None, bool]:
+    """The text-only cues of :func:`_modality` for a clause or segment (computed once per
+    distinct text): whether it holds a forecast marker, its first actuality marker, and
+    whether it opens with a plan verb once its leading filler is removed."""
+    exp = EXPECTED_RE.search(text)
+    act = ACTUAL_RE.search(text)
+    plan_verb = PLAN_VERB_RE.match(LEADING_FILLER_RE.sub("", text.strip())) is not None
+    return exp is not None, (act.group(0) if act is not None else None), plan_verb
 
 
 def _sentence_lead_date(ctx: DocContext, clause_index: int, modality: str) -> ResolvedDate | None:

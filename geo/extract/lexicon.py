@@ -16,6 +16,7 @@ Patterns apply to normalised text (:func:`geo.extract.normalise.normalise_text`)
 
 from __future__ import annotations
 
+import functools
 import re
 
 __all__ = [
@@ -186,11 +187,13 @@ NEWS_LEAD_RE = re.compile(
 PURE_DATE_FILLER_RE = re.compile(r"^(?:[\s以来截至在于到自从起今年底]|首班车|首车|末班车|零时|开始)*$")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def has_status(text: str) -> bool:
     """Whether ``text`` holds any status keyword (a quick test before :func:`status_in`)."""
     return _ANY_STATUS_RE.search(text) is not None
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def status_in(segment: str) -> tuple[str, int, int] | None:
     """The highest-priority status keyword of a clause segment.
 

@@ -48,13 +48,28 @@ def _opencc() -> Any:
 
 def _t2s_chars(text: str) -> dict[int, str]:
     """Per-character t2s mapping for the characters of ``text`` that change (1:1 only)."""
-    new = {c for c in set(text) if c not in _T2S_CHAR and ord(c) >= 0x3400}
+    chars = set(text)
+    new = {c for c in chars if c not in _T2S_CHAR and ord(c) >= 0x3400}
     if new:
         cc = _opencc()
         for c in new:
             out = cc.convert(c)
             _T2S_CHAR[c] = out if len(out) == 1 else c
-    return {ord(c): _T2S_CHAR[c] for c in set(text) if _T2S_CHAR.get(c, c) != c}
+    get = _T2S_CHAR.get
+    return {ord(c): t for c in chars if (t := get(c, c)) != c}
+
+
+@functools.lru_cache(maxsize=1 << 15)
+def _t2s_piece(piece: str) -> str:
+    """OpenCC ``t2s`` of a text between two of OpenCC's separators (computed once per piece)."""
+    return str(_opencc().convert(piece))
+
+
+def _t2s_phrases(text: str) -> str:
+    """``OpenCC('t2s').convert(text)``, piece by piece: OpenCC converts each run between its
+    separators on its own, so a run met again (a boilerplate phrase) is not converted again."""
+    parts = _opencc().split_chars_re.split(text)
+    return "".join(_t2s_piece(p) if i % 2 == 0 and p else p for i, p in enumerate(parts))
 
 
 _WINDOW = 4
@@ -79,7 +94,6 @@ def _t2s_windows(text: str, table: dict[int, str]) -> str:
     context each side) go through OpenCC's phrase conversion; a window whose conversion
     changes length falls back to the per-character table.
     """
-    cc = _opencc()
     positions = [m.start() for m in _changing_re(table).finditer(text)]
     if len(positions) > len(text) // 4:
         windows = [(0, len(text))]  # mostly traditional: one pass
@@ -95,7 +109,7 @@ def _t2s_windows(text: str, table: dict[int, str]) -> str:
     last = 0
     for a, b in windows:
         chunk = text[a:b]
-        conv = cc.convert(chunk)
+        conv = _t2s_phrases(chunk)
         if len(conv) != len(chunk):
             logger.debug("t2s phrase conversion changed the length; per-character fallback")
             conv = chunk.translate(table)
