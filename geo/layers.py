@@ -29,6 +29,8 @@ from geo.schema import (
     LAYER_NAMES,
     PROPERTY_ORDER,
     THEME_LAYER,
+    as_list,
+    decode_property,
     json_value,
 )
 
@@ -36,6 +38,7 @@ logger = logging.getLogger(__name__)
 
 __all__ = [
     "build_layers",
+    "existed_before",
     "existing_before_source",
     "layer_for",
     "layer_to_geojson",
@@ -125,6 +128,22 @@ def existing_before_source() -> dict[str, Any]:
         "modality": "actual",
         "date": None,
     }
+
+
+def existed_before(props: Mapping[str, Any]) -> bool:
+    """Whether a layer feature is open because it existed before the corpus.
+
+    :func:`build_layers` gives a road or bridge with no history ``status: open`` with
+    ``status_source.basis`` :data:`geo.schema.EXISTING_BEFORE_BASIS` (:func:`existing_before_source`);
+    with no timeline of its own such a feature is open at every date, so the dated maps, the
+    PostGIS status periods, the layers and the network agree. ``props`` are a feature's
+    properties, as built or as read back (JSON text is decoded).
+    """
+    source = decode_property(props.get("status_source"))
+    if not isinstance(source, Mapping) or source.get("basis") != EXISTING_BEFORE_BASIS:
+        return False
+    own = [ev for ev in as_list(props.get("timeline")) if isinstance(ev, Mapping)]
+    return not own and str(props.get("status") or "") == "open"
 
 
 def _existing_before(f: Feature, layer: str, source: Mapping[str, Any]) -> bool:

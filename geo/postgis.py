@@ -57,8 +57,8 @@ import pandas as pd
 import shapely
 
 from geo.errors import ExportError, UsageError
+from geo.layers import existed_before
 from geo.schema import (
-    EXISTING_BEFORE_BASIS,
     JSON_PROPERTIES,
     LAYER_NAMES,
     STATION_STATUS_INHERITANCE,
@@ -151,9 +151,8 @@ def status_periods(layers: Mapping[str, gpd.GeoDataFrame]) -> pd.DataFrame:
             timelines[fid] = [dict(e) for e in as_list(r.get("timeline"))]
             kinds[fid] = str(r.get("kind") or "")
             parents[fid] = [str(p) for p in as_list(r.get("parent"))]
-            source = decode_property(r.get("status_source"))
-            if isinstance(source, Mapping) and source.get("basis") == EXISTING_BEFORE_BASIS and not timelines[fid]:
-                initial[fid] = str(r.get("status") or "unknown")
+            if existed_before(r):
+                initial[fid] = "open"
 
     def own(fid: str) -> list[tuple[_dt.date | None, str, str | None]]:
         tl = timelines[fid]

@@ -35,6 +35,7 @@ from geo.config import Study
 from geo.crs import length_m
 from geo.dates import iso_date, to_date
 from geo.errors import MapError
+from geo.layers import existed_before
 from geo.maps.page import (
     DATA_ATTRIBUTION,
     attach,
@@ -230,22 +231,6 @@ def status_steps(timeline: Sequence[Mapping[str, Any]]) -> list[list[str]]:
 #: that :func:`existed_before`): the page compares ISO dates as strings, and ``""`` sorts
 #: before every date.
 ALWAYS_OPEN_STEPS: tuple[tuple[str, str], ...] = (("", "open"),)
-
-
-def existed_before(props: Mapping[str, Any]) -> bool:
-    """Whether a feature is open because it existed before the corpus.
-
-    The layers give a road or bridge with no history ``status: open`` with
-    ``status_source.basis`` :data:`geo.schema.EXISTING_BEFORE_BASIS`
-    (:func:`geo.layers.existing_before_source`); with no timeline of its own, such a feature
-    is open at every date, so the dated atlas and the timeline map draw it open as the
-    undated atlas, the layers and the network do.
-    """
-    source = props.get("status_source")
-    if not isinstance(source, Mapping) or source.get("basis") != EXISTING_BEFORE_BASIS:
-        return False
-    own = [ev for ev in as_list(props.get("timeline")) if isinstance(ev, Mapping)]
-    return not own and str(props.get("status") or "") == "open"
 
 
 def all_event_dates(layers: Mapping[str, gpd.GeoDataFrame]) -> list[str]:
