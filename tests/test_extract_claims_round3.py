@@ -59,9 +59,9 @@ def test_headways_and_timetable_shifts(gaz):
 
 
 def test_travel_time_promise_followed_by_its_noun(gaz):
-    got = _claims(gaz, "两地将形成1小时交通圈，融入半小时轨道交通通勤圈。")
-    assert (60.0, "min", "交通圈") in got
-    assert (30.0, "min", "轨道交通通勤圈") in got
+    got = _claims(gaz, "沿线居民将拥有1小时生活圈，并进入半小时通勤圈。")
+    assert (60.0, "min", "生活圈") in got
+    assert (30.0, "min", "通勤圈") in got
 
 
 def test_durations_without_a_travel_word_are_no_claims(gaz):
@@ -85,7 +85,7 @@ def test_lanes_chinese_and_arabic(gaz):
 def test_lanes_before_a_road_class_are_no_road_name(gaz):
     from geo.extract import extract
 
-    ex = extract([Doc("该项目按双向六车道高速公路标准建设，设计速度100km/h。")], gaz)
+    ex = extract([Doc("新线拟按双向六车道一级公路标准修建，设计速度120km/h。")], gaz)
     assert not [p for p in ex.provisional if "车道" in p.name]
     assert (6.0, "车道", "双向车道") in {(c.value, c.unit, c.counted) for c in ex.claims}
 
@@ -126,10 +126,10 @@ def test_approximate_tens(gaz):
 
 
 def test_traditional_text(gaz):
-    got = _claims(gaz, "東西兩條隧道都分為三層，中間層是3車道，換乘只需1分鐘。")
+    got = _claims(gaz, "南北兩條隧道均為兩層，上層是2車道，換乘只需2分鐘。")
     assert (2.0, "条", "隧道") in got
-    assert (3.0, "车道", "车道") in got
-    assert (1.0, "min", "只需") in got
+    assert (2.0, "车道", "车道") in got
+    assert (2.0, "min", "只需") in got
 
 
 # --------------------------------------------------------------------------- mentions: name forms
@@ -155,7 +155,7 @@ def _mentions(gaz: Gazetteer, text: str) -> list[tuple[str, str]]:
 
 
 def test_list_sharing_one_category_ending(gaz_names):
-    got = _mentions(gaz_names, "穿境而过的有京秦、京哈、通燕、首都环线高速等国家干线。")
+    got = _mentions(gaz_names, "区内通过的主要干线包括京秦、京哈、通燕、首都环线高速等。")
     ids = [f for _, f in got]
     assert ids[:4] == ["expressway-jingqin", "expressway-jingha", "expressway-tongyan", "expressway-ring"]
     assert ("京秦", "expressway-jingqin") in got
@@ -167,7 +167,7 @@ def test_list_item_that_is_no_name_ends_the_list(gaz_names):
 
 
 def test_park_named_after_a_river_is_no_river_mention(gaz_names):
-    got = dict(_mentions(gaz_names, "航线途经大运河森林公园、运河公园。"))
+    got = dict(_mentions(gaz_names, "游船沿途经过大运河森林公园、运河公园等景点。"))
     assert "大运河森林公园" in got
     assert got["大运河森林公园"].startswith("prov-park-")
 

@@ -107,7 +107,7 @@ def test_an_anaphoric_statement_carries_the_topic_to_the_next_sentence(gaz):
 
 
 def test_without_a_publication_date_relative_dates_are_still_not_a_subject(gaz):
-    text = "石小路位于漷县镇。\n\n据介绍，目前道路已完成拆迁等前期工作。去年年底全面进场施工。"
+    text = "石小路地处漷县镇。\n\n据悉，目前该路已完成征地拆迁等前期工作。去年年底开始进场施工。"
     got = _events(gaz, text, published=None)
     # the statements are found; their dates depend on the publication date: unknown
     assert got == {
@@ -138,7 +138,7 @@ def test_numbered_demonstrative_is_not_a_counted_group(gaz):
 
 # --------------------------------------------------------------------------- section subjects
 def test_a_section_label_made_of_place_names_is_the_topics_section(gaz):
-    text = "首都环线高速建设进展顺利。目前通州至大兴段基本完工，月底具备通车条件。"
+    text = "首都环线高速施工顺利推进。目前香河至通州段已经基本完工，预计月底具备通车条件。"
     got = _events(gaz, text)
     assert ("expressway-capital-ring", "milestone", "actual", D(2024, 11, 1), "month") in got
     assert ("expressway-capital-ring", "opened", "expected", D(2024, 11, 30), "deadline") in got
@@ -164,9 +164,9 @@ def test_a_connection_target_still_gets_nothing(gaz):
 
 
 def test_widening_to_come_is_a_plan_for_the_road_not_its_end_points(gaz):
-    got = _events(gaz, "此外，京平高速王家摆大桥至大秦铁路之间的路段也将拓宽。")
+    got = _events(gaz, "另外，京平高速从东六环到密涿高速之间的一段同样将拓宽。")
     assert got == {("expressway-jingping", "planned", "expected", D(2024, 11, 20), "reported")}
-    got = _events(gaz, "京平高速将由双向4车道加宽为8车道。")
+    got = _events(gaz, "京平高速还将从双向4车道加宽为6车道。")
     assert {(f, s, m) for f, s, m, *_ in got} == {("expressway-jingping", "planned", "expected")}
     # a widening reported as done is no plan (and no status rule claims it)
     assert _events(gaz, "去年京平高速已经加宽。") == set()
@@ -180,8 +180,8 @@ def test_place_names_before_conjuncts_do_not_break_the_coordination(gaz):
 
 
 def test_project_words_between_conjuncts_keep_the_list(gaz):
-    got = _events(gaz, "城市副中心站综合交通枢纽工程和东六环改造工程已全面施工。")
-    assert {f for f, *_ in got} == {"hub-subcenter-station", "road-east-6th-ring"}
+    got = _events(gaz, "安石路工程与东六环改造工程眼下均已全面施工。")
+    assert {f for f, *_ in got} == {"road-anshi", "road-east-6th-ring"}
 
 
 def test_a_stray_comma_before_an_enumeration_comma_does_not_end_the_list(gaz):
@@ -190,14 +190,14 @@ def test_a_stray_comma_before_an_enumeration_comma_does_not_end_the_list(gaz):
 
 
 def test_main_structure_starting_is_a_milestone_not_the_start_of_works(gaz):
-    got = _events(gaz, "城市副中心站综合交通枢纽主体结构开始施工。")
+    got = _events(gaz, "城市副中心站综合交通枢纽项目的主体结构开始施工。")
     assert {(f, s) for f, s, *_ in got} == {("hub-subcenter-station", "milestone")}
-    got = _events(gaz, "城市副中心站综合交通枢纽开始施工。")
+    got = _events(gaz, "城市副中心站综合交通枢纽项目上周开始施工。")
     assert {(f, s) for f, s, *_ in got} == {("hub-subcenter-station", "construction_started")}
 
 
 def test_an_agreed_tender_and_entry_on_site_of_an_anaphoric_section(gaz):
-    text = "厂通路项目分为道路和大桥两部分，其中道路段已于2021年12月完成招标并实现进场施工。"
+    text = "厂通路工程由道路与桥梁两段组成，其中道路段于2021年12月完成招标并进场施工。"
     got = _events(gaz, text)
     assert ("road-changtong", "construction_started", "actual", D(2021, 12, 1), "month") in got
 

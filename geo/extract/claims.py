@@ -95,7 +95,7 @@ _FOLLOW_STOP_RE = re.compile(
 _CN_NUM_OK_RE = re.compile(r"^(?:[一二两三四五六七八九]?[十百千])*[一二两三四五六七八九]?$")
 _YEAR_TEXT_RE = re.compile(r"(?:19|20)\d{2}年|今年|去年|明年")
 _TRAIL_VERB_RE = re.compile(r"(?:建设|工程|合作|办学|结算)$")
-#: Changes of a quantity (``床位数将增至1050张``, ``加宽为8车道``): the noun is before them.
+#: Changes of a quantity (``床位数将增至800张``, ``加宽为8车道``): the noun is before them.
 _CHANGE_RE = re.compile(
     r"(?:都|均|也|还)?(?:将|已|可)?(?:增至|增加到|增加至|增长至|提高到|提高至|提升至|提升到|扩大到|扩大至|减少到|减少至|降至|"
     r"缩短至|压缩至|变为|加宽为|加宽至|拓宽为|拓宽至|扩建为|扩容为|达到|达|为|是|有|共有|设有|分为|分成)$"
@@ -362,7 +362,7 @@ def _counted(ctext: str, ms: int, me: int, cmentions: list[Mention], cstart: int
         before = before[: qual.start()]
     change = _CHANGE_RE.search(before)
     if change and change.start() >= 2:
-        before = before[: change.start()]  # 床位数将增至1050张, 航线有两条
+        before = before[: change.start()]  # 床位数将增至800张, 航线有两条
     stop = _COUNTED_STOP_RE.match(before)
     cand = before[stop.end() :] if stop else before
     tries = 0

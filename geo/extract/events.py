@@ -347,9 +347,9 @@ def _head_mentions(
             idx, direction = usable[0], 1
             gap = segtext[kw[1] : rel[idx][0]]
             if _ATTRIBUTIVE_RE.match(gap):
-                return [mentions[idx]], False  # 即将于2022年通车的甲线: the noun it modifies
+                return [mentions[idx]], False  # 将于明年通车的甲线: the noun it modifies
             if len(gap) > _VERB_FIRST_GAP or _VERB_FIRST_BLOCK_RE.search(gap):
-                return [], False  # 加宽施工将不会影响到甲路的通行: not the object of the verb
+                return [], False  # 改造期间甲路照常通行: not the object of the verb
     connection = False
     if kw is not None and direction < 0 and ENDPOINT_RE.match(segtext, rel[idx][1]):
         # 密涿高速北延与京平高速对接工程: the head is a connection target; its conjuncts
@@ -512,7 +512,7 @@ def events_in(
     seen: set[tuple] = set()
     # the features the last statement was about: (paragraph, sentence, feature ids)
     last_subject: tuple[int, int, list[str]] | None = None
-    # statements about a counted group (28条线路采取暂停运营措施): sentence -> (status, modality, date, keyword)
+    # statements about a counted group (12条线路暂停运营): sentence -> (status, modality, date, keyword)
     group_statements: dict[int, list[tuple[str, str, ResolvedDate | None, str]]] = defaultdict(list)
     for ci, clause in enumerate(seg.clauses):
         cmentions = by_clause.get(ci, [])
@@ -618,7 +618,7 @@ def _enumerated_events(
     events: list[Event],
     seen: set[tuple],
 ) -> None:
-    """``28条线路采取暂停运营措施。这些线路涉及甲路、乙路…``: the features a demonstrative
+    """``12条线路暂停运营。这些线路包括甲路、乙路…``: the features a demonstrative
     group enumerates take what the previous sentence (of the same paragraph) said of the group."""
     seg = ctx.seg
     clause = seg.clauses[ci]
@@ -658,7 +658,7 @@ _ANNOUNCED_RE = re.compile(r"^\s*(?:自|从|于)?(?P<date>[^，,。]{2,14}?)(?:�
 
 
 def _announced_start(ctx: DocContext) -> ResolvedDate | None:
-    """The start date a service notice announces in its first paragraph (``自11月26日首车起，…``):
+    """The start date a service notice announces in its first paragraph (``从5月8日首班车开始，…``):
     one clause that is only that date; ``None`` when there is none or more than one."""
     if not ctx.seg.paragraphs:
         return None
@@ -805,7 +805,7 @@ _SECTION_LABEL_RE = re.compile(r"[\u4e00-\u9fff]{1,8}(?:至|到|—|-)?[\u4e00-\
 
 def _inside_section_label(ctx: DocContext, clause: Clause, spans: list[tuple[int, int]], ks: int) -> bool:
     """Whether every name in a clause before its keyword is part of a section label
-    (``目前通州至大兴段基本完工``: the places name a section of the topic, not the subject)."""
+    (``香河至通州段已基本完工``: the places name a section of the topic, not the subject)."""
     m = _SECTION_LABEL_RE.search(ctx.norm, clause.start, clause.start + ks)
     if m is None:
         return False

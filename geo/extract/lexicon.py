@@ -120,7 +120,7 @@ STATUS_PATTERNS: list[tuple[str, str, int]] = [
     ),
     (
         rf"规划(?!纲要)|(?<!调查)研究{_NB}{{0,20}}?(?:方案|项目|规划|建设)|谋划|编制|拟建|打造|"
-        # widening works to come on a road that exists (将拓宽, 将由双向4车道加宽为8车道)
+        # widening works to come on a road that exists (将拓宽, 将从双向4车道加宽为6车道)
         rf"(?:将|计划|拟|还将|也将){_NB}{{0,16}}?(?:拓宽|加宽|扩宽|改扩建|扩建)",
         "planned",
         0,

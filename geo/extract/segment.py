@@ -25,7 +25,7 @@ _SENT_END_RE = re.compile(r"[。！？!?]+[”\"’」』)）]*")
 #: site) does not end a clause: the list goes on.
 _CLAUSE_SEP_RE = re.compile(r"(?:[，；：;:]|,(?!\d{3})|(?<!\d),)(?![ \t]*、)")
 _HEADING_MAX = 30
-#: A line ending with one of these continues on the next line (``即将于2022年通车的`` /
+#: A line ending with one of these continues on the next line (``将于明年通车的`` /
 #: ``某某线``): the two are one paragraph.
 _CONNECTIVE_END = frozenset("的和与及、，,之")
 
