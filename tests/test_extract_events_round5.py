@@ -238,3 +238,14 @@ def test_the_stretch_inside_an_area_is_a_section_of_the_paragraphs_river(gaz):
     got = _events(gaz, text)
     assert ("river-qingshui", "opened", "expected", D(2025, 6, 1), "month") in got
     assert not any(f.startswith("admin-") for f, *_ in got)
+
+
+def test_the_planned_alignment_a_route_joins_is_a_planned_section_of_the_topic(gaz):
+    text = "松岭高速新建段全长12公里。该路西起青禾路，东端与乙县段规划线位衔接。"
+    got = _events(gaz, text)
+    assert ("expressway-songling", "planned", "actual", _PUB, "reported") in got
+    assert not any(f == "road-qinghe" for f, *_ in got)  # an end point
+
+
+def test_a_planned_alignment_without_a_linear_topic_is_nothing(gaz):
+    assert _events(gaz, "东院区位于新城中心区，与乙县段规划线位相接。") == set()

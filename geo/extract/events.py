@@ -562,8 +562,10 @@ def events_in(
                 continue
             if ci in any_mention and not _inside_section_label(ctx, clause, any_mention[ci], st[1]):
                 continue  # only places (areas) named: their own subject, not the topic's
-            fids = _timetable_line(ctx, ci, ctext, st, by_clause, kinds) or _antecedent(
-                ctx, ci, ctext, st, last_subject, last_eventable, topic, kinds
+            fids = (
+                _timetable_line(ctx, ci, ctext, st, by_clause, kinds)
+                or _planned_alignment(ctext, st, clause, last_subject, topic, kinds)
+                or _antecedent(ctx, ci, ctext, st, last_subject, last_eventable, topic, kinds)
             )
             if not fids:
                 continue
@@ -766,6 +768,33 @@ def _new_name(stext: str, seg_start: int, segm: list[tuple[int, int, str]]) -> s
         if _NEW_NAME_RE.search(stext, 0, s - seg_start):
             return fid
     return None
+
+
+#: The planned alignment of a further section that a route joins (``终点与乙县段规划线位相接``).
+_ALIGNMENT_RE = re.compile(
+    r"^\s*(?:该路|该线|全线|线路|路线|项目)?(?:并|向[东南西北]|[东南西北]端|终点|起点)?(?:与|和|同)[^，。；]{1,14}?段(?:的)?规划(?:线位|路线|线路|走向)(?:相接|衔接|相连|顺接|对接)"
+)
+_LINEAR_KINDS = frozenset({"road", "expressway", "metro_line", "rail_line"})
+
+
+def _planned_alignment(
+    ctext: str,
+    st: _Status,
+    clause: Clause,
+    last_subject: tuple[int, int, list[str]] | None,
+    topic: str | None,
+    kinds: Mapping[str, str],
+) -> list[str]:
+    """``甲路…，终点与乙县段规划线位相接``: the section a route joins is planned, a section of the
+    linear feature the text is about (the last statement's subject in this or the previous
+    paragraph, else the document's topic)."""
+    if st[0] != "planned" or not _ALIGNMENT_RE.match(ctext):
+        return []
+    if last_subject is not None and clause.paragraph - last_subject[0] <= 1:
+        linear = [f for f in last_subject[2] if kinds.get(f) in _LINEAR_KINDS]
+        if linear:
+            return linear
+    return [topic] if topic is not None and kinds.get(topic) in _LINEAR_KINDS else []
 
 
 #: A time of day (``21点``, ``晚上10点半``, ``22:00``): what a timetable statement gives.
