@@ -13,7 +13,8 @@ expression                meaning                                      precision
 ``年底前`` ``年内``        deadline: 31 December of the year            ``deadline``
 ``2025年底前``            by the end of 2025 (31 December)             ``deadline``
 ``2025年年底`` ``年末``    the end of the year: December                ``month``
-``6月底前``               end of June                                  ``deadline``
+``6月底前``               by the end of June                           ``deadline``
+``6月底`` ``月底``          the end of June (of the publication month)   ``month``
 ``上半年`` ``下半年``      half year                                    ``half``
 ``一季度`` ``年初``        quarter (``年初`` = first quarter)            ``quarter``
 ``2021年至2025年``        range of years                               ``range``
@@ -397,8 +398,11 @@ def _resolve_match(
         if published is None or published_precision not in ("day", "reported"):
             return None
         word = m.group("rmon")
-        if "底" in word or "末" in word:  # 月底(前): the end of the publication month
+        if word.endswith("前"):  # 月底前: by the end of the publication month
             return ResolvedDate(_month_end(published.year, published.month), "deadline", basis)
+        if "底" in word or "末" in word:  # 月底: the end of the publication month, that month
+            first = published.replace(day=1)
+            return ResolvedDate(first, "month", basis, _month_end(first.year, first.month))
         first = _shift_month(published, -1 if word.startswith("上") else 1)
         return ResolvedDate(first, "month", basis, _month_end(first.year, first.month))
     if m.group("rd"):
@@ -467,8 +471,9 @@ def _resolve_match(
             date = _safe_date(year, month, mday)
             return ResolvedDate(date, "day", basis) if date else None
         end = _month_end(year, month)
-        if m.group("mpart") in ("底前", "底", "末"):  # 6月底前: by the end of June
+        if m.group("mpart") == "底前":  # 6月底前: by the end of June
             return ResolvedDate(end, "deadline", basis)
+        # 6月底 (6月末): the end of June, dated as that month, as 年底 is December
         return ResolvedDate(_dt.date(year, month, 1), "month", basis, end)
 
     part = m.group("ypart")

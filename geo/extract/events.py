@@ -165,9 +165,27 @@ def _sentence_scope_date(ctx: DocContext, clause_index: int, modality: str) -> R
             text = ctx.norm[c.start : c.end]
             lead = NEWS_LEAD_RE.match(text)
             opening = lead.end() if lead else len(text) - len(text.lstrip())
-            return found[0][2] if found[0][0] <= opening else None
+            if found[0][0] <= opening:
+                return found[0][2]
+            # 甲线目前加紧施工，4座车站主体完工: a time adverbial right after the
+            # subject scopes over the facts that follow it too
+            rd = found[0][2]
+            if (
+                modality == "actual"
+                and _SUBJECT_ONLY_RE.match(text[opening : found[0][0]])
+                and not has_status(text[: found[0][0]])
+                and not EXPECTED_RE.search(text)
+                and ctx.published is not None
+                and rd.date <= ctx.published
+            ):
+                return rd  # a fact, dated no later than the report
+            return None
         j -= 1
     return None
+
+
+#: What may stand before a subject's time adverbial (``甲线目前…``): a short name, no verb.
+_SUBJECT_ONLY_RE = re.compile(r"^[\u4e00-\u9fff\w()（）\-]{2,16}$")
 
 
 def _past_for_forecast(ctx: DocContext, rd: ResolvedDate, modality: str) -> bool:
@@ -267,7 +285,7 @@ _CLOSE_BRACKETS = ")）]】"
 _VERB_FIRST_GAP = 6
 _VERB_FIRST_BLOCK_RE = re.compile(r"不|未|影响|对|向|为|让|使|给|与|和|及|到|至|范围|的")
 #: A keyword modifying the name right after it (``…通车的 甲线``).
-_ATTRIBUTIVE_RE = re.compile(r"^的\s*$")
+_ATTRIBUTIVE_RE = re.compile(r"^的\s*(?:(?:\d+|[两三四五六七八九十百]+)(?:辆|趟|班|列))?\s*$")
 #: Keywords that only take their feature as object (``打造一个甲公园``), never as subject.
 _OBJECT_ONLY = frozenset({"打造"})
 
@@ -393,19 +411,22 @@ _BRACKETED_COORD_RE = re.compile(r"^\s*[(（][^()（）]{0,40}[)）]\s*[、与�
 #: An explicit anaphoric subject (``该工程``, ``项目``, ``线路``, ``全线``...) or a bare
 #: section label (``通州至大兴段``, ``北京段``, ``一期``) opening a clause.
 _ANAPHOR_RE = re.compile(
-    r"^\s*(?:代表|标志着|意味着|标志)?\s*(?:(?:该|此|本|这一?|这个|这座|这条|整个|其|上述|以上|这些|"
+    r"^\s*(?:代表|标志着|意味着|标志)?\s*(?:"
+    # a part of the feature a demonstrative refers to (``该线某某区间``, ``该路二标段``)
+    r"(?:该|此|本|这)(?:条|座)?(?:线路|线|道路|路|大桥|桥|工程|项目)[^，。；]{0,24}(?:区间|标段)|"
+    r"(?:(?:该|此|本|这一?|这个|这座|这条|整个|其|上述|以上|这些|"
     r"(?:这|该|上述|以上|此)[两二三四五六七八九十\d]+[条座个项处])?"
     r"(?:(?<=[该此本这条座个其述上些处项])[^，。；]{0,16}的)?(?:轨道|城际|地铁|跨界)?"
     r"(?:工程项目|工程|项目|线路|路段|道路|大桥|桥梁|车站|隧道|全线|线|路|桥|站|枢纽|船闸|公园|院区)"
     r"(?:整体|全线|主体|工程|项目)?"
-    r"|[\u4e00-\u9fff]{1,8}(?:至[\u4e00-\u9fff]{1,8})?段|[一二三四]期(?:工程|项目)?)"
+    r"|[\u4e00-\u9fff]{1,8}(?:至[\u4e00-\u9fff]{1,8})?(?:段|境内)|[一二三四]期(?:工程|项目)?))"
 )
 #: What may stand between a zero or anaphoric subject and the status keyword.
 _ZERO_FILLER_RE = re.compile(
     r"^(?:[\s“”\"]|将于|将在|将会|将|预计于|预计在|预计|计划于|计划在|计划|力争于|力争在|力争|争取|拟于|拟|"
     r"有望于|有望|已经|已于|已|正在|正|于|在|目前|现已|现|日前|近日|均|都|全部|也|还|并|且|同时|此外|"
     r"率先|首先|即将|全面|正式|顺利|基本|实现|完成|进入|迈进|迈入|步入|开始|达到|进一步|加快|稳步|年底前|年内|"
-    r"整体|全线|会|可|能|陆续|逐步|先后|分别|同步|完成[^，。；]{1,12}?(?:等|并|后))*$"
+    r"整体|全线|双线|左线|右线|大面积|会|可|能|陆续|逐步|先后|分别|同步|完成[^，。；]{1,12}?(?:等|并|后))*$"
 )
 _ZERO_TAIL_MAX = 10
 #: What may follow the keyword of a clause without a subject of its own (``…开诊运行``,
@@ -523,6 +544,16 @@ def events_in(
             st = status_in(ctext)
             if st is None:
                 continue
+            parts = _part_group_owner(ctext, st, clause, last_subject, kinds)
+            if parts:
+                # 甲线加紧施工，4座车站主体完工: the line's stations, a works stage of the line
+                kw_text = ctext[st[1] : st[2]]
+                modality, _ = _modality(ctx, clause, ctext, ctext, keyword=kw_text, clause_index=ci)
+                rd = _choose_date(ctx, ci, ctext, 0, st[1], modality)
+                modality = _check_future(ctx, rd, modality)
+                for fid in parts:
+                    _add_event(events, seen, ctx, clause, fid, st[0], modality, rd)
+                continue
             if _GROUP_SUBJECT_RE.search(ctext, 0, st[1]):
                 kw_text = ctext[st[1] : st[2]]
                 modality, _ = _modality(ctx, clause, ctext, ctext, keyword=kw_text, clause_index=ci)
@@ -531,7 +562,11 @@ def events_in(
                 continue
             if ci in any_mention and not _inside_section_label(ctx, clause, any_mention[ci], st[1]):
                 continue  # only places (areas) named: their own subject, not the topic's
-            fids = _antecedent(ctx, ci, ctext, st, last_subject, last_eventable, topic, kinds)
+            fids = (
+                _timetable_line(ctx, ci, ctext, st, by_clause, kinds)
+                or _planned_alignment(ctext, st, clause, last_subject, topic, kinds)
+                or _antecedent(ctx, ci, ctext, st, last_subject, last_eventable, topic, kinds)
+            )
             if not fids:
                 continue
             status, ks, ke = st
@@ -546,6 +581,10 @@ def events_in(
             last_subject = (clause.paragraph, clause.sentence, fids)
             continue
         ctext = ctx.norm[clause.start : clause.end]
+        if ci > 0 and _plan_list_events(ctx, ci, ctext, cmentions, kinds, events, seen):
+            continue
+        if _route_via_events(ctx, ci, ctext, cmentions, kinds, events, seen):
+            continue
         if not has_status(ctext):
             continue  # no keyword in the whole clause: none in its segments either
         segments: list[tuple[int, int, str, _Status | None]] = []
@@ -575,7 +614,10 @@ def events_in(
             modality, _ = _modality(ctx, clause, ctext, src_text, keyword=kw_text, clause_index=ci)
             rd = _choose_date(ctx, ci, ctext, src_a - clause.start, ks, modality)
             modality = _check_future(ctx, rd, modality)
-            for _, _, fid in heads:
+            kw_abs = src_a + ks
+            for h_start, h_end, fid in heads:
+                if h_end < kw_abs and _beyond_blank_line(ctx.norm, h_end, kw_abs, borrowed=src_i != i):
+                    continue  # a list item, then the next paragraph's keyword
                 rd_f = rd
                 if (
                     announced is not None
@@ -586,11 +628,23 @@ def events_in(
                 st_f = status
                 if connection and status == "milestone" and "贯通" in kw_text and kinds.get(fid) in _ROAD_KINDS:
                     st_f = "opened"  # 甲路与乙路贯通: the link opens
+                if kw is not None and status == "opened" and _takes_object(stext, kw[1], segm, a):
+                    if kw_text in _OBJECT_VERBS:
+                        continue  # 甲站还将启用新售票厅: what opens is the object, not the subject
+                    if (
+                        kw_text == "建成"
+                        and modality == "expected"
+                        and _EXISTING_RE.search(ctx.norm, max(0, h_start - 6), h_start)
+                    ):
+                        st_f = "planned"  # 现状甲路将建成步行街: the feature is to be rebuilt as something else
                 if not _status_allowed(kinds.get(fid), st_f, kw_text):
                     continue
                 _add_event(events, seen, ctx, clause, fid, st_f, modality, rd_f)
                 if fid not in subjects:
                     subjects.append(fid)
+                renamed = _new_name(stext, a, segm) if kinds.get(fid) == "bus_line" else None
+                if renamed is not None and kinds.get(renamed) == "bus_line":
+                    _add_event(events, seen, ctx, clause, renamed, st_f, modality, rd_f)  # 调整路别为乙路
         if subjects:
             last_subject = (clause.paragraph, clause.sentence, subjects)
     return _drop_restatements(events)
@@ -602,6 +656,241 @@ _GROUP_SUBJECT_RE = re.compile(
     r"(?<![这该此述上\d两三四五六七八九十])(?:\d+|[两三四五六七八九十]+|多|数|几)(?:条|座|个|项|处)[^，。；]{0,16}?"
     r"(?:线路|道路|公路|项目|桥梁|车站|站点|线|路|桥)"
 )
+#: A clause introducing the contents of a plan as a counted list (``某规划方案包括3条线路：``,
+#: ``规划涉及4个项目：``).
+_PLAN_LIST_RE = re.compile(
+    r"(?:规划|方案)[^，。；]{0,30}?(?:涉及|包括|包含|中的|有)[^，。；]{0,4}?"
+    r"(?P<n>\d+|[两三四五六七八九十]+)(?:条|个|项|座)(?:轨道交通|城市轨道交通|地铁)?(?:线路|项目|工程|道路|车站)\s*$"
+)
+#: What a plan list may hold besides its names: separators and works words (``甲线改造提升工程``).
+_LIST_ITEM_REST_RE = re.compile(r"^(?:[\u4e00-\u9fff]{0,6}(?:工程|项目))?$")
+_LIST_SEP_RE = re.compile(r"[、和及与\s]+")
+
+
+def _plan_list_events(
+    ctx: DocContext,
+    ci: int,
+    ctext: str,
+    cmentions: list[tuple[int, int, str]],
+    kinds: Mapping[str, str],
+    events: list[Event],
+    seen: set[tuple],
+) -> bool:
+    """``某规划方案包括3条线路：甲线、乙线、丙线``: a clause that only lists
+    names, after a clause of the same sentence that introduces so many items of a plan,
+    gives each listed feature a ``planned`` event; whether it did.
+
+    The list must name exactly as many features (outside brackets) as the introduction
+    counts, and hold nothing but the names, separators and works words."""
+    clause = ctx.seg.clauses[ci]
+    prev = ctx.seg.clauses[ci - 1]
+    if prev.sentence != clause.sentence:
+        return False
+    m = _PLAN_LIST_RE.search(ctx.norm, prev.start, prev.end)
+    if m is None or status_in(ctext) is not None:
+        return False
+    count = parse_cn_number(m.group("n"))
+    rel = [(a - clause.start, b - clause.start, fid) for a, b, fid in cmentions]
+    app = _appositive(ctext, rel)
+    listed = [rel[i] for i in range(len(rel)) if i not in app]
+    fids = list(dict.fromkeys(fid for _, _, fid in listed))
+    if count is None or len(fids) != count or len(listed) != count:
+        return False
+    chars = list(ctext)
+    for a, b, _ in rel:
+        chars[a:b] = [" "] * (b - a)
+    rest = re.sub(r"[(（][^()（）]*[)）]", "", "".join(chars))
+    if not all(_LIST_ITEM_REST_RE.match(piece) for piece in _LIST_SEP_RE.split(rest.strip(" ：:。"))):
+        return False
+    ptext = ctx.norm[prev.start : prev.end]
+    modality, _ = _modality(ctx, prev, ptext, ptext, clause_index=ci - 1)
+    rd = _choose_date(ctx, ci - 1, ptext, 0, m.start(), modality)
+    modality = _check_future(ctx, rd, modality)
+    for fid in fids:
+        _add_event(events, seen, ctx, clause, fid, "planned", modality, rd)
+    return True
+
+
+#: A route through features that are in service (``经甲路即可直达乙区``, ``沿甲路便可
+#: 抵达``): the names between the route word and ``即可``.
+_ROUTE_VIA_RE = re.compile(
+    r"(?<![已曾途历神财正政])(?:经由|经过|经|沿着|沿)(?![济营理验费典])(?P<route>[^，。；！？]{2,30}?)(?:即可|便可|就能|就可以|可直接)"
+    r"(?:与|到达|抵达|直达|进入|通往|前往|连接|驶入|驶上|接入|进京)"
+)
+
+
+#: A precedent that is in service (``继甲桥之后再添一座跨河桥``): the names between ``继`` and
+#: ``再添``.
+_PRECEDENT_RE = re.compile(
+    r"继(?P<route>[^，。；！？]{2,24}?)(?:之后|以后|后)?(?:又|再)(?:添|增|新增|开通|建成|多)了?一(?:条|座|处)"
+)
+
+
+def _route_via_events(
+    ctx: DocContext,
+    ci: int,
+    ctext: str,
+    cmentions: list[tuple[int, int, str]],
+    kinds: Mapping[str, str],
+    events: list[Event],
+    seen: set[tuple],
+) -> bool:
+    """``经甲路即可直达乙区``: the roads a route takes now are in service (``opened``,
+    actual), as is the road a new one follows (``继甲桥之后再添一座跨河桥``); whether the
+    clause was such a statement. Not for a forecast (``建成后，经甲路即可…``), whose route
+    does not run yet."""
+    m = _ROUTE_VIA_RE.search(ctext) or _PRECEDENT_RE.search(ctext)
+    if m is None:
+        return False
+    clause = ctx.seg.clauses[ci]
+    a, b = m.start("route"), m.end("route")
+    route = [(s, e, fid) for s, e, fid in cmentions if a <= s - clause.start and e - clause.start <= b]
+    if not route:
+        return False
+    modality, _ = _modality(ctx, clause, ctext, ctext, clause_index=ci)
+    if modality == "expected":
+        return True
+    rd = _choose_date(ctx, ci, ctext, 0, a, modality)
+    for _, _, fid in route:
+        if kinds.get(fid) in _ROAD_KINDS:
+            _add_event(events, seen, ctx, clause, fid, "opened", modality, rd)
+    return True
+
+
+#: A bus line's new number after its re-routing (``调整路别为乙路``, ``更名为乙路``).
+_NEW_NAME_RE = re.compile(r"(?:调整|改)(?:路别|线路名称|线路编号|编号)为\s*$|(?:更名|改名|改称)为\s*$")
+
+
+def _new_name(stext: str, seg_start: int, segm: list[tuple[int, int, str]]) -> str | None:
+    """The line a re-routed bus line is renumbered as (``甲路调整路别为乙路``): the
+    mention right after ``调整路别为`` / ``更名为``; else ``None``."""
+    for s, _e, fid in segm:
+        if _NEW_NAME_RE.search(stext, 0, s - seg_start):
+            return fid
+    return None
+
+
+#: The planned alignment of a further section that a route joins (``终点与乙县段规划线位相接``).
+_ALIGNMENT_RE = re.compile(
+    r"^\s*(?:该路|该线|全线|线路|路线|项目)?(?:并|向[东南西北]|[东南西北]端|终点|起点)?(?:与|和|同)[^，。；]{1,14}?段(?:的)?规划(?:线位|路线|线路|走向)(?:相接|衔接|相连|顺接|对接)"
+)
+_LINEAR_KINDS = frozenset({"road", "expressway", "metro_line", "rail_line"})
+
+
+def _planned_alignment(
+    ctext: str,
+    st: _Status,
+    clause: Clause,
+    last_subject: tuple[int, int, list[str]] | None,
+    topic: str | None,
+    kinds: Mapping[str, str],
+) -> list[str]:
+    """``甲路…，终点与乙县段规划线位相接``: the section a route joins is planned, a section of the
+    linear feature the text is about (the last statement's subject in this or the previous
+    paragraph, else the document's topic)."""
+    if st[0] != "planned" or not _ALIGNMENT_RE.match(ctext):
+        return []
+    if last_subject is not None and clause.paragraph - last_subject[0] <= 1:
+        linear = [f for f in last_subject[2] if kinds.get(f) in _LINEAR_KINDS]
+        if linear:
+            return linear
+    return [topic] if topic is not None and kinds.get(topic) in _LINEAR_KINDS else []
+
+
+#: A time of day (``21点``, ``晚上10点半``, ``22:00``): what a timetable statement gives.
+_CLOCK_RE = re.compile(r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})(?:点|时(?!间)|:\d{2})")
+#: A timetable statement (``末班车22:30发出``) right after the bus line it is about.
+_LINE_TAIL_RE = re.compile(r"\s*(?:公交车|公交线路|公交|线路|班车|快巴)?\s*$")
+
+
+def _timetable_line(
+    ctx: DocContext,
+    ci: int,
+    ctext: str,
+    st: _Status,
+    by_clause: Mapping[int, list[tuple[int, int, str]]],
+    kinds: Mapping[str, str],
+) -> list[str]:
+    """``换乘甲路，末班车22:30发出``: a subjectless timetable clause (a bus-only keyword)
+    continues the bus line that ends the clause just before it in the same sentence."""
+    if not BUS_ONLY_RE.match(ctext[st[1] : st[2]]) or ci == 0 or not _CLOCK_RE.search(ctext, st[2]):
+        return []
+    prev = ctx.seg.clauses[ci - 1]
+    if prev.sentence != ctx.seg.clauses[ci].sentence or names_other_subject(ctext[: st[1]]):
+        return []
+    pm = by_clause.get(ci - 1, [])
+    if not pm or kinds.get(pm[-1][2]) != "bus_line":
+        return []
+    return [pm[-1][2]] if _LINE_TAIL_RE.fullmatch(ctx.norm[pm[-1][1] : prev.end]) else []
+
+
+#: A feature described as existing (``现有的``, ``现状``, ``原有``) right before its name.
+_EXISTING_RE = re.compile(r"(?:现有|现状|原有|既有)的?\s*$")
+#: Opening verbs that take what opens as their object (``启用新站房``, ``开设服务窗口``).
+_OBJECT_VERBS = frozenset({"启用", "开设"})
+#: What may follow an opening keyword without being its object: completions of the predicate,
+#: conjunctions, time words.
+_NOT_OBJECT_RE = re.compile(
+    r"^(?:通车|通航|运营|运行|投用|投入|使用|开通|开放|交付|营业|验收|完工|竣工|试运|条件|仪式|并|后|的|了|和|及|"
+    r"于|在|时|前|以来|之后|以后|初期|至今|首日|当天|一周年|周年|\d)"
+)
+
+
+def _takes_object(stext: str, ke: int, segm: list[tuple[int, int, str]], seg_start: int) -> bool:
+    """Whether the keyword ending at ``ke`` of a segment has an unnamed object of its own
+    (``将建成步行街``, ``启用新站房``), not a named feature or a completion (``建成通车``)."""
+    if any(s - seg_start >= ke for s, _, _ in segm):
+        return False
+    tail = stext[ke:].lstrip()
+    return bool(tail) and "\u4e00" <= tail[0] <= "\u9fff" and not _NOT_OBJECT_RE.match(tail)
+
+
+#: A blank line (a paragraph break inside a clause the segmenter rejoined).
+_BLANK_LINE_RE = re.compile(r"\n[ \t\u3000]*\n")
+
+
+def _beyond_blank_line(norm: str, name_end: int, kw_start: int, *, borrowed: bool) -> bool:
+    """Whether a keyword belongs to a later paragraph than the name before it: a blank line
+    stands between them and the keyword is borrowed from another list item, or the line it
+    opens says more than the keyword (``甲路向东延伸\n\n另据介绍，乙区新线年底通车``).
+    A name on a line of its own with its status on the next (``甲枢纽\n\n进入主体结构施工
+    阶段``) keeps it."""
+    last = None
+    for m in _BLANK_LINE_RE.finditer(norm, name_end, kw_start):
+        last = m
+    if last is None:
+        return False
+    return borrowed or not _ZERO_FILLER_RE.match(norm[last.end() : kw_start])
+
+
+#: A counted group of the parts of a line (``6座车站``, ``3个区间``) opening a clause.
+_PART_GROUP_RE = re.compile(
+    r"^\s*(?:其中)?(?:\d+|[两三四五六七八九十]+|多)(?:座|个|处)(?:地下|高架)?(?:车站|站点|区间|站)"
+)
+#: Works statuses a part of a line passes on to the line (not openings or plans of its own).
+_PART_STATUSES = frozenset({"milestone", "construction_started", "under_construction"})
+_LINE_KINDS = frozenset({"metro_line", "rail_line"})
+
+
+def _part_group_owner(
+    ctext: str,
+    st: _Status,
+    clause: Clause,
+    last_subject: tuple[int, int, list[str]] | None,
+    kinds: Mapping[str, str],
+) -> list[str]:
+    """The lines whose parts a counted group is (``甲线加紧施工，4座车站主体完工``):
+    a clause opening with a count of stations or sections, with a works status, right after
+    a statement of the same sentence about rail lines only; else ``[]``."""
+    if st[0] not in _PART_STATUSES or last_subject is None or last_subject[1] != clause.sentence:
+        return []
+    m = _PART_GROUP_RE.match(ctext)
+    if m is None or m.end() > st[1]:
+        return []
+    fids = last_subject[2]
+    return list(fids) if fids and all(kinds.get(f) in _LINE_KINDS for f in fids) else []
+
+
 #: A demonstrative group that the following names enumerate (``这37条线路涉及甲、乙…``).
 _ENUM_INTRO_RE = re.compile(
     r"(?:这|上述|以上|该|此)些?(?:\d+|[两三四五六七八九十]+)?(?:条|座|个|项|处)?[^，。；]{0,6}?"
@@ -799,8 +1088,9 @@ _TOPIC_PREFIX_RE = re.compile(
 )
 
 
-#: A section label written with place names (``通州至大兴段``, ``北京段``, ``河北段``).
-_SECTION_LABEL_RE = re.compile(r"[\u4e00-\u9fff]{1,8}(?:至|到|—|-)?[\u4e00-\u9fff]{0,8}?段")
+#: A section label written with place names (``通州至大兴段``, ``北京段``, ``河北段``, the stretch
+#: inside an area: ``甲县境内``).
+_SECTION_LABEL_RE = re.compile(r"[\u4e00-\u9fff]{1,8}(?:至|到|—|-)?[\u4e00-\u9fff]{0,8}?(?:段|境内)")
 
 
 def _inside_section_label(ctx: DocContext, clause: Clause, spans: list[tuple[int, int]], ks: int) -> bool:

@@ -75,7 +75,11 @@ STATUS_PATTERNS: list[tuple[str, str, int]] = [
         r"主体(?:工程|结构)?(?:完工|封顶|竣工)|(?:引道|路基|桥梁|主体)(?:工程)?(?:已经|已)?(?:竣工|完工)|"
         r"封顶|全线贯通|(?<![上下前后左右内外])贯通(?!入海)|洞通|出洞|铺轨|合龙|完成路基建设|"
         r"进入主体结构施工|(?:主体结构|主体工程|上部结构|钢结构)(?:已经|已|正式|全面)?(?:开始施工|开工|动工)|基本建成|(?<!完工)(?:竣工|完工)(?!通车|通航|运营|投用|投入使用)|"
-        rf"完成{_NB}{{0,8}}?\d+(?:\.\d+)?%|完成{_NB}{{0,6}}?(?:路基|桥梁|主体)",
+        rf"完成{_NB}{{0,8}}?\d+(?:\.\d+)?%|完成{_NB}{{0,6}}?(?:路基|桥梁|主体)|"
+        # a completion by a deadline that ends the clause (预计6月底前完成, 年内完成)
+        r"(?<=[内前底])完成(?=[\s。；;！？!?]*$)|"
+        # the first pile, pier or girder of the works (浇筑首根桩基, 架设第一片箱梁)
+        rf"(?:打下|浇筑|架设|吊装|完成)(?:了|的)?(?:第一|首)(?:根|榀|片|孔){_NB}{{0,4}}?(?:墩柱|桩基|桩|箱梁|承台)",
         "milestone",
         6,
     ),
@@ -89,7 +93,7 @@ STATUS_PATTERNS: list[tuple[str, str, int]] = [
         5,
     ),
     (
-        rf"开工建设|实现开工|开工|首开|动工|开建|进场施工|开始施工|启动{_NB}{{0,20}}?建设",
+        rf"开工建设|实现开工|开工|首开|动工|开建|进场施工|进地施工|开始施工|启动{_NB}{{0,20}}?建设",
         "construction_started",
         4,
     ),
@@ -132,6 +136,8 @@ _ANY_STATUS_RE = re.compile("|".join(f"(?:{p})" for p, _, _ in STATUS_PATTERNS))
 _NEGATION_RE = re.compile(r"(?:未|尚未|没有|不再|无法|不会|不能|并未|未能)$")
 #: Keywords that only bus lines carry (a re-routing or timetable change of a line that runs).
 BUS_ONLY_RE = re.compile(r"^(?:调整|改线|优化|延长|延后|恢复|增开|加密|首末班|末班车|发车)$")
+#: ``开行的12辆定制公交``, ``开行的3趟列车``: the keyword says that so many vehicles run (a statement).
+_COUNTED_SERVICE_RE = re.compile(r"的(?:\d+|[两三四五六七八九十百]+)(?:辆|趟|班|列)")
 #: Keywords that are forecasts by their meaning: ready for opening (``具备通车条件``).
 FORECAST_KEYWORD_RE = re.compile(r"^具备.*条件$")
 #: A keyword followed by one of these is a temporal phrase (``建成后``, ``开通初期``,
@@ -230,6 +236,7 @@ def status_in(segment: str) -> tuple[str, int, int] | None:
                 segment[m.end() : m.end() + 1] == "的"
                 and not ACTUAL_RE.search(segment, 0, m.start())
                 and not DATE_HINT_RE.search(segment, 0, m.start())
+                and not _COUNTED_SERVICE_RE.match(segment, m.end())
             ):
                 continue  # 旅游通航的第一站: the keyword modifies a noun and states nothing
             if best is not None:
