@@ -488,6 +488,8 @@ def mentions_in(ctx: DocContext, matcher: Matcher) -> list[Mention]:
 
 
 _BRIDGE_TAIL_RE = re.compile(r"(?:特大桥|大桥|桥)$")
+#: Name-grammar rules of names that share a category ending with a listed name.
+_SHARED_RULES = frozenset({"shared-head", "shared-suffix"})
 
 
 def _known_bridge(ctx: DocContext, n: NameSpan, gm: list[Mention], matcher: Matcher) -> str | None:
@@ -547,10 +549,15 @@ def document_mentions(
             (name, suffix, view.orig(a), view.orig(b - 1) + 1) for name, suffix, a, b in suffix_candidates(view.text)
         ]
     names = grammar_names(ctx.norm, ctx.seg.sentences, spans, matcher.kinds, candidates=candidates)
-    out = list(gm)
+    # 某镇等环城公园: the town's name names the park; its place mention gives way
+    renamed = {(n.start, n.end) for n in names if n.rule == "shared-head"}
+    out = [m for m in gm if (m.start, m.end) not in renamed] if renamed else list(gm)
     prov: list[NameSpan] = []
     for n in names:
         bid = _known_bridge(ctx, n, gm, matcher) if n.kind == "bridge" else None
+        if bid is None and n.rule in _SHARED_RULES:
+            gid = matcher.lookup(n.name)  # 甲、乙船闸 where the gazetteer knows 甲船闸
+            bid = gid if gid is not None and matcher.kinds.get(gid) == n.kind else None
         if bid is not None:
             out.append(_mention(ctx, n.start, n.end, bid))
             continue

@@ -21,6 +21,11 @@ metro / rail line   ``13号线``, ``地铁X线``, ``X支线``, ``X联络线``, `
                     ``X城际``, ``X高铁``                                          ``rail_line``
 lock                ``X船闸``, ``X闸``                                            ``lock``
 park                ``X公园`` (``X森林公园``, ``X湿地公园``...)                   ``park``
+interchange         ``X枢纽互通``, ``X互通立交``, ``X立交``, ``X收费站`` (not      ``interchange``
+                    ``主线收费站``); after a known road, that road's
+                    (``某某高速X收费站``)
+shared ending       ``甲、乙船闸`` (甲船闸 too), ``甲、乙等环城公园`` (each a     the ending's
+                    park; a town's name as an item names the park)
 ==================  ==========================================================  ==============
 
 A name is cut at the function words and verbs before it (``加快建设某某路`` ->
@@ -39,6 +44,8 @@ import bisect
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+
+from geo.extract.normalise import MatchView
 
 __all__ = [
     "GENERIC_WORDS",
@@ -332,7 +339,10 @@ def candidate_name(span: str) -> tuple[str, str] | None:
             return None
         name = body + suffix
     # a name ending in a generic compound (跨界道路, 服务站) is not a name; a name whose
-    # suffix is itself a generic word (金融街大桥, 东坝船闸, 京秦铁路) is
+    # suffix is itself a generic word (金融街大桥, 东坝船闸, 京秦铁路) is, and so is a toll
+    # station named after its place (某某收费站, not 主线收费站)
+    if _named_facility(name):
+        return name, suffix
     if (
         name in GENERIC_WORDS
         or (name[-2:] in GENERIC_WORDS and not suffix.endswith(name[-2:]))
@@ -341,6 +351,15 @@ def candidate_name(span: str) -> tuple[str, str] | None:
     ):
         return None
     return name, suffix
+
+
+def _named_facility(name: str) -> bool:
+    """Whether ``name`` is a facility word (``收费站``) after a specific place or name."""
+    for ending, _kind in _NAME_KIND:
+        body = name[: -len(ending)]
+        if name.endswith(ending) and len(body) >= 2:
+            return not (body in GENERIC_WORDS or body[-2:] in GENERIC_WORDS or _GENERIC_QUALIFIER_RE.search(body))
+    return False
 
 
 def suffix_candidates(norm: str) -> list[tuple[str, str, int, int]]:
@@ -472,6 +491,8 @@ _SUFFIX_KIND: dict[str, str] = {
 }
 #: Names whose ending makes a kind other than their suffix's (a toll station is no rail station).
 _NAME_KIND: tuple[tuple[str, str], ...] = (("收费站", "interchange"),)
+#: Qualifiers that make a facility word generic (``主线收费站``, ``省界收费站``, ``各收费站``).
+_GENERIC_QUALIFIER_RE = re.compile(r"(?:主线|匝道|临时|省界|进京|出京|沿线|沿途|周边|附近|[各该此本多两三几座个处])$")
 #: Generic rivers (``护城河``) and words ending in 河 that are no river.
 _GENERIC_RIVERS = frozenset(
     {"两河", "一河", "界河", "跨河", "母亲河", "护城河", "内河", "沿河", "江河", "山河", "冰河", "银河", "黄河"}
@@ -553,6 +574,10 @@ def grammar_names(
             elif kind == "bridge" and k in _ROAD_KINDS and len(over) == 1 and norm[e:b] not in GENERIC_WORDS:
                 # 某某高速潮白河大桥: the bridge of that road over that river
                 found.append(NameSpan(e, b, _clean_name(norm[over[0][0] : b]), kind, "bridge-of-road", fid))
+                return
+            elif kind == "interchange" and k in _ROAD_KINDS and len(over) == 1 and candidate_name(norm[e:b]):
+                # 某某高速某某收费站 / 某某高速某某枢纽互通: that road's toll station or interchange
+                found.append(NameSpan(e, b, _clean_name(norm[over[0][0] : b]), kind, "facility-of-road", fid))
                 return
             else:
                 return
@@ -655,6 +680,7 @@ def grammar_names(
             continue
         if (b + 1) in river_starts or (a - 1) in river_ends:
             place(a, b, "river", name, "river-list")
+    found.extend(_shared_head_names(norm, spans, kinds, found))
     found.sort(key=lambda n: (n.start, -n.end))
     out: list[NameSpan] = []
     for n in found:
@@ -674,3 +700,104 @@ def _covered(taken: list[tuple[int, int]], a: int, b: int) -> bool:
             return True
         i -= 1
     return False
+
+
+#: Category endings that names listed before one of them share, and their kinds
+#: (``甲、乙船闸``: 甲船闸 and 乙船闸), longest first.
+_SHARED_HEADS: tuple[tuple[str, str], ...] = (
+    ("环城公园", "park"),
+    ("森林公园", "park"),
+    ("湿地公园", "park"),
+    ("郊野公园", "park"),
+    ("滨河公园", "park"),
+    ("公园", "park"),
+    ("船闸", "lock"),
+    ("特大桥", "bridge"),
+    ("大桥", "bridge"),
+    ("大街", "road"),
+    ("大道", "road"),
+)
+#: Heads a list of names may share after ``等`` (``甲、乙等环城公园``): compound
+#: category words that are no name on their own.
+_ETC_HEADS = frozenset({"环城公园", "森林公园", "湿地公园", "郊野公园", "滨河公园", "船闸"})
+_ETC_RE = re.compile(r"等(?P<head>" + "|".join(sorted(_ETC_HEADS, key=len, reverse=True)) + ")")
+#: A list separator (a stray comma before ``、`` is a mirror-site artifact).
+_ITEM_SEP_RE = re.compile(r"(?:,?、|和|与|及)$")
+_ITEM_RE = re.compile(r"[\u4e00-\u9fff]{1,8}$")
+_SHARED_WINDOW = 40
+
+
+def _shared_head_names(
+    norm: str, spans: Sequence[tuple[int, int, str]], kinds: Mapping[str, str], found: Sequence[NameSpan]
+) -> list[NameSpan]:
+    """Names listed before a category ending they share: ``甲、乙船闸`` (甲 is 甲船闸 when
+    乙船闸 is a name), ``甲、乙等环城公园`` (甲环城公园 and 乙环城公园).
+
+    Items are read nearest first and the list ends at the first item that is no name
+    (a feature of another kind, a generic word, a function word): nothing is guessed. A
+    county or town name as an item is the place the feature is named after
+    (``某镇等环城公园``): its name becomes the feature's (rule ``shared-head``).
+    """
+    heads: list[tuple[int, int, str, str]] = []  # (start of the list's last name, end, head, kind)
+    for s, e, fid in spans:
+        for head, kind in _SHARED_HEADS:
+            if norm.endswith(head, s, e) and e - s > len(head) and kinds.get(fid) in (kind, "expressway"):
+                heads.append((s, s, head, kind))
+                break
+    for n in found:
+        for head, kind in _SHARED_HEADS:
+            if n.kind == kind and n.name.endswith(head) and len(n.name) > len(head) and n.rule == "suffix":
+                heads.append((n.start, n.start, head, kind))
+                break
+    if "等" in norm:
+        view = MatchView(norm)  # 等環(huán)城公園: read without the mirror site's pinyin
+        for m in _ETC_RE.finditer(view.text):
+            head = m.group("head")
+            at = view.orig(m.start())
+            heads.append((at, at + 1, head, dict(_SHARED_HEADS)[head]))
+    if not heads:
+        return []
+    occupied = sorted([(s, e) for s, e, _ in spans] + [(n.start, n.end) for n in found])
+    span_at_end = {e: (s, fid) for s, e, fid in spans}
+    out: list[NameSpan] = []
+    for list_end, after_sep, head, kind in sorted(set(heads)):
+        pos = list_end
+        first = True
+        lo = max(0, list_end - _SHARED_WINDOW)
+        while pos > lo:
+            if first and after_sep > list_end:
+                first = False  # the ``等`` form: the last item ends right before 等
+            else:
+                sep = _ITEM_SEP_RE.search(norm, max(lo, pos - 2), pos)
+                if sep is None:
+                    break
+                pos = sep.start()
+            item = _ITEM_RE.search(norm, max(lo, pos - 8), pos)
+            if item is None:
+                break
+            a, b = item.span()
+            hit = span_at_end.get(b)
+            prefix = None
+            if hit is not None and hit[0] >= a:
+                if kinds.get(hit[1]) not in PLACE_KINDS:
+                    break  # a feature of its own (or the gazetteer's list item): the list ends here
+                a, prefix = hit[0], hit[1]
+                rule = "shared-head"
+            else:
+                if _covered(occupied, a, b):
+                    break
+                cand = candidate_name(norm[a:b] + head)
+                if cand is None or len(cand[0]) - len(head) < 2:
+                    break
+                cut = len(norm[a:b]) + len(head) - len(cand[0])
+                a += cut
+                rule = "shared-suffix"
+                if cut and not _ITEM_SEP_RE.search(norm, max(0, a - 2), a):
+                    out.append(NameSpan(a, b, _clean_name(norm[a:b] + head), kind, rule))
+                    break  # the words before the list were cut off: the list starts here
+            name = _clean_name(norm[a:b] + head)
+            if name in GENERIC_WORDS:
+                break
+            out.append(NameSpan(a, b, name, kind, rule, prefix))
+            pos = a
+    return out

@@ -1,0 +1,115 @@
+"""Round 5 of the name grammar: facility names the extractor did not recognise.
+
+The sentences are written for these tests (made-up names in real counties); each shows one
+class of wording.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from geo.extract import extract
+from geo.extract.names import candidate_name
+from geo.gazetteer import load_gazetteer
+
+D = dt.date
+PUBLISHED = D(2025, 3, 1)
+
+
+class Doc:
+    def __init__(self, doc_id: str, published: dt.date | None, text: str):
+        self.doc_id = doc_id
+        self.published = published
+        self.published_precision = "day" if published else "unknown"
+        self.text = text
+        self.title = ""
+
+
+@pytest.fixture(scope="module")
+def gaz():
+    return load_gazetteer()
+
+
+def _run(text: str, gaz):
+    r = extract([Doc("t1", PUBLISHED, text)], gaz)
+    by_name = {p.name_zh: p for p in r.provisional.values()}
+    events = {(e.feature_id, e.status, e.modality) for e in r.events}
+    surfaces = {m.surface: m.feature_id for m in r.mentions}
+    return by_name, events, surfaces
+
+
+# --------------------------------------------------------------------------- toll stations
+@pytest.mark.parametrize("text", ["主线收费站", "省界收费站", "各收费站", "该收费站", "两个收费站", "收费站"])
+def test_a_toll_station_without_a_specific_name_is_no_name(text):
+    assert candidate_name(text) is None
+
+
+def test_a_toll_station_named_after_its_place_is_a_name():
+    assert candidate_name("在青枫收费站") == ("青枫收费站", "站")
+
+
+def test_toll_station_of_a_known_expressway_is_that_road_s_facility(gaz):
+    by_name, events, surfaces = _run("京哈高速青枫收费站正在加紧施工，预计年底投入使用。", gaz)
+    p = by_name["京哈高速青枫收费站"]
+    assert p.kind == "interchange"
+    assert surfaces["青枫收费站"] == p.id
+    assert (p.id, "under_construction", "actual") in events
+
+
+def test_interchange_of_a_known_expressway_is_that_road_s_interchange(gaz):
+    by_name, events, surfaces = _run("京哈高速柳溪枢纽互通于2025年2月10日建成通车。", gaz)
+    p = by_name["京哈高速柳溪枢纽互通"]
+    assert p.kind == "interchange"
+    assert surfaces["柳溪枢纽互通"] == p.id
+    assert (p.id, "opened", "actual") in events
+
+
+def test_a_generic_toll_station_after_an_expressway_is_no_feature(gaz):
+    by_name, _events, _surfaces = _run("京哈高速主线收费站正在施工。", gaz)
+    assert not any(n.endswith("收费站") for n in by_name)
+
+
+# --------------------------------------------------------------------------- shared heads
+def test_names_listed_before_a_shared_lock_ending_are_each_a_lock(gaz):
+    by_name, events, _surfaces = _run("青柳、白鹭船闸工程加快推进。", gaz)
+    a, b = by_name["青柳船闸"], by_name["白鹭船闸"]
+    assert a.kind == b.kind == "lock"
+    assert (a.id, "under_construction", "actual") in events
+    assert (b.id, "under_construction", "actual") in events
+
+
+def test_the_words_before_a_shared_head_list_are_cut_off(gaz):
+    by_name, _events, _surfaces = _run("今年将加快建设青柳和白鹭大桥。", gaz)
+    assert "青柳大桥" in by_name
+    assert "白鹭大桥" in by_name
+    assert not any(n.startswith(("建设", "今年")) for n in by_name)
+
+
+def test_a_list_item_that_is_a_feature_of_its_own_ends_the_list(gaz):
+    by_name, _events, surfaces = _run("京哈高速、白鹭大桥同步建设。", gaz)
+    assert "白鹭大桥" in by_name
+    assert not any(n.startswith("京哈") and n.endswith("大桥") for n in by_name)
+    assert not surfaces.get("京哈高速", "").startswith("prov-")
+
+
+def test_towns_listed_before_etc_and_a_park_category_name_the_parks(gaz):
+    by_name, events, surfaces = _run("去年建成张家湾、西集等环城公园6个。", gaz)
+    a, b = by_name["张家湾环城公园"], by_name["西集环城公园"]
+    assert a.kind == b.kind == "park"
+    assert surfaces["张家湾"] == a.id  # the town's name now names the park
+    assert a.placement["level"] == "prefix"
+    assert (a.id, "opened", "actual") in events
+    assert (b.id, "opened", "actual") in events
+
+
+def test_etc_with_a_bare_category_word_names_nothing(gaz):
+    by_name, _events, surfaces = _run("通州区新建张家湾等多个公园。", gaz)
+    assert not any(n.endswith("公园") for n in by_name)
+    assert not surfaces.get("张家湾", "town").startswith("prov-")
+
+
+def test_a_mirror_site_comma_before_the_list_mark_keeps_the_list(gaz):
+    by_name, _events, _surfaces = _run("青柳,、白鹭船闸工程加快推进。", gaz)
+    assert "青柳船闸" in by_name
