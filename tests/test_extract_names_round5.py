@@ -113,3 +113,27 @@ def test_etc_with_a_bare_category_word_names_nothing(gaz):
 def test_a_mirror_site_comma_before_the_list_mark_keeps_the_list(gaz):
     by_name, _events, _surfaces = _run("青柳,、白鹭船闸工程加快推进。", gaz)
     assert "青柳船闸" in by_name
+
+
+# --------------------------------------------------------------------------- bus lines of a network
+def test_a_line_designation_listed_under_a_network_record_is_no_name_of_the_network():
+    from types import SimpleNamespace
+
+    from geo.extract.mentions import build_matcher
+
+    network = SimpleNamespace(
+        id="bus-demo-network", kind="bus_line", name_zh="青柳跨界公交线路", aliases=["青柳跨界公交", "977路"], parent=()
+    )
+    line = SimpleNamespace(id="bus-978", kind="bus_line", name_zh="978路", aliases=["978路公交"], parent=())
+    m = build_matcher([network, line])
+    assert m.lookup("977路") is None  # the line is a feature of its own
+    assert m.lookup("青柳跨界公交") == "bus-demo-network"
+    assert m.lookup("978路") == "bus-978"  # a line record keeps its own designation
+
+
+def test_a_suspended_line_of_a_network_does_not_suspend_the_network(gaz):
+    by_name, events, _surfaces = _run("从1月28日起，往返香河的810路暂停运营。", gaz)
+    p = by_name["810路"]
+    assert p.kind == "bus_line"
+    assert (p.id, "suspended", "actual") in events
+    assert not any(fid == "bus-crossborder-network" for fid, _s, _m in events)

@@ -21,7 +21,7 @@ import ahocorasick
 
 from geo.extract.context import DocContext, document_context
 from geo.extract.lexicon import AREA_KINDS, DESIGNATION_RE, NATURAL_KINDS, NO_EVENT_KINDS
-from geo.extract.names import NameSpan, grammar_names, suffix_candidates
+from geo.extract.names import NameSpan, grammar_names, is_bus_designation, suffix_candidates
 from geo.extract.normalise import PINYIN_ARTIFACT_RE, QUOTES_RE, MatchView, normalise_text
 from geo.extract.provisional import PlaceIndex, ProvisionalTally, place_names, provisional_id
 from geo.extract.records import Mention, snippet
@@ -102,7 +102,10 @@ def _usable_names(feature: Any, names: set[str], area_names: set[str]) -> list[s
     * an alias ending with a works/phase word (``行政办公区二期``, ``城际铁路联络线一期工程``,
       ``东六环路入地改造``, ``望京地区``, ``通燕高速燕郊西出口改建工程``) is searched without it;
     * an alias with a conjunction the canonical name does not have
-      (``密涿高速北延与京平高速对接工程``, ``副中心剧院、图书馆、博物馆``) is dropped.
+      (``密涿高速北延与京平高速对接工程``, ``副中心剧院、图书馆、博物馆``) is dropped;
+    * a bus line's designation (``938路``) listed as an alias of a record that is no single
+      line (a network) is dropped: the line is a feature of its own, and its events are not
+      the network's.
 
     The canonical name is always kept (after the parenthesis rule).
     """
@@ -126,6 +129,8 @@ def _usable_names(feature: Any, names: set[str], area_names: set[str]) -> list[s
                 key.startswith(q) and key[len(q) :] in names and len(key) - len(q) >= 2 for q in qualifiers if q != key
             ):
                 continue
+            if feature.kind == "bus_line" and is_bus_designation(key) and not is_bus_designation(canonical):
+                continue  # 938路 listed under a network: the line is a feature of its own
             sm = _WORKS_SUFFIX_RE.search(key)
             if sm and sm.start() >= 2:
                 key = key[: sm.start()]  # 通燕高速燕郊西出口改建工程 -> 通燕高速燕郊西出口

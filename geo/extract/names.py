@@ -52,6 +52,7 @@ __all__ = [
     "NameSpan",
     "candidate_name",
     "grammar_names",
+    "is_bus_designation",
     "longest_candidates",
     "names_other_subject",
     "suffix_candidates",
@@ -449,6 +450,13 @@ _BUS_NUM_RE = re.compile(
     r"(?P<suf>路(?:快车|快线|支线\d?|区间)?|快(?![速递乐])|支(?:线)?\d?(?![持援付撑队部出]))"
     r"(?![径面况由线子网口段号])"
 )
+
+
+def is_bus_designation(text: str) -> bool:
+    """Whether ``text`` is one bus line's designation and nothing else (``938路``, ``临8路``)."""
+    return _BUS_NUM_RE.fullmatch(text) is not None
+
+
 _BUS_LIST_RE = re.compile(
     rf"(?<![\d.a-z\-/:第号])(?P<items>(?:{_BUS_PREFIX}?\d{{1,4}}(?:路)?\s*[、,和及与]\s*)+)"
     rf"(?P<last>{_BUS_PREFIX}?\d{{1,4}})(?P<suf>路|快)(?![径面况由线子网口段号])"
