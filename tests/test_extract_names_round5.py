@@ -137,3 +137,16 @@ def test_a_suspended_line_of_a_network_does_not_suspend_the_network(gaz):
     assert p.kind == "bus_line"
     assert (p.id, "suspended", "actual") in events
     assert not any(fid == "bus-crossborder-network" for fid, _s, _m in events)
+
+
+# --------------------------------------------------------------------------- place qualifiers
+def test_a_road_after_a_province_and_town_qualifier_is_found(gaz):
+    by_name, _events, surfaces = _run("该路向东至市界与河北省燕郊镇青杨北路相接。", gaz)
+    assert "青杨北路" in by_name
+    assert surfaces["燕郊镇"] == "town-yanjiao"
+
+
+def test_a_road_after_a_city_county_and_town_chain_is_found_and_dated(gaz):
+    by_name, events, _surfaces = _run("廊坊市三河市燕郊镇青杨大街于2025年2月18日正式通车。", gaz)
+    p = by_name["青杨大街"]
+    assert (p.id, "opened", "actual") in events

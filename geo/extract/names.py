@@ -507,6 +507,8 @@ _GENERIC_RIVERS = frozenset(
 )
 _SHORT_RIVER_RE = re.compile(r"(?:^|(?<=[在与和及、,，。；;(（:：\s]))([\u4e00-\u9fff]河)(?=[、和与及,，。；;)）\s]|$)")
 _EXTENSION_RE = re.compile(r"[东西南北]延(?:线|段)?(?![长伸续])")
+#: The end of a place name before another (``河北省``, ``廊坊市``) in the run before a name.
+_QUALIFIER_TAIL_RE = re.compile(r"[\u4e00-\u9fff]{0,3}[省市区县]")
 #: Kinds of gazetteer features that may stand before a name as its place (trimmed off).
 PLACE_KINDS = frozenset({"admin"})
 _ROAD_KINDS = frozenset({"road", "expressway"})
@@ -574,6 +576,13 @@ def grammar_names(
         """Add a name unless a gazetteer mention covers it; trim place names before it."""
         prefix = None
         over = sorted(_overlap(spans, starts, a, b))
+        if (
+            over
+            and a < over[0][0] < over[0][1] < b - 1
+            and kinds.get(over[0][2]) in PLACE_KINDS
+            and _QUALIFIER_TAIL_RE.fullmatch(norm, a, over[0][0])
+        ):
+            a = over[0][0]  # 河北省燕郊镇某某路 cut mid-qualifier (北省燕郊镇…): the town starts the name
         while over and over[0][0] <= a < over[0][1] < b - 1:
             _, e, fid = over[0]
             k = kinds.get(fid)
