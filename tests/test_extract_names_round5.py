@@ -150,3 +150,28 @@ def test_a_road_after_a_city_county_and_town_chain_is_found_and_dated(gaz):
     by_name, events, _surfaces = _run("廊坊市三河市燕郊镇青杨大街于2025年2月18日正式通车。", gaz)
     p = by_name["青杨大街"]
     assert (p.id, "opened", "actual") in events
+
+
+# --------------------------------------------------------------------------- cultural venues
+def test_a_named_cultural_venue_is_a_provisional_culture_feature(gaz):
+    by_name, events, _surfaces = _run("大厂县白鹭大剧院建成投用。", gaz)
+    p = by_name["白鹭大剧院"]
+    assert p.kind == "culture"
+    assert p.theme == "facility"
+    assert p.placement["level"] == "prefix"
+    assert (p.id, "opened", "actual") in events
+
+
+@pytest.mark.parametrize("text", ["城市图书馆", "区级博物馆", "数字图书馆", "博物馆", "剧院", "该美术馆"])
+def test_a_kind_of_venue_is_no_name(text):
+    assert candidate_name(text) is None
+
+
+def test_a_provisional_culture_id_decodes_to_its_kind():
+    from geo.extract.provisional import provisional_id, provisional_kind
+    from geo.schema import FEATURE_ID, KINDS
+
+    fid = provisional_id("culture", "白鹭大剧院", [131028])
+    assert FEATURE_ID.match(fid)
+    assert provisional_kind(fid) == "culture"
+    assert "culture" in KINDS

@@ -20,6 +20,7 @@ station             ``X站`` where the sentence is about rail (``地铁X站``,  
 metro / rail line   ``13号线``, ``地铁X线``, ``X支线``, ``X联络线``, ``X铁路``,   ``metro_line``,
                     ``X城际``, ``X高铁``                                          ``rail_line``
 lock                ``X船闸``, ``X闸``                                            ``lock``
+cultural venue      ``X博物馆``, ``X图书馆``, ``X剧院``... (not ``城市图书馆``)   ``culture``
 park                ``X公园`` (``X森林公园``, ``X湿地公园``...)                   ``park``
 interchange         ``X枢纽互通``, ``X互通立交``, ``X立交``, ``X收费站`` (not      ``interchange``
                     ``主线收费站``); after a known road, that road's
@@ -61,7 +62,8 @@ __all__ = [
 # =========================================================================== suffix rule
 _UNKNOWN_SUFFIXES = (
     "快速公交走廊|大街|大道|特大桥|大桥|高速公路|高速|快速路|铁路|城际|船闸|公园|枢纽互通|互通立交|立交桥|立交|"
-    "枢纽|公交场站|公交|支线|联络线|机场线|码头|院区|分院|机场|线|路|站|桥|闸|"
+    "枢纽|公交场站|公交|支线|联络线|机场线|码头|院区|分院|机场|博物馆|图书馆|美术馆|大剧院|剧院|艺术馆|科技馆|"
+    "线|路|站|桥|闸|"
     "河(?!北省|南省|北|南|湖|道|流|段|畔|边|岸|堤|滩|水|系|长|大桥|桥|特大桥|公园|森林公园|闸|船闸|路|大街|大道|站|口|网|渠)"
 )
 _NOT_AFTER = (
@@ -295,6 +297,14 @@ GENERIC_WORDS: frozenset[str] = frozenset(
         "两站",
         "三站",
         "四站",
+        "博物馆",
+        "图书馆",
+        "美术馆",
+        "大剧院",
+        "剧院",
+        "艺术馆",
+        "科技馆",
+        "文化馆",
     ]
 )
 #: A hospital's name (``某某医院``) before the county a campus is named after.
@@ -344,6 +354,8 @@ def candidate_name(span: str) -> tuple[str, str] | None:
     # station named after its place (某某收费站, not 主线收费站)
     if _named_facility(name):
         return name, suffix
+    if suffix in _VENUE_SUFFIXES and (body in GENERIC_WORDS or _GENERIC_VENUE_RE.search(body)):
+        return None  # 城市图书馆, 区级博物馆: a kind of venue, not one
     if (
         name in GENERIC_WORDS
         or (name[-2:] in GENERIC_WORDS and not suffix.endswith(name[-2:]))
@@ -495,10 +507,24 @@ _SUFFIX_KIND: dict[str, str] = {
     "公交场站": "station",
     "院区": "hospital",
     "分院": "hospital",
+    "博物馆": "culture",
+    "图书馆": "culture",
+    "美术馆": "culture",
+    "大剧院": "culture",
+    "剧院": "culture",
+    "艺术馆": "culture",
+    "科技馆": "culture",
     "河": "river",
 }
 #: Names whose ending makes a kind other than their suffix's (a toll station is no rail station).
 _NAME_KIND: tuple[tuple[str, str], ...] = (("收费站", "interchange"),)
+#: Endings of cultural venues (``某某博物馆``), kind ``culture``.
+_VENUE_SUFFIXES = frozenset({"博物馆", "图书馆", "美术馆", "大剧院", "剧院", "艺术馆", "科技馆"})
+#: Qualifiers that make a venue word generic (``城市图书馆``, ``区级博物馆``, ``数字图书馆``).
+_GENERIC_VENUE_RE = re.compile(
+    r"(?:城市|数字|社区|乡镇|街道|村级|区级|市级|县级|省级|国家级|综合|大型|小型|新建|一座|主题|专题|智慧|流动|"
+    r"公共|民营|私人|各类|多个|一批|实体|线上|网上|[各该此本新老])$"
+)
 #: Qualifiers that make a facility word generic (``主线收费站``, ``省界收费站``, ``各收费站``).
 _GENERIC_QUALIFIER_RE = re.compile(r"(?:主线|匝道|临时|省界|进京|出京|沿线|沿途|周边|附近|[各该此本多两三几座个处])$")
 #: Generic rivers (``护城河``) and words ending in 河 that are no river.
