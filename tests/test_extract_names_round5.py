@@ -175,3 +175,16 @@ def test_a_provisional_culture_id_decodes_to_its_kind():
     assert FEATURE_ID.match(fid)
     assert provisional_kind(fid) == "culture"
     assert "culture" in KINDS
+
+
+def test_bare_venue_words_listed_after_a_qualified_venue_share_its_qualifier(gaz):
+    _by_name, _events, surfaces = _run("副中心剧院、图书馆和博物馆将于年底前投入使用。", gaz)
+    assert surfaces["副中心剧院"] == "culture-subcenter-theatre"
+    assert surfaces["图书馆"] == "culture-subcenter-library"
+    assert surfaces["博物馆"] == "culture-subcenter-museum"
+
+
+def test_a_bare_venue_word_without_a_qualified_venue_before_it_is_no_mention(gaz):
+    _by_name, _events, surfaces = _run("区域内的图书馆、博物馆方案已经确定。", gaz)
+    assert "图书馆" not in surfaces
+    assert "博物馆" not in surfaces

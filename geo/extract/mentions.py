@@ -434,6 +434,34 @@ def _shared_suffix_lists(norm: str, raw: list[tuple[int, int, str]], matcher: Ma
     return out
 
 
+#: Bare venue words a list may share a qualifier before (``副中心剧院、图书馆、博物馆``).
+_SHARED_QUALIFIER_HEADS = ("大剧院", "剧院", "图书馆", "博物馆", "美术馆", "艺术馆", "科技馆")
+_HEAD_ITEM_RE = re.compile(r"\s*(?:、|和|与|及|以及)\s*(?P<head>" + "|".join(_SHARED_QUALIFIER_HEADS) + ")")
+
+
+def _shared_qualifier_lists(norm: str, raw: list[tuple[int, int, str]], matcher: Matcher) -> list[tuple[int, int, str]]:
+    """``副中心剧院、图书馆、博物馆``: bare venue words listed after a gazetteer venue share its
+    qualifier; each is the gazetteer feature the qualifier plus that word is called, when
+    there is one. A word that makes no such name ends the list (nothing is guessed)."""
+    out = list(raw)
+    for i, (s, e, _fid) in enumerate(raw):
+        surface = norm[s:e]
+        head = next((h for h in _SHARED_QUALIFIER_HEADS if surface.endswith(h)), None)
+        if head is None or len(surface) - len(head) < 2:
+            continue
+        qualifier = surface[: -len(head)]
+        nxt = raw[i + 1][0] if i + 1 < len(raw) else len(norm)
+        pos = e
+        while (m := _HEAD_ITEM_RE.match(norm, pos)) is not None and m.end() <= nxt:
+            hid = matcher.lookup(qualifier + m.group("head"))
+            if hid is None:
+                break
+            out.append((m.start("head"), m.end("head"), hid))
+            pos = m.end()
+    out.sort()
+    return out
+
+
 _STATION_WORDS_RE = re.compile(r"设站|停靠|经停|站点|车站|设置|始发|终到|途经|到达|开往|直达|换乘|站")
 _STATION_COORD_RE = re.compile(r"^[\s、和与及至到\-]{1,2}$")
 _RAIL_KINDS = frozenset({"rail_line", "metro_line"})
@@ -488,6 +516,7 @@ def mentions_in(ctx: DocContext, matcher: Matcher) -> list[Mention]:
     raw = _find_mentions_norm(view, matcher)
     raw = _section_ellipsis(ctx.norm, raw, matcher)
     raw = _shared_suffix_lists(ctx.norm, raw, matcher)
+    raw = _shared_qualifier_lists(ctx.norm, raw, matcher)
     raw = _towns_as_stations(ctx, raw, matcher)
     return [_mention(ctx, s, e, fid) for s, e, fid in raw]
 
