@@ -188,3 +188,8 @@ def test_a_bare_venue_word_without_a_qualified_venue_before_it_is_no_mention(gaz
     _by_name, _events, surfaces = _run("区域内的图书馆、博物馆方案已经确定。", gaz)
     assert "图书馆" not in surfaces
     assert "博物馆" not in surfaces
+
+
+@pytest.mark.parametrize("text", ["跨河桥", "新建跨河桥", "跨河大桥", "跨路桥"])
+def test_a_bridge_type_is_no_bridge_name(text):
+    assert candidate_name(text) is None
