@@ -193,3 +193,17 @@ def test_a_bare_venue_word_without_a_qualified_venue_before_it_is_no_mention(gaz
 @pytest.mark.parametrize("text", ["跨河桥", "新建跨河桥", "跨河大桥", "跨路桥"])
 def test_a_bridge_type_is_no_bridge_name(text):
     assert candidate_name(text) is None
+
+
+# --------------------------------------------------------------------------- hospital campuses
+def test_a_campus_short_form_is_the_campus_the_document_names_in_full(gaz):
+    text = "北京青柳医院通州院区二期将于12月投入使用。开诊后，通州院区床位数将增至800张。"
+    by_name, _events, surfaces = _run(text, gaz)
+    p = by_name["北京青柳医院通州院区"]
+    assert surfaces["通州院区"] == p.id
+    assert "院区" not in by_name
+
+
+def test_a_bare_campus_word_after_a_county_is_no_feature(gaz):
+    by_name, _events, _surfaces = _run("通州院区还将启用新门诊楼。", gaz)
+    assert not any(n.endswith("院区") for n in by_name)

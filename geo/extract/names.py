@@ -311,6 +311,9 @@ GENERIC_WORDS: frozenset[str] = frozenset(
         "文化馆",
     ]
 )
+#: Words for a campus of a hospital: no name on their own (``通州院区`` is one only as the
+#: short form of a campus the document names in full).
+_CAMPUS_WORDS = frozenset({"院区", "分院"})
 #: A hospital's name (``某某医院``) before the county a campus is named after.
 _HOSPITAL_RE = re.compile(r"[\u4e00-\u9fff]{2,}医院$")
 _BRIDGE_SUFFIXES = frozenset({"特大桥", "大桥"})
@@ -605,6 +608,7 @@ def grammar_names(
     def place(a: int, b: int, kind: str, name: str, rule: str) -> None:
         """Add a name unless a gazetteer mention covers it; trim place names before it."""
         prefix = None
+        first_place = a
         over = sorted(_overlap(spans, starts, a, b))
         if (
             over
@@ -617,6 +621,8 @@ def grammar_names(
             _, e, fid = over[0]
             k = kinds.get(fid)
             if k in PLACE_KINDS:
+                if prefix is None:
+                    first_place = over[0][0]
                 prefix, a = fid, e  # 通州区某某路: the county is the place, the rest the name
             elif kind == "bridge" and k in _ROAD_KINDS and len(over) == 1 and norm[e:b] not in GENERIC_WORDS:
                 # 某某高速潮白河大桥: the bridge of that road over that river
@@ -639,6 +645,13 @@ def grammar_names(
             over = []  # 某某医院通州院区: a hospital's campus named after its county
         if over:
             return  # the gazetteer knows this name (or a longer one)
+        if kind == "hospital" and prefix is not None and name in _CAMPUS_WORDS:
+            # 通州院区 after 某某医院通州院区: the short form of that campus, else no name
+            short = norm[first_place:b]
+            full = next((n.name for n in reversed(found) if n.kind == "hospital" and n.name.endswith(short)), None)
+            if full is not None and full != short:
+                found.append(NameSpan(first_place, b, full, kind, "campus-short", prefix))
+            return
         if len(name) < 2 or name in GENERIC_WORDS:
             return
         found.append(NameSpan(a, b, _clean_name(name), kind, rule, prefix))
