@@ -207,3 +207,17 @@ def test_a_campus_short_form_is_the_campus_the_document_names_in_full(gaz):
 def test_a_bare_campus_word_after_a_county_is_no_feature(gaz):
     by_name, _events, _surfaces = _run("通州院区还将启用新门诊楼。", gaz)
     assert not any(n.endswith("院区") for n in by_name)
+
+
+def test_a_building_of_a_campus_the_sentence_names_is_a_feature_of_that_campus(gaz):
+    by_name, events, surfaces = _run("北京青柳医院通州院区新建的住院楼于2025年2月主体结构封顶。", gaz)
+    p = by_name["北京青柳医院通州院区住院楼"]
+    assert p.kind == "hospital"
+    assert surfaces["住院楼"] == p.id
+    assert (p.id, "milestone", "actual") in events
+
+
+def test_a_building_word_without_a_campus_in_its_sentence_is_no_feature(gaz):
+    by_name, _events, surfaces = _run("北京青柳医院通州院区正式开诊。新建门诊楼一座，立体车库一处。", gaz)
+    assert not any(n.endswith(("门诊楼", "立体车库")) for n in by_name)
+    assert "门诊楼" not in surfaces

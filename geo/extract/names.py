@@ -20,6 +20,8 @@ station             ``X站`` where the sentence is about rail (``地铁X站``,  
 metro / rail line   ``13号线``, ``地铁X线``, ``X支线``, ``X联络线``, ``X铁路``,   ``metro_line``,
                     ``X城际``, ``X高铁``                                          ``rail_line``
 lock                ``X船闸``, ``X闸``                                            ``lock``
+campus building     ``急诊医技楼``, ``立体车库``... after a campus the sentence     ``hospital``
+                    names (``某某医院通州院区…门诊楼``: 某某医院通州院区门诊楼)
 cultural venue      ``X博物馆``, ``X图书馆``, ``X剧院``... (not ``城市图书馆``)   ``culture``
 park                ``X公园`` (``X森林公园``, ``X湿地公园``...)                   ``park``
 interchange         ``X枢纽互通``, ``X互通立交``, ``X立交``, ``X收费站`` (not      ``interchange``
@@ -314,6 +316,11 @@ GENERIC_WORDS: frozenset[str] = frozenset(
 #: Words for a campus of a hospital: no name on their own (``通州院区`` is one only as the
 #: short form of a campus the document names in full).
 _CAMPUS_WORDS = frozenset({"院区", "分院"})
+#: A building of a hospital campus (``急诊医技楼``, ``立体车库``): a feature of the campus a
+#: sentence names before it, never of its own.
+_CAMPUS_BUILDING_RE = re.compile(
+    r"(?:(?:急诊医技|门急诊|急诊|医技|门诊|住院|病房|综合|科研|教学|感染)楼|立体车库|停车楼)"
+)
 #: A hospital's name (``某某医院``) before the county a campus is named after.
 _HOSPITAL_RE = re.compile(r"[\u4e00-\u9fff]{2,}医院$")
 _BRIDGE_SUFFIXES = frozenset({"特大桥", "大桥"})
@@ -740,6 +747,18 @@ def grammar_names(
             continue
         if (b + 1) in river_starts or (a - 1) in river_ends:
             place(a, b, "river", name, "river-list")
+    # a building of a hospital campus the sentence names: 某某医院通州院区…包括急诊医技楼
+    campuses = [n for n in found if n.kind == "hospital"]
+    if campuses:
+        for m in _CAMPUS_BUILDING_RE.finditer(norm):
+            a, b = m.span()
+            if _covered(taken, a, b) or _overlap(spans, starts, a, b):
+                continue
+            sent = bisect.bisect_right(sent_starts, a) - 1
+            lo = sentences[sent][0] if sent >= 0 else 0
+            owner = next((n for n in reversed(campuses) if lo <= n.start and n.end <= a), None)
+            if owner is not None:
+                found.append(NameSpan(a, b, owner.name + m.group(0), "hospital", "campus-building", owner.prefix))
     found.extend(_shared_head_names(norm, spans, kinds, found))
     found.sort(key=lambda n: (n.start, -n.end))
     out: list[NameSpan] = []
