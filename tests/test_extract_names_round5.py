@@ -221,3 +221,24 @@ def test_a_building_word_without_a_campus_in_its_sentence_is_no_feature(gaz):
     by_name, _events, surfaces = _run("北京青柳医院通州院区正式开诊。新建门诊楼一座，立体车库一处。", gaz)
     assert not any(n.endswith(("门诊楼", "立体车库")) for n in by_name)
     assert "门诊楼" not in surfaces
+
+
+# --------------------------------------------------------------------------- place-named facilities
+def test_a_hub_named_by_the_county_before_it_is_a_station(gaz):
+    by_name, events, surfaces = _run("香河县综合交通枢纽于2025年2月开工建设。", gaz)
+    p = by_name["香河县综合交通枢纽"]
+    assert p.kind == "station"
+    assert p.placement["level"] == "prefix"
+    assert surfaces["香河县综合交通枢纽"] == p.id
+    assert (p.id, "construction_started", "actual") in events
+
+
+def test_a_toll_station_named_by_a_town_keeps_the_town_in_its_name(gaz):
+    by_name, _events, _surfaces = _run("燕郊收费站于2025年2月完成改造。", gaz)
+    assert by_name["燕郊收费站"].kind == "interchange"
+
+
+@pytest.mark.parametrize("text", ["这个综合交通枢纽将成为地下交通枢纽。", "要把通州打造成综合交通枢纽。", "打造区域综合交通枢纽。"])
+def test_a_hub_word_after_no_place_is_no_feature(gaz, text):
+    by_name, _events, _surfaces = _run(text, gaz)
+    assert not any(n.endswith("枢纽") for n in by_name)

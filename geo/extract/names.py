@@ -313,6 +313,14 @@ GENERIC_WORDS: frozenset[str] = frozenset(
         "文化馆",
     ]
 )
+#: Facility words that are a name only after the place they are named by (``燕郊收费站``,
+#: ``香河县综合交通枢纽``), and the kind of that name.
+_PLACE_NAMED: dict[str, str] = {
+    "综合交通枢纽": "station",
+    "交通枢纽": "station",
+    "综合枢纽": "station",
+    "收费站": "interchange",
+}
 #: Words for a campus of a hospital: no name on their own (``通州院区`` is one only as the
 #: short form of a campus the document names in full).
 _CAMPUS_WORDS = frozenset({"院区", "分院"})
@@ -652,6 +660,12 @@ def grammar_names(
             over = []  # 某某医院通州院区: a hospital's campus named after its county
         if over:
             return  # the gazetteer knows this name (or a longer one)
+        if prefix is not None and name in _PLACE_NAMED:
+            # 燕郊收费站, 香河县综合交通枢纽: a facility word named by the place before it
+            found.append(NameSpan(first_place, b, _clean_name(norm[first_place:b]), kind, "place-named", prefix))
+            return
+        if rule == "place-named":
+            return  # 打造区域综合交通枢纽: a hub word after no place is no name
         if kind == "hospital" and prefix is not None and name in _CAMPUS_WORDS:
             # 通州院区 after 某某医院通州院区: the short form of that campus, else no name
             short = norm[first_place:b]
@@ -709,6 +723,11 @@ def grammar_names(
         for ending, k in _NAME_KIND:
             if name.endswith(ending) and len(name) > len(ending):
                 kind = k
+        rule = "suffix"
+        if kind is None:
+            hub = next((w for w in _PLACE_NAMED if name.endswith(w) and len(name) > len(w)), None)
+            if hub is not None:
+                kind, rule = _PLACE_NAMED[hub], "place-named"  # only after a place name (see place)
         if kind is None or (kind == "river" and (name[-2:] in _GENERIC_RIVERS or name[-3:] in _GENERIC_RIVERS)):
             continue
         st = ends.get(b)
@@ -732,7 +751,7 @@ def grammar_names(
                 b = ext.end()
                 name = norm[a:b]
         n0 = len(found)
-        place(a, b, kind, name, "suffix")
+        place(a, b, kind, name, rule)
         if len(found) > n0:
             bisect.insort(taken, (found[-1].start, found[-1].end))
     # a one-character river name (坝河) listed with another river: 分别设置在坝河、某某河
