@@ -21,7 +21,7 @@ import ahocorasick
 
 from geo.extract.context import DocContext, document_context
 from geo.extract.lexicon import AREA_KINDS, DESIGNATION_RE, NATURAL_KINDS, NO_EVENT_KINDS
-from geo.extract.names import NameSpan, grammar_names, suffix_candidates
+from geo.extract.names import NameSpan, grammar_names, is_bus_designation, suffix_candidates
 from geo.extract.normalise import PINYIN_ARTIFACT_RE, QUOTES_RE, MatchView, normalise_text
 from geo.extract.provisional import PlaceIndex, ProvisionalTally, place_names, provisional_id
 from geo.extract.records import Mention, snippet
@@ -102,7 +102,10 @@ def _usable_names(feature: Any, names: set[str], area_names: set[str]) -> list[s
     * an alias ending with a works/phase word (``行政办公区二期``, ``城际铁路联络线一期工程``,
       ``东六环路入地改造``, ``望京地区``, ``通燕高速燕郊西出口改建工程``) is searched without it;
     * an alias with a conjunction the canonical name does not have
-      (``密涿高速北延与京平高速对接工程``, ``副中心剧院、图书馆、博物馆``) is dropped.
+      (``密涿高速北延与京平高速对接工程``, ``副中心剧院、图书馆、博物馆``) is dropped;
+    * a bus line's designation (``938路``) listed as an alias of a record that is no single
+      line (a network) is dropped: the line is a feature of its own, and its events are not
+      the network's.
 
     The canonical name is always kept (after the parenthesis rule).
     """
@@ -126,6 +129,8 @@ def _usable_names(feature: Any, names: set[str], area_names: set[str]) -> list[s
                 key.startswith(q) and key[len(q) :] in names and len(key) - len(q) >= 2 for q in qualifiers if q != key
             ):
                 continue
+            if feature.kind == "bus_line" and is_bus_designation(key) and not is_bus_designation(canonical):
+                continue  # 938路 listed under a network: the line is a feature of its own
             sm = _WORKS_SUFFIX_RE.search(key)
             if sm and sm.start() >= 2:
                 key = key[: sm.start()]  # 通燕高速燕郊西出口改建工程 -> 通燕高速燕郊西出口
@@ -429,6 +434,34 @@ def _shared_suffix_lists(norm: str, raw: list[tuple[int, int, str]], matcher: Ma
     return out
 
 
+#: Bare venue words a list may share a qualifier before (``副中心剧院、图书馆、博物馆``).
+_SHARED_QUALIFIER_HEADS = ("大剧院", "剧院", "图书馆", "博物馆", "美术馆", "艺术馆", "科技馆")
+_HEAD_ITEM_RE = re.compile(r"\s*(?:、|和|与|及|以及)\s*(?P<head>" + "|".join(_SHARED_QUALIFIER_HEADS) + ")")
+
+
+def _shared_qualifier_lists(norm: str, raw: list[tuple[int, int, str]], matcher: Matcher) -> list[tuple[int, int, str]]:
+    """``副中心剧院、图书馆、博物馆``: bare venue words listed after a gazetteer venue share its
+    qualifier; each is the gazetteer feature the qualifier plus that word is called, when
+    there is one. A word that makes no such name ends the list (nothing is guessed)."""
+    out = list(raw)
+    for i, (s, e, _fid) in enumerate(raw):
+        surface = norm[s:e]
+        head = next((h for h in _SHARED_QUALIFIER_HEADS if surface.endswith(h)), None)
+        if head is None or len(surface) - len(head) < 2:
+            continue
+        qualifier = surface[: -len(head)]
+        nxt = raw[i + 1][0] if i + 1 < len(raw) else len(norm)
+        pos = e
+        while (m := _HEAD_ITEM_RE.match(norm, pos)) is not None and m.end() <= nxt:
+            hid = matcher.lookup(qualifier + m.group("head"))
+            if hid is None:
+                break
+            out.append((m.start("head"), m.end("head"), hid))
+            pos = m.end()
+    out.sort()
+    return out
+
+
 _STATION_WORDS_RE = re.compile(r"设站|停靠|经停|站点|车站|设置|始发|终到|途经|到达|开往|直达|换乘|站")
 _STATION_COORD_RE = re.compile(r"^[\s、和与及至到\-]{1,2}$")
 _RAIL_KINDS = frozenset({"rail_line", "metro_line"})
@@ -483,11 +516,14 @@ def mentions_in(ctx: DocContext, matcher: Matcher) -> list[Mention]:
     raw = _find_mentions_norm(view, matcher)
     raw = _section_ellipsis(ctx.norm, raw, matcher)
     raw = _shared_suffix_lists(ctx.norm, raw, matcher)
+    raw = _shared_qualifier_lists(ctx.norm, raw, matcher)
     raw = _towns_as_stations(ctx, raw, matcher)
     return [_mention(ctx, s, e, fid) for s, e, fid in raw]
 
 
 _BRIDGE_TAIL_RE = re.compile(r"(?:特大桥|大桥|桥)$")
+#: Name-grammar rules of names that share a category ending with a listed name.
+_SHARED_RULES = frozenset({"shared-head", "shared-suffix"})
 
 
 def _known_bridge(ctx: DocContext, n: NameSpan, gm: list[Mention], matcher: Matcher) -> str | None:
@@ -547,10 +583,15 @@ def document_mentions(
             (name, suffix, view.orig(a), view.orig(b - 1) + 1) for name, suffix, a, b in suffix_candidates(view.text)
         ]
     names = grammar_names(ctx.norm, ctx.seg.sentences, spans, matcher.kinds, candidates=candidates)
-    out = list(gm)
+    # 某镇等环城公园: the town's name names the park; its place mention gives way
+    renamed = {(n.start, n.end) for n in names if n.rule == "shared-head"}
+    out = [m for m in gm if (m.start, m.end) not in renamed] if renamed else list(gm)
     prov: list[NameSpan] = []
     for n in names:
         bid = _known_bridge(ctx, n, gm, matcher) if n.kind == "bridge" else None
+        if bid is None and n.rule in _SHARED_RULES:
+            gid = matcher.lookup(n.name)  # 甲、乙船闸 where the gazetteer knows 甲船闸
+            bid = gid if gid is not None and matcher.kinds.get(gid) == n.kind else None
         if bid is not None:
             out.append(_mention(ctx, n.start, n.end, bid))
             continue

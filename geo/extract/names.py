@@ -20,7 +20,15 @@ station             ``X站`` where the sentence is about rail (``地铁X站``,  
 metro / rail line   ``13号线``, ``地铁X线``, ``X支线``, ``X联络线``, ``X铁路``,   ``metro_line``,
                     ``X城际``, ``X高铁``                                          ``rail_line``
 lock                ``X船闸``, ``X闸``                                            ``lock``
+campus building     ``急诊医技楼``, ``立体车库``... after a campus the sentence     ``hospital``
+                    names (``某某医院通州院区…门诊楼``: 某某医院通州院区门诊楼)
+cultural venue      ``X博物馆``, ``X图书馆``, ``X剧院``... (not ``城市图书馆``)   ``culture``
 park                ``X公园`` (``X森林公园``, ``X湿地公园``...)                   ``park``
+interchange         ``X枢纽互通``, ``X互通立交``, ``X立交``, ``X收费站`` (not      ``interchange``
+                    ``主线收费站``); after a known road, that road's
+                    (``某某高速X收费站``)
+shared ending       ``甲、乙船闸`` (甲船闸 too), ``甲、乙等环城公园`` (each a     the ending's
+                    park; a town's name as an item names the park)
 ==================  ==========================================================  ==============
 
 A name is cut at the function words and verbs before it (``加快建设某某路`` ->
@@ -40,11 +48,14 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from geo.extract.normalise import MatchView
+
 __all__ = [
     "GENERIC_WORDS",
     "NameSpan",
     "candidate_name",
     "grammar_names",
+    "is_bus_designation",
     "longest_candidates",
     "names_other_subject",
     "suffix_candidates",
@@ -53,7 +64,8 @@ __all__ = [
 # =========================================================================== suffix rule
 _UNKNOWN_SUFFIXES = (
     "快速公交走廊|大街|大道|特大桥|大桥|高速公路|高速|快速路|铁路|城际|船闸|公园|枢纽互通|互通立交|立交桥|立交|"
-    "枢纽|公交场站|公交|支线|联络线|机场线|码头|院区|分院|机场|线|路|站|桥|闸|"
+    "枢纽|公交场站|公交|支线|联络线|机场线|码头|院区|分院|机场|博物馆|图书馆|美术馆|大剧院|剧院|艺术馆|科技馆|"
+    "线|路|站|桥|闸|"
     "河(?!北省|南省|北|南|湖|道|流|段|畔|边|岸|堤|滩|水|系|长|大桥|桥|特大桥|公园|森林公园|闸|船闸|路|大街|大道|站|口|网|渠)"
 )
 _NOT_AFTER = (
@@ -246,6 +258,10 @@ GENERIC_WORDS: frozenset[str] = frozenset(
         "高架桥",
         "特大桥",
         "跨线桥",
+        "跨河桥",
+        "跨河大桥",
+        "跨路桥",
+        "跨街桥",
         "小路",
         "大路",
         "老路",
@@ -287,7 +303,31 @@ GENERIC_WORDS: frozenset[str] = frozenset(
         "两站",
         "三站",
         "四站",
+        "博物馆",
+        "图书馆",
+        "美术馆",
+        "大剧院",
+        "剧院",
+        "艺术馆",
+        "科技馆",
+        "文化馆",
     ]
+)
+#: Facility words that are a name only after the place they are named by (``燕郊收费站``,
+#: ``香河县综合交通枢纽``), and the kind of that name.
+_PLACE_NAMED: dict[str, str] = {
+    "综合交通枢纽": "station",
+    "交通枢纽": "station",
+    "综合枢纽": "station",
+    "收费站": "interchange",
+}
+#: Words for a campus of a hospital: no name on their own (``通州院区`` is one only as the
+#: short form of a campus the document names in full).
+_CAMPUS_WORDS = frozenset({"院区", "分院"})
+#: A building of a hospital campus (``急诊医技楼``, ``立体车库``): a feature of the campus a
+#: sentence names before it, never of its own.
+_CAMPUS_BUILDING_RE = re.compile(
+    r"(?:(?:急诊医技|门急诊|急诊|医技|门诊|住院|病房|综合|科研|教学|感染)楼|立体车库|停车楼)"
 )
 #: A hospital's name (``某某医院``) before the county a campus is named after.
 _HOSPITAL_RE = re.compile(r"[\u4e00-\u9fff]{2,}医院$")
@@ -332,7 +372,12 @@ def candidate_name(span: str) -> tuple[str, str] | None:
             return None
         name = body + suffix
     # a name ending in a generic compound (跨界道路, 服务站) is not a name; a name whose
-    # suffix is itself a generic word (金融街大桥, 东坝船闸, 京秦铁路) is
+    # suffix is itself a generic word (金融街大桥, 东坝船闸, 京秦铁路) is, and so is a toll
+    # station named after its place (某某收费站, not 主线收费站)
+    if _named_facility(name):
+        return name, suffix
+    if suffix in _VENUE_SUFFIXES and (body in GENERIC_WORDS or _GENERIC_VENUE_RE.search(body)):
+        return None  # 城市图书馆, 区级博物馆: a kind of venue, not one
     if (
         name in GENERIC_WORDS
         or (name[-2:] in GENERIC_WORDS and not suffix.endswith(name[-2:]))
@@ -341,6 +386,15 @@ def candidate_name(span: str) -> tuple[str, str] | None:
     ):
         return None
     return name, suffix
+
+
+def _named_facility(name: str) -> bool:
+    """Whether ``name`` is a facility word (``收费站``) after a specific place or name."""
+    for ending, _kind in _NAME_KIND:
+        body = name[: -len(ending)]
+        if name.endswith(ending) and len(body) >= 2:
+            return not (body in GENERIC_WORDS or body[-2:] in GENERIC_WORDS or _GENERIC_QUALIFIER_RE.search(body))
+    return False
 
 
 def suffix_candidates(norm: str) -> list[tuple[str, str, int, int]]:
@@ -430,6 +484,13 @@ _BUS_NUM_RE = re.compile(
     r"(?P<suf>路(?:快车|快线|支线\d?|区间)?|快(?![速递乐])|支(?:线)?\d?(?![持援付撑队部出]))"
     r"(?![径面况由线子网口段号])"
 )
+
+
+def is_bus_designation(text: str) -> bool:
+    """Whether ``text`` is one bus line's designation and nothing else (``938路``, ``临8路``)."""
+    return _BUS_NUM_RE.fullmatch(text) is not None
+
+
 _BUS_LIST_RE = re.compile(
     rf"(?<![\d.a-z\-/:第号])(?P<items>(?:{_BUS_PREFIX}?\d{{1,4}}(?:路)?\s*[、,和及与]\s*)+)"
     rf"(?P<last>{_BUS_PREFIX}?\d{{1,4}})(?P<suf>路|快)(?![径面况由线子网口段号])"
@@ -468,16 +529,34 @@ _SUFFIX_KIND: dict[str, str] = {
     "公交场站": "station",
     "院区": "hospital",
     "分院": "hospital",
+    "博物馆": "culture",
+    "图书馆": "culture",
+    "美术馆": "culture",
+    "大剧院": "culture",
+    "剧院": "culture",
+    "艺术馆": "culture",
+    "科技馆": "culture",
     "河": "river",
 }
 #: Names whose ending makes a kind other than their suffix's (a toll station is no rail station).
 _NAME_KIND: tuple[tuple[str, str], ...] = (("收费站", "interchange"),)
+#: Endings of cultural venues (``某某博物馆``), kind ``culture``.
+_VENUE_SUFFIXES = frozenset({"博物馆", "图书馆", "美术馆", "大剧院", "剧院", "艺术馆", "科技馆"})
+#: Qualifiers that make a venue word generic (``城市图书馆``, ``区级博物馆``, ``数字图书馆``).
+_GENERIC_VENUE_RE = re.compile(
+    r"(?:城市|数字|社区|乡镇|街道|村级|区级|市级|县级|省级|国家级|综合|大型|小型|新建|一座|主题|专题|智慧|流动|"
+    r"公共|民营|私人|各类|多个|一批|实体|线上|网上|[各该此本新老])$"
+)
+#: Qualifiers that make a facility word generic (``主线收费站``, ``省界收费站``, ``各收费站``).
+_GENERIC_QUALIFIER_RE = re.compile(r"(?:主线|匝道|临时|省界|进京|出京|沿线|沿途|周边|附近|[各该此本多两三几座个处])$")
 #: Generic rivers (``护城河``) and words ending in 河 that are no river.
 _GENERIC_RIVERS = frozenset(
     {"两河", "一河", "界河", "跨河", "母亲河", "护城河", "内河", "沿河", "江河", "山河", "冰河", "银河", "黄河"}
 )
 _SHORT_RIVER_RE = re.compile(r"(?:^|(?<=[在与和及、,，。；;(（:：\s]))([\u4e00-\u9fff]河)(?=[、和与及,，。；;)）\s]|$)")
 _EXTENSION_RE = re.compile(r"[东西南北]延(?:线|段)?(?![长伸续])")
+#: The end of a place name before another (``河北省``, ``廊坊市``) in the run before a name.
+_QUALIFIER_TAIL_RE = re.compile(r"[\u4e00-\u9fff]{0,3}[省市区县]")
 #: Kinds of gazetteer features that may stand before a name as its place (trimmed off).
 PLACE_KINDS = frozenset({"admin"})
 _ROAD_KINDS = frozenset({"road", "expressway"})
@@ -544,15 +623,29 @@ def grammar_names(
     def place(a: int, b: int, kind: str, name: str, rule: str) -> None:
         """Add a name unless a gazetteer mention covers it; trim place names before it."""
         prefix = None
+        first_place = a
         over = sorted(_overlap(spans, starts, a, b))
+        if (
+            over
+            and a < over[0][0] < over[0][1] < b - 1
+            and kinds.get(over[0][2]) in PLACE_KINDS
+            and _QUALIFIER_TAIL_RE.fullmatch(norm, a, over[0][0])
+        ):
+            a = over[0][0]  # 河北省燕郊镇某某路 cut mid-qualifier (北省燕郊镇…): the town starts the name
         while over and over[0][0] <= a < over[0][1] < b - 1:
             _, e, fid = over[0]
             k = kinds.get(fid)
             if k in PLACE_KINDS:
+                if prefix is None:
+                    first_place = over[0][0]
                 prefix, a = fid, e  # 通州区某某路: the county is the place, the rest the name
             elif kind == "bridge" and k in _ROAD_KINDS and len(over) == 1 and norm[e:b] not in GENERIC_WORDS:
                 # 某某高速潮白河大桥: the bridge of that road over that river
                 found.append(NameSpan(e, b, _clean_name(norm[over[0][0] : b]), kind, "bridge-of-road", fid))
+                return
+            elif kind == "interchange" and k in _ROAD_KINDS and len(over) == 1 and candidate_name(norm[e:b]):
+                # 某某高速某某收费站 / 某某高速某某枢纽互通: that road's toll station or interchange
+                found.append(NameSpan(e, b, _clean_name(norm[over[0][0] : b]), kind, "facility-of-road", fid))
                 return
             else:
                 return
@@ -567,6 +660,19 @@ def grammar_names(
             over = []  # 某某医院通州院区: a hospital's campus named after its county
         if over:
             return  # the gazetteer knows this name (or a longer one)
+        if prefix is not None and name in _PLACE_NAMED:
+            # 燕郊收费站, 香河县综合交通枢纽: a facility word named by the place before it
+            found.append(NameSpan(first_place, b, _clean_name(norm[first_place:b]), kind, "place-named", prefix))
+            return
+        if rule == "place-named":
+            return  # 打造区域综合交通枢纽: a hub word after no place is no name
+        if kind == "hospital" and prefix is not None and name in _CAMPUS_WORDS:
+            # 通州院区 after 某某医院通州院区: the short form of that campus, else no name
+            short = norm[first_place:b]
+            full = next((n.name for n in reversed(found) if n.kind == "hospital" and n.name.endswith(short)), None)
+            if full is not None and full != short:
+                found.append(NameSpan(first_place, b, full, kind, "campus-short", prefix))
+            return
         if len(name) < 2 or name in GENERIC_WORDS:
             return
         found.append(NameSpan(a, b, _clean_name(name), kind, rule, prefix))
@@ -617,6 +723,11 @@ def grammar_names(
         for ending, k in _NAME_KIND:
             if name.endswith(ending) and len(name) > len(ending):
                 kind = k
+        rule = "suffix"
+        if kind is None:
+            hub = next((w for w in _PLACE_NAMED if name.endswith(w) and len(name) > len(w)), None)
+            if hub is not None:
+                kind, rule = _PLACE_NAMED[hub], "place-named"  # only after a place name (see place)
         if kind is None or (kind == "river" and (name[-2:] in _GENERIC_RIVERS or name[-3:] in _GENERIC_RIVERS)):
             continue
         st = ends.get(b)
@@ -640,7 +751,7 @@ def grammar_names(
                 b = ext.end()
                 name = norm[a:b]
         n0 = len(found)
-        place(a, b, kind, name, "suffix")
+        place(a, b, kind, name, rule)
         if len(found) > n0:
             bisect.insort(taken, (found[-1].start, found[-1].end))
     # a one-character river name (坝河) listed with another river: 分别设置在坝河、某某河
@@ -655,6 +766,19 @@ def grammar_names(
             continue
         if (b + 1) in river_starts or (a - 1) in river_ends:
             place(a, b, "river", name, "river-list")
+    # a building of a hospital campus the sentence names: 某某医院通州院区…包括急诊医技楼
+    campuses = [n for n in found if n.kind == "hospital"]
+    if campuses:
+        for m in _CAMPUS_BUILDING_RE.finditer(norm):
+            a, b = m.span()
+            if _covered(taken, a, b) or _overlap(spans, starts, a, b):
+                continue
+            sent = bisect.bisect_right(sent_starts, a) - 1
+            lo = sentences[sent][0] if sent >= 0 else 0
+            owner = next((n for n in reversed(campuses) if lo <= n.start and n.end <= a), None)
+            if owner is not None:
+                found.append(NameSpan(a, b, owner.name + m.group(0), "hospital", "campus-building", owner.prefix))
+    found.extend(_shared_head_names(norm, spans, kinds, found))
     found.sort(key=lambda n: (n.start, -n.end))
     out: list[NameSpan] = []
     for n in found:
@@ -674,3 +798,104 @@ def _covered(taken: list[tuple[int, int]], a: int, b: int) -> bool:
             return True
         i -= 1
     return False
+
+
+#: Category endings that names listed before one of them share, and their kinds
+#: (``甲、乙船闸``: 甲船闸 and 乙船闸), longest first.
+_SHARED_HEADS: tuple[tuple[str, str], ...] = (
+    ("环城公园", "park"),
+    ("森林公园", "park"),
+    ("湿地公园", "park"),
+    ("郊野公园", "park"),
+    ("滨河公园", "park"),
+    ("公园", "park"),
+    ("船闸", "lock"),
+    ("特大桥", "bridge"),
+    ("大桥", "bridge"),
+    ("大街", "road"),
+    ("大道", "road"),
+)
+#: Heads a list of names may share after ``等`` (``甲、乙等环城公园``): compound
+#: category words that are no name on their own.
+_ETC_HEADS = frozenset({"环城公园", "森林公园", "湿地公园", "郊野公园", "滨河公园", "船闸"})
+_ETC_RE = re.compile(r"等(?P<head>" + "|".join(sorted(_ETC_HEADS, key=len, reverse=True)) + ")")
+#: A list separator (a stray comma before ``、`` is a mirror-site artifact).
+_ITEM_SEP_RE = re.compile(r"(?:,?、|和|与|及)$")
+_ITEM_RE = re.compile(r"[\u4e00-\u9fff]{1,8}$")
+_SHARED_WINDOW = 40
+
+
+def _shared_head_names(
+    norm: str, spans: Sequence[tuple[int, int, str]], kinds: Mapping[str, str], found: Sequence[NameSpan]
+) -> list[NameSpan]:
+    """Names listed before a category ending they share: ``甲、乙船闸`` (甲 is 甲船闸 when
+    乙船闸 is a name), ``甲、乙等环城公园`` (甲环城公园 and 乙环城公园).
+
+    Items are read nearest first and the list ends at the first item that is no name
+    (a feature of another kind, a generic word, a function word): nothing is guessed. A
+    county or town name as an item is the place the feature is named after
+    (``某镇等环城公园``): its name becomes the feature's (rule ``shared-head``).
+    """
+    heads: list[tuple[int, int, str, str]] = []  # (start of the list's last name, end, head, kind)
+    for s, e, fid in spans:
+        for head, kind in _SHARED_HEADS:
+            if norm.endswith(head, s, e) and e - s > len(head) and kinds.get(fid) in (kind, "expressway"):
+                heads.append((s, s, head, kind))
+                break
+    for n in found:
+        for head, kind in _SHARED_HEADS:
+            if n.kind == kind and n.name.endswith(head) and len(n.name) > len(head) and n.rule == "suffix":
+                heads.append((n.start, n.start, head, kind))
+                break
+    if "等" in norm:
+        view = MatchView(norm)  # 等環(huán)城公園: read without the mirror site's pinyin
+        for m in _ETC_RE.finditer(view.text):
+            head = m.group("head")
+            at = view.orig(m.start())
+            heads.append((at, at + 1, head, dict(_SHARED_HEADS)[head]))
+    if not heads:
+        return []
+    occupied = sorted([(s, e) for s, e, _ in spans] + [(n.start, n.end) for n in found])
+    span_at_end = {e: (s, fid) for s, e, fid in spans}
+    out: list[NameSpan] = []
+    for list_end, after_sep, head, kind in sorted(set(heads)):
+        pos = list_end
+        first = True
+        lo = max(0, list_end - _SHARED_WINDOW)
+        while pos > lo:
+            if first and after_sep > list_end:
+                first = False  # the ``等`` form: the last item ends right before 等
+            else:
+                sep = _ITEM_SEP_RE.search(norm, max(lo, pos - 2), pos)
+                if sep is None:
+                    break
+                pos = sep.start()
+            item = _ITEM_RE.search(norm, max(lo, pos - 8), pos)
+            if item is None:
+                break
+            a, b = item.span()
+            hit = span_at_end.get(b)
+            prefix = None
+            if hit is not None and hit[0] >= a:
+                if kinds.get(hit[1]) not in PLACE_KINDS:
+                    break  # a feature of its own (or the gazetteer's list item): the list ends here
+                a, prefix = hit[0], hit[1]
+                rule = "shared-head"
+            else:
+                if _covered(occupied, a, b):
+                    break
+                cand = candidate_name(norm[a:b] + head)
+                if cand is None or len(cand[0]) - len(head) < 2:
+                    break
+                cut = len(norm[a:b]) + len(head) - len(cand[0])
+                a += cut
+                rule = "shared-suffix"
+                if cut and not _ITEM_SEP_RE.search(norm, max(0, a - 2), a):
+                    out.append(NameSpan(a, b, _clean_name(norm[a:b] + head), kind, rule))
+                    break  # the words before the list were cut off: the list starts here
+            name = _clean_name(norm[a:b] + head)
+            if name in GENERIC_WORDS:
+                break
+            out.append(NameSpan(a, b, name, kind, rule, prefix))
+            pos = a
+    return out

@@ -1,7 +1,8 @@
 """Provisional features: names the gazetteer lacks, placed by the places their text names.
 
 A name the grammar of :mod:`geo.extract.names` recognises (a road, bridge, bus line,
-station, metro or rail line, lock or park) that no gazetteer name covers becomes a
+station, metro or rail line, lock, park, interchange, hospital campus, cultural venue
+or river) that no gazetteer name covers becomes a
 *provisional feature*: it gets mentions, events and claims like any feature, and a
 placement that says only what the text says about where it is:
 
@@ -58,6 +59,7 @@ KIND_THEME: dict[str, str] = {
     "park": "zone",
     "interchange": "road",
     "hospital": "facility",
+    "culture": "facility",
     "river": "water",
 }
 #: Placement levels, most specific first.
