@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import logging
+import operator
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -226,26 +227,35 @@ def _effective(
 
 
 # --------------------------------------------------------------------------- building
+_EVENT_FIELDS = (
+    "feature_id",
+    "status",
+    "modality",
+    "date",
+    "precision",
+    "date_basis",
+    "doc_id",
+    "start",
+    "end",
+    "quote",
+    "date_end",
+    "published",
+)
+_get_event_fields = operator.attrgetter(*_EVENT_FIELDS)
+
+
 def _event_fields(ev: Any) -> dict[str, Any]:
     if isinstance(ev, Mapping):
         return dict(ev)
-    return {
-        k: getattr(ev, k, None)
-        for k in (
-            "feature_id",
-            "status",
-            "modality",
-            "date",
-            "precision",
-            "date_basis",
-            "doc_id",
-            "start",
-            "end",
-            "quote",
-            "date_end",
-            "published",
-        )
-    }
+    try:  # an extracted Event has every field: one attrgetter call
+        return dict(zip(_EVENT_FIELDS, _get_event_fields(ev), strict=True))
+    except AttributeError:
+        return {k: getattr(ev, k, None) for k in _EVENT_FIELDS}
+
+
+def _day(value: Any) -> _dt.date | None:
+    """:func:`_date`, without the call for a value that is already a date (not a datetime)."""
+    return value if type(value) is _dt.date else _date(value)
 
 
 def _known_to_fields(fid: str, known: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -300,34 +310,38 @@ def build_timelines(
             if row is not None:
                 rows.append(row)
     for r in rows:
-        date = _date(r.get("date"))
+        date = _day(r.get("date"))
         if date is None or not r.get("feature_id") or r.get("status") not in EVENT_TO_FEATURE_STATUS:
             continue
         r["date"] = date
-        r["published"] = _date(r.get("published"))
-        r["date_end"] = _date(r.get("date_end"))
+        r["published"] = _day(r.get("published"))
+        r["date_end"] = _day(r.get("date_end"))
         key = (r["feature_id"], r["status"], r.get("modality") or "actual", date, r.get("precision") or "day")
         groups[key].append(r)
 
     timelines: dict[str, list[TimelineEvent]] = defaultdict(list)
     for (fid, status, modality, date, precision), rs in groups.items():
-        rs.sort(key=lambda r: (r["published"] or _dt.date.max, str(r.get("doc_id")), r.get("start") or 0))
+        if len(rs) > 1:
+            rs.sort(key=lambda r: (r["published"] or _dt.date.max, str(r.get("doc_id")), r.get("start") or 0))
         pubs = [r["published"] for r in rs if r["published"] is not None]
         citations = []
         seen = set()
+        date_end = None
         for r in rs:
+            published = r["published"]
             c = {
                 "doc_id": str(r.get("doc_id") or ""),
                 "start": r.get("start"),
                 "end": r.get("end"),
                 "quote": str(r.get("quote") or ""),
-                "published": r["published"].isoformat() if r["published"] else None,
+                "published": published.isoformat() if published else None,
             }
             ckey = (c["doc_id"], c["start"], c["quote"])
             if ckey not in seen:
                 seen.add(ckey)
                 citations.append(c)
-        date_end = next((r["date_end"] for r in rs if r["date_end"]), None)
+            if date_end is None and r["date_end"]:
+                date_end = r["date_end"]
         if modality == "actual":
             # known from the earliest report
             eff = min(_effective(date, precision, date_end, modality, r["published"]) for r in rs)
