@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import logging
+import operator
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -226,26 +227,45 @@ def _effective(
 
 
 # --------------------------------------------------------------------------- building
+_EVENT_FIELDS = (
+    "feature_id",
+    "status",
+    "modality",
+    "date",
+    "precision",
+    "date_basis",
+    "doc_id",
+    "start",
+    "end",
+    "quote",
+    "date_end",
+    "published",
+)
+_get_event_fields = operator.attrgetter(*_EVENT_FIELDS)
+
+
 def _event_fields(ev: Any) -> dict[str, Any]:
     if isinstance(ev, Mapping):
         return dict(ev)
-    return {
-        k: getattr(ev, k, None)
-        for k in (
-            "feature_id",
-            "status",
-            "modality",
-            "date",
-            "precision",
-            "date_basis",
-            "doc_id",
-            "start",
-            "end",
-            "quote",
-            "date_end",
-            "published",
-        )
-    }
+    try:  # an extracted Event has every field: one attrgetter call
+        return dict(zip(_EVENT_FIELDS, _get_event_fields(ev), strict=True))
+    except AttributeError:
+        return {k: getattr(ev, k, None) for k in _EVENT_FIELDS}
+
+
+def _event_row(ev: Any) -> tuple:
+    """The :data:`_EVENT_FIELDS` of an event or event dict, as a tuple (``None`` when missing)."""
+    if isinstance(ev, Mapping):
+        return tuple(ev.get(k) for k in _EVENT_FIELDS)
+    try:
+        return _get_event_fields(ev)
+    except AttributeError:
+        return tuple(getattr(ev, k, None) for k in _EVENT_FIELDS)
+
+
+def _day(value: Any) -> _dt.date | None:
+    """:func:`_date`, without the call for a value that is already a date (not a datetime)."""
+    return value if type(value) is _dt.date else _date(value)
 
 
 def _known_to_fields(fid: str, known: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -292,45 +312,46 @@ def build_timelines(
         Sorted by feature id; each timeline sorted by (effective date, date, status,
         modality).
     """
-    groups: dict[tuple, list[dict]] = defaultdict(list)
-    rows = [_event_fields(e) for e in events]
+    rows = [_event_row(e) for e in events]
     for fid, knowns in (known_events or {}).items():
         for k in knowns or ():
-            row = _known_to_fields(fid, k)
-            if row is not None:
-                rows.append(row)
-    for r in rows:
-        date = _date(r.get("date"))
-        if date is None or not r.get("feature_id") or r.get("status") not in EVENT_TO_FEATURE_STATUS:
+            known = _known_to_fields(fid, k)
+            if known is not None:
+                rows.append(_event_row(known))
+    # (feature, status, modality, date, precision) -> [(published, doc_id, start, end, quote, date_end, basis)]
+    groups: dict[tuple, list[tuple]] = defaultdict(list)
+    for fid, status, modality, date, precision, basis, doc_id, start, end, quote, date_end, published in rows:
+        date = _day(date)
+        if date is None or not fid or status not in EVENT_TO_FEATURE_STATUS:
             continue
-        r["date"] = date
-        r["published"] = _date(r.get("published"))
-        r["date_end"] = _date(r.get("date_end"))
-        key = (r["feature_id"], r["status"], r.get("modality") or "actual", date, r.get("precision") or "day")
-        groups[key].append(r)
+        key = (fid, status, modality or "actual", date, precision or "day")
+        groups[key].append((_day(published), doc_id, start, end, quote, _day(date_end), basis))
 
     timelines: dict[str, list[TimelineEvent]] = defaultdict(list)
     for (fid, status, modality, date, precision), rs in groups.items():
-        rs.sort(key=lambda r: (r["published"] or _dt.date.max, str(r.get("doc_id")), r.get("start") or 0))
-        pubs = [r["published"] for r in rs if r["published"] is not None]
+        if len(rs) > 1:
+            rs.sort(key=lambda r: (r[0] or _dt.date.max, str(r[1]), r[2] or 0))
+        pubs = [r[0] for r in rs if r[0] is not None]
         citations = []
         seen = set()
-        for r in rs:
+        date_end = None
+        for published, doc_id, start, end, quote, r_end, _ in rs:
             c = {
-                "doc_id": str(r.get("doc_id") or ""),
-                "start": r.get("start"),
-                "end": r.get("end"),
-                "quote": str(r.get("quote") or ""),
-                "published": r["published"].isoformat() if r["published"] else None,
+                "doc_id": str(doc_id or ""),
+                "start": start,
+                "end": end,
+                "quote": str(quote or ""),
+                "published": published.isoformat() if published else None,
             }
-            ckey = (c["doc_id"], c["start"], c["quote"])
+            ckey = (c["doc_id"], start, c["quote"])
             if ckey not in seen:
                 seen.add(ckey)
                 citations.append(c)
-        date_end = next((r["date_end"] for r in rs if r["date_end"]), None)
+            if date_end is None and r_end:
+                date_end = r_end
         if modality == "actual":
             # known from the earliest report
-            eff = min(_effective(date, precision, date_end, modality, r["published"]) for r in rs)
+            eff = min(_effective(date, precision, date_end, modality, r[0]) for r in rs)
         else:
             eff = _effective(date, precision, date_end, modality, max(pubs) if pubs else None)
         timelines[fid].append(
@@ -340,7 +361,7 @@ def build_timelines(
                 modality=modality,
                 date=date,
                 precision=precision,
-                date_basis=str(rs[0].get("date_basis") or ""),
+                date_basis=str(rs[0][6] or ""),
                 date_end=date_end,
                 effective_date=eff,
                 published=max(pubs) if pubs else None,

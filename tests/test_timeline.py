@@ -273,3 +273,19 @@ def test_a_statement_about_sections_shows_in_the_parent_timeline_once():
     assert "旅游通航" in nav[0]["citations"][0]["quote"]
     own = feature_timeline("北运河廊坊段", corpus=seeds)
     assert not any("section" in e for e in own["timeline"])
+
+
+def test_events_dicts_and_partial_objects_merge_alike():
+    """An Event, its JSON dict, and an object or dict lacking the optional fields give the same timeline."""
+    from types import SimpleNamespace
+
+    a = ev("opened", "actual", D(2022, 6, 1), "month", "a", D(2022, 7, 1), end=D(2022, 6, 30))
+    b = ev("opened", "actual", D(2022, 6, 1), "month", "b", D(2022, 5, 1), quote="r", end=D(2022, 6, 30))
+    tl = build_timelines([a, b])
+    assert [t.to_json() for t in build_timelines([a.to_json(), b.to_json()])["f"]] == [t.to_json() for t in tl["f"]]
+    assert [c["doc_id"] for c in tl["f"][0].citations] == ["b", "a"]  # earliest publication first
+    fields = {"feature_id": "g", "status": "opened", "modality": "expected", "date": D(2024, 1, 1), "precision": "year"}
+    from_obj = build_timelines([SimpleNamespace(doc_id="d", quote="x", **fields)])
+    from_dict = build_timelines([dict(doc_id="d", quote="x", **fields)])
+    assert [t.to_json() for t in from_obj["g"]] == [t.to_json() for t in from_dict["g"]]
+    assert from_obj["g"][0].citations == [{"doc_id": "d", "start": None, "end": None, "quote": "x", "published": None}]

@@ -37,6 +37,8 @@ for _cp in range(ord("Ａ"), ord("Ｚ") + 1):
 _HALF_TABLE = str.maketrans({k: v for k, v in _HALF.items() if len(v) == 1})
 
 _T2S_CHAR: dict[str, str] = {}
+#: The characters of :data:`_T2S_CHAR` that t2s changes.
+_T2S_CHANGED: set[str] = set()
 
 
 @functools.lru_cache(maxsize=1)
@@ -49,14 +51,15 @@ def _opencc() -> Any:
 def _t2s_chars(text: str) -> dict[int, str]:
     """Per-character t2s mapping for the characters of ``text`` that change (1:1 only)."""
     chars = set(text)
-    new = {c for c in chars if c not in _T2S_CHAR and ord(c) >= 0x3400}
+    new = [c for c in chars.difference(_T2S_CHAR) if ord(c) >= 0x3400]
     if new:
         cc = _opencc()
         for c in new:
             out = cc.convert(c)
             _T2S_CHAR[c] = out if len(out) == 1 else c
-    get = _T2S_CHAR.get
-    return {ord(c): t for c in chars if (t := get(c, c)) != c}
+            if _T2S_CHAR[c] != c:
+                _T2S_CHANGED.add(c)
+    return {ord(c): _T2S_CHAR[c] for c in chars.intersection(_T2S_CHANGED)}
 
 
 @functools.lru_cache(maxsize=1 << 15)
@@ -81,7 +84,7 @@ def _changing_re(table: dict[int, str]) -> re.Pattern[str]:
     document brings new ones): in a text it matches exactly that text's changing characters."""
     chars = {chr(k) for k in table}
     if _CHANGING["re"] is None or not chars <= _CHANGING["chars"]:
-        known = frozenset(_CHANGING["chars"] | chars | {c for c, t in _T2S_CHAR.items() if t != c})
+        known = frozenset(_CHANGING["chars"] | chars | _T2S_CHANGED)
         _CHANGING["chars"] = known
         _CHANGING["re"] = re.compile("[" + "".join(re.escape(c) for c in sorted(known)) + "]")
     return _CHANGING["re"]
