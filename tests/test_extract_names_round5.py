@@ -141,7 +141,7 @@ def test_a_suspended_line_of_a_network_does_not_suspend_the_network(gaz):
 
 # --------------------------------------------------------------------------- place qualifiers
 def test_a_road_after_a_province_and_town_qualifier_is_found(gaz):
-    by_name, _events, surfaces = _run("该路向东至市界与河北省燕郊镇青杨北路相接。", gaz)
+    by_name, _events, surfaces = _run("该路东端跨过市界后，接入河北省燕郊镇青杨北路。", gaz)
     assert "青杨北路" in by_name
     assert surfaces["燕郊镇"] == "town-yanjiao"
 
@@ -238,7 +238,7 @@ def test_a_toll_station_named_by_a_town_keeps_the_town_in_its_name(gaz):
     assert by_name["燕郊收费站"].kind == "interchange"
 
 
-@pytest.mark.parametrize("text", ["这个综合交通枢纽将成为地下交通枢纽。", "要把通州打造成综合交通枢纽。", "打造区域综合交通枢纽。"])
+@pytest.mark.parametrize("text", ["该综合交通枢纽建成后是一座地下枢纽。", "要把通州打造成综合交通枢纽。", "打造区域综合交通枢纽。"])
 def test_a_hub_word_after_no_place_is_no_feature(gaz, text):
     by_name, _events, _surfaces = _run(text, gaz)
     assert not any(n.endswith("枢纽") for n in by_name)
