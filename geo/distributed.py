@@ -317,17 +317,12 @@ def extract_documents(docs: Sequence[Any], *, gazetteer: Any, max_contexts: int,
     """Extract a partition of documents on a worker: one :class:`geo.extract.DocumentPart`
     per document, in order, or the warning of a document whose extraction failed (as
     :func:`geo.extract.extract` reports it)."""
-    from geo.extract import extract_part, failed_part_warning
+    from geo.extract import cyclic_gc_paused, extract_parts
     from geo.extract.mentions import build_matcher
 
-    matcher = build_matcher(gazetteer)
-    out: list[Any] = []
-    for doc in docs:
-        try:  # as geo.extract.extract: one bad document never stops the others
-            out.append(extract_part(doc, matcher, max_contexts=max_contexts, provisional=provisional))
-        except Exception as exc:
-            out.append(failed_part_warning(doc, exc))
-    return out
+    with cyclic_gc_paused():  # as geo.extract.extract, which also skips a bad document with a warning
+        matcher = build_matcher(gazetteer)
+        return list(extract_parts(docs, matcher, max_contexts=max_contexts, provisional=provisional))
 
 
 def extract(

@@ -563,3 +563,30 @@ def test_extract_restores_the_cyclic_garbage_collector(gaz):
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_worker_extraction_pauses_the_collector_and_reports_a_bad_document(gaz, monkeypatch):
+    """The dask workers' partition extraction (geo.distributed.extract_documents) runs with the
+    cyclic GC paused like the in-process path, restores it, and turns a document that breaks the
+    extractor into its warning instead of losing the partition."""
+    import gc
+
+    from geo import extract as ex
+    from geo.distributed import extract_documents
+
+    good = Doc("gc2", D(2021, 11, 12), "京唐铁路将于2022年建成通车。")
+    bad = Doc("gc3", D(2021, 11, 12), "京唐铁路开通。")
+    seen: list[bool] = []
+    real = ex.extract_part
+
+    def spy(doc, matcher, **kw):
+        seen.append(gc.isenabled())
+        if doc.doc_id == "gc3":
+            raise ValueError("broken on purpose")
+        return real(doc, matcher, **kw)
+
+    monkeypatch.setattr(ex, "extract_part", spy)
+    out = extract_documents([good, bad], gazetteer=gaz, max_contexts=5)
+    assert gc.isenabled() and seen == [False, False]
+    assert out[0].doc_id == "gc2" and out[0].events
+    assert isinstance(out[1], str) and "broken on purpose" in out[1] and "skipped" in out[1]

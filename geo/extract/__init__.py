@@ -102,9 +102,11 @@ __all__ = [
     "UnknownCandidate",
     "build_matcher",
     "claim_topic",
+    "cyclic_gc_paused",
     "extract",
     "extract_document",
     "extract_part",
+    "extract_parts",
     "failed_part_warning",
     "find_claims",
     "find_events",
@@ -243,6 +245,19 @@ def extract_part(doc: Any, matcher: Matcher, *, max_contexts: int = 5, provision
     return part
 
 
+def extract_parts(
+    docs: Iterable[Any], matcher: Matcher, *, max_contexts: int = 5, provisional: bool = True
+) -> Iterator[DocumentPart | str]:
+    """:func:`extract_part` of each document in order, or, for a document that breaks the
+    extraction, the warning (:func:`failed_part_warning`) that :func:`merge_parts` reports:
+    one bad document never stops the others."""
+    for doc in docs:
+        try:
+            yield extract_part(doc, matcher, max_contexts=max_contexts, provisional=provisional)
+        except Exception as exc:
+            yield failed_part_warning(doc, exc)
+
+
 def failed_part_warning(doc: Any, exc: BaseException) -> str:
     """The warning that replaces the part of a document whose extraction failed."""
     return (
@@ -261,8 +276,76 @@ def merge_parts(
 
     A ``str`` in ``parts`` is the warning of a document that was skipped. Provisional
     features get their corpus-wide ids, the unknown names are tallied over all documents
-    and the timelines are built once.
+    and the timelines are built once, with the cyclic garbage collector paused
+    (:func:`cyclic_gc_paused`).
     """
+    with cyclic_gc_paused():
+        return _merge(parts, gazetteer, known_events=known_events, max_contexts=max_contexts)
+
+
+def extract(
+    corpus: Iterable[Any],
+    gazetteer: Any,
+    *,
+    known_events: bool = True,
+    max_contexts: int = 5,
+    provisional: bool = True,
+) -> Extraction:
+    """Extract mentions, events, claims, unknown names and timelines from a corpus.
+
+    A document whose extraction fails is skipped; the failure is logged and recorded in
+    :attr:`Extraction.warnings`, naming the document's file.
+
+    Parameters
+    ----------
+    corpus : geo.corpus.Corpus or iterable of Document
+        Any documents (with ``doc_id``, ``text``, ``published``, ``published_precision``).
+    gazetteer : geo.gazetteer.Gazetteer
+    known_events : bool, default True
+        Merge each feature's ``known_events`` (public facts recorded in the gazetteer) into
+        the timelines.
+    max_contexts : int, default 5
+        Contexts kept per unknown candidate.
+    provisional : bool, default True
+        Names the gazetteer lacks that the name grammar recognises become provisional
+        features (:attr:`Extraction.provisional`) with their mentions, events and claims.
+
+    Returns
+    -------
+    Extraction
+    """
+    from geo.extract.mentions import build_matcher
+
+    with cyclic_gc_paused():
+        matcher = build_matcher(gazetteer)
+        parts = extract_parts(
+            progress.track(corpus, "extracting"), matcher, max_contexts=max_contexts, provisional=provisional
+        )
+        return merge_parts(parts, gazetteer, known_events=known_events, max_contexts=max_contexts)
+
+
+@contextlib.contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector (reference counting still frees everything).
+
+    An extraction allocates millions of small objects and keeps a growing share of them
+    (the results), so the collector's passes, the full ones over everything kept so far
+    in particular, took 10-15 % of the time of :func:`extract` and found no garbage: the
+    extractors create no reference cycles. :func:`extract`, :func:`merge_parts` and the
+    workers of :func:`geo.distributed.extract` run inside it. The previous state is
+    restored on exit, so it nests.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _merge(parts: Iterable[DocumentPart | str], gazetteer: Any, *, known_events: bool, max_contexts: int) -> Extraction:
+    """The body of :func:`merge_parts`."""
     from geo.extract.mentions import iter_features
     from geo.extract.provisional import ProvisionalTally
     from geo.extract.unknowns import unknown_list
@@ -320,69 +403,6 @@ def merge_parts(
         len(result.documents),
     )
     return result
-
-
-def extract(
-    corpus: Iterable[Any],
-    gazetteer: Any,
-    *,
-    known_events: bool = True,
-    max_contexts: int = 5,
-    provisional: bool = True,
-) -> Extraction:
-    """Extract mentions, events, claims, unknown names and timelines from a corpus.
-
-    A document whose extraction fails is skipped; the failure is logged and recorded in
-    :attr:`Extraction.warnings`, naming the document's file.
-
-    Parameters
-    ----------
-    corpus : geo.corpus.Corpus or iterable of Document
-        Any documents (with ``doc_id``, ``text``, ``published``, ``published_precision``).
-    gazetteer : geo.gazetteer.Gazetteer
-    known_events : bool, default True
-        Merge each feature's ``known_events`` (public facts recorded in the gazetteer) into
-        the timelines.
-    max_contexts : int, default 5
-        Contexts kept per unknown candidate.
-    provisional : bool, default True
-        Names the gazetteer lacks that the name grammar recognises become provisional
-        features (:attr:`Extraction.provisional`) with their mentions, events and claims.
-
-    Returns
-    -------
-    Extraction
-    """
-    from geo.extract.mentions import build_matcher
-
-    def parts() -> Iterator[DocumentPart | str]:
-        for doc in progress.track(corpus, "extracting"):
-            try:  # one document that breaks the extraction never stops the others: it is reported
-                yield extract_part(doc, matcher, max_contexts=max_contexts, provisional=provisional)
-            except Exception as exc:
-                yield failed_part_warning(doc, exc)
-
-    with _cyclic_gc_paused():
-        matcher = build_matcher(gazetteer)
-        return merge_parts(parts(), gazetteer, known_events=known_events, max_contexts=max_contexts)
-
-
-@contextlib.contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector (reference counting still frees everything).
-
-    An extraction allocates millions of small objects and keeps a growing share of them
-    (the results), so the collector's passes, the full ones over everything kept so far
-    in particular, took 10-15 % of the time of :func:`extract` and found no garbage: the
-    extractors create no reference cycles. The previous state is restored on exit.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _rename(result: Extraction, id_map: dict[str, str], typed: dict[str, tuple[str, str]]) -> None:
