@@ -41,6 +41,7 @@ from geo.extract.lexicon import (
     status_in,
 )
 from geo.extract.mentions import Matcher, build_matcher, document_mentions
+from geo.extract.normalise import PINYIN_ARTIFACT_RE
 from geo.extract.provisional import provisional_kind
 from geo.extract.records import Event, Mention
 from geo.extract.segment import Clause
@@ -450,6 +451,8 @@ def _zero_subject(ctx: DocContext, ci: int, ctext: str, ks: int, modality: str) 
         # not a subject (``目前道路已…``, ``去年年底全面…``)
         for m in reversed(date_matches(pre)):
             pre = pre[: m.start()] + pre[m.end() :]
+    if "(" in pre:
+        pre = PINYIN_ARTIFACT_RE.sub("", pre)  # 甲县境內(nèi): a mirror site's pinyin is not text
     anaphor = _ANAPHOR_RE.match(pre)
     rest = pre[anaphor.end() :] if anaphor else pre
     if not _ZERO_FILLER_RE.match(rest):
@@ -509,6 +512,8 @@ def events_in(
     by_clause: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
     any_mention: dict[int, list[tuple[int, int]]] = defaultdict(list)  # clause -> mention spans
     last_eventable: dict[int, list[tuple[int, str]]] = defaultdict(list)  # paragraph -> (start, id)
+    # paragraph -> (start, id) of the features a bare section label can belong to (rivers too)
+    section_owners: dict[int, list[tuple[int, str]]] = defaultdict(list)
     for m in mentions:
         ci = bisect.bisect_right(seg.clause_starts, m.start) - 1
         if ci < 0:
@@ -517,8 +522,11 @@ def events_in(
         kind = kinds.get(m.feature_id)
         if kind not in NO_EVENT_KINDS and m.feature_id not in no_events:
             by_clause[ci].append((m.start, m.end, m.feature_id))
-            if kind not in NATURAL_KINDS and not _peripheral(ctx.norm, m.start, m.end):
+            peripheral = _peripheral(ctx.norm, m.start, m.end)
+            if kind not in NATURAL_KINDS and not peripheral:
                 last_eventable[seg.clauses[ci].paragraph].append((m.start, m.feature_id))
+            if kind in _SECTION_KINDS and not peripheral:
+                section_owners[seg.clauses[ci].paragraph].append((m.start, m.feature_id))
     counts: dict[str, int] = defaultdict(int)
     for plist in last_eventable.values():
         for _, fid in plist:
@@ -565,7 +573,18 @@ def events_in(
             fids = (
                 _timetable_line(ctx, ci, ctext, st, by_clause, kinds)
                 or _planned_alignment(ctext, st, clause, last_subject, topic, kinds)
-                or _antecedent(ctx, ci, ctext, st, last_subject, last_eventable, topic, kinds)
+                or _antecedent(
+                    ctx,
+                    ci,
+                    ctext,
+                    st,
+                    last_subject,
+                    last_eventable,
+                    topic,
+                    kinds,
+                    section_owners=section_owners,
+                    known_spans=any_mention.get(ci, ()),
+                )
             )
             if not fids:
                 continue
@@ -611,6 +630,10 @@ def events_in(
             heads, connection = _head_mentions(stext, a, segm, kw, locators=locs)
             src_a, _, src_text, _ = segments[src_i]
             kw_text = src_text[ks:ke]
+            if kw is not None and kw_text in _OBJECT_VERBS:
+                obj = _named_object(stext, ke, segm, a)
+                if obj is not None:
+                    heads = [obj]  # 甲院区还将启用乙楼: what opens is the named object, not the subject
             modality, _ = _modality(ctx, clause, ctext, src_text, keyword=kw_text, clause_index=ci)
             rd = _choose_date(ctx, ci, ctext, src_a - clause.start, ks, modality)
             modality = _check_future(ctx, rd, modality)
@@ -775,6 +798,11 @@ _ALIGNMENT_RE = re.compile(
     r"^\s*(?:该路|该线|全线|线路|路线|项目)?(?:并|向[东南西北]|[东南西北]端|终点|起点)?(?:与|和|同)[^，。；]{1,14}?段(?:的)?规划(?:线位|路线|线路|走向)(?:相接|衔接|相连|顺接|对接)"
 )
 _LINEAR_KINDS = frozenset({"road", "expressway", "metro_line", "rail_line"})
+#: The kinds a bare section label (``北京段``, ``甲县境内``) can be a stretch of: lines and rivers,
+#: not a lock, station or bridge.
+_SECTION_KINDS = _LINEAR_KINDS | {"river"}
+#: A bare section label at the end of an anaphor.
+_SECTION_TAIL_RE = re.compile(r"(?:段|境内)$")
 
 
 def _planned_alignment(
@@ -834,6 +862,20 @@ _NOT_OBJECT_RE = re.compile(
     r"^(?:通车|通航|运营|运行|投用|投入|使用|开通|开放|交付|营业|验收|完工|竣工|试运|条件|仪式|并|后|的|了|和|及|"
     r"于|在|时|前|以来|之后|以后|初期|至今|首日|当天|一周年|周年|\d)"
 )
+
+
+#: What may stand between an object verb and its named object (``启用了新建的``, ``开设一座``).
+_OBJECT_FILLER_RE = re.compile(r"^(?:了|新建的?|全新的?|新的?|一[座处个条所栋]|[\s“”\"])*$")
+
+
+def _named_object(stext: str, ke: int, segm: list[tuple[int, int, str]], seg_start: int) -> tuple[int, int, str] | None:
+    """The mention an object verb (``启用``, ``开设``) ending at ``ke`` of a segment takes as its
+    object: the first mention after it with only filler between (``启用了新建的某某楼``)."""
+    after = [m for m in segm if m[0] - seg_start >= ke]
+    if not after:
+        return None
+    first = min(after)
+    return first if _OBJECT_FILLER_RE.match(stext[ke : first[0] - seg_start]) else None
 
 
 def _takes_object(stext: str, ke: int, segm: list[tuple[int, int, str]], seg_start: int) -> bool:
@@ -983,11 +1025,13 @@ _ANAPHOR_KINDS: tuple[tuple[str, frozenset[str]], ...] = (
 
 
 def _compatible(anaphor: str, kind: str | None) -> bool:
-    """Whether an anaphoric noun can refer to a feature of this kind (``工程``/``项目``/a
-    section label: any)."""
+    """Whether an anaphoric noun can refer to a feature of this kind (``工程``/``项目``: any;
+    a bare section label: a line or a river)."""
     for noun, kinds in _ANAPHOR_KINDS:
         if noun in anaphor:
             return kind in kinds
+    if _SECTION_TAIL_RE.search(anaphor):
+        return kind in _SECTION_KINDS
     return True
 
 
@@ -1000,6 +1044,9 @@ def _antecedent(
     last_eventable: Mapping[int, list[tuple[int, str]]],
     topic: str | None,
     kinds: Mapping[str, str],
+    *,
+    section_owners: Mapping[int, list[tuple[int, str]]] | None = None,
+    known_spans: Sequence[tuple[int, int]] = (),
 ) -> list[str]:
     """The features a clause without a mention of its own is about (zero anaphora).
 
@@ -1011,7 +1058,12 @@ def _antecedent(
       section label (``通州至大兴段``) takes, of the features that noun can refer to, the
       last statement's subject in its paragraph, else the last feature its paragraph names,
       else the last statement's subject of the previous paragraph, else the document's topic
-      (the feature it names most).
+      (the feature it names most). A bare section label (``甲县境内``) belongs to a line or a
+      river only (``section_owners``: paragraph -> mentions of those, rivers included), never
+      to the lock or station the statement before was about.
+
+    ``known_spans`` are the clause's gazetteer mentions (places included): a name the
+    gazetteer knows (``香河境内``) is no unknown subject of the clause.
 
     Never when the clause names a feature the gazetteer does not know (``东坝船闸计划
     2025年通航``), nor when the keyword has an object of its own.
@@ -1019,12 +1071,21 @@ def _antecedent(
     clause = ctx.seg.clauses[ci]
     _status, ks, ke = st
     tail = ctext[ke:].strip()
-    if names_other_subject(ctext[:ks]):
+    pre = ctext[:ks]
+    if known_spans:
+        chars = list(pre)
+        for a, b in known_spans:
+            for k in range(max(0, a - clause.start), min(ks, b - clause.start)):
+                chars[k] = "、"
+        pre = "".join(chars)
+    if names_other_subject(pre):
         return []
     same_sentence = last_subject is not None and last_subject[1] == clause.sentence
     if same_sentence and _ZERO_TAIL_RE.match(ctext, ke):
         assert last_subject is not None
-        return list(last_subject[2])
+        label = _SECTION_LABEL_RE.search(PINYIN_ARTIFACT_RE.sub("", ctext[:ks]))
+        if label is None or any(_compatible(label.group(0), kinds.get(f)) for f in last_subject[2]):
+            return list(last_subject[2])
     if len(tail) > _ZERO_TAIL_MAX or not _ZERO_TAIL_OK_RE.match(tail):
         return []  # the keyword has an object of its own (已建成各类园区19个): another statement
     modality = "expected" if EXPECTED_RE.search(ctext) else "actual"
@@ -1049,7 +1110,10 @@ def _antecedent(
 
     here = last_subject is not None and last_subject[0] == clause.paragraph
     before = last_subject is not None and last_subject[0] == clause.paragraph - 1
-    prior = ok([fid for pos, fid in last_eventable.get(clause.paragraph, []) if pos < clause.start])
+    named = last_eventable
+    if section_owners is not None and _SECTION_TAIL_RE.search(anaphor):
+        named = section_owners
+    prior = ok([fid for pos, fid in named.get(clause.paragraph, []) if pos < clause.start])
     if _PROJECT_ANAPHOR_RE.search(anaphor):
         # 该工程 / 项目: the project the text is about -- the subject of the last statement,
         # else the document's topic, else the last feature the paragraph names

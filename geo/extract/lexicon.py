@@ -19,6 +19,8 @@ from __future__ import annotations
 import functools
 import re
 
+from geo.extract.normalise import PINYIN_ARTIFACT_RE, MatchView
+
 __all__ = [
     "ACTUAL_RE",
     "AFTER_CLAUSE_RE",
@@ -195,13 +197,24 @@ PURE_DATE_FILLER_RE = re.compile(r"^(?:[\s以来截至在于到自从起今年�
 
 @functools.lru_cache(maxsize=1 << 16)
 def has_status(text: str) -> bool:
-    """Whether ``text`` holds any status keyword (a quick test before :func:`status_in`)."""
-    return _ANY_STATUS_RE.search(text) is not None
+    """Whether ``text`` holds any status keyword (a quick test before :func:`status_in`),
+    read without a mirror site's pinyin insertions (``實(shí)施`` is ``實施``)."""
+    if _ANY_STATUS_RE.search(text) is not None:
+        return True
+    return (
+        "(" in text
+        and PINYIN_ARTIFACT_RE.search(text) is not None
+        and bool(_ANY_STATUS_RE.search(MatchView(text).text))
+    )
 
 
 @functools.lru_cache(maxsize=1 << 16)
 def status_in(segment: str) -> tuple[str, int, int] | None:
     """The highest-priority status keyword of a clause segment.
+
+    The segment is read without the pinyin a mirror site inserts after characters
+    (``加快實(shí)施``, ``實(shí)現(xiàn)通航``: :data:`geo.extract.normalise.PINYIN_ARTIFACT_RE`);
+    the offsets returned are those of the segment as given.
 
     A keyword right after a negation (``尚未开通``, ``不会影响``) does not count, nor a
     keyword followed by ``后`` (``建成后``, ``通车后``: a temporal clause) unless the
@@ -220,6 +233,15 @@ def status_in(segment: str) -> tuple[str, int, int] | None:
     (status, start, end) or None
         The event status (:data:`geo.schema.EVENT_STATUSES`) and the keyword's offsets.
     """
+    if "(" in segment and PINYIN_ARTIFACT_RE.search(segment):
+        view = MatchView(segment)
+        found = _status_in(view.text)
+        return None if found is None else (found[0], view.orig(found[1]), view.orig(found[2] - 1) + 1)
+    return _status_in(segment)
+
+
+def _status_in(segment: str) -> tuple[str, int, int] | None:
+    """:func:`status_in` of a segment without pinyin insertions."""
     if not _ANY_STATUS_RE.search(segment):
         return None
     best: tuple[int, str, int, int] | None = None

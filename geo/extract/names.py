@@ -321,6 +321,16 @@ _PLACE_NAMED: dict[str, str] = {
     "综合枢纽": "station",
     "收费站": "interchange",
 }
+#: A demonstrative for a hospital before the county its campus is named after (``该院通州院区``).
+_THIS_HOSPITAL_RE = re.compile(r"(?:该|本|此|这家)(?:医)?院$")
+
+
+def _this_hospital(norm: str, a: int, place: int) -> bool:
+    """Whether ``norm[a:place]`` is (the end of) a demonstrative for a hospital."""
+    m = _THIS_HOSPITAL_RE.search(norm, max(0, a - 4), place)
+    return m is not None and m.start() <= a and m.end() == place
+
+
 #: Words for a campus of a hospital: no name on their own (``通州院区`` is one only as the
 #: short form of a campus the document names in full).
 _CAMPUS_WORDS = frozenset({"院区", "分院"})
@@ -612,6 +622,8 @@ def grammar_names(
     starts = [s for s, _, _ in spans]
     sent_starts = [s for s, _ in sentences]
     found: list[NameSpan] = []
+    # short campus words (通州院区) with no full name before them: (start, end, short form, place)
+    pending_campus: list[tuple[int, int, str, str]] = []
 
     def sentence_of(pos: int) -> str:
         i = bisect.bisect_right(sent_starts, pos) - 1
@@ -629,9 +641,14 @@ def grammar_names(
             over
             and a < over[0][0] < over[0][1] < b - 1
             and kinds.get(over[0][2]) in PLACE_KINDS
-            and _QUALIFIER_TAIL_RE.fullmatch(norm, a, over[0][0])
+            and (
+                _QUALIFIER_TAIL_RE.fullmatch(norm, a, over[0][0])
+                or (kind == "hospital" and _this_hospital(norm, a, over[0][0]))
+            )
         ):
-            a = over[0][0]  # 河北省燕郊镇某某路 cut mid-qualifier (北省燕郊镇…): the town starts the name
+            # 河北省燕郊镇某某路 cut mid-qualifier (北省燕郊镇…): the town starts the name;
+            # 该院通州院区: "that hospital's" campus in its county
+            a = over[0][0]
         while over and over[0][0] <= a < over[0][1] < b - 1:
             _, e, fid = over[0]
             k = kinds.get(fid)
@@ -667,11 +684,14 @@ def grammar_names(
         if rule == "place-named":
             return  # 打造区域综合交通枢纽: a hub word after no place is no name
         if kind == "hospital" and prefix is not None and name in _CAMPUS_WORDS:
-            # 通州院区 after 某某医院通州院区: the short form of that campus, else no name
+            # 通州院区 after 某某医院通州院区: the short form of that campus; before the full name
+            # (a lead that names the hospital only later): resolved once every name is known
             short = norm[first_place:b]
             full = next((n.name for n in reversed(found) if n.kind == "hospital" and n.name.endswith(short)), None)
             if full is not None and full != short:
                 found.append(NameSpan(first_place, b, full, kind, "campus-short", prefix))
+            elif full is None:
+                pending_campus.append((first_place, b, short, prefix))
             return
         if len(name) < 2 or name in GENERIC_WORDS:
             return
@@ -754,6 +774,12 @@ def grammar_names(
         place(a, b, kind, name, rule)
         if len(found) > n0:
             bisect.insort(taken, (found[-1].start, found[-1].end))
+    for a, b, short, prefix in pending_campus:
+        # 该院通州院区… then 某某医院通州院区: the short form of the one campus named in full later
+        fulls = {n.name for n in found if n.kind == "hospital" and n.start >= b and n.name.endswith(short)}
+        if len(fulls) == 1 and short not in fulls and not _covered(taken, a, b):
+            found.append(NameSpan(a, b, fulls.pop(), "hospital", "campus-short", prefix))
+            bisect.insort(taken, (a, b))
     # a one-character river name (坝河) listed with another river: 分别设置在坝河、某某河
     rivers = {(n.start, n.end) for n in found if n.kind == "river"}
     rivers |= {(st, e) for st, e, fid in spans if kinds.get(fid) == "river"}
