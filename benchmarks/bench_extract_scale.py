@@ -20,6 +20,7 @@ and checks that both extractions are identical (their JSON, byte for byte).
 from __future__ import annotations
 
 import argparse
+import gc
 import hashlib
 import json
 import logging
@@ -56,7 +57,35 @@ def write_corpus(folder: Path, n: int, *, seed: int = 0) -> int:
 
 
 def _digest(x) -> str:
-    return hashlib.sha256(json.dumps(x.to_json(), sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+    """SHA-256 of the extraction's JSON (:meth:`geo.extract.Extraction.to_json`), record by
+    record: at 100k generated documents the whole JSON text would not fit beside the result."""
+    h = hashlib.sha256()
+
+    def feed(obj) -> None:
+        h.update(json.dumps(obj, sort_keys=True, ensure_ascii=False, default=str).encode())
+        h.update(b"\n")
+
+    feed(dict(sorted(x.documents.items())))
+    for name in ("mentions", "events", "claims", "unknowns"):
+        feed(name)
+        for rec in getattr(x, name):
+            feed(rec.to_json())
+    feed("provisional")
+    for _, p in sorted(x.provisional.items()):
+        feed(p.to_json())
+    feed("timelines")
+    for fid, tl in sorted(x.timelines.items()):
+        feed(fid)
+        for t in tl:
+            feed(t.to_json() if hasattr(t, "to_json") else dict(t))
+    return h.hexdigest()
+
+
+def _peak_rss_mb() -> float:
+    """Peak resident memory of this process (MB)."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -85,7 +114,9 @@ def main(argv: list[str] | None = None) -> dict:
         t2 = time.perf_counter()
         logger.info("in-process: read %.1f s, extract %.1f s", t1 - t0, t2 - t1)
         d_local = _digest(x_local)
+        local_rss = _peak_rss_mb()
         del corpus, x_local
+        gc.collect()
         with distributed.scheduler_client(f"local:{args.workers}") as client:
             t3 = time.perf_counter()
             corpus = distributed.load_corpus(folder, client=client)
@@ -105,6 +136,8 @@ def main(argv: list[str] | None = None) -> dict:
             "cluster_docs_per_s": round(args.docs / (t5 - t3), 1),
             "speedup": round((t2 - t0) / (t5 - t3), 2),
             "identical": _digest(x_remote) == d_local,
+            "in_process_peak_rss_mb": round(local_rss),
+            "client_peak_rss_mb": round(_peak_rss_mb()),
             "events": len(x_remote.events),
         }
     finally:

@@ -222,11 +222,16 @@ def map_blocks(
             return out
         distributed = _dask()
         futures_shared = {k: client.scatter(v, broadcast=True) for k, v in shared.items()}
-        futures = [client.submit(func, b, pure=False, **futures_shared) for b in blocks]
+        futures: list[Any] = [client.submit(func, b, pure=False, **futures_shared) for b in blocks]
         index = {f.key: i for i, f in enumerate(futures)}
         results: list[Any] = [None] * total
         for done, fut in enumerate(distributed.as_completed(futures), start=1):
-            results[index[fut.key]] = fut.result()
+            i = index[fut.key]
+            results[i] = fut.result()
+            # let the worker drop its copy now: holding every block's result on the workers
+            # as well as here doubled the memory of a big extraction
+            futures[i] = None
+            fut.release()
             shown.advance()
             _report(progress, done, total, what, t0)
         return results
