@@ -420,20 +420,22 @@ _ANAPHOR_RE = re.compile(
     r"(?:(?<=[该此本这条座个其述上些处项])[^，。；]{0,16}的)?(?:轨道|城际|地铁|跨界)?"
     r"(?:工程项目|工程|项目|线路|路段|道路|大桥|桥梁|车站|隧道|全线|线|路|桥|站|枢纽|船闸|公园|院区)"
     r"(?:整体|全线|主体|工程|项目)?"
-    r"|[\u4e00-\u9fff]{1,8}(?:至[\u4e00-\u9fff]{1,8})?(?:段|境内)|[一二三四]期(?:工程|项目)?))"
+    r"|[\u4e00-\u9fff]{1,8}(?:至[\u4e00-\u9fff]{1,8})?(?:(?<!阶)段|境内)|[一二三四]期(?:工程|项目)?))"
 )
 #: What may stand between a zero or anaphoric subject and the status keyword.
 _ZERO_FILLER_RE = re.compile(
     r"^(?:[\s“”\"]|将于|将在|将会|将|预计于|预计在|预计|计划于|计划在|计划|力争于|力争在|力争|争取|拟于|拟|"
-    r"有望于|有望|已经|已于|已|正在|正|于|在|目前|现已|现|日前|近日|均|都|全部|也|还|并|且|同时|此外|"
+    r"有望于|有望|已经|已于|已|正在|正|于|在|目前|现阶段|当前|眼下|如今|现在|现已|现|日前|近日|均|都|全部|也|还|并|且|同时|此外|"
     r"率先|首先|即将|全面|正式|顺利|基本|实现|完成|进入|迈进|迈入|步入|开始|达到|进一步|加快|稳步|年底前|年内|"
-    r"整体|全线|双线|左线|右线|大面积|会|可|能|陆续|逐步|先后|分别|同步|完成[^，。；]{1,12}?(?:等|并|后))*$"
+    r"整体|主体|全线|双线|左线|右线|大面积|会|可|能|陆续|逐步|先后|分别|同步|完成[^，。；]{1,12}?(?:等|并|后)|"
+    # the subject's listed works before the keyword: 该路的征地拆迁等前期工作
+    r"的[^，。；的]{1,10}?等)*$"
 )
 _ZERO_TAIL_MAX = 10
 #: What may follow the keyword of a clause without a subject of its own (``…开诊运行``,
 #: ``…通车条件``): completions of the predicate, not an object.
 _ZERO_TAIL_OK_RE = re.compile(
-    r"^(?:运行|运营|投用|使用|条件|阶段|建设|施工|工作|工程|任务|目标|仪式|了|的|等|后|并|"
+    r"^(?:运行|运营|投用|使用|条件|阶段|建设|施工|工作|工程|任务|目标|仪式|了|的|等|后|并|现已|已经|已|均已|"
     r"完成|实现|通车|开通|成功|顺利|全面|正式|[\s。！？!?…”\"])*$"
 )
 
@@ -545,6 +547,12 @@ def events_in(
     group_statements: dict[int, list[tuple[str, str, ResolvedDate | None, str]]] = defaultdict(list)
     for ci, clause in enumerate(seg.clauses):
         cmentions = by_clause.get(ci, [])
+        if cmentions and all(
+            kinds.get(f) in NATURAL_KINDS and _BOUNDARY_AFTER_RE.search(ctx.norm, a, b + 4) for a, b, f in cmentions
+        ):
+            st0 = status_in(ctx.norm[clause.start : clause.end])
+            if st0 is not None and _inside_section_label(ctx, clause, [(a, b) for a, b, _ in cmentions], st0[1]):
+                cmentions = []  # 潮白河以东段已基本完工: the river bounds a section of the topic
         if cmentions and _ENUM_INTRO_RE.search(ctx.norm, clause.start, clause.end):
             _enumerated_events(ctx, ci, by_clause, kinds, group_statements, events, seen)
         if not cmentions:
@@ -1152,9 +1160,15 @@ _TOPIC_PREFIX_RE = re.compile(
 )
 
 
+#: A river as the boundary of a section of something else (``潮白河以东段``, ``某河东侧段``), not
+#: the river's own section (``某河通州段``, ``某河甲闸至乙闸段``); searched over the mention
+#: (which may include the label) and a few characters after it.
+_BOUNDARY_AFTER_RE = re.compile(r"(?:以[东西南北]|[东西南北]侧)[\u4e00-\u9fff]{0,2}?段")
+
+
 #: A section label written with place names (``通州至大兴段``, ``北京段``, ``河北段``, the stretch
 #: inside an area: ``甲县境内``).
-_SECTION_LABEL_RE = re.compile(r"[\u4e00-\u9fff]{1,8}(?:至|到|—|-)?[\u4e00-\u9fff]{0,8}?(?:段|境内)")
+_SECTION_LABEL_RE = re.compile(r"[\u4e00-\u9fff]{1,8}(?:至|到|—|-)?[\u4e00-\u9fff]{0,8}?(?:(?<!阶)段|境内)")
 
 
 def _inside_section_label(ctx: DocContext, clause: Clause, spans: list[tuple[int, int]], ks: int) -> bool:
