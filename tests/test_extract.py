@@ -587,6 +587,10 @@ def test_worker_extraction_pauses_the_collector_and_reports_a_bad_document(gaz, 
 
     monkeypatch.setattr(ex, "extract_part", spy)
     out = extract_documents([good, bad], gazetteer=gaz, max_contexts=5)
-    assert gc.isenabled() and seen == [False, False]
-    assert out[0].doc_id == "gc2" and out[0].events
-    assert isinstance(out[1], str) and "broken on purpose" in out[1] and "skipped" in out[1]
+    assert gc.isenabled()
+    assert seen == [False, False]
+    assert out[0].doc_id == "gc2"
+    assert out[0].events
+    assert isinstance(out[1], str)
+    assert "broken on purpose" in out[1]
+    assert "skipped" in out[1]

@@ -54,7 +54,8 @@ def test_a_status_word_with_a_mirror_sites_pinyin_inside_is_read(segment, status
     """(The lexicon reads normalised text: simplified characters.)"""
     assert has_status(segment)
     found = status_in(segment)
-    assert found is not None and found[0] == status
+    assert found is not None
+    assert found[0] == status
     assert segment[found[1] : found[2]].endswith(keyword[-1])  # offsets of the text as given
     assert keyword in segment[found[1] - 4 : found[2]]
 
@@ -100,7 +101,7 @@ def test_a_known_county_before_a_stretch_is_no_unknown_subject(gaz):
 
 # --------------------------------------------------------------------------- object verbs
 def test_an_opening_verb_gives_the_event_to_its_named_object(gaz):
-    names, events = _run("北京青柳医院通州院区二期明年开诊。同时，通州院区还将启用新建的住院楼。", gaz)
+    _names, events = _run("北京青柳医院通州院区二期明年开诊。同时，通州院区还将启用新建的住院楼。", gaz)
     got = {(n, s, m) for n, s, m, *_ in events}
     assert ("北京青柳医院通州院区住院楼", "opened", "expected") in got
     # the campus's own opening is the first sentence's, not the building's
@@ -116,7 +117,7 @@ def test_an_opening_verb_with_a_far_object_keeps_its_subject_rule(gaz):
 
 # --------------------------------------------------------------------------- campus short forms
 def test_a_campus_short_form_before_the_full_name_is_that_campus(gaz):
-    names, events = _run(
+    _names, events = _run(
         "记者从北京青柳医院获悉，该院通州院区二期将于4月18日开诊。北京青柳医院通州院区二期总建筑面积5万平方米。",
         gaz,
     )
@@ -124,7 +125,7 @@ def test_a_campus_short_form_before_the_full_name_is_that_campus(gaz):
 
 
 def test_a_campus_short_form_with_two_campuses_of_that_county_stays_unresolved(gaz):
-    names, events = _run(
+    _names, events = _run(
         "该院通州院区将于4月18日开诊。北京青柳医院通州院区二期面积5万平方米，北京白鹭医院通州院区二期面积3万平方米。",
         gaz,
     )
