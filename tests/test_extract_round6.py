@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from _extractdata import Doc
 
 from geo.extract import extract
 from geo.extract.lexicon import has_status, status_in
@@ -18,15 +19,6 @@ from geo.gazetteer import load_gazetteer
 
 D = dt.date
 PUBLISHED = D(2025, 3, 1)
-
-
-class Doc:
-    def __init__(self, doc_id: str, published: dt.date | None, text: str):
-        self.doc_id = doc_id
-        self.published = published
-        self.published_precision = "day" if published else "unknown"
-        self.text = text
-        self.title = ""
 
 
 @pytest.fixture(scope="module")

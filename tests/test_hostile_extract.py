@@ -16,6 +16,7 @@ import sys
 import time
 
 import pytest
+from _extractdata import Doc
 
 from geo.dates import YEAR_RANGE, find_dates, resolve_date
 from geo.extract import extract
@@ -25,15 +26,6 @@ from geo.schema import SENTENCE_MAX_CHARS
 
 D = dt.date
 PUB = D(2024, 5, 20)
-
-
-class Doc:
-    def __init__(self, doc_id: str, published: dt.date | None, text: str):
-        self.doc_id = doc_id
-        self.published = published
-        self.published_precision = "day" if published else "unknown"
-        self.text = text
-        self.title = ""
 
 
 @pytest.fixture(scope="module")

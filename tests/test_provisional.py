@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from _extractdata import Doc
 
 from geo.extract import extract
 from geo.extract.names import longest_candidates, suffix_candidates
@@ -16,15 +17,6 @@ from geo.gazetteer import load_gazetteer
 from geo.schema import FEATURE_ID
 
 D = dt.date
-
-
-class Doc:
-    def __init__(self, doc_id: str, published: dt.date | None, text: str):
-        self.doc_id = doc_id
-        self.published = published
-        self.published_precision = "day" if published else "unknown"
-        self.text = text
-        self.title = ""
 
 
 @pytest.fixture(scope="module")
