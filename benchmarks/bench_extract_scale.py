@@ -93,6 +93,11 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--docs", type=int, default=100_000)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--out", type=Path)
+    ap.add_argument(
+        "--cluster-only",
+        action="store_true",
+        help="skip the in-process run (and the comparison): the cluster's time and memory only",
+    )
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     logging.getLogger("geo").setLevel(logging.ERROR)
@@ -107,39 +112,47 @@ def main(argv: list[str] | None = None) -> dict:
         nbytes = write_corpus(folder, args.docs)
         logger.info("wrote %d documents (%.0f MB) in %.0f s", args.docs, nbytes / 1e6, time.perf_counter() - t0)
         gaz = load_gazetteer()
-        t0 = time.perf_counter()
-        corpus = load_corpus(folder)
-        t1 = time.perf_counter()
-        x_local = extract(corpus, gaz)
-        t2 = time.perf_counter()
-        logger.info("in-process: read %.1f s, extract %.1f s", t1 - t0, t2 - t1)
-        d_local = _digest(x_local)
-        local_rss = _peak_rss_mb()
-        del corpus, x_local
-        gc.collect()
+        local: dict = {}
+        d_local = None
+        if not args.cluster_only:
+            t0 = time.perf_counter()
+            corpus = load_corpus(folder)
+            t1 = time.perf_counter()
+            x_local = extract(corpus, gaz)
+            t2 = time.perf_counter()
+            logger.info("in-process: read %.1f s, extract %.1f s", t1 - t0, t2 - t1)
+            d_local = _digest(x_local)
+            local = {
+                "in_process_read_s": round(t1 - t0, 1),
+                "in_process_extract_s": round(t2 - t1, 1),
+                "in_process_docs_per_s": round(args.docs / (t2 - t0), 1),
+                "in_process_peak_rss_mb": round(_peak_rss_mb()),
+            }
+            del corpus, x_local
+            gc.collect()
         with distributed.scheduler_client(f"local:{args.workers}") as client:
             t3 = time.perf_counter()
             corpus = distributed.load_corpus(folder, client=client)
             t4 = time.perf_counter()
             x_remote = distributed.extract(corpus, gaz, client=client)
             t5 = time.perf_counter()
+            workers_rss = client.run(_peak_rss_mb)
         logger.info("cluster: read %.1f s, extract %.1f s", t4 - t3, t5 - t4)
         out = {
             "documents": args.docs,
             "mb_utf8": round(nbytes / 1e6, 1),
             "workers": args.workers,
-            "in_process_read_s": round(t1 - t0, 1),
-            "in_process_extract_s": round(t2 - t1, 1),
-            "in_process_docs_per_s": round(args.docs / (t2 - t0), 1),
+            **local,
             "cluster_read_s": round(t4 - t3, 1),
             "cluster_extract_s": round(t5 - t4, 1),
             "cluster_docs_per_s": round(args.docs / (t5 - t3), 1),
-            "speedup": round((t2 - t0) / (t5 - t3), 2),
-            "identical": _digest(x_remote) == d_local,
-            "in_process_peak_rss_mb": round(local_rss),
             "client_peak_rss_mb": round(_peak_rss_mb()),
+            "worker_peak_rss_mb": sorted(round(v) for v in workers_rss.values()),
             "events": len(x_remote.events),
         }
+        if local:
+            out["speedup"] = round(out["documents"] / local["in_process_docs_per_s"] / (t5 - t3), 2)
+            out["identical"] = _digest(x_remote) == d_local
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     text = json.dumps(out, indent=2)

@@ -244,9 +244,21 @@ def _report(progress: Progress | None, done: int, total: int, what: str, t0: flo
         logger.info("%s: %d/%d done (%.1f s)", what, done, total, time.perf_counter() - t0)
 
 
+#: Most documents in one partition of a corpus: the partition's result travels from a worker to
+#: the client in one message, and a worker that pickles a result of a gigabyte (12,500 generated
+#: documents) holds the GIL long enough for the scheduler to drop it as unresponsive.
+PARTITION_DOCS = 1000
+
+
 def _partitions(n: int, parts: int) -> list[tuple[int, int]]:
     size = max(1, math.ceil(n / max(1, parts)))
     return [(s, min(n, s + size)) for s in range(0, n, size)]
+
+
+def _corpus_parts(n_docs: int, client: Any, partitions: int | None) -> int:
+    """Partitions for ``n_docs`` documents: ``partitions``, else four per worker and at most
+    :data:`PARTITION_DOCS` documents each."""
+    return partitions or max(4 * n_workers(client), math.ceil(n_docs / PARTITION_DOCS))
 
 
 # --------------------------------------------------------------------------- corpus
@@ -291,7 +303,7 @@ def load_corpus(
     if not files:
         raise CorpusError(f"corpus folder {folder} holds no documents (*{', *'.join(SUFFIXES)})")
     today = today or _dt.date.today()
-    parts = partitions or 4 * n_workers(client)
+    parts = _corpus_parts(len(files), client, partitions)
     blocks = [[str(f) for f in files[a:b]] for a, b in _partitions(len(files), parts)]
     read = map_blocks(read_documents, blocks, client=client, shared={"today": today}, progress=progress, what="reading")
     docs: list[Any] = []
@@ -355,7 +367,7 @@ def extract(
             corpus, gazetteer, known_events=known_events, max_contexts=max_contexts, provisional=provisional
         )
     docs = list(corpus)
-    parts = partitions or 4 * n_workers(client)
+    parts = _corpus_parts(len(docs), client, partitions)
     blocks = [docs[a:b] for a, b in _partitions(len(docs), parts)]
     done = map_blocks(
         extract_documents,
