@@ -140,3 +140,23 @@ def test_geo_build_on_a_local_cluster_gives_identical_layers(tmp_path):
     assert files
     for rel in files:
         assert (out / rel).read_bytes() == (committed / rel).read_bytes(), f"{rel} differs"
+
+
+def test_a_big_corpus_is_cut_into_partitions_of_bounded_size(client, tmp_path, monkeypatch, caplog):
+    """Without ``partitions=``, a corpus gets four partitions per worker, and more when a
+    partition would exceed PARTITION_DOCS documents (a huge partition's result stalls its
+    worker); the result still equals the in-process one."""
+    import logging
+
+    from geo.extract import extract
+
+    folder = _corpus(tmp_path)
+    gaz = load_gazetteer()
+    local = load_corpus(folder)
+    monkeypatch.setattr(distributed, "PARTITION_DOCS", 1)
+    with caplog.at_level(logging.INFO, logger="geo.distributed"):
+        x_remote = distributed.extract(local, gaz, client=client)
+    assert f"in {len(local)} partitions" in caplog.text
+    assert json.dumps(x_remote.to_json(), sort_keys=True, default=str) == json.dumps(
+        extract(local, gaz).to_json(), sort_keys=True, default=str
+    )
