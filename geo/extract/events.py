@@ -322,6 +322,18 @@ def _appositive(segtext: str, rel: list[tuple[int, int, str]]) -> set[int]:
     return out
 
 
+def _masked(text: str, start: int, spans: Sequence[tuple[int, int]], fill: str) -> str:
+    """``text`` (which starts at document offset ``start``) with the characters of ``spans``
+    (document offsets) replaced by ``fill``."""
+    if not spans:
+        return text
+    chars = list(text)
+    for a, b in spans:
+        for pos in range(max(0, a - start), min(len(chars), b - start)):
+            chars[pos] = fill
+    return "".join(chars)
+
+
 def _head_mentions(
     segtext: str,
     seg_start: int,
@@ -338,14 +350,7 @@ def _head_mentions(
     (``甲镇某路与乙县某路对接工程通车``)."""
     if not mentions:
         return [], False
-    if locators:
-        chars = list(segtext)
-        for la, lb in locators:
-            for pos in range(max(0, la - seg_start), min(len(chars), lb - seg_start)):
-                chars[pos] = " "
-        coordtext = "".join(chars)
-    else:
-        coordtext = segtext
+    coordtext = _masked(segtext, seg_start, locators, " ")
     rel = [(s - seg_start, e - seg_start, fid) for s, e, fid in mentions]
     app = _appositive(segtext, rel)
     usable = [i for i in range(len(rel)) if i not in app]
@@ -1079,14 +1084,7 @@ def _antecedent(
     clause = ctx.seg.clauses[ci]
     _status, ks, ke = st
     tail = ctext[ke:].strip()
-    pre = ctext[:ks]
-    if known_spans:
-        chars = list(pre)
-        for a, b in known_spans:
-            for k in range(max(0, a - clause.start), min(ks, b - clause.start)):
-                chars[k] = "、"
-        pre = "".join(chars)
-    if names_other_subject(pre):
+    if names_other_subject(_masked(ctext[:ks], clause.start, known_spans, "、")):
         return []
     same_sentence = last_subject is not None and last_subject[1] == clause.sentence
     if same_sentence and _ZERO_TAIL_RE.match(ctext, ke):

@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 import re
 
-from geo.extract.normalise import PINYIN_ARTIFACT_RE, MatchView
+from geo.extract.normalise import pinyin_view
 
 __all__ = [
     "ACTUAL_RE",
@@ -204,11 +204,8 @@ def has_status(text: str) -> bool:
     read without a mirror site's pinyin insertions (``實(shí)施`` is ``實施``)."""
     if _ANY_STATUS_RE.search(text) is not None:
         return True
-    return (
-        "(" in text
-        and PINYIN_ARTIFACT_RE.search(text) is not None
-        and bool(_ANY_STATUS_RE.search(MatchView(text).text))
-    )
+    view = pinyin_view(text)
+    return view is not None and _ANY_STATUS_RE.search(view.text) is not None
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -236,8 +233,8 @@ def status_in(segment: str) -> tuple[str, int, int] | None:
     (status, start, end) or None
         The event status (:data:`geo.schema.EVENT_STATUSES`) and the keyword's offsets.
     """
-    if "(" in segment and PINYIN_ARTIFACT_RE.search(segment):
-        view = MatchView(segment)
+    view = pinyin_view(segment)
+    if view is not None:
         found = _status_in(view.text)
         return None if found is None else (found[0], view.orig(found[1]), view.orig(found[2] - 1) + 1)
     return _status_in(segment)

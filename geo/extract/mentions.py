@@ -22,7 +22,7 @@ import ahocorasick
 from geo.extract.context import DocContext, document_context
 from geo.extract.lexicon import AREA_KINDS, DESIGNATION_RE, NATURAL_KINDS, NO_EVENT_KINDS
 from geo.extract.names import NameSpan, grammar_names, is_bus_designation, suffix_candidates
-from geo.extract.normalise import PINYIN_ARTIFACT_RE, QUOTES_RE, MatchView, normalise_text
+from geo.extract.normalise import QUOTES_RE, MatchView, normalise_text, pinyin_view
 from geo.extract.provisional import PlaceIndex, ProvisionalTally, place_names, provisional_id
 from geo.extract.records import Mention, snippet
 
@@ -576,9 +576,9 @@ def document_mentions(
         return gm, {}
     spans = [(m.start, m.end, m.feature_id) for m in gm]
     candidates = ctx.candidates
-    if "(" in ctx.norm and PINYIN_ARTIFACT_RE.search(ctx.norm):
+    view = pinyin_view(ctx.norm)
+    if view is not None:
         # 北關(guān)閘: the name grammar reads the text without the mirror site's pinyin
-        view = MatchView(ctx.norm)
         candidates = [
             (name, suffix, view.orig(a), view.orig(b - 1) + 1) for name, suffix, a, b in suffix_candidates(view.text)
         ]

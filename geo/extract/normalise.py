@@ -19,7 +19,7 @@ from typing import Any
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["PINYIN_ARTIFACT_RE", "QUOTES_RE", "MatchView", "normalise_text"]
+__all__ = ["PINYIN_ARTIFACT_RE", "QUOTES_RE", "MatchView", "normalise_text", "pinyin_view"]
 
 _HALF = {}
 for _cp in range(0xFF01, 0xFF5F):
@@ -191,3 +191,11 @@ class MatchView:
         if not self._q:
             return i
         return i + bisect.bisect_right(self._q, i)
+
+
+def pinyin_view(text: str) -> MatchView | None:
+    """A :class:`MatchView` of ``text`` without its mirror-site pinyin insertions, or ``None``
+    when it has none (the text then reads as it is)."""
+    if "(" in text and PINYIN_ARTIFACT_RE.search(text):
+        return MatchView(text)
+    return None
