@@ -157,3 +157,14 @@ def seed_build(tmp_path_factory):
             done.write_text(json.dumps(result, default=str), encoding="utf-8")
         result = json.loads(done.read_text(encoding="utf-8"))
     return out, result
+
+
+# --------------------------------------------------------------------------- extraction fixtures
+
+
+@pytest.fixture(scope="session")
+def package_gazetteer():
+    """The package's curated gazetteer (``geo.gazetteer.load_gazetteer()``), read once."""
+    from geo.gazetteer import load_gazetteer
+
+    return load_gazetteer()

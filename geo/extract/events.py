@@ -12,6 +12,7 @@ date (``reported``).
 from __future__ import annotations
 
 import bisect
+import datetime as _dt
 import functools
 import re
 from collections import defaultdict
@@ -109,6 +110,36 @@ def _modality_cues(text: str) -> tuple[bool, str | None, bool]:
     return exp is not None, (act.group(0) if act is not None else None), plan_verb
 
 
+#: How long before the publication a date borrowed from another clause may end and still be
+#: the time the statement was made rather than a date of what it forecasts (days).
+_RECENT_STATEMENT_DAYS = 31
+
+
+def _borrowed_dates(ctx: DocContext, start: int, end: int, modality: str) -> list[tuple[int, int, ResolvedDate]]:
+    """The dates of another clause (a lead adverbial, a report, the statement a consequence
+    follows) as a clause of ``modality`` borrows them.
+
+    A forecast reads a month or day without a year forward (``将于2月开通`` in a March
+    article is next February), but a borrowed date is first the time of the statement it
+    stands in: ``记者2月20日获悉，甲线即将开通`` (published 1 March) was said on 20 February,
+    not a forecast for next year's. So a borrowed date whose past reading ended within
+    :data:`_RECENT_STATEMENT_DAYS` before the publication keeps that reading (which then
+    cannot date the forecast, see :func:`_past_for_forecast`).
+    """
+    found = ctx.dates(start, end, modality)
+    if modality != "expected" or not found or ctx.published is None:
+        return found
+    past = {(s, e): rd for s, e, rd in ctx.dates(start, end, "actual")}
+    horizon = ctx.published - _dt.timedelta(days=_RECENT_STATEMENT_DAYS)
+    out = []
+    for s, e, rd in found:
+        said = past.get((s, e))
+        if said is not None and said.date <= ctx.published and said.last_day >= horizon and said.date < rd.date:
+            rd = said
+        out.append((s, e, rd))
+    return out
+
+
 def _sentence_lead_date(ctx: DocContext, clause_index: int, modality: str) -> ResolvedDate | None:
     """Date of a pure time-adverbial clause earlier in the same sentence (``今年，…``), or of
     a date closing the clause just before (``据报道 昨天上午，…``)."""
@@ -118,7 +149,7 @@ def _sentence_lead_date(ctx: DocContext, clause_index: int, modality: str) -> Re
     while j >= 0 and clauses[j].sentence == si:
         c = clauses[j]
         ctext = ctx.norm[c.start : c.end]
-        found = ctx.dates(c.start, c.end, modality)
+        found = _borrowed_dates(ctx, c.start, c.end, modality)
         if found:
             if j == clause_index - 1 and found[-1][1] >= len(ctext.rstrip()):
                 return found[-1][2]  # 新华社记者某某摄 昨天上午，甲通航: the date just before the clause
@@ -142,7 +173,7 @@ def _paragraph_lead_date(ctx: DocContext, clause_index: int, modality: str) -> R
         return None
     c = clauses[j]
     ctext = ctx.norm[c.start : c.end]
-    found = ctx.dates(c.start, c.end, modality)
+    found = _borrowed_dates(ctx, c.start, c.end, modality)
     if not found:
         return None
     rest = ctext
@@ -161,7 +192,7 @@ def _sentence_scope_date(ctx: DocContext, clause_index: int, modality: str) -> R
     j = clause_index - 1
     while j >= 0 and clauses[j].sentence == si:
         c = clauses[j]
-        found = ctx.dates(c.start, c.end, modality)
+        found = _borrowed_dates(ctx, c.start, c.end, modality)
         if found:
             text = ctx.norm[c.start : c.end]
             lead = NEWS_LEAD_RE.match(text)
@@ -211,14 +242,17 @@ def _report_date(ctx: DocContext, clause_index: int, modality: str) -> ResolvedD
         c = clauses[j]
         text = ctx.norm[c.start : c.end]
         if _REPORT_VERB_RE.search(text):
-            found = ctx.dates(c.start, c.end, modality)
+            found = ctx.dates(c.start, c.end, "actual")  # a report is made by its publication
             if found and found[-1][2].precision in ("day", "month"):
                 return found[-1][2]
         j -= 1
     return None
 
 
-_CONSEQUENCE_RE = re.compile(r"^\s*(?:这|此|也|这也|此举|这一|此次)*(?:标志着|意味着|标志)")
+#: A clause saying what the previous statement marks (``标志着``, ``意味着``, ``代表着``);
+#: ``代表`` not as a noun (``代表们``, ``代表团``, ``人大代表``).
+_CONSEQUENCE_MARK = r"(?:标志着|意味着|标志|代表着|代表(?![们团处队委会性作]))"
+_CONSEQUENCE_RE = re.compile(r"^\s*(?:这|此|也|这也|此举|这一|此次)*" + _CONSEQUENCE_MARK)
 
 
 def _marked_consequence_date(ctx: DocContext, clause_index: int, ctext: str, modality: str) -> ResolvedDate | None:
@@ -232,7 +266,7 @@ def _marked_consequence_date(ctx: DocContext, clause_index: int, ctext: str, mod
     j = clause_index - 1
     while j >= 0 and clauses[j].sentence >= si - 1:
         c = clauses[j]
-        found = ctx.dates(c.start, c.end, modality)
+        found = _borrowed_dates(ctx, c.start, c.end, modality)
         if found:
             return found[-1][2]
         j -= 1
@@ -417,7 +451,7 @@ _BRACKETED_COORD_RE = re.compile(r"^\s*[(（][^()（）]{0,40}[)）]\s*[、与�
 #: An explicit anaphoric subject (``该工程``, ``项目``, ``线路``, ``全线``...) or a bare
 #: section label (``通州至大兴段``, ``北京段``, ``一期``) opening a clause.
 _ANAPHOR_RE = re.compile(
-    r"^\s*(?:代表|标志着|意味着|标志)?\s*(?:"
+    r"^\s*(?:(?:这|此|也|这也|此举|这一|此次)*" + _CONSEQUENCE_MARK + r")?\s*(?:"
     # a part of the feature a demonstrative refers to (``该线某某区间``, ``该路二标段``)
     r"(?:该|此|本|这)(?:条|座)?(?:线路|线|道路|路|大桥|桥|工程|项目)[^，。；]{0,24}(?:区间|标段)|"
     r"(?:(?:该|此|本|这一?|这个|这座|这条|整个|其|上述|以上|这些|"
