@@ -24,6 +24,7 @@ import gc
 import hashlib
 import json
 import logging
+import os
 import shutil
 import sys
 import tempfile
@@ -82,10 +83,37 @@ def _digest(x) -> str:
 
 
 def _peak_rss_mb() -> float:
-    """Peak resident memory of this process (MB)."""
+    """Peak resident memory of this process since it started or since :func:`_reset_peak_rss`
+    (MB): Linux's ``VmHWM``. (``getrusage``'s ``ru_maxrss`` is no use for the workers: Linux
+    keeps it across ``exec``, so a worker spawned by a client that had used 12 GB reports
+    12 GB.)"""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _cpu_s() -> float:
+    """CPU time (user + system, all threads) this process has used (s): on a machine whose
+    other load varies, the client's share of the work reads truer in CPU seconds than in
+    wall time."""
+    t = os.times()
+    return t.user + t.system
+
+
+def _reset_peak_rss() -> None:
+    """Start :func:`_peak_rss_mb` afresh (Linux: ``5`` to ``/proc/self/clear_refs``)."""
+    try:
+        with open("/proc/self/clear_refs", "w", encoding="ascii") as f:
+            f.write("5")
+    except OSError:
+        logger.warning("cannot reset the peak memory reading: the cluster's client peak includes the in-process run")
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -130,13 +158,17 @@ def main(argv: list[str] | None = None) -> dict:
             }
             del corpus, x_local
             gc.collect()
+            _reset_peak_rss()
         with distributed.scheduler_client(f"local:{args.workers}") as client:
+            c3 = _cpu_s()
             t3 = time.perf_counter()
             corpus = distributed.load_corpus(folder, client=client)
             t4 = time.perf_counter()
             x_remote = distributed.extract(corpus, gaz, client=client)
             t5 = time.perf_counter()
+            c5 = _cpu_s()
             workers_rss = client.run(_peak_rss_mb)
+            workers_cpu = client.run(_cpu_s)
         logger.info("cluster: read %.1f s, extract %.1f s", t4 - t3, t5 - t4)
         out = {
             "documents": args.docs,
@@ -147,6 +179,8 @@ def main(argv: list[str] | None = None) -> dict:
             "cluster_extract_s": round(t5 - t4, 1),
             "cluster_docs_per_s": round(args.docs / (t5 - t3), 1),
             "client_peak_rss_mb": round(_peak_rss_mb()),
+            "client_cpu_s": round(c5 - c3, 1),
+            "worker_cpu_s": sorted(round(v, 1) for v in workers_cpu.values()),
             "worker_peak_rss_mb": sorted(round(v) for v in workers_rss.values()),
             "events": len(x_remote.events),
         }

@@ -291,6 +291,7 @@ def load_corpus(
     """
     from geo.corpus import SUFFIXES, Corpus
     from geo.corpus import load_corpus as load_local
+    from geo.extract import cyclic_gc_paused
 
     if client is None:
         return load_local(path, today=today)
@@ -305,7 +306,10 @@ def load_corpus(
     today = today or _dt.date.today()
     parts = _corpus_parts(len(files), client, partitions)
     blocks = [[str(f) for f in files[a:b]] for a, b in _partitions(len(files), parts)]
-    read = map_blocks(read_documents, blocks, client=client, shared={"today": today}, progress=progress, what="reading")
+    with cyclic_gc_paused():  # the client unpickles every document (see extract below)
+        read = map_blocks(
+            read_documents, blocks, client=client, shared={"today": today}, progress=progress, what="reading"
+        )
     docs: list[Any] = []
     warnings: list[str] = []
     seen: dict[str, Path] = {}
@@ -359,8 +363,8 @@ def extract(
     here in corpus order by :func:`geo.extract.merge_parts`, the same merge the in-process
     extraction uses, so the result equals :func:`geo.extract.extract` on the same corpus.
     """
+    from geo.extract import cyclic_gc_paused, merge_parts
     from geo.extract import extract as extract_local
-    from geo.extract import merge_parts
 
     if client is None:
         return extract_local(
@@ -369,17 +373,20 @@ def extract(
     docs = list(corpus)
     parts = _corpus_parts(len(docs), client, partitions)
     blocks = [docs[a:b] for a, b in _partitions(len(docs), parts)]
-    done = map_blocks(
-        extract_documents,
-        blocks,
-        client=client,
-        shared={"gazetteer": gazetteer, "max_contexts": max_contexts, "provisional": provisional},
-        progress=progress,
-        what="extraction",
-    )
-    result = merge_parts(
-        (item for block in done for item in block), gazetteer, known_events=known_events, max_contexts=max_contexts
-    )
+    # the client unpickles every record of the corpus: as in the extraction itself, the
+    # collector's passes over them find nothing to free (see geo.extract.cyclic_gc_paused)
+    with cyclic_gc_paused():
+        done = map_blocks(
+            extract_documents,
+            blocks,
+            client=client,
+            shared={"gazetteer": gazetteer, "max_contexts": max_contexts, "provisional": provisional},
+            progress=progress,
+            what="extraction",
+        )
+        result = merge_parts(
+            (item for block in done for item in block), gazetteer, known_events=known_events, max_contexts=max_contexts
+        )
     logger.info("extracted %d documents in %d partitions", len(result.documents), len(blocks))
     return result
 

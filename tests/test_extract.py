@@ -594,3 +594,33 @@ def test_worker_extraction_pauses_the_collector_and_reports_a_bad_document(gaz, 
     assert isinstance(out[1], str)
     assert "broken on purpose" in out[1]
     assert "skipped" in out[1]
+
+
+def test_every_record_crosses_a_process_boundary_unchanged():
+    """The workers of geo.distributed.extract send their records to the client pickled: each
+    kind (mentions, events, claims, unknown names and provisional features of the seeds and of
+    a document about a road the gazetteer lacks) comes back equal, with its type and every
+    field, defaults included."""
+    import pickle
+
+    from geo.corpus import load_corpus
+    from geo.extract.records import Claim, Event, Mention, ProvisionalFeature, UnknownCandidate
+    from geo.gazetteer import load_gazetteer
+
+    new_road = Doc("p1", D(2025, 3, 1), "通州区青霞路于2025年2月28日上午正式通车，全长3.2公里，双向四车道。")
+    x = extract([*load_corpus(SEEDS), new_road], load_gazetteer())
+    groups = {
+        Mention: x.mentions,
+        Event: x.events,
+        Claim: x.claims,
+        UnknownCandidate: x.unknowns,
+        ProvisionalFeature: list(x.provisional.values()),
+    }
+    for cls, records in groups.items():
+        assert records, cls.__name__
+        back = pickle.loads(pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL))
+        assert back == records
+        assert {type(r) for r in back} == {cls}
+    # a record whose optional fields keep their defaults
+    e = Event("f", "opened", "actual", None, "unknown", "", "d", 0, 1, "q")
+    assert pickle.loads(pickle.dumps(e)) == e
