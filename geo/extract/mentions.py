@@ -24,7 +24,7 @@ from geo.extract.lexicon import AREA_KINDS, DESIGNATION_RE, NATURAL_KINDS, NO_EV
 from geo.extract.names import NameSpan, grammar_names, is_bus_designation, suffix_candidates
 from geo.extract.normalise import QUOTES_RE, MatchView, normalise_text, pinyin_view
 from geo.extract.provisional import PlaceIndex, ProvisionalTally, place_names, provisional_id
-from geo.extract.records import Mention, snippet
+from geo.extract.records import SNIPPET_MAX, Mention, snippet
 
 logger = logging.getLogger(__name__)
 
@@ -330,7 +330,16 @@ def _mention(ctx: DocContext, s: int, e: int, fid: str) -> Mention:
     if si is None:
         return Mention(fid, ctx.doc_id, s, e, ctx.text[s:e], "", ctx.published)
     ss, se = ctx.seg.sentences[si]
-    return Mention(fid, ctx.doc_id, s, e, ctx.text[s:e], snippet(ctx.text, ss, se, s, e), ctx.published, ss, se)
+    if se - ss <= SNIPPET_MAX:
+        # the whole sentence, whatever the mention: one string for all the mentions of a
+        # sentence (a third of the mentions' memory, and of the pickles workers send)
+        key = ("sentence", si)
+        sentence = ctx.memo.get(key)
+        if sentence is None:
+            sentence = ctx.memo[key] = snippet(ctx.text, ss, se)
+    else:
+        sentence = snippet(ctx.text, ss, se, s, e)
+    return Mention(fid, ctx.doc_id, s, e, ctx.text[s:e], sentence, ctx.published, ss, se)
 
 
 _ELLIPSIS_RE = re.compile(r"(?:以及|与|和|及|、|同)(?P<label>[\u4e00-\u9fff]{1,6}?段)")
