@@ -55,6 +55,7 @@ from geo.errors import UsageError
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "NOW_WORDS",
     "PRECISIONS",
     "YEAR_RANGE",
     "ResolvedDate",
@@ -266,6 +267,8 @@ _TIME_OF_DAY = (
     r"(?:(?:上午|下午|中午|晚间|晚上|傍晚|早上|早晨|清晨|凌晨|夜间|深夜|零时)?"
     r"(?:\d{1,2}(?::\d{2}|时(?:\d{1,2}分)?|点(?:\d{1,2}分|半)?)|[零〇一二两三四五六七八九十]{1,3}[时点](?:半)?)?)"
 )
+#: Words for the time of the report (``近日``, ``目前``...): the days around it, at month precision.
+NOW_WORDS: tuple[str, ...] = ("截至目前", "近日", "日前", "近期", "目前", "当前", "眼下", "本月")
 #: Plausible years of policy news: an explicit year outside this range is not a date.
 YEAR_RANGE: tuple[int, int] = (1900, 2100)
 
@@ -279,7 +282,7 @@ _DATE_RE = re.compile(
        (?P<m>{_MONTH})月(?:(?P<d>{_DAY})[日号](?P<tod>{_TIME_OF_DAY})|(?P<mpart>份|底前|底|末|初|上旬|中旬|下旬))?
       |(?P<ypart>年底前|年底|年末|年内|年初|上半年|下半年|[一二三四]季度|第[一二三四]季度|前三季度|底前|底|末|内)?
      )
-    |(?P<rep>截至目前|近日|日前|近期|目前|当前|眼下|本月)
+    |(?P<rep>{"|".join(NOW_WORDS)})
     |(?P<rmon>(?:本月|当月)?(?:月底前|月底|月末)|上个?月|下个?月)
     |(?P<rd>前天|昨天|昨日|今天|今日)(?P<rtod>{_TIME_OF_DAY})
     |(?<![\d.月第每数几多])(?P<dd>{_DAY})日(?P<dtod>{_TIME_OF_DAY})(?![内游前后起以之]))

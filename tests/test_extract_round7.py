@@ -71,3 +71,29 @@ def test_a_delegation_is_no_consequence_marker(package_gazetteer):
     text = "记者3月8日从会上了解到，代表团认为轨道交通22号线已全面施工。"
     events = _dated(text, package_gazetteer, D(2025, 3, 10))
     assert events[("metro-line-22", "under_construction", "actual")] == (D(2025, 3, 8), "day")
+
+
+# --------------------------------------------------------------------------- the time of the report
+@pytest.mark.parametrize(
+    "text",
+    [
+        "记者2月27日从市交通委了解到，市发展改革委近日批复轨道交通22号线初步设计。",
+        "记者2月27日从市交通委了解到，目前轨道交通22号线已完成初步设计批复。",
+        "2月27日，记者从市交通委获悉，市发展改革委日前批复轨道交通22号线初步设计。",
+    ],
+)
+def test_now_words_are_the_time_of_the_report_not_of_the_publication(text, package_gazetteer):
+    """Reported on 27 February, published on 1 March: ``近日``/``目前``/``日前`` are February."""
+    events = _dated(text, package_gazetteer, D(2025, 3, 1))
+    assert events[("metro-line-22", "early_stage", "actual")] == (D(2025, 2, 1), "month")
+
+
+def test_a_consequence_of_a_recent_fact_is_dated_by_the_report_too(package_gazetteer):
+    text = "记者2月27日从市交通委了解到，市发展改革委近日批复轨道交通22号线初步设计，标志着这条线路进入全面建设阶段。"
+    events = _dated(text, package_gazetteer, D(2025, 3, 1))
+    assert events[("metro-line-22", "under_construction", "actual")] == (D(2025, 2, 1), "month")
+
+
+def test_without_a_report_date_now_words_keep_the_publication_month(package_gazetteer):
+    events = _dated("市发展改革委近日批复轨道交通22号线初步设计。", package_gazetteer, D(2025, 3, 1))
+    assert events[("metro-line-22", "early_stage", "actual")] == (D(2025, 3, 1), "month")

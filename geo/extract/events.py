@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from itertools import pairwise
 from typing import Any
 
-from geo.dates import ResolvedDate, date_matches, parse_cn_number, reported
+from geo.dates import NOW_WORDS, ResolvedDate, date_matches, parse_cn_number, period_end, reported
 from geo.extract.context import DocContext, document_context
 from geo.extract.lexicon import (
     ACTUAL_RE,
@@ -273,6 +273,20 @@ def _marked_consequence_date(ctx: DocContext, clause_index: int, ctext: str, mod
     return None
 
 
+def _now_of_report(ctx: DocContext, clause_index: int, rd: ResolvedDate) -> ResolvedDate:
+    """``记者2月27日从某委获悉，某委近日批复甲线…`` (published 1 March): ``近日`` (``目前``, ``日前``...)
+    is the time of the report the sentence opens with (its reporting clause's date, or the
+    sentence's lead date: ``2月27日，记者获悉，…``), so its month is the report's (February),
+    not the publication's. Any other date is returned as it is."""
+    if rd.basis not in NOW_WORDS or rd.precision != "month":
+        return rd
+    said = _report_date(ctx, clause_index, "actual") or _sentence_lead_date(ctx, clause_index, "actual")
+    if said is None or said.precision != "day" or said.date >= rd.date:
+        return rd
+    start = said.date.replace(day=1)
+    return ResolvedDate(start, "month", rd.basis, period_end(start, "month"))
+
+
 def _choose_date(
     ctx: DocContext,
     clause_index: int,
@@ -286,7 +300,7 @@ def _choose_date(
     if found:
         kw_abs = seg_offset + kw_pos
         before = [f for f in found if f[0] <= kw_abs]
-        return (before[-1] if before else found[0])[2]
+        return _now_of_report(ctx, clause_index, (before[-1] if before else found[0])[2])
     key = ("lead", clause_index, modality)
     if key in ctx.memo:
         lead = ctx.memo[key]
@@ -305,7 +319,7 @@ def _choose_date(
             lead = None
         ctx.memo[key] = lead
     if lead is not None:
-        return lead
+        return _now_of_report(ctx, clause_index, lead)
     if ctx.published is None:
         return None
     if ctx.published_precision in ("year", "month"):
