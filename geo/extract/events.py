@@ -471,8 +471,8 @@ _ANAPHOR_RE = re.compile(
     r"(?:(?:该|此|本|这一?|这个|这座|这条|整个|其|上述|以上|这些|"
     r"(?:这|该|上述|以上|此)[两二三四五六七八九十\d]+[条座个项处])?"
     r"(?:(?<=[该此本这条座个其述上些处项])[^，。；]{0,16}的)?(?:轨道|城际|地铁|跨界)?"
-    r"(?:工程项目|工程|项目|线路|路段|道路|大桥|桥梁|车站|隧道|全线|线|路|桥|站|枢纽|船闸|公园|院区)"
-    r"(?:整体|全线|主体|工程|项目)?"
+    r"(?:工程项目|工程|项目|线路|路段|道路|大桥|桥梁|车站|隧道|全线|收费站|立交|互通|码头|高速公路|高速|线|路|桥|站|枢纽|船闸|公园|院区)"
+    r"(?:整体|全线|主体(?:建筑|结构|工程)?|工程|项目)?"
     r"|[\u4e00-\u9fff]{1,8}(?:至[\u4e00-\u9fff]{1,8})?(?:(?<!阶)段|境内)|[一二三四]期(?:工程|项目)?))"
 )
 #: What may stand between a zero or anaphoric subject and the status keyword.
@@ -480,7 +480,7 @@ _ZERO_FILLER_RE = re.compile(
     r"^(?:[\s“”\"]|将于|将在|将会|将|预计于|预计在|预计|计划于|计划在|计划|力争于|力争在|力争|争取|拟于|拟|"
     r"有望于|有望|已经|已于|已|正在|正|于|在|目前|现阶段|当前|眼下|如今|现在|现已|现|日前|近日|均|都|全部|也|还|并|且|同时|此外|"
     r"率先|首先|即将|全面|正式|顺利|基本|实现|完成|进入|迈进|迈入|步入|开始|达到|进一步|加快|稳步|年底前|年内|"
-    r"整体|主体|全线|双线|左线|右线|大面积|会|可|能|陆续|逐步|先后|分别|同步|完成[^，。；]{1,12}?(?:等|并|后)|"
+    r"整体|主体(?:建筑|结构|工程)?|全线|双线|左线|右线|大面积|会|可|能|陆续|逐步|先后|分别|同步|完成[^，。；]{1,12}?(?:等|并|后)|"
     # the subject's listed works before the keyword: 该路的征地拆迁等前期工作
     r"的[^，。；的]{1,10}?等)*$"
 )
@@ -1074,6 +1074,12 @@ _ROAD_KINDS = frozenset({"road", "expressway", "bridge"})
 #: The kinds an anaphoric noun can refer to (``线路`` a line, ``大桥`` a bridge...).
 _ANAPHOR_KINDS: tuple[tuple[str, frozenset[str]], ...] = (
     ("线", frozenset({"metro_line", "rail_line", "bus_line"})),
+    # before 站 and 桥: a toll station or an interchange (立交桥) is neither a station nor a bridge
+    ("收费站", frozenset({"interchange"})),
+    ("立交", frozenset({"interchange"})),
+    ("互通", frozenset({"interchange"})),
+    ("码头", frozenset({"station", "facility"})),
+    ("高速", frozenset({"expressway"})),
     ("桥", frozenset({"bridge"})),
     ("路", frozenset({"road", "expressway"})),
     ("站", frozenset({"station"})),
@@ -1202,7 +1208,9 @@ def _antecedent(
 #: What may open a sentence before the feature that is its topic (once its dates are removed).
 _TOPIC_PREFIX_RE = re.compile(
     r"^(?:[\s，,、“”\"以来截至在于到自从起今年底]|目前|当前|近日|日前|据悉|据了解|记者了解到|另外|此外|同时|其中|"
-    r"新建的?|拟建的?|规划的?|全长[^，。]{0,8}的|位于[^，。]{0,10}的)*$"
+    r"新建的?|拟建的?|规划的?|全长[^，。]{0,8}的|位于[^，。]{0,10}的|"
+    # the county or town the name is in (通州区云景大桥…): a place, not another subject
+    r"[\u4e00-\u9fff]{1,6}?(?:省|市|区|县|镇|乡))*$"
 )
 
 

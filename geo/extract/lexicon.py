@@ -117,6 +117,9 @@ STATUS_PATTERNS: list[tuple[str, str, int]] = [
         r"加快建设|正在建设|在建|施工|加速建设|大力建设|加紧建设|抓紧建设|建设中|协同建设|"
         r"有序推进|加快推进|扎实推进|稳步推进|持续推进|全力推进|积极推进|加快实施|全面建设|正在安装|"
         r"进展顺利|顺利推进|加紧施工|建设阶段|"
+        # the structure has taken shape while the works go on (主体建筑已经成型); not a plan
+        # that has (方案成型)
+        r"主体(?:建筑|结构|工程)?(?:已经|已|基本|初步)*成型|"
         rf"推进{_NB}{{0,20}}?(?:建设|工程|施工)|(?:建设|工程|施工){_NB}{{0,4}}?推进|^\s*建设",
         "under_construction",
         1,
