@@ -151,3 +151,16 @@ def test_this_toll_station_refers_to_the_toll_station(package_gazetteer):
     _, events = _names_events("东坨收费站位于京平高速。该收费站主体建筑已经完工。", package_gazetteer)
     assert ("东坨收费站", "milestone", "actual") in events
     assert ("expressway-jingping", "milestone", "actual") not in events
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("京唐城际铁路今年率先开建云景路至宋庄段。", "云景路"),
+        ("今年将动工修建云景东路。", "云景东路"),
+    ],
+)
+def test_a_works_verb_is_no_part_of_the_name_after_it(text, name, package_gazetteer):
+    names, _ = _names_events(text, package_gazetteer)
+    assert name in names
+    assert not any(w in n for n in names for w in ("开建", "动工", "修建", "率先"))
