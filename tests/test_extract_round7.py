@@ -164,3 +164,34 @@ def test_a_works_verb_is_no_part_of_the_name_after_it(text, name, package_gazett
     names, _ = _names_events(text, package_gazetteer)
     assert name in names
     assert not any(w in n for n in names for w in ("开建", "动工", "修建", "率先"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "该路段主要采用地面快速路形式。",
+        "这条路按城市次干路标准建设，两侧另建地面辅路。",
+        "两条高速相交处采用分离立交，另一处为全互通立交。",
+        "这条人工运河见证了千年漕运。",
+        "该桥为连续拱形钢架桥。",
+        "项目由某某集团（以下简称中国铁路）承建。",
+    ],
+)
+def test_road_classes_structure_types_and_a_canal_in_general_are_no_features(text, package_gazetteer):
+    names, _ = _names_events(text, package_gazetteer)
+    assert not names
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "junk"),
+    [
+        ("该线紧贴云景铁路向东延伸，东跨小龙河。", {"云景铁路", "小龙河"}, {"紧贴云景铁路", "东跨小龙河"}),
+        ("游船从二号码头出发，途经七孔桥，再回三号码头。", {"三号码头"}, {"回三号码头"}),
+        ("调整后的线路承担云景路沿线客流。", {"云景路"}, {"承担云景路"}),
+        ("项目预留游船码头，并配合东坝河整治。", {"东坝河"}, {"预留游船码头", "配合东坝河"}),
+    ],
+)
+def test_a_verb_before_a_name_is_cut_off(text, expected, junk, package_gazetteer):
+    names, _ = _names_events(text, package_gazetteer)
+    assert expected <= names
+    assert not junk & names

@@ -84,7 +84,9 @@ _CUT_RE = re.compile(
     r"开往|驶入|驶出|引入|调整|延长|恢复|开设|增设|设置|设立|位于|地处|紧邻|毗邻|相邻|临近|靠近|"
     r"横跨|跨越|跨过|上跨|下穿|穿越|穿过|横穿|"
     # works verbs (率先开建甲路: the road is 甲路)
-    r"开建|开工|动工|修建|兴建|施工|通车|率先|"
+    r"开建|开工|动工|修建|兴建|施工|通车|率先|盾构|"
+    # verbs of relation and method (承担甲路, 紧贴乙铁路, 采用地面快速路, 简称丙高速, 预留码头)
+    r"承担|紧贴|采用|主要|共建|预留|配合|带入|简称|当年|[东西南北]跨|回(?=[一二三四五六七八九十\d])|"
     r"项目|工程|这座|该|此|本|现况|现状|既有|原有|拟建|在建|规划|计划|预计|力争|即将|正式|顺利|全面|"
     r"县道|国道|省道|乡道|市道|村道|一座|一处|全线|目前|今年|去年|明年|日前|近日|其中|同时|此外|另外|"
     r"[起止继又再]|北京市|天津市|河北省|廊坊市|唐山市|承德市|"
@@ -119,6 +121,23 @@ GENERIC_WORDS: frozenset[str] = frozenset(
         "红线",
         "防线",
         "主干路",
+        # classes of urban roads (城市快速路, 主干路, 次干路, 支路) and their parts, not names
+        "城市快速路",
+        "地面快速路",
+        "城市主干路",
+        "次干路",
+        "城市次干路",
+        "城市支路",
+        "辅路",
+        "地面辅路",
+        "主路",
+        # types of structure and of service, not names
+        "分离立交",
+        "全互通立交",
+        "钢架桥",
+        "游船码头",
+        "中国铁路",
+        "城郊铁路",
         "跨界道路",
         "跨界公路",
         "断头路",
@@ -566,6 +585,8 @@ _GENERIC_QUALIFIER_RE = re.compile(r"(?:主线|匝道|临时|省界|进京|出�
 _GENERIC_RIVERS = frozenset(
     {"两河", "一河", "界河", "跨河", "母亲河", "护城河", "内河", "沿河", "江河", "山河", "冰河", "银河", "黄河"}
 )
+#: Whole names that end like a river's and are none (a canal in general, not 北运河 or 大运河).
+_GENERIC_RIVER_NAMES = frozenset({"运河", "人工运河", "古代运河"})
 _SHORT_RIVER_RE = re.compile(r"(?:^|(?<=[在与和及、,，。；;(（:：\s]))([\u4e00-\u9fff]河)(?=[、和与及,，。；;)）\s]|$)")
 _EXTENSION_RE = re.compile(r"[东西南北]延(?:线|段)?(?![长伸续])")
 #: The end of a place name before another (``河北省``, ``廊坊市``) in the run before a name.
@@ -751,7 +772,10 @@ def grammar_names(
             hub = next((w for w in _PLACE_NAMED if name.endswith(w) and len(name) > len(w)), None)
             if hub is not None:
                 kind, rule = _PLACE_NAMED[hub], "place-named"  # only after a place name (see place)
-        if kind is None or (kind == "river" and (name[-2:] in _GENERIC_RIVERS or name[-3:] in _GENERIC_RIVERS)):
+        if kind is None or (
+            kind == "river"
+            and (name[-2:] in _GENERIC_RIVERS or name[-3:] in _GENERIC_RIVERS or name in _GENERIC_RIVER_NAMES)
+        ):
             continue
         st = ends.get(b)
         if st is not None and st <= a:
