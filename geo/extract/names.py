@@ -717,8 +717,8 @@ def grammar_names(
             elif full is None:
                 pending_campus.append((first_place, b, short, prefix))
             return
-        if len(name) < 2 or name in GENERIC_WORDS:
-            return
+        if len(name) < 2 or name in GENERIC_WORDS or (kind == "river" and name in _GENERIC_RIVER_NAMES):
+            return  # (通州运河: what is left after the county is no name)
         found.append(NameSpan(a, b, _clean_name(name), kind, rule, prefix))
 
     # bus lines: lists sharing a suffix, then single designations
