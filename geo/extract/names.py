@@ -92,6 +92,8 @@ _CUT_RE = re.compile(
     r"[起止继又再]|北京市|天津市|河北省|廊坊市|唐山市|承德市|"
     r"地铁|轨道|公交(?!场站)|铁路|公路|道路|乡村|可达|直达|通达|到达|分别|包括|涉及|以及|还有|共有|设有|车道)"
 )
+#: A body that counts its kind (``八大``, ``两大航空``) or sets one up (``中途设``, ``增设``).
+_COUNTED_OR_SET_UP_RE = re.compile(r"[一二两三四五六七八九十百几多]大(?:航空|交通|物流)?$|设$")
 #: Generic words that end like a name but are none.
 GENERIC_WORDS: frozenset[str] = frozenset(
     [
@@ -402,6 +404,8 @@ def candidate_name(span: str) -> tuple[str, str] | None:
         body = _LEADING_DIGITS_RE.sub("", body)
         if len(body) < (1 if len(suffix) >= 3 and suffix not in GENERIC_WORDS else 2):
             return None
+        if _COUNTED_OR_SET_UP_RE.search(body):
+            return None  # 八大铁路, 两大航空枢纽: a count of them; 中途设站: stops set up
         name = body + suffix
     # a name ending in a generic compound (跨界道路, 服务站) is not a name; a name whose
     # suffix is itself a generic word (金融街大桥, 东坝船闸, 京秦铁路) is, and so is a toll
