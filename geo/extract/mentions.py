@@ -332,7 +332,8 @@ def _mention(ctx: DocContext, s: int, e: int, fid: str) -> Mention:
     ss, se = ctx.seg.sentences[si]
     if se - ss <= SNIPPET_MAX:
         # the whole sentence, whatever the mention: one string for all the mentions of a
-        # sentence (a third of the mentions' memory, and of the pickles workers send)
+        # sentence (generated news has three mentions a sentence: a third of the memory their
+        # sentences took, and smaller pickles from the workers)
         key = ("sentence", si)
         sentence = ctx.memo.get(key)
         if sentence is None:
