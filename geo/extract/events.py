@@ -251,8 +251,8 @@ def _report_date(ctx: DocContext, clause_index: int, modality: str) -> ResolvedD
 
 #: A clause saying what the previous statement marks (``标志着``, ``意味着``, ``代表着``);
 #: ``代表`` not as a noun (``代表们``, ``代表团``, ``人大代表``).
-_CONSEQUENCE_MARK = r"(?:标志着|意味着|标志|代表着|代表(?![们团处队委会性作]))"
-_CONSEQUENCE_RE = re.compile(r"^\s*(?:这|此|也|这也|此举|这一|此次)*" + _CONSEQUENCE_MARK)
+_CONSEQUENCE_LEAD = r"(?:这|此|也|这也|此举|这一|此次)*(?:标志着|意味着|标志|代表着|代表(?![们团处队委会性作]))"
+_CONSEQUENCE_RE = re.compile(r"^\s*" + _CONSEQUENCE_LEAD)
 
 
 def _marked_consequence_date(ctx: DocContext, clause_index: int, ctext: str, modality: str) -> ResolvedDate | None:
@@ -465,7 +465,7 @@ _BRACKETED_COORD_RE = re.compile(r"^\s*[(（][^()（）]{0,40}[)）]\s*[、与�
 #: An explicit anaphoric subject (``该工程``, ``项目``, ``线路``, ``全线``...) or a bare
 #: section label (``通州至大兴段``, ``北京段``, ``一期``) opening a clause.
 _ANAPHOR_RE = re.compile(
-    r"^\s*(?:(?:这|此|也|这也|此举|这一|此次)*" + _CONSEQUENCE_MARK + r")?\s*(?:"
+    r"^\s*(?:" + _CONSEQUENCE_LEAD + r")?\s*(?:"
     # a part of the feature a demonstrative refers to (``该线某某区间``, ``该路二标段``)
     r"(?:该|此|本|这)(?:条|座)?(?:线路|线|道路|路|大桥|桥|工程|项目)[^，。；]{0,24}(?:区间|标段)|"
     r"(?:(?:该|此|本|这一?|这个|这座|这条|整个|其|上述|以上|这些|"

@@ -776,10 +776,7 @@ def grammar_names(
             hub = next((w for w in _PLACE_NAMED if name.endswith(w) and len(name) > len(w)), None)
             if hub is not None:
                 kind, rule = _PLACE_NAMED[hub], "place-named"  # only after a place name (see place)
-        if kind is None or (
-            kind == "river"
-            and (name[-2:] in _GENERIC_RIVERS or name[-3:] in _GENERIC_RIVERS or name in _GENERIC_RIVER_NAMES)
-        ):
+        if kind is None or (kind == "river" and (name[-2:] in _GENERIC_RIVERS or name[-3:] in _GENERIC_RIVERS)):
             continue
         st = ends.get(b)
         if st is not None and st <= a:
