@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from geo.gazetteer import load_gazetteer
 from geo.schema import ACCURACY
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,8 +25,8 @@ def layer_features():
 
 
 @pytest.fixture(scope="module")
-def gaz():
-    return load_gazetteer()
+def gaz(package_gazetteer):
+    return package_gazetteer
 
 
 @pytest.mark.parametrize("name", REQUIRED)

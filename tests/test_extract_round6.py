@@ -15,15 +15,14 @@ from _extractdata import Doc
 
 from geo.extract import extract
 from geo.extract.lexicon import has_status, status_in
-from geo.gazetteer import load_gazetteer
 
 D = dt.date
 PUBLISHED = D(2025, 3, 1)
 
 
 @pytest.fixture(scope="module")
-def gaz():
-    return load_gazetteer()
+def gaz(package_gazetteer):
+    return package_gazetteer
 
 
 def _run(text: str, gaz):

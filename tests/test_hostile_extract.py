@@ -21,7 +21,6 @@ from _extractdata import Doc
 from geo.dates import YEAR_RANGE, find_dates, resolve_date
 from geo.extract import extract
 from geo.extract.records import SNIPPET_MAX
-from geo.gazetteer import load_gazetteer
 from geo.schema import SENTENCE_MAX_CHARS
 
 D = dt.date
@@ -29,8 +28,8 @@ PUB = D(2024, 5, 20)
 
 
 @pytest.fixture(scope="module")
-def gaz():
-    return load_gazetteer()
+def gaz(package_gazetteer):
+    return package_gazetteer
 
 
 @pytest.mark.parametrize(

@@ -13,15 +13,14 @@ from _extractdata import Doc
 
 from geo.extract import extract
 from geo.extract.names import longest_candidates, suffix_candidates
-from geo.gazetteer import load_gazetteer
 from geo.schema import FEATURE_ID
 
 D = dt.date
 
 
 @pytest.fixture(scope="module")
-def gaz():
-    return load_gazetteer()
+def gaz(package_gazetteer):
+    return package_gazetteer
 
 
 PUBLISHED = D(2025, 3, 1)
