@@ -116,7 +116,7 @@ def _reset_peak_rss() -> None:
         with open("/proc/self/clear_refs", "w", encoding="ascii") as f:
             f.write("5")
     except OSError:
-        logger.warning("cannot reset the peak memory reading: the cluster's client peak includes the in-process run")
+        logger.warning("cannot reset the peak memory reading: the peak includes the start-up (imports, gazetteer)")
 
 
 def _phase(name: str, folder: Path, workers: int) -> dict:
