@@ -19,12 +19,13 @@ expression                meaning                                      precision
 ``一季度`` ``年初``        quarter (``年初`` = first quarter)            ``quarter``
 ``2021年至2025年``        range of years                               ``range``
 ``“十四五”``              five-year-plan period (2021-2025)            ``range``
-``近日`` ``日前`` ``目前``  about the publication date                   ``reported``
+``近日`` ``日前`` ``目前``  the publication month                         ``month``
 ``昨天`` ``今天``          publication date -1 / +0 days                ``day``
 ========================  ===========================================  =============
 
 A statement without any date is dated by :func:`reported` (the publication date, precision
-``reported``, basis ``'reported'``).
+``reported``, basis ``'reported'``); :mod:`geo.extract.events` then dates an undated *fact* to
+the publication month, as ``近日`` is, and keeps ``reported`` for an undated forecast.
 
 Year inference for a month or day without a year (``6月份``, ``10月12日``): the publication
 year, except

@@ -197,8 +197,8 @@ def test_unknown_candidates_for_every_infrastructure_ending(gaz):
 def test_a_clause_about_an_unknown_feature_is_not_given_to_the_previous_subject(gaz):
     text = "平谷线正在施工,东坝船闸计划2025年通航。厂通路已经通车,京秦铁路将于2027年开工。"
     got = set(_events(Doc("z1", D(2024, 1, 1), text), gaz))
-    assert ("metro-line-22", "under_construction", "actual", D(2024, 1, 1), "reported") in got
-    assert ("road-changtong", "opened", "actual", D(2024, 1, 1), "reported") in got
+    assert ("metro-line-22", "under_construction", "actual", D(2024, 1, 1), "month") in got
+    assert ("road-changtong", "opened", "actual", D(2024, 1, 1), "month") in got
     assert not [e for e in got if e[1] == "opened" and e[0] == "metro-line-22"]
     assert not [e for e in got if e[0] == "road-changtong" and e[1] == "construction_started"]
 
@@ -237,8 +237,8 @@ def test_compound_aliases_are_pruned_and_sections_attached(gaz):
 def test_list_of_features_shares_the_predicate(gaz):
     doc = Doc("e1", D(2021, 11, 12), "神威北大街、通宝路前期工作扎实推进。")
     assert _events(doc, gaz) == [
-        ("road-shenwei-north", "early_stage", "actual", D(2021, 11, 12), "reported"),
-        ("road-tongbao", "early_stage", "actual", D(2021, 11, 12), "reported"),
+        ("road-shenwei-north", "early_stage", "actual", D(2021, 11, 1), "month"),
+        ("road-tongbao", "early_stage", "actual", D(2021, 11, 1), "month"),
     ]
 
 
@@ -326,7 +326,7 @@ def test_no_events_for_areas_designations_and_river_works(gaz):
         "北运河旅游通航。平谷区加快建设。"
     )
     got = _events(Doc("e8", D(2022, 5, 1), text), gaz)
-    assert got == [("river-north-canal", "opened", "actual", D(2022, 5, 1), "reported")]
+    assert got == [("river-north-canal", "opened", "actual", D(2022, 5, 1), "month")]
 
 
 def test_negation_is_not_an_event(gaz):

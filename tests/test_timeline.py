@@ -83,10 +83,13 @@ def test_forecast_then_actual_opening_on_another_date(gaz):
     assert not forecast.current
     assert actual.date == D(2022, 12, 30)
     assert actual.doc_id == "d2023"
-    # before anything: the under-construction report counts from its publication date
+    # before anything: the under-construction report, dated to its month, counts from its
+    # publication date (not from the 1st of the month)
     assert status_as_of(tl, D(2021, 1, 1)).status == "unknown"
+    assert status_as_of(tl, D(2021, 11, 11)).status == "unknown"
+    assert status_as_of(tl, D(2021, 11, 12)).status == "under_construction"
     r = status_as_of(tl, D(2021, 12, 1))
-    assert (r.status, r.date) == ("under_construction", D(2021, 11, 12))
+    assert (r.status, r.date, r.event.precision) == ("under_construction", D(2021, 11, 1), "month")
     # the forecast date passes: a forecast is never a fact
     assert status_as_of(tl, D(2022, 7, 1)).status == "under_construction"
     # even in the 'as forecast' scenario: the actual opening outranks the forecast

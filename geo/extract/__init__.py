@@ -36,8 +36,9 @@ Pipeline for one :class:`geo.corpus.Document`:
    ``已``/``已于`` a fact; a date after publication makes a forecast; a verb-first clause in
    a work-plan section (``推进城际铁路联络线一期工程建设``) or a speech paragraph
    (``蔡奇强调，要…``) is a forecast; everything else is past/present narration (actual).
-   Dates come from :mod:`geo.dates`; an undated statement is dated by the publication date
-   (``reported``).
+   Dates come from :mod:`geo.dates`; an undated fact is dated to the publication month (as
+   ``目前``/``近日`` are: the text says it held by the report, not on which day), an undated
+   forecast by the publication date (``reported``).
 5. **Claims** (:mod:`geo.extract.claims`): numbers with units (counts ``条/座/个/项``,
    ``公里``, ``人次``, ``亿元``, ``%``, travel-time promises like ``半小时轨道交通圈``) with
    the counted noun.

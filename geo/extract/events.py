@@ -12,6 +12,7 @@ date (``reported``).
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import datetime as _dt
 import functools
 import re
@@ -731,7 +732,7 @@ def events_in(
                     _add_event(events, seen, ctx, clause, renamed, st_f, modality, rd_f)  # 调整路别为乙路
         if subjects:
             last_subject = (clause.paragraph, clause.sentence, subjects)
-    return _drop_restatements(events)
+    return _month_of_report(ctx, _drop_restatements(events))
 
 
 #: A counted group as a subject (``28条跨省线路``, ``多条公交线路``, ``3座桥梁``); not a
@@ -1044,6 +1045,30 @@ def _drop_restatements(events: list[Event]) -> list[Event]:
     of the same feature, status and modality already says is a restatement: dropped."""
     dated = {(e.feature_id, e.status, e.modality) for e in events if e.precision not in ("reported", "unknown")}
     return [e for e in events if not (e.precision == "reported" and (e.feature_id, e.status, e.modality) in dated)]
+
+
+def _month_of_report(ctx: DocContext, events: list[Event]) -> list[Event]:
+    """A fact dated only by its report (no date words, or ``目前``/``近日``/``日前``…) is dated
+    to the publication month.
+
+    The text says the state held, or the change had happened, by the day of the report; it
+    does not say on which day, and the publication day is when it was written down, not when
+    it happened. The month (precision ``month``, ``date_basis`` still ``'reported'`` or the
+    word) claims no more than the text. :func:`geo.timeline.build_timelines` still counts the
+    fact from the publication day (an actual event of a period counts from the report when
+    the report comes before the period's end). Forecasts keep ``reported``: an undated
+    forecast has no date of its own at all. Only for a publication date known to the day.
+    """
+    if ctx.published is None or ctx.published_precision != "day":
+        return events
+    month = ctx.published.replace(day=1)
+    end = period_end(month, "month")
+    return [
+        dataclasses.replace(e, date=month, precision="month", date_end=end)
+        if e.precision == "reported" and e.modality == "actual"
+        else e
+        for e in events
+    ]
 
 
 _ANNOUNCED_RE = re.compile(r"^\s*(?:自|从|于)?(?P<date>[^，,。]{2,14}?)(?:首班车|首车|零时|0时|起|开始)+\s*$")

@@ -1,0 +1,74 @@
+"""Extraction, round 8: a fact the text dates only by its report is dated to the report's month.
+
+``甲线已全面施工`` or ``目前，甲线正在加紧建设`` in an article of 17 December says the state held,
+or the change had happened, by that day; it does not say on which day. Such a fact is dated
+to the month of publication (precision ``month``), and the timeline still counts it from the
+day of publication. A forecast without a date keeps the publication date as ``reported``.
+
+Every sentence here is written by the team to show one class of wording (no dev-set text).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from _extractdata import Doc
+
+from geo.extract import extract
+from geo.timeline import status_as_of
+
+D = dt.date
+PUBLISHED = D(2024, 12, 17)
+
+
+def _dated(text: str, gaz, published: dt.date | None = PUBLISHED, precision: str | None = None):
+    doc = Doc("t8", published, text)
+    if precision:
+        doc.published_precision = precision
+    r = extract([doc], gaz, known_events=False)
+    return r, {(e.feature_id, e.status, e.modality): (e.date, e.precision, e.date_basis) for e in r.events}
+
+
+@pytest.mark.parametrize(
+    ("text", "status", "basis"),
+    [
+        ("轨道交通22号线已全面施工。", "under_construction", "reported"),
+        ("厂通路已建成通车。", "opened", "reported"),
+        ("目前，轨道交通22号线正在加紧建设。", "under_construction", "目前"),
+        ("近日，厂通路正式通车。", "opened", "近日"),
+    ],
+)
+def test_a_fact_dated_only_by_its_report_is_dated_to_the_report_month(text, status, basis, package_gazetteer):
+    _, events = _dated(text, package_gazetteer)
+    fid = "metro-line-22" if "22号线" in text else "road-changtong"
+    # the month, and the word it came from; not the day the article appeared
+    assert events[(fid, status, "actual")] == (D(2024, 12, 1), "month", basis)
+
+
+def test_a_fact_dated_to_the_report_month_counts_from_the_publication_day(package_gazetteer):
+    r, _ = _dated("厂通路已建成通车。", package_gazetteer)
+    tl = r.timelines["road-changtong"]
+    assert status_as_of(tl, D(2024, 12, 16)).status != "open"
+    assert status_as_of(tl, D(2024, 12, 17)).status == "open"
+
+
+def test_an_explicit_day_keeps_its_day(package_gazetteer):
+    _, events = _dated("12月3日，厂通路已建成通车。", package_gazetteer)
+    assert events[("road-changtong", "opened", "actual")] == (D(2024, 12, 3), "day", "12月3日")
+
+
+def test_an_undated_forecast_keeps_the_publication_date_as_reported(package_gazetteer):
+    _, events = _dated("厂通路即将建成通车。", package_gazetteer)
+    assert events[("road-changtong", "opened", "expected")] == (PUBLISHED, "reported", "reported")
+
+
+def test_a_report_known_only_to_the_year_is_not_given_a_month(package_gazetteer):
+    _, events = _dated("厂通路已建成通车。", package_gazetteer, D(2024, 1, 1), precision="year")
+    _, precision, _ = events[("road-changtong", "opened", "actual")]
+    assert precision != "month"
+
+
+def test_an_undated_document_gives_no_date(package_gazetteer):
+    _, events = _dated("厂通路已建成通车。", package_gazetteer, None)
+    assert events[("road-changtong", "opened", "actual")][:2] == (None, "unknown")
