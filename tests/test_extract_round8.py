@@ -72,3 +72,23 @@ def test_a_report_known_only_to_the_year_is_not_given_a_month(package_gazetteer)
 def test_an_undated_document_gives_no_date(package_gazetteer):
     _, events = _dated("厂通路已建成通车。", package_gazetteer, None)
     assert events[("road-changtong", "opened", "actual")][:2] == (None, "unknown")
+
+
+# --------------------------------------------------------------------------- normalisation
+def test_traditional_text_is_matched_phrase_by_phrase_and_keeps_its_length():
+    from geo.extract.normalise import normalise_text
+
+    text = "天氣乾燥。\n乾隆年間修建的這座橋，與北運河相接。"
+    norm = normalise_text(text)
+    assert len(norm) == len(text)
+    # 乾 is 干 in 乾燥 but stays in the name 乾隆: OpenCC's phrases, not one table per character
+    assert norm == "天气干燥。\n乾隆年间修建的这座桥,与北运河相接。"
+
+
+def test_a_line_opencc_cannot_read_is_converted_character_by_character():
+    from geo.extract.normalise import normalise_text
+
+    text = "北運河\ud800廊坊段\n與通州段"  # a lone surrogate (a badly decoded file)
+    norm = normalise_text(text)
+    assert len(norm) == len(text)
+    assert norm == "北运河\ud800廊坊段\n与通州段"

@@ -80,6 +80,18 @@ class DocContext:
             return self.published
         return period_end(self.published, self.published_precision)
 
+    @property
+    def report_month(self) -> ResolvedDate | None:
+        """The month of publication as a date (precision ``month``, basis ``'reported'``):
+        the date of a fact the text dates only by its report (publication known to the day)."""
+        if self.published is None:
+            return None
+        rd = self.memo.get("report_month")
+        if rd is None:
+            start = self.published.replace(day=1)
+            rd = self.memo["report_month"] = ResolvedDate(start, "month", "reported", period_end(start, "month"))
+        return rd
+
     def dates(self, start: int, end: int, modality: str) -> list[tuple[int, int, ResolvedDate]]:
         """Cached :func:`geo.dates.find_dates` of ``norm[start:end]``."""
         key = (start, end, modality)

@@ -12,7 +12,6 @@ date (``reported``).
 from __future__ import annotations
 
 import bisect
-import dataclasses
 import datetime as _dt
 import functools
 import re
@@ -732,7 +731,7 @@ def events_in(
                     _add_event(events, seen, ctx, clause, renamed, st_f, modality, rd_f)  # 调整路别为乙路
         if subjects:
             last_subject = (clause.paragraph, clause.sentence, subjects)
-    return _month_of_report(ctx, _drop_restatements(events))
+    return _drop_restatements(events)
 
 
 #: A counted group as a subject (``28条跨省线路``, ``多条公交线路``, ``3座桥梁``); not a
@@ -1040,35 +1039,17 @@ def _enumerated_events(
 _STATUS_PRIORITY = {s: p for _, s, p in reversed(STATUS_PATTERNS)}
 
 
+def _undated(e: Event) -> bool:
+    """An event dated only by its report: ``reported``, or the report's month for a fact
+    (see :func:`_add_event`)."""
+    return e.date_basis == "reported" and e.precision in ("reported", "month")
+
+
 def _drop_restatements(events: list[Event]) -> list[Event]:
-    """Within a document, an undated statement (dated ``reported``) of what a dated statement
+    """Within a document, an undated statement (dated by its report) of what a dated statement
     of the same feature, status and modality already says is a restatement: dropped."""
-    dated = {(e.feature_id, e.status, e.modality) for e in events if e.precision not in ("reported", "unknown")}
-    return [e for e in events if not (e.precision == "reported" and (e.feature_id, e.status, e.modality) in dated)]
-
-
-def _month_of_report(ctx: DocContext, events: list[Event]) -> list[Event]:
-    """A fact dated only by its report (no date words, or ``目前``/``近日``/``日前``…) is dated
-    to the publication month.
-
-    The text says the state held, or the change had happened, by the day of the report; it
-    does not say on which day, and the publication day is when it was written down, not when
-    it happened. The month (precision ``month``, ``date_basis`` still ``'reported'`` or the
-    word) claims no more than the text. :func:`geo.timeline.build_timelines` still counts the
-    fact from the publication day (an actual event of a period counts from the report when
-    the report comes before the period's end). Forecasts keep ``reported``: an undated
-    forecast has no date of its own at all. Only for a publication date known to the day.
-    """
-    if ctx.published is None or ctx.published_precision != "day":
-        return events
-    month = ctx.published.replace(day=1)
-    end = period_end(month, "month")
-    return [
-        dataclasses.replace(e, date=month, precision="month", date_end=end)
-        if e.precision == "reported" and e.modality == "actual"
-        else e
-        for e in events
-    ]
+    dated = {(e.feature_id, e.status, e.modality) for e in events if e.precision != "unknown" and not _undated(e)}
+    return [e for e in events if not (_undated(e) and (e.feature_id, e.status, e.modality) in dated)]
 
 
 _ANNOUNCED_RE = re.compile(r"^\s*(?:自|从|于)?(?P<date>[^，,。]{2,14}?)(?:首班车|首车|零时|0时|起|开始)+\s*$")
@@ -1351,6 +1332,16 @@ def _add_event(
     modality: str,
     rd: ResolvedDate | None,
 ) -> None:
+    """Add the event of ``fid`` stated by ``clause`` (once per feature, status, modality, date
+    and clause).
+
+    A fact the text dates only by its report (``rd`` of precision ``reported``) is dated to
+    the publication month (:attr:`DocContext.report_month`): the text says the state held, or
+    the change had happened, by the report, not on which day; the publication day is when it
+    was written down. :func:`geo.timeline.build_timelines` still counts it from the
+    publication day. An undated forecast keeps ``reported``, as does a document whose
+    publication date is known only to the month or year.
+    """
     key = (fid, status, modality, rd.date if rd else None, clause.start)
     if key in seen:
         return
@@ -1358,6 +1349,8 @@ def _add_event(
     s, e = clause.start, clause.end
     while s < e and ctx.text[s].isspace():
         s += 1
+    if rd is not None and rd.precision == "reported" and modality == "actual" and ctx.published_precision == "day":
+        rd = ctx.report_month
     events.append(
         Event(
             feature_id=fid,

@@ -515,8 +515,12 @@ class NameSpan:
 
 
 _BUS_PREFIX = r"(?:专|临|夜|特|运通|快速直达专线|t)"
+#: The characters a bus designation starts with (a prefix's first character, or a digit). A
+#: pattern that opens with this lookahead is scanned several times faster: the engine
+#: tests one character class at each position before the lookbehind and the alternatives.
+_BUS_START = r"(?=[专临夜特运快t\d])"
 _BUS_NUM_RE = re.compile(
-    rf"(?<![\d.a-z\-/:第号])(?P<pre>{_BUS_PREFIX})?(?P<num>\d{{1,4}})"
+    rf"{_BUS_START}(?<![\d.a-z\-/:第号])(?P<pre>{_BUS_PREFIX})?(?P<num>\d{{1,4}})"
     r"(?P<suf>路(?:快车|快线|支线\d?|区间)?|快(?![速递乐])|支(?:线)?\d?(?![持援付撑队部出]))"
     r"(?![径面况由线子网口段号])"
 )
@@ -528,11 +532,11 @@ def is_bus_designation(text: str) -> bool:
 
 
 _BUS_LIST_RE = re.compile(
-    rf"(?<![\d.a-z\-/:第号])(?P<items>(?:{_BUS_PREFIX}?\d{{1,4}}(?:路)?\s*[、,和及与]\s*)+)"
+    rf"{_BUS_START}(?<![\d.a-z\-/:第号])(?P<items>(?:{_BUS_PREFIX}?\d{{1,4}}(?:路)?\s*[、,和及与]\s*)+)"
     rf"(?P<last>{_BUS_PREFIX}?\d{{1,4}})(?P<suf>路|快)(?![径面况由线子网口段号])"
 )
 _BRT_RE = re.compile(r"(?P<name>[\u4e00-\u9fff]{0,6}快速公交\d{1,2}线)")
-_METRO_NUM_RE = re.compile(r"(?P<pre>(?:城市)?轨道交通|地铁)?(?P<name>m?\d{1,3}号线|m\d{1,3}线)(?!路)")
+_METRO_NUM_RE = re.compile(r"(?=[城轨地m\d])(?P<pre>(?:城市)?轨道交通|地铁)?(?P<name>m?\d{1,3}号线|m\d{1,3}线)(?!路)")
 _METRO_PRE_RE = re.compile(r"(?P<pre>(?:城市)?轨道交通|地铁)(?P<name>(?:m?\d{1,3}|[\u4e00-\u9fff]{1,5})线)(?!路)")
 _RAIL_CONTEXT_RE = re.compile(r"地铁|轨道|铁路|城际|高铁|火车|动车|列车|车站|站台|换乘|进站|出站|号线|站点|车站|线路站")
 _BUS_CONTEXT_RE = re.compile(r"公交|巴士|班车|快巴|首班|末班|首车|末车")
@@ -591,7 +595,9 @@ _GENERIC_RIVERS = frozenset(
 )
 #: Whole names that end like a river's and are none (a canal in general, not 北运河 or 大运河).
 _GENERIC_RIVER_NAMES = frozenset({"运河", "人工运河", "古代运河"})
-_SHORT_RIVER_RE = re.compile(r"(?:^|(?<=[在与和及、,，。；;(（:：\s]))([\u4e00-\u9fff]河)(?=[、和与及,，。；;)）\s]|$)")
+_SHORT_RIVER_RE = re.compile(
+    r"(?=[\u4e00-\u9fff]河)(?:^|(?<=[在与和及、,，。；;(（:：\s]))([\u4e00-\u9fff]河)(?=[、和与及,，。；;)）\s]|$)"
+)
 _EXTENSION_RE = re.compile(r"[东西南北]延(?:线|段)?(?![长伸续])")
 #: The end of a place name before another (``河北省``, ``廊坊市``) in the run before a name.
 _QUALIFIER_TAIL_RE = re.compile(r"[\u4e00-\u9fff]{0,3}[省市区县]")
@@ -869,6 +875,8 @@ _SHARED_HEADS: tuple[tuple[str, str], ...] = (
     ("大街", "road"),
     ("大道", "road"),
 )
+#: The last characters of :data:`_SHARED_HEADS` (a name ending otherwise shares none).
+_SHARED_HEAD_LAST = frozenset(h[-1] for h, _ in _SHARED_HEADS)
 #: Heads a list of names may share after ``等`` (``甲、乙等环城公园``): compound
 #: category words that are no name on their own.
 _ETC_HEADS = frozenset({"环城公园", "森林公园", "湿地公园", "郊野公园", "滨河公园", "船闸"})
@@ -892,11 +900,15 @@ def _shared_head_names(
     """
     heads: list[tuple[int, int, str, str]] = []  # (start of the list's last name, end, head, kind)
     for s, e, fid in spans:
+        if norm[e - 1] not in _SHARED_HEAD_LAST:
+            continue
         for head, kind in _SHARED_HEADS:
             if norm.endswith(head, s, e) and e - s > len(head) and kinds.get(fid) in (kind, "expressway"):
                 heads.append((s, s, head, kind))
                 break
     for n in found:
+        if n.name[-1:] not in _SHARED_HEAD_LAST:
+            continue
         for head, kind in _SHARED_HEADS:
             if n.kind == kind and n.name.endswith(head) and len(n.name) > len(head) and n.rule == "suffix":
                 heads.append((n.start, n.start, head, kind))

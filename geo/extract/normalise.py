@@ -55,27 +55,16 @@ def _t2s_chars(text: str) -> dict[int, str]:
     if new:
         cc = _opencc()
         for c in new:
-            out = cc.convert(c)
+            try:
+                out = cc.convert(c)
+            except UnicodeError:  # a lone surrogate: OpenCC reads UTF-8 only
+                out = c
             _T2S_CHAR[c] = out if len(out) == 1 else c
             if _T2S_CHAR[c] != c:
                 _T2S_CHANGED.add(c)
     return {ord(c): _T2S_CHAR[c] for c in chars.intersection(_T2S_CHANGED)}
 
 
-@functools.lru_cache(maxsize=1 << 15)
-def _t2s_piece(piece: str) -> str:
-    """OpenCC ``t2s`` of a text between two of OpenCC's separators (computed once per piece)."""
-    return str(_opencc().convert(piece))
-
-
-def _t2s_phrases(text: str) -> str:
-    """``OpenCC('t2s').convert(text)``, piece by piece: OpenCC converts each run between its
-    separators on its own, so a run met again (a boilerplate phrase) is not converted again."""
-    parts = _opencc().split_chars_re.split(text)
-    return "".join(_t2s_piece(p) if i % 2 == 0 and p else p for i, p in enumerate(parts))
-
-
-_WINDOW = 4
 _CHANGING: dict[str, Any] = {"chars": frozenset(), "re": None}
 
 
@@ -90,45 +79,42 @@ def _changing_re(table: dict[int, str]) -> re.Pattern[str]:
     return _CHANGING["re"]
 
 
-def _t2s_windows(text: str, table: dict[int, str]) -> str:
-    """Phrase-level t2s on the windows around traditional characters, 1:1 verified.
+#: A line with its line break: the unit converted on its own (a phrase never spans lines).
+_LINE_RE = re.compile(r"[^\n]*\n?")
 
-    Only the runs containing characters that change (plus ``_WINDOW`` characters of
-    context each side) go through OpenCC's phrase conversion; a window whose conversion
-    changes length falls back to the per-character table.
+
+def _t2s_lines(text: str, table: dict[int, str]) -> str:
+    """Phrase-level t2s of every line that has a character t2s changes, 1:1 verified.
+
+    OpenCC converts each such line whole (its phrase dictionary sees the whole context); a
+    line whose conversion changes its length, or that OpenCC cannot encode (a lone
+    surrogate), falls back to the per-character ``table``. Lines without a changing
+    character are kept as they are.
     """
-    positions = [m.start() for m in _changing_re(table).finditer(text)]
-    if len(positions) > len(text) // 4:
-        windows = [(0, len(text))]  # mostly traditional: one pass
-    else:
-        windows = []
-        for p in positions:
-            a, b = max(0, p - _WINDOW), min(len(text), p + _WINDOW + 1)
-            if windows and a <= windows[-1][1]:
-                windows[-1] = (windows[-1][0], b)
-            else:
-                windows.append((a, b))
+    changing = _changing_re(table)
+    cc = _opencc()
     parts: list[str] = []
-    last = 0
-    for a, b in windows:
-        chunk = text[a:b]
-        conv = _t2s_phrases(chunk)
-        if len(conv) != len(chunk):
+    for line in _LINE_RE.findall(text):
+        if changing.search(line) is None:
+            parts.append(line)
+            continue
+        try:
+            conv = str(cc.convert(line))
+        except (UnicodeError, ValueError):
+            conv = ""
+        if len(conv) != len(line):
             logger.debug("t2s phrase conversion changed the length; per-character fallback")
-            conv = chunk.translate(table)
-        parts.append(text[last:a])
+            conv = line.translate(table)
         parts.append(conv)
-        last = b
-    parts.append(text[last:])
     return "".join(parts)
 
 
 def normalise_text(text: str) -> str:
     """Normalise text for matching, preserving its length.
 
-    Traditional characters are converted to simplified with OpenCC ``t2s``; phrase-level
-    conversion is used when it keeps the length (verified), otherwise the per-character
-    conversion (always 1:1). Full-width digits, letters and punctuation become half-width,
+    Traditional characters are converted to simplified with OpenCC ``t2s``, line by line;
+    phrase-level conversion is used when it keeps the line's length (verified), otherwise
+    the per-character conversion (always 1:1). Full-width digits, letters and punctuation become half-width,
     dash variants become ``-``, ASCII letters lower case.
 
     Parameters
@@ -142,7 +128,7 @@ def normalise_text(text: str) -> str:
     """
     table = _t2s_chars(text)
     if table:
-        text = _t2s_windows(text, table)
+        text = _t2s_lines(text, table)
     out = text.translate(_HALF_TABLE)
     assert len(out) == len(text)
     return out
