@@ -456,9 +456,7 @@ def test_without_a_track_removes_the_services_on_it():
     service["id"] = "rail-r-service"
     layers["rail"] = gpd.GeoDataFrame(pd.concat([rail, service], ignore_index=True), crs=rail.crs)
     G = gn.build_network(layers, as_of="2024-01-01")
-    assert sc.services_on_track(G, "rail-r") == {
-        "rail-r-service": [("station:station-r1", "station:station-r2")]
-    }
+    assert sc.services_on_track(G, "rail-r") == {"rail-r-service": [("station:station-r1", "station:station-r2")]}
     kw = {"origins": {"O": "town-o"}, "destinations": {"D": "dest-d"}, "chains": ("rail",), "assumptions": WALK_ONLY}
     res = sc.compare_without(G, "rail-r", **kw)
     assert res["summary"]["removed"] == ["rail-r", "rail-r-service"]

@@ -244,11 +244,23 @@ def test_permalink_keeps_destination_mode_scenario(synth):
     assert "mode=car" in h
     assert "iso=0" in h
     mp.reload(h)
-    assert mp.js("() => geoAtlas.state()") == {"dest": "dest-wangjing", "mode": "car", "sc": "", "opp": "", "iso": False}
+    assert mp.js("() => geoAtlas.state()") == {
+        "dest": "dest-wangjing",
+        "mode": "car",
+        "sc": "",
+        "opp": "",
+        "iso": False,
+    }
     assert mp.js("() => geoAtlas.map.getZoom()") == 11
     assert mp.js("() => geoAtlas.drawn().key") == "time:dest-wangjing:car"
     mp.reload("#dest=%3Cimg%20src%3Dx%20onerror%3Dwindow.__pwned%3D1%3E&mode=__proto__&sc=constructor&iso=2")
-    assert mp.js("() => geoAtlas.state()") == {"dest": "dest-guomao", "mode": "transit", "sc": "", "opp": "", "iso": True}
+    assert mp.js("() => geoAtlas.state()") == {
+        "dest": "dest-guomao",
+        "mode": "transit",
+        "sc": "",
+        "opp": "",
+        "iso": True,
+    }
     assert mp.js("() => document.querySelectorAll('img[src=x]').length") == 0
     mp.reload()
     mp.assert_clean()

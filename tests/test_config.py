@@ -60,9 +60,7 @@ def test_yaml_aliases_are_refused_in_a_study_file(study_file):
 
 
 def test_use_study_changes_every_stage_default(study_file):
-    text = package_text("study.yaml").replace(
-        "bbox: [115.4, 39.1, 118.3, 40.8]", "bbox: [116.6, 39.8, 116.9, 40.0]"
-    )
+    text = package_text("study.yaml").replace("bbox: [115.4, 39.1, 118.3, 40.8]", "bbox: [116.6, 39.8, 116.9, 40.0]")
     use_study(study_file(text))
     assert default_study().bbox == (116.6, 39.8, 116.9, 40.0)
     use_study(None)

@@ -307,7 +307,11 @@ def test_utf16_and_utf32_with_byte_order_mark(tmp_path):
     _write(tmp_path, "le.md", text.encode("utf-16"))  # BOM + little-endian on this machine
     _write(tmp_path, "be.md", b"\xfe\xff" + text.encode("utf-16-be"))
     _write(tmp_path, "u32.md", text.encode("utf-32"))
-    _write(tmp_path, "ascii16.txt", b"\xff\xfe" + "Jing-Tang intercity opened.\n\nA second paragraph.\n".encode("utf-16-le"))
+    _write(
+        tmp_path,
+        "ascii16.txt",
+        b"\xff\xfe" + "Jing-Tang intercity opened.\n\nA second paragraph.\n".encode("utf-16-le"),
+    )
     _write(tmp_path, "broken16.txt", b"\xff\xfe" + "京唐".encode("utf-16-le") + b"\x00\xd8")  # lone surrogate
     c = load_corpus(tmp_path)
     d = {x.doc_id: x for x in c}
@@ -326,8 +330,14 @@ def test_utf16_and_utf32_with_byte_order_mark(tmp_path):
 
 @pytest.mark.parametrize("suffix", [".html", ".md", ".txt"])
 def test_character_references_are_decoded_once(tmp_path, suffix):
-    body = "<p>标准写作 &amp;lt;b&amp;gt; 与 &amp;amp; 。</p>\n" if suffix == ".html" else "标准写作 &amp;lt;b&amp;gt; 与 &amp;amp; 。\n"
-    p = _write(tmp_path, "refs" + suffix, ("---\ntitle: 标题 &amp;lt;x&amp;gt;\ndate: 2023-01-02\n---\n" + body).encode())
+    body = (
+        "<p>标准写作 &amp;lt;b&amp;gt; 与 &amp;amp; 。</p>\n"
+        if suffix == ".html"
+        else "标准写作 &amp;lt;b&amp;gt; 与 &amp;amp; 。\n"
+    )
+    p = _write(
+        tmp_path, "refs" + suffix, ("---\ntitle: 标题 &amp;lt;x&amp;gt;\ndate: 2023-01-02\n---\n" + body).encode()
+    )
     d = read_document(p)
     assert d.text == "标准写作 &lt;b&gt; 与 &amp; 。"
     assert d.title == "标题 &lt;x&gt;"
@@ -372,7 +382,9 @@ def test_oversized_document_is_skipped_without_reading_it(tmp_path, monkeypatch)
         fh.truncate(DOCUMENT_MAX_BYTES + 1)
     c = load_corpus(tmp_path)
     assert [d.doc_id for d in c] == ["good"]
-    assert c.warnings == [f"{big}: skipped: is {DOCUMENT_MAX_BYTES + 1:,} bytes, over the limit of {DOCUMENT_MAX_BYTES:,}"]
+    assert c.warnings == [
+        f"{big}: skipped: is {DOCUMENT_MAX_BYTES + 1:,} bytes, over the limit of {DOCUMENT_MAX_BYTES:,}"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -432,7 +444,9 @@ def test_long_title_and_source_fields_are_cut_with_a_warning(tmp_path):
     p = _write(
         tmp_path,
         "long.md",
-        ("---\ntitle: " + "长" * 5000 + "\nauthor: " + "作" * 3000 + "\ndate: 2023-05-06\n---\n厂通路开工建设。\n").encode(),
+        (
+            "---\ntitle: " + "长" * 5000 + "\nauthor: " + "作" * 3000 + "\ndate: 2023-05-06\n---\n厂通路开工建设。\n"
+        ).encode(),
     )
     d = read_document(p)
     assert len(d.title) == FIELD_MAX_CHARS

@@ -17,10 +17,22 @@ from geo import crs as gcrs
 from geo import export
 
 TIMELINE = [
-    {"date": "2022-09-28", "precision": "day", "status": "construction_started", "modality": "actual",
-     "doc_id": "doc-01", "quote": "平谷线全线开工"},
-    {"date": "2025-12", "precision": "month", "status": "opened", "modality": "expected",
-     "doc_id": "doc-02", "quote": "计划2025年底通车，\"引号\"与逗号,测试"},
+    {
+        "date": "2022-09-28",
+        "precision": "day",
+        "status": "construction_started",
+        "modality": "actual",
+        "doc_id": "doc-01",
+        "quote": "平谷线全线开工",
+    },
+    {
+        "date": "2025-12",
+        "precision": "month",
+        "status": "opened",
+        "modality": "expected",
+        "doc_id": "doc-02",
+        "quote": '计划2025年底通车，"引号"与逗号,测试',
+    },
 ]
 
 # A clockwise exterior (as often found in Amap-derived data) with a counter-clockwise hole:
@@ -85,10 +97,12 @@ def layers() -> dict[str, gpd.GeoDataFrame]:
         },
         geometry=[
             CW_ZONE,
-            MultiPolygon([
-                Polygon([(116.80, 39.92), (116.90, 39.92), (116.90, 39.99), (116.80, 39.99)]),
-                Polygon([(117.50, 40.50), (117.50, 40.60), (117.60, 40.60)]),  # clockwise part
-            ]),
+            MultiPolygon(
+                [
+                    Polygon([(116.80, 39.92), (116.90, 39.92), (116.90, 39.99), (116.80, 39.99)]),
+                    Polygon([(117.50, 40.50), (117.50, 40.60), (117.60, 40.60)]),  # clockwise part
+                ]
+            ),
         ],
         crs=gcrs.WGS84,
     )
@@ -150,7 +164,9 @@ def test_input_layers_not_modified(layers, tmp_path):
     export.export_layers(layers, tmp_path / "o", fmt="gpkg", status=["open"], crs="EPSG:4548")
     export.export_layers(layers, tmp_path / "o", fmt="geojson", gcj02=True)
     for name, gdf in layers.items():
-        pd.testing.assert_frame_equal(pd.DataFrame(gdf.drop(columns="geometry")), pd.DataFrame(before[name].drop(columns="geometry")))
+        pd.testing.assert_frame_equal(
+            pd.DataFrame(gdf.drop(columns="geometry")), pd.DataFrame(before[name].drop(columns="geometry"))
+        )
         assert gdf.geometry.equals(before[name].geometry)
     assert not layers["zones"].geometry.iloc[0].exterior.is_ccw
 
@@ -205,8 +221,7 @@ def test_reprojection_to_metric_crs(layers, tmp_path, fmt):
 
 
 def test_csv_layout(layers, tmp_path):
-    (path,) = export.export_layers(layers, tmp_path / "stations.csv", fmt="csv", layers_wanted=["stations"]
-    )
+    (path,) = export.export_layers(layers, tmp_path / "stations.csv", fmt="csv", layers_wanted=["stations"])
     df = pd.read_csv(path, dtype=str, keep_default_na=False)
     assert list(df.columns[-3:]) == ["lon", "lat", "wkt"]
     assert df.loc[1, "lon"] == "116.82"
@@ -222,7 +237,9 @@ def test_csv_layout(layers, tmp_path):
 
 
 def test_gcj02_output(layers, tmp_path):
-    (path,) = export.export_layers(layers, tmp_path / "stations.geojson", fmt="geojson", layers_wanted=["stations"], gcj02=True)
+    (path,) = export.export_layers(
+        layers, tmp_path / "stations.geojson", fmt="geojson", layers_wanted=["stations"], gcj02=True
+    )
     assert path.name == "stations.gcj02.geojson"
     assert not (tmp_path / "stations.geojson").exists()
     doc = json.loads(path.read_text(encoding="utf-8"))
@@ -287,8 +304,14 @@ def test_empty_layers_export_in_every_format(layers, tmp_path):
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
-        ({"fmt": "geojson", "layers_wanted": ["railways"]}, r"unknown layer.*'railways'.*valid layers: rail, stations, zones"),
-        ({"fmt": "geojson", "status": ["opened"]}, r"unknown status.*'opened'.*planned, under_construction, open, suspended, unknown"),
+        (
+            {"fmt": "geojson", "layers_wanted": ["railways"]},
+            r"unknown layer.*'railways'.*valid layers: rail, stations, zones",
+        ),
+        (
+            {"fmt": "geojson", "status": ["opened"]},
+            r"unknown status.*'opened'.*planned, under_construction, open, suspended, unknown",
+        ),
         ({"fmt": "gpkg", "crs": "EPSG:999999"}, r"invalid CRS 'EPSG:999999'"),
         ({"fmt": "parquet", "crs": "not a crs"}, r"invalid CRS 'not a crs'"),
         ({"fmt": "geojson", "crs": "EPSG:4548"}, r"RFC 7946"),
@@ -439,7 +462,9 @@ except GeoError as exc:
 """
 
 
-@pytest.mark.parametrize(("fmt", "name"), [("gpkg", "l.gpkg"), ("kml", "l.kml"), ("csv", "stations.csv"), ("geojson", "stations.geojson")])
+@pytest.mark.parametrize(
+    ("fmt", "name"), [("gpkg", "l.gpkg"), ("kml", "l.kml"), ("csv", "stations.csv"), ("geojson", "stations.geojson")]
+)
 def test_a_full_disk_gives_a_clean_error_and_keeps_the_old_file(layers, tmp_path, fmt, name):
     import subprocess
     import sys

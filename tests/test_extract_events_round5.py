@@ -188,7 +188,9 @@ def test_a_renumbered_line_runs_under_its_new_number(gaz):
 # --------------------------------------------------------------------------- milestones
 def test_the_first_pier_of_the_works_is_a_milestone(gaz):
     assert _events(gaz, "青禾路架设第一片箱梁。") == {("road-qinghe", "milestone", "actual", _REPORT_MONTH, "month")}
-    assert _events(gaz, "白沙大桥昨天浇筑首根桩基。") == {("bridge-baisha", "milestone", "actual", D(2024, 11, 19), "day")}
+    assert _events(gaz, "白沙大桥昨天浇筑首根桩基。") == {
+        ("bridge-baisha", "milestone", "actual", D(2024, 11, 19), "day")
+    }
 
 
 def test_a_subjects_time_adverbial_does_not_date_a_forecast_or_a_later_subject(gaz):

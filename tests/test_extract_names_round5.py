@@ -229,7 +229,9 @@ def test_a_toll_station_named_by_a_town_keeps_the_town_in_its_name(gaz):
     assert by_name["燕郊收费站"].kind == "interchange"
 
 
-@pytest.mark.parametrize("text", ["该综合交通枢纽建成后是一座地下枢纽。", "要把通州打造成综合交通枢纽。", "打造区域综合交通枢纽。"])
+@pytest.mark.parametrize(
+    "text", ["该综合交通枢纽建成后是一座地下枢纽。", "要把通州打造成综合交通枢纽。", "打造区域综合交通枢纽。"]
+)
 def test_a_hub_word_after_no_place_is_no_feature(gaz, text):
     by_name, _events, _surfaces = _run(text, gaz)
     assert not any(n.endswith("枢纽") for n in by_name)

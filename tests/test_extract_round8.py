@@ -92,3 +92,40 @@ def test_a_line_opencc_cannot_read_is_converted_character_by_character():
     norm = normalise_text(text)
     assert len(norm) == len(text)
     assert norm == "北运河\ud800廊坊段\n与通州段"
+
+
+# --------------------------------------------------------------------------- works on a section
+def _subjects(text: str, gaz):
+    r = extract([Doc("t8s", D(2025, 3, 1), text)], gaz, known_events=False)
+    return {(e.feature_id, e.status) for e in r.events}
+
+
+@pytest.mark.parametrize(
+    ("clause", "status"),
+    [
+        ("河北段近日率先开工建设厂通路至通燕高速一段", "construction_started"),
+        ("目前率先开建安石路至厂通路段", "construction_started"),
+        ("眼下先期开建安石路至厂通路段", "construction_started"),
+        ("西段正在加快建设安石路到通燕高速这一段", "under_construction"),
+    ],
+)
+def test_works_on_a_section_between_two_places_are_the_topics(clause, status, package_gazetteer):
+    # the roads only bound the section of the line that is being built
+    got = _subjects(f"地铁平谷线全长81公里，设站21座。{clause}，长度约5公里。", package_gazetteer)
+    assert got == {("metro-line-22", status)}
+
+
+def test_a_named_road_with_its_own_section_keeps_the_works(package_gazetteer):
+    got = _subjects("地铁平谷线全长81公里。本月开工建设厂通路西集至燕郊段。", package_gazetteer)
+    assert got == {("road-changtong", "construction_started")}
+
+
+def test_a_named_subject_before_the_section_keeps_the_works(package_gazetteer):
+    got = _subjects("通燕高速全长20公里。地铁平谷线本月开工建设厂通路至安石路段。", package_gazetteer)
+    assert got == {("metro-line-22", "construction_started")}
+
+
+@pytest.mark.parametrize("adverb", ["先行", "先期"])
+def test_first_works_adverbs_stand_between_a_zero_subject_and_its_keyword(adverb, package_gazetteer):
+    got = _subjects(f"地铁平谷线全长81公里，设站21座。东段{adverb}开工建设。", package_gazetteer)
+    assert got == {("metro-line-22", "construction_started")}

@@ -337,13 +337,21 @@ EVENT = {"status": "opened", "date": "2024-09-29", "precision": "day", "source":
         ({"geometry": {"type": "LineString", "coordinates": [[116.70, 39.90]]}}, "LineString has 1 position(s)"),
         ({"geometry": {"type": "Circle", "coordinates": [116.7, 39.9], "radius": 500}}, "unknown type 'Circle'"),
         (
-            {"geometry": {"type": "Polygon", "coordinates": [[[116.6, 39.8], [116.6, 39.85], [116.65, 39.85], [116.65, 39.8]]]}},
+            {
+                "geometry": {
+                    "type": "Polygon",
+                    "coordinates": [[[116.6, 39.8], [116.6, 39.85], [116.65, 39.85], [116.65, 39.8]]],
+                }
+            },
             "ring 1 is not closed: it starts at [116.6, 39.8] and ends at [116.65, 39.8]",
         ),
         ({"geometry": {"type": "Point", "coordinates": ["a", "b"]}}, "are not [longitude, latitude]"),
         ({"geometry": {"type": "Point", "coordinates": [float("nan"), 39.9]}}, "are not [longitude, latitude]"),
         ({"geometry": [116.7, 39.9]}, "must be a GeoJSON geometry mapping"),
-        ({"known_events": [{**EVENT, "date": "2024-02-30"}]}, "known_events #1 date '2024-02-30' is not a calendar date"),
+        (
+            {"known_events": [{**EVENT, "date": "2024-02-30"}]},
+            "known_events #1 date '2024-02-30' is not a calendar date",
+        ),
         ({"known_events": [{**EVENT, "status": "teleported"}]}, "known_events #1 has unknown status 'teleported'"),
         ({"known_events": ["opened 2024"]}, "known_events #1 must be a mapping"),
         ({"known_events": [{**EVENT, "source": ""}]}, "known_events #1 has no source"),
@@ -378,10 +386,14 @@ def test_every_problem_of_a_file_is_listed(tmp_path):
 def test_unquoted_impossible_yaml_date_names_the_record(tmp_path):
     p = tmp_path / "g.yaml"
     text = yaml.safe_dump(BASE, allow_unicode=True)
-    text += "- {id: road-y, name_zh: 乙路, kind: road, theme: road, geometry: {type: Point, coordinates: [116.7, 39.9]},\n"
+    text += (
+        "- {id: road-y, name_zh: 乙路, kind: road, theme: road, geometry: {type: Point, coordinates: [116.7, 39.9]},\n"
+    )
     text += "   known_events: [{status: opened, date: 2024-02-30, precision: day, source: s}]}\n"
     p.write_text(text, encoding="utf-8")
-    with pytest.raises(GazetteerError, match=r"g\.yaml record #9 'road-y': known_events\[0\]\.date '2024-02-30': day is out of range"):
+    with pytest.raises(
+        GazetteerError, match=r"g\.yaml record #9 'road-y': known_events\[0\]\.date '2024-02-30': day is out of range"
+    ):
         load_gazetteer(p)
 
 

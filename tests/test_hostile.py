@@ -132,8 +132,15 @@ def test_payload_in_layer_and_group_labels_is_not_template(tmp_path):
     sentinel = tmp_path / _SENTINEL_NAME
     bad = _payloads(sentinel)["exec"]
     road = gpd.GeoDataFrame(
-        [{"id": "road-x", "name_zh": "路", "kind": "road", "theme": "road" + bad,
-          "geometry": LineString([(116.7, 39.9), (116.8, 39.95)])}],
+        [
+            {
+                "id": "road-x",
+                "name_zh": "路",
+                "kind": "road",
+                "theme": "road" + bad,
+                "geometry": LineString([(116.7, 39.9), (116.8, 39.95)]),
+            }
+        ],
         crs="EPSG:4326",
     )
     atlas_html = gm.render_html(gm.atlas({"roads" + bad: road}, basemap="none"))
@@ -330,11 +337,45 @@ def test_one_bad_date_never_stops_the_corpus(tmp_path):
 # fuzzing the reader (hypothesis, fixed seed, bounded number of examples)
 
 _FRAGMENTS = [
-    "---\n", "title: 标题\n", "date: 2023-12-29\n", "date: 9999-12-31T23:59:59-12:00\n", "lol: &a [1]\n",
-    "x: *a\n", "...\n", "<div>", "</div>", "<p class='nav'>", "</p>", "<!--", "-->", "<script>", "</script>",
-    "<a href=\"x>", "<", ">", "&amp;lt;", "&#x0;", "&#99999999;", "&", "时间:2023-12-29 17:56\n",
-    "京唐城际铁路开通运营，", "燕郊站投入使用。", "2021年", "……", "\n\n", "\r\n", "\u3000", "\x00", "\x1b[31m",
-    "\ufeff", "\ud7ff", "🙂", "扫一扫", "<https://example.org/a>", "{{7*7}}", " " * 30,
+    "---\n",
+    "title: 标题\n",
+    "date: 2023-12-29\n",
+    "date: 9999-12-31T23:59:59-12:00\n",
+    "lol: &a [1]\n",
+    "x: *a\n",
+    "...\n",
+    "<div>",
+    "</div>",
+    "<p class='nav'>",
+    "</p>",
+    "<!--",
+    "-->",
+    "<script>",
+    "</script>",
+    '<a href="x>',
+    "<",
+    ">",
+    "&amp;lt;",
+    "&#x0;",
+    "&#99999999;",
+    "&",
+    "时间:2023-12-29 17:56\n",
+    "京唐城际铁路开通运营，",
+    "燕郊站投入使用。",
+    "2021年",
+    "……",
+    "\n\n",
+    "\r\n",
+    "\u3000",
+    "\x00",
+    "\x1b[31m",
+    "\ufeff",
+    "\ud7ff",
+    "🙂",
+    "扫一扫",
+    "<https://example.org/a>",
+    "{{7*7}}",
+    " " * 30,
 ]
 
 

@@ -113,9 +113,7 @@ def test_outputs_are_byte_identical_across_processes(seed_build, tmp_path):
             if rel.name == "MANIFEST.sha256":
                 continue  # checked through the files it lists
             assert (built / sub / rel).read_bytes() == (tmp_path / sub / rel).read_bytes(), f"{sub}/{rel}"
-    assert (built / "maps" / "MANIFEST.sha256").read_bytes() == (
-        tmp_path / "maps" / "MANIFEST.sha256"
-    ).read_bytes()
+    assert (built / "maps" / "MANIFEST.sha256").read_bytes() == (tmp_path / "maps" / "MANIFEST.sha256").read_bytes()
 
 
 def test_cli_extract_timeline_and_check(capsys):

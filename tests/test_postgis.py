@@ -102,7 +102,9 @@ def test_tables_have_srid_4326_and_spatial_indexes(dsn, exported):
     srids = _q(dsn, "SELECT f_table_name, srid FROM geometry_columns WHERE f_table_schema = 'jjj_atlas'")
     assert {t for t, _ in srids} >= set(geo.schema.LAYER_NAMES)
     assert {s for _, s in srids} == {4326}
-    idx = _q(dsn, "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'jjj_atlas' AND indexdef LIKE '%gist%'")
+    idx = _q(
+        dsn, "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'jjj_atlas' AND indexdef LIKE '%gist%'"
+    )
     assert {n for n, _ in idx} >= {f"{t}_geom_gist" for t in geo.schema.LAYER_NAMES}
     # a spatial query a QGIS user would run: stations within 2 km of 燕郊站
     near = _q(

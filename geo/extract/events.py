@@ -479,7 +479,7 @@ _ANAPHOR_RE = re.compile(
 _ZERO_FILLER_RE = re.compile(
     r"^(?:[\s“”\"]|将于|将在|将会|将|预计于|预计在|预计|计划于|计划在|计划|力争于|力争在|力争|争取|拟于|拟|"
     r"有望于|有望|已经|已于|已|正在|正|于|在|目前|现阶段|当前|眼下|如今|现在|现已|现|日前|近日|均|都|全部|也|还|并|且|同时|此外|"
-    r"率先|首先|即将|全面|正式|顺利|基本|实现|完成|进入|迈进|迈入|步入|开始|达到|进一步|加快|稳步|年底前|年内|"
+    r"率先|首先|先行|先期|即将|全面|正式|顺利|基本|实现|完成|进入|迈进|迈入|步入|开始|达到|进一步|加快|稳步|年底前|年内|"
     r"整体|主体(?:建筑|结构|工程)?|全线|双线|左线|右线|大面积|会|可|能|陆续|逐步|先后|分别|同步|完成[^，。；]{1,12}?(?:等|并|后)|"
     # the subject's listed works before the keyword: 该路的征地拆迁等前期工作
     r"的[^，。；的]{1,10}?等)*$"
@@ -606,6 +606,9 @@ def events_in(
             st0 = status_in(ctx.norm[clause.start : clause.end])
             if st0 is not None and _inside_section_label(ctx, clause, [(a, b) for a, b, _ in cmentions], st0[1]):
                 cmentions = []  # 潮白河以东段已基本完工: the river bounds a section of the topic
+        object_section = len(cmentions) == 2 and _object_section(ctx, clause, cmentions)
+        if object_section:
+            cmentions = []  # 北京段率先开建甲路至乙河一段: the works are on a section of the topic
         if cmentions and _ENUM_INTRO_RE.search(ctx.norm, clause.start, clause.end):
             _enumerated_events(ctx, ci, by_clause, kinds, group_statements, events, seen)
         if not cmentions:
@@ -629,7 +632,11 @@ def events_in(
                 rd = _choose_date(ctx, ci, ctext, 0, st[1], modality)
                 group_statements[clause.sentence].append((st[0], _check_future(ctx, rd, modality), rd, kw_text))
                 continue
-            if ci in any_mention and not _inside_section_label(ctx, clause, any_mention[ci], st[1]):
+            if (
+                ci in any_mention
+                and not object_section
+                and not _inside_section_label(ctx, clause, any_mention[ci], st[1])
+            ):
                 continue  # only places (areas) named: their own subject, not the topic's
             fids = (
                 _timetable_line(ctx, ci, ctext, st, by_clause, kinds)
@@ -645,6 +652,7 @@ def events_in(
                     kinds,
                     section_owners=section_owners,
                     known_spans=any_mention.get(ci, ()),
+                    object_section=object_section,
                 )
             )
             if not fids:
@@ -1120,6 +1128,7 @@ def _antecedent(
     *,
     section_owners: Mapping[int, list[tuple[int, str]]] | None = None,
     known_spans: Sequence[tuple[int, int]] = (),
+    object_section: bool = False,
 ) -> list[str]:
     """The features a clause without a mention of its own is about (zero anaphora).
 
@@ -1139,7 +1148,8 @@ def _antecedent(
     gazetteer knows (``香河境内``) is no unknown subject of the clause.
 
     Never when the clause names a feature the gazetteer does not know (``东坝船闸计划
-    2025年通航``), nor when the keyword has an object of its own.
+    2025年通航``), nor when the keyword has an object of its own, unless that object is only
+    a section of the topic (``object_section``, see :func:`_object_section`).
     """
     clause = ctx.seg.clauses[ci]
     _status, ks, ke = st
@@ -1152,7 +1162,7 @@ def _antecedent(
         label = _SECTION_LABEL_RE.search(PINYIN_ARTIFACT_RE.sub("", ctext[:ks]))
         if label is None or any(_compatible(label.group(0), kinds.get(f)) for f in last_subject[2]):
             return list(last_subject[2])
-    if len(tail) > _ZERO_TAIL_MAX or not _ZERO_TAIL_OK_RE.match(tail):
+    if not object_section and (len(tail) > _ZERO_TAIL_MAX or not _ZERO_TAIL_OK_RE.match(tail)):
         return []  # the keyword has an object of its own (已建成各类园区19个): another statement
     modality = "expected" if EXPECTED_RE.search(ctext) else "actual"
     anaphor = _zero_subject(ctx, ci, ctext, ks, modality)
@@ -1229,6 +1239,34 @@ _BOUNDARY_AFTER_RE = re.compile(r"(?:以[东西南北]|[东西南北]侧)[\u4e00
 #: A section label written with place names (``通州至大兴段``, ``北京段``, ``河北段``, the stretch
 #: inside an area: ``甲县境内``).
 _SECTION_LABEL_RE = re.compile(r"[\u4e00-\u9fff]{1,8}(?:至|到|—|-)?[\u4e00-\u9fff]{0,8}?(?:(?<!阶)段|境内)")
+
+
+#: What may stand between a works keyword and the section it works on (``开工建设甲路至乙路段``).
+_WORKS_FILLER_RE = re.compile(r"\s*(?:建设|施工|了)?\s*")
+#: The end of a section label after its second end point: ``一段``, ``段``, ``这一段``.
+_SECTION_END_RE = re.compile(r"(?:这|一|这一)?段")
+
+
+def _object_section(ctx: DocContext, clause: Clause, cmentions: Sequence[tuple[int, int, str]]) -> bool:
+    """Whether the clause's two names are only the end points of the section its works
+    keyword works on: ``北京段目前率先开建甲路至乙河一段``, ``率先开工建设甲路至乙路段``.
+
+    Nothing is named before the keyword (its subject is a bare section label or left out),
+    and right after it (or after ``建设``/``施工``) stand ``A至B段``: the first name ends at
+    ``至``/``到``/``—``, the second ends the label. The section belongs to the topic, so the
+    clause is read as one without names (:func:`_antecedent`).
+    """
+    (a1, b1, _), (a2, b2, _) = cmentions
+    norm = ctx.norm
+    if b1 >= len(norm) or norm[b1] not in "至到-" or a2 != b1 + 1:
+        return False
+    if not (norm.endswith("段", a2, b2) or _SECTION_END_RE.match(norm, b2)):
+        return False
+    st = status_in(norm[clause.start : a1])
+    if st is None or st[0] not in ("construction_started", "under_construction"):
+        return False
+    gap = _WORKS_FILLER_RE.match(norm, clause.start + st[2], a1)
+    return gap is not None and gap.end() == a1
 
 
 def _inside_section_label(ctx: DocContext, clause: Clause, spans: list[tuple[int, int]], ks: int) -> bool:
