@@ -129,3 +129,22 @@ def test_a_named_subject_before_the_section_keeps_the_works(package_gazetteer):
 def test_first_works_adverbs_stand_between_a_zero_subject_and_its_keyword(adverb, package_gazetteer):
     got = _subjects(f"地铁平谷线全长81公里，设站21座。东段{adverb}开工建设。", package_gazetteer)
     assert got == {("metro-line-22", "construction_started")}
+
+
+@pytest.mark.parametrize(
+    ("text", "fid"),
+    [
+        ("地铁平谷线东段开始铺轨。截至本月，廊坊段车站主体结构完成70%。", "metro-line-22"),
+        ("地铁平谷线东段盾构贯通。三河段车站主体结构完成45%。", "metro-line-22"),
+        ("地铁平谷线东段开始铺轨。北京段区间主体结构已经完工。", "metro-line-22"),
+        ("通燕高速全长20公里。厂通路已开工。河北段桥梁已全部完工。", "road-changtong"),
+    ],
+)
+def test_the_stations_or_runs_of_a_section_are_the_section_owners(text, fid, package_gazetteer):
+    assert (fid, "milestone") in _subjects(text, package_gazetteer)
+
+
+def test_the_stations_of_a_section_are_no_station_named_before(package_gazetteer):
+    # a station is no section owner: the stations of 河北段 are not 燕郊站
+    got = _subjects("燕郊站已开通运营。河北段车站将于年底完工。", package_gazetteer)
+    assert all(status != "milestone" for _, status in got)

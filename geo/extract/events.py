@@ -473,7 +473,9 @@ _ANAPHOR_RE = re.compile(
     r"(?:(?<=[该此本这条座个其述上些处项])[^，。；]{0,16}的)?(?:轨道|城际|地铁|跨界)?"
     r"(?:工程项目|工程|项目|线路|路段|道路|大桥|桥梁|车站|隧道|全线|收费站|立交|互通|码头|高速公路|高速|线|路|桥|站|枢纽|船闸|公园|院区)"
     r"(?:整体|全线|主体(?:建筑|结构|工程)?|工程|项目)?"
-    r"|[\u4e00-\u9fff]{1,8}(?:至[\u4e00-\u9fff]{1,8})?(?:(?<!阶)段|境内)|[一二三四]期(?:工程|项目)?))"
+    # a bare section label, or the stations or runs of one (``河北段车站``, ``北京段区间``)
+    r"|[\u4e00-\u9fff]{1,8}(?:至[\u4e00-\u9fff]{1,8})?(?:(?<!阶)段|境内)(?:车站|区间|桥梁|隧道|高架)?"
+    r"|[一二三四]期(?:工程|项目)?))"
 )
 #: What may stand between a zero or anaphoric subject and the status keyword.
 _ZERO_FILLER_RE = re.compile(
@@ -872,6 +874,8 @@ _LINEAR_KINDS = frozenset({"road", "expressway", "metro_line", "rail_line"})
 _SECTION_KINDS = _LINEAR_KINDS | {"river"}
 #: A bare section label at the end of an anaphor.
 _SECTION_TAIL_RE = re.compile(r"(?:段|境内)$")
+#: A part noun after a section label (``河北段车站``, ``北京段区间``): the part is the section owner's.
+_SECTION_PART_RE = re.compile(r"(?<=段|内)(?:车站|区间|桥梁|隧道|高架)$")
 
 
 def _planned_alignment(
@@ -1168,6 +1172,7 @@ def _antecedent(
     anaphor = _zero_subject(ctx, ci, ctext, ks, modality)
     if anaphor is None:
         return []
+    anaphor = _SECTION_PART_RE.sub("", anaphor)  # 河北段车站: the stations of the section, the owner's
     if not anaphor:
         topic_here = _sentence_topic(ctx, clause, last_eventable)
         if topic_here is not None and (
