@@ -1,9 +1,13 @@
-"""Extraction, round 8: a fact the text dates only by its report is dated to the report's month.
+"""Extraction, round 8: facts dated only by their report; works on a section of the topic;
+normalisation through OpenCC's own converter.
 
-``甲线已全面施工`` or ``目前，甲线正在加紧建设`` in an article of 17 December says the state held,
-or the change had happened, by that day; it does not say on which day. Such a fact is dated
-to the month of publication (precision ``month``), and the timeline still counts it from the
-day of publication. A forecast without a date keeps the publication date as ``reported``.
+- ``甲线已全面施工`` or ``目前，甲线正在加紧建设`` in an article of 17 December says the state held,
+  or the change had happened, by that day; it does not say on which day. Such a fact is dated
+  to the month of publication (precision ``month``), and the timeline still counts it from the
+  day of publication. A forecast without a date keeps the publication date as ``reported``.
+- ``北京段率先开建甲路至乙河一段``: the two names bound the section of the line being built; the
+  works are the line's. The stations, runs or bridges of a section (``河北段桥梁``) are the
+  section owner's.
 
 Every sentence here is written by the team to show one class of wording (no dev-set text).
 """

@@ -1256,8 +1256,8 @@ def _object_section(ctx: DocContext, clause: Clause, cmentions: Sequence[tuple[i
     """Whether the clause's two names are only the end points of the section its works
     keyword works on: ``北京段目前率先开建甲路至乙河一段``, ``率先开工建设甲路至乙路段``.
 
-    Nothing is named before the keyword (its subject is a bare section label or left out),
-    and right after it (or after ``建设``/``施工``) stand ``A至B段``: the first name ends at
+    No feature is named before the keyword (its subject is a bare section label, a place or
+    left out), and right after it (or after ``建设``/``施工``) stand ``A至B段``: the first name ends at
     ``至``/``到``/``—``, the second ends the label. The section belongs to the topic, so the
     clause is read as one without names (:func:`_antecedent`).
     """

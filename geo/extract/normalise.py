@@ -56,8 +56,8 @@ def _opencc() -> Any:
 def _t2s_chars(text: str) -> dict[int, str]:
     """Per-character t2s mapping for the characters of ``text`` that change (1:1 only)."""
     chars = set(text)
-    new = [c for c in chars if c not in _T2S_CHAR and ord(c) >= 0x3400]  # (not set.difference: it
-    # would walk the whole table, which grows to thousands of characters)
+    # membership, not set.difference: that walks the whole table (thousands of characters)
+    new = [c for c in chars if c not in _T2S_CHAR and ord(c) >= 0x3400]
     if new:
         cc = _opencc()
         for c in new:
