@@ -361,7 +361,8 @@ def build_timelines(
                 modality=modality,
                 date=date,
                 precision=precision,
-                date_basis=str(rs[0][6] or ""),
+                # a source that gives the date outranks one that only reports it (``reported``)
+                date_basis=str(next((r[6] for r in rs if r[6] and r[6] != "reported"), rs[0][6]) or ""),
                 date_end=date_end,
                 effective_date=eff,
                 published=max(pubs) if pubs else None,

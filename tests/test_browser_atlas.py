@@ -330,6 +330,24 @@ def test_regional_lines_end_at_the_study_area_with_an_arrow(real_atlas):
     real_atlas.reload()
 
 
+def test_popups_say_when_a_date_is_only_the_month_of_the_report(real_atlas):
+    """An undated fact (通宝路's early works in seed 000, published 2021-11-12) shows the report's
+    month, labelled as such; a fact the text dates keeps its own precision label."""
+    mp = real_atlas
+    text = mp.click_feature("roads", "road-tongbao")
+    # the month, what it is, and the day of the report the timeline counts it from
+    assert "2021-11 (undated: month of the report 报道月份, 2021-11-12)" in text
+    label = mp.page.locator(".leaflet-popup-content .ga-prec", has_text="month of the report").first
+    label.scroll_into_view_if_needed()
+    assert label.is_visible()
+    mp.screenshot("popup-report-month.png")
+    text = mp.click_feature("bridges", "bridge-wangjiabai", zoom=14)
+    assert "2023-09-26 (day 日)" in text
+    assert "month of the report" not in text.split("2023-09-26 (day 日)")[1].split("\n")[0]
+    mp.no_popup()
+    mp.assert_clean()
+
+
 def test_search_gives_feedback_keys_and_lines_stations(real_atlas):
     """Defect 9: no-match message, arrow keys, a line's stations, the found feature highlighted."""
     mp = real_atlas

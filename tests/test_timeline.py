@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 
@@ -292,3 +293,18 @@ def test_events_dicts_and_partial_objects_merge_alike():
     from_dict = build_timelines([dict(doc_id="d", quote="x", **fields)])
     assert [t.to_json() for t in from_obj["g"]] == [t.to_json() for t in from_dict["g"]]
     assert from_obj["g"][0].citations == [{"doc_id": "d", "start": None, "end": None, "quote": "x", "published": None}]
+
+
+def test_a_source_that_dates_an_event_outranks_one_that_only_reports_it():
+    """An undated fact dated to its report's month and a statement that gives the month
+    (``11月，甲路…``) are one timeline event; the month it shows comes from the text."""
+    reported = dataclasses.replace(
+        ev("opened", "actual", D(2021, 11, 1), "month", "a", D(2021, 11, 12)), date_basis="reported"
+    )
+    stated = dataclasses.replace(
+        ev("opened", "actual", D(2021, 11, 1), "month", "b", D(2021, 12, 5)), date_basis="2021年11月"
+    )
+    (t,) = build_timelines([reported, stated])["f"]
+    assert t.date_basis == "2021年11月"
+    assert [c["doc_id"] for c in t.citations] == ["a", "b"]
+    assert t.effective_date == D(2021, 11, 12)  # known from the first report

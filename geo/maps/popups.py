@@ -343,8 +343,16 @@ def _event_html(ev: Mapping[str, Any], documents: Mapping[str, Any] | None) -> s
         cites = [{"quote": ev.get("quote"), "doc_id": ev.get("doc_id")}]
     more = f' <span class="ga-doc">(+{len(cites) - 3} more sources)</span>' if len(cites) > 3 else ""
     superseded = ev.get("superseded_by")
-    prec = PRECISION_LABELS.get(precision)
-    prec_html = f' <span class="ga-prec">({pair_html(prec, precision)})</span>' if precision else ""
+    reported_on = ""
+    prec: tuple[str, str] | None
+    if precision == "month" and ev.get("date_basis") == "reported":
+        prec = PRECISION_LABELS["reported_month"]  # undated in the text: the report's month
+        # the first report of it: the day the timeline counts it from
+        first = iso_date(ev.get("effective_date"))
+        reported_on = f", {escape(first)}" if first else ""
+    else:
+        prec = PRECISION_LABELS.get(precision)
+    prec_html = f' <span class="ga-prec">({pair_html(prec, precision)}{reported_on})</span>' if precision else ""
     quotes = "".join(
         f'<q lang="zh">{linkify(short(c.get("quote")))}</q>{doc_label(c.get("doc_id"), documents)}' for c in cites[:3]
     )

@@ -196,6 +196,8 @@ PRECISION_LABELS: dict[str, Pair] = {
     "month": ("month", "月"),
     "year": ("year", "年"),
     "reported": ("undated: publication date", "报道日期"),
+    # a fact the text does not date, dated to the month of the report that states it
+    "reported_month": ("undated: month of the report", "报道月份"),
 }
 #: How a provisional feature was placed (``placement.level``, one per
 #: :data:`geo.extract.provisional.PLACEMENT_LEVELS`): where the text names its county.
