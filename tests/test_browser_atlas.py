@@ -337,15 +337,46 @@ def test_popups_say_when_a_date_is_only_the_month_of_the_report(real_atlas):
     text = mp.click_feature("roads", "road-tongbao")
     # the month, what it is, and the day of the report the timeline counts it from
     assert "2021-11 (undated: month of the report 报道月份, 2021-11-12)" in text
-    label = mp.page.locator(".leaflet-popup-content .ga-prec", has_text="month of the report").first
-    label.scroll_into_view_if_needed()
-    assert label.is_visible()
+    # scroll the popup's own content (not the page) to the label, and look
+    assert mp.js(
+        """() => {
+            const c = document.querySelector('.leaflet-popup-content');
+            const l = [...c.querySelectorAll('.ga-prec')].find(e => e.textContent.includes('month of the report'));
+            c.scrollTop += l.getBoundingClientRect().top - c.getBoundingClientRect().top - 40;
+            const r = l.getBoundingClientRect(), b = c.getBoundingClientRect();
+            return r.top >= b.top && r.bottom <= b.bottom && window.scrollY === 0;
+        }"""
+    )
     mp.screenshot("popup-report-month.png")
     text = mp.click_feature("bridges", "bridge-wangjiabai", zoom=14)
     assert "2023-09-26 (day 日)" in text
     assert "month of the report" not in text.split("2023-09-26 (day 日)")[1].split("\n")[0]
     mp.no_popup()
     mp.assert_clean()
+
+
+_COVERED_JS = """() => {
+    // points of the open popup's frame that something else is drawn over
+    const w = document.querySelector('.leaflet-popup-content-wrapper'), r = w.getBoundingClientRect(), out = [];
+    for (let i = 1; i < 10; i++) for (let j = 1; j < 10; j++) {
+        const x = r.left + r.width * i / 10, y = r.top + r.height * j / 10;
+        const e = document.elementFromPoint(x, y);
+        if (e && !w.contains(e)) out.push([Math.round(x), Math.round(y), e.className || e.tagName]);
+    }
+    return out;
+}"""
+
+
+@pytest.mark.parametrize(("layer", "fid"), [("roads", "road-tongbao"), ("rail", "metro-line-22")])
+def test_an_open_popup_is_covered_by_no_control(real_atlas, layer, fid):
+    """On a phone a popup spans the map's width: it opens below the search box and the zoom,
+    layer, legend and list buttons instead of under them."""
+    mp = real_atlas
+    mp.click_feature(layer, fid)
+    mp.page.wait_for_timeout(400)  # the popup's auto-pan ends
+    assert mp.js(_COVERED_JS) == []
+    mp.screenshot(f"popup-uncovered-{fid}.png")
+    mp.no_popup()
 
 
 def test_search_gives_feedback_keys_and_lines_stations(real_atlas):

@@ -116,8 +116,24 @@ var geoAtlasLib = window.geoAtlasLib || (function () {
     map.attributionControl.setPrefix('<a href="https://leafletjs.com" title="A JavaScript library for ' +
       'interactive maps">Leaflet</a>');
   }
+  function topReserve(map) {
+    // On a phone a popup spans the map's width: it opens below every control of the top
+    // corners (search, zoom, layers, legend and list buttons), so none of them covers its
+    // text; at most 40 % of the height, whatever is expanded.
+    if (!phone(map)) return 20;
+    var box = map.getContainer().getBoundingClientRect(), low = 0;
+    ["top-left", "top-right"].forEach(function (name) {
+      var c = corner(map, ".leaflet-" + name.replace("-", ".leaflet-"));
+      if (!c) return;
+      [].forEach.call(c.children, function (ctl) {
+        var r = ctl.getBoundingClientRect();
+        if (r.height > 0) low = Math.max(low, r.bottom - box.top);
+      });
+    });
+    return Math.min(Math.max(60, Math.ceil(low) + 8), Math.round(box.height * 0.4));
+  }
   function popupOptions(map, GA) {
-    var s = map.getSize(), bottom = (GA && GA.bottomReserve) || 0, top = phone(map) ? 60 : 20;
+    var s = map.getSize(), bottom = (GA && GA.bottomReserve) || 0, top = topReserve(map);
     return {
       maxWidth: Math.max(180, Math.min(380, s.x - 90)),  // content width: the frame adds ~44 px
       minWidth: Math.min(240, s.x - 110),
