@@ -462,6 +462,23 @@ class MapPage:
         self.page.wait_for_function("!(geoAtlas.map._panAnim && geoAtlas.map._panAnim._inProgress)", timeout=5000)
         return self.page.inner_text(".leaflet-popup-content")
 
+    def popup_covered(self) -> list:
+        """Points of the open popup's frame that something else (a control) is drawn over, as
+        ``[x, y, class]``; ``[]`` when a reader sees all of it."""
+        self.popup_text()  # the auto-pan has ended
+        return self.js(
+            """() => {
+                const w = document.querySelector('.leaflet-popup-content-wrapper'), r = w.getBoundingClientRect();
+                const out = [];
+                for (let i = 1; i < 10; i++) for (let j = 1; j < 10; j++) {
+                    const x = r.left + r.width * i / 10, y = r.top + r.height * j / 10;
+                    const e = document.elementFromPoint(x, y);
+                    if (e && !w.contains(e)) out.push([Math.round(x), Math.round(y), e.className || e.tagName]);
+                }
+                return out;
+            }"""
+        )
+
     def open_layers(self) -> None:
         """Open the layer switcher as a user does: hover it (desktop) or tap it (phone)."""
         if self.viewport == "phone":

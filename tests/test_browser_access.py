@@ -95,6 +95,7 @@ def test_hexagon_popup_compares_every_mode(real, hexes):
     assert text.splitlines()[0].startswith("Hexagon")
     assert " in " in text.splitlines()[0]  # the county, not a raw id
     assert f"H3 cell {h3}" in text  # the id only as a footnote
+    assert real.popup_covered() == []  # no control is drawn over it
     real.no_popup()
 
 

@@ -355,26 +355,13 @@ def test_popups_say_when_a_date_is_only_the_month_of_the_report(real_atlas):
     mp.assert_clean()
 
 
-_COVERED_JS = """() => {
-    // points of the open popup's frame that something else is drawn over
-    const w = document.querySelector('.leaflet-popup-content-wrapper'), r = w.getBoundingClientRect(), out = [];
-    for (let i = 1; i < 10; i++) for (let j = 1; j < 10; j++) {
-        const x = r.left + r.width * i / 10, y = r.top + r.height * j / 10;
-        const e = document.elementFromPoint(x, y);
-        if (e && !w.contains(e)) out.push([Math.round(x), Math.round(y), e.className || e.tagName]);
-    }
-    return out;
-}"""
-
-
 @pytest.mark.parametrize(("layer", "fid"), [("roads", "road-tongbao"), ("rail", "metro-line-22")])
 def test_an_open_popup_is_covered_by_no_control(real_atlas, layer, fid):
     """On a phone a popup spans the map's width: it opens below the search box and the zoom,
     layer, legend and list buttons instead of under them."""
     mp = real_atlas
     mp.click_feature(layer, fid)
-    mp.page.wait_for_timeout(400)  # the popup's auto-pan ends
-    assert mp.js(_COVERED_JS) == []
+    assert mp.popup_covered() == []
     mp.screenshot(f"popup-uncovered-{fid}.png")
     mp.no_popup()
 

@@ -76,6 +76,7 @@ def test_popup_status_follows_the_slider(real):
     assert box["x"] >= 0
     assert box["x"] + box["w"] <= real.size["width"] + 1
     assert box["y"] + box["h"] <= bar["y"] + 1, (box, bar)  # never under the date bar
+    assert real.popup_covered() == []  # nor under a button of the top corners
     real.no_popup()
 
 
