@@ -65,6 +65,7 @@ __all__ = [
     "find_dates",
     "format_date",
     "iso_date",
+    "month_of",
     "parse_as_of",
     "parse_cn_number",
     "period_end",
@@ -337,13 +338,29 @@ def _safe_date(year: int, month: int, day: int) -> _dt.date | None:
         return None
 
 
+def month_of(day: _dt.date, basis: str) -> ResolvedDate:
+    """The month containing ``day`` as a date of precision ``month`` (1st to last day).
+
+    Parameters
+    ----------
+    day : datetime.date
+    basis : str
+        The text the date came from.
+
+    Returns
+    -------
+    ResolvedDate
+    """
+    start = day.replace(day=1)
+    return ResolvedDate(start, "month", basis, _month_end(start.year, start.month))
+
+
 def _relative_period(published: _dt.date, published_precision: str, basis: str) -> ResolvedDate:
     """``近日``/``日前``/``目前``...: the days around publication, at month precision (the
     publication's own precision when it is coarser than a day)."""
     if published_precision in ("year", "month", "quarter", "half"):
         return ResolvedDate(published, published_precision, basis, period_end(published, published_precision))
-    start = published.replace(day=1)
-    return ResolvedDate(start, "month", basis, _month_end(published.year, published.month))
+    return month_of(published, basis)
 
 
 def _shift_month(day: _dt.date, months: int) -> _dt.date:
@@ -405,10 +422,8 @@ def _resolve_match(
         if word.endswith("前"):  # 月底前: by the end of the publication month
             return ResolvedDate(_month_end(published.year, published.month), "deadline", basis)
         if "底" in word or "末" in word:  # 月底: the end of the publication month, that month
-            first = published.replace(day=1)
-            return ResolvedDate(first, "month", basis, _month_end(first.year, first.month))
-        first = _shift_month(published, -1 if word.startswith("上") else 1)
-        return ResolvedDate(first, "month", basis, _month_end(first.year, first.month))
+            return month_of(published, basis)
+        return month_of(_shift_month(published, -1 if word.startswith("上") else 1), basis)
     if m.group("rd"):
         if published is None or published_precision not in ("day", "reported"):
             return None

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from geo.dates import ResolvedDate, date_matches, explicit_years, find_dates, period_end
+from geo.dates import ResolvedDate, date_matches, explicit_years, find_dates, month_of, period_end
 from geo.extract.lexicon import DATE_HINT_RE, PLAN_CUE_RE, REPORT_CUE_RE, SPEECH_RE
 from geo.extract.normalise import normalise_text
 from geo.extract.segment import Segmentation, segment
@@ -88,8 +88,7 @@ class DocContext:
             return None
         rd = self.memo.get("report_month")
         if rd is None:
-            start = self.published.replace(day=1)
-            rd = self.memo["report_month"] = ResolvedDate(start, "month", "reported", period_end(start, "month"))
+            rd = self.memo["report_month"] = month_of(self.published, "reported")
         return rd
 
     def dates(self, start: int, end: int, modality: str) -> list[tuple[int, int, ResolvedDate]]:

@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from itertools import pairwise
 from typing import Any
 
-from geo.dates import NOW_WORDS, ResolvedDate, date_matches, parse_cn_number, period_end, reported
+from geo.dates import NOW_WORDS, ResolvedDate, date_matches, month_of, parse_cn_number, reported
 from geo.extract.context import DocContext, document_context
 from geo.extract.lexicon import (
     ACTUAL_RE,
@@ -283,8 +283,7 @@ def _now_of_report(ctx: DocContext, clause_index: int, rd: ResolvedDate) -> Reso
     said = _report_date(ctx, clause_index, "actual") or _sentence_lead_date(ctx, clause_index, "actual")
     if said is None or said.precision != "day" or said.date >= rd.date:
         return rd
-    start = said.date.replace(day=1)
-    return ResolvedDate(start, "month", rd.basis, period_end(start, "month"))
+    return month_of(said.date, rd.basis)
 
 
 def _choose_date(
@@ -462,6 +461,9 @@ _PROJECT_SUFFIX_FIRST = frozenset("改扩新工项一二三四")
 #: Text between two coordinated mentions when the first has a bracketed description.
 _BRACKETED_COORD_RE = re.compile(r"^\s*[(（][^()（）]{0,40}[)）]\s*[、与和及]\s*$")
 
+#: The parts of a section that may follow its label (``河北段车站``, ``北京段区间``).
+_SECTION_PARTS = r"(?:车站|区间|桥梁|隧道|高架)"
+
 #: An explicit anaphoric subject (``该工程``, ``项目``, ``线路``, ``全线``...) or a bare
 #: section label (``通州至大兴段``, ``北京段``, ``一期``) opening a clause.
 _ANAPHOR_RE = re.compile(
@@ -474,7 +476,7 @@ _ANAPHOR_RE = re.compile(
     r"(?:工程项目|工程|项目|线路|路段|道路|大桥|桥梁|车站|隧道|全线|收费站|立交|互通|码头|高速公路|高速|线|路|桥|站|枢纽|船闸|公园|院区)"
     r"(?:整体|全线|主体(?:建筑|结构|工程)?|工程|项目)?"
     # a bare section label, or the stations or runs of one (``河北段车站``, ``北京段区间``)
-    r"|[\u4e00-\u9fff]{1,8}(?:至[\u4e00-\u9fff]{1,8})?(?:(?<!阶)段|境内)(?:车站|区间|桥梁|隧道|高架)?"
+    r"|[\u4e00-\u9fff]{1,8}(?:至[\u4e00-\u9fff]{1,8})?(?:(?<!阶)段|境内)" + _SECTION_PARTS + "?"
     r"|[一二三四]期(?:工程|项目)?))"
 )
 #: What may stand between a zero or anaphoric subject and the status keyword.
@@ -875,7 +877,7 @@ _SECTION_KINDS = _LINEAR_KINDS | {"river"}
 #: A bare section label at the end of an anaphor.
 _SECTION_TAIL_RE = re.compile(r"(?:段|境内)$")
 #: A part noun after a section label (``河北段车站``, ``北京段区间``): the part is the section owner's.
-_SECTION_PART_RE = re.compile(r"(?<=段|内)(?:车站|区间|桥梁|隧道|高架)$")
+_SECTION_PART_RE = re.compile(r"(?<=段|内)" + _SECTION_PARTS + "$")
 
 
 def _planned_alignment(

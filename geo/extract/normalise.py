@@ -106,7 +106,7 @@ def _t2s_lines(text: str, table: dict[int, str]) -> str:
             continue
         try:
             conv = str(cc.convert(line))
-        except (UnicodeError, ValueError):
+        except ValueError:  # a UnicodeEncodeError among them (a lone surrogate)
             conv = ""
         if len(conv) != len(line):
             logger.debug("t2s phrase conversion changed the length; per-character fallback")

@@ -344,7 +344,7 @@ def _event_html(ev: Mapping[str, Any], documents: Mapping[str, Any] | None) -> s
     more = f' <span class="ga-doc">(+{len(cites) - 3} more sources)</span>' if len(cites) > 3 else ""
     superseded = ev.get("superseded_by")
     reported_on = ""
-    prec: tuple[str, str] | None
+    prec: Pair | None
     if precision == "month" and ev.get("date_basis") == "reported":
         prec = PRECISION_LABELS["reported_month"]  # undated in the text: the report's month
         # the first report of it: the day the timeline counts it from

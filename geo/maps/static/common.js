@@ -122,8 +122,8 @@ var geoAtlasLib = window.geoAtlasLib || (function () {
     // text; at most 40 % of the height, whatever is expanded.
     if (!phone(map)) return 20;
     var box = map.getContainer().getBoundingClientRect(), low = 0;
-    ["top-left", "top-right"].forEach(function (name) {
-      var c = corner(map, ".leaflet-" + name.replace("-", ".leaflet-"));
+    [".leaflet-top.leaflet-left", ".leaflet-top.leaflet-right"].forEach(function (name) {
+      var c = corner(map, name);
       if (!c) return;
       [].forEach.call(c.children, function (ctl) {
         var r = ctl.getBoundingClientRect();
