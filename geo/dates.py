@@ -276,7 +276,7 @@ YEAR_RANGE: tuple[int, int] = (1900, 2100)
 
 _DATE_RE = re.compile(
     rf"""
-    (?=[0-9〇○零一二两三四五六七八九十“"今去明前后当本近日目截眼月上下昨年第底末内])
+    (?=[0-9〇○零一二两三四五六七八九十“"今去明前后当本近日目截眼月上下昨年第底末内这])
     (?:(?P<range>(?P<r1>(?:19|20)\d{{2}})年?\s*(?:至|到|-|~|—|–)\s*(?P<r2>(?:19|20)\d{{2}})年(?!版|度以前))
     |(?P<fyp>[“"]?(?P<fypn>十[一二三四五六七八九]?|[一二三四五六七八九])五[”"]?(?:时期|期间|期末|末|规划期)?)
     |(?:(?:(?P<y>{_YEAR})年|(?P<ry>{_REL_YEAR}))\s*)?
@@ -287,6 +287,7 @@ _DATE_RE = re.compile(
     |(?P<rep>{"|".join(NOW_WORDS)})
     |(?P<rmon>(?:本月|当月)?(?:月底前|月底|月末)|上个?月|下个?月)
     |(?P<rd>前天|昨天|昨日|今天|今日)(?P<rtod>{_TIME_OF_DAY})
+    |(?P<rw>(?:本|这|下|上)(?:个)?(?:周|星期|礼拜))(?P<wd>[一二三四五六日天])(?P<wtod>{_TIME_OF_DAY})
     |(?<![\d.月第每数几多])(?P<dd>{_DAY})日(?P<dtod>{_TIME_OF_DAY})(?![内游前后起以之]))
     """,
     re.VERBOSE,
@@ -429,6 +430,16 @@ def _resolve_match(
             return None
         delta = {"前天": 2, "昨天": 1, "昨日": 1}.get(m.group("rd"), 0)
         return ResolvedDate(published - _dt.timedelta(days=delta), "day", basis)
+    if m.group("rw"):
+        # 本周六, 下周一, 上星期五: a weekday of the publication's week (Monday to Sunday), or
+        # of the week after (before) it
+        if published is None or published_precision not in ("day", "reported"):
+            return None
+        word = m.group("rw")
+        weeks = 1 if word.startswith("下") else -1 if word.startswith("上") else 0
+        weekday = "一二三四五六".find(m.group("wd"))
+        monday = published - _dt.timedelta(days=published.weekday())
+        return ResolvedDate(monday + _dt.timedelta(days=7 * weeks + (6 if weekday < 0 else weekday)), "day", basis)
     if m.group("dd"):
         # a day of the month without its month (记者18日获悉): the publication month, or the
         # month before (after) it as for a month without a year

@@ -579,7 +579,11 @@ def events_in(
             continue
         any_mention[ci].append((m.start, m.end))
         kind = kinds.get(m.feature_id)
-        if kind not in NO_EVENT_KINDS and m.feature_id not in no_events:
+        if (
+            kind not in NO_EVENT_KINDS
+            and m.feature_id not in no_events
+            and not (kind in _ROAD_KINDS and _ROAD_SERVICE_RE.match(ctx.norm, m.end))
+        ):
             by_clause[ci].append((m.start, m.end, m.feature_id))
             peripheral = _peripheral(ctx.norm, m.start, m.end)
             if kind not in NATURAL_KINDS and not peripheral:
@@ -687,6 +691,8 @@ def events_in(
         statuses = [s[3] for s in segments]
         resolved = [_segment_status(statuses, i) for i in range(len(segments))]
         subjects: list[str] = []
+        # (modality, date) of each keyword segment: every segment borrowing its keyword shares them
+        stated: dict[int, tuple[str, ResolvedDate | None]] = {}
         for i, (a, b, stext, _own) in enumerate(segments):
             r = resolved[i]
             if r is None:
@@ -707,9 +713,13 @@ def events_in(
                 obj = _named_object(stext, ke, segm, a)
                 if obj is not None:
                     heads = [obj]  # 甲院区还将启用乙楼: what opens is the named object, not the subject
-            modality, _ = _modality(ctx, clause, ctext, src_text, keyword=kw_text, clause_index=ci)
-            rd = _choose_date(ctx, ci, ctext, src_a - clause.start, ks, modality)
-            modality = _check_future(ctx, rd, modality)
+            if src_i in stated:
+                modality, rd = stated[src_i]
+            else:
+                modality, _ = _modality(ctx, clause, ctext, src_text, keyword=kw_text, clause_index=ci)
+                rd = _choose_date(ctx, ci, ctext, src_a - clause.start, ks, modality)
+                modality = _check_future(ctx, rd, modality)
+                stated[src_i] = modality, rd
             kw_abs = src_a + ks
             for h_start, h_end, fid in heads:
                 if h_end < kw_abs and _beyond_blank_line(ctx.norm, h_end, kw_abs, borrowed=src_i != i):
@@ -1089,6 +1099,12 @@ def _announced_start(ctx: DocContext) -> ResolvedDate | None:
 
 
 _ROAD_KINDS = frozenset({"road", "expressway", "bridge"})
+#: A bus service named after the road before it (``甲路公交专线``, ``甲路快线``, ``甲路公交车``):
+#: what the clause says of it is said of the service, not of the road; not a stop, a depot
+#: or a bus lane of the road (``甲路公交站``, ``甲路公交专用道``).
+_ROAD_SERVICE_RE = re.compile(
+    r"\s*(?:(?:定制|通勤|旅游|微循环)?(?:公交)?(?:专线|快线|班车|快巴|巴士)|公交(?:线路?|车(?!站))?(?![站场专港车]))"
+)
 
 
 #: The kinds an anaphoric noun can refer to (``线路`` a line, ``大桥`` a bridge...).

@@ -59,7 +59,8 @@ NATURAL_KINDS = frozenset({"river", "monitoring_section"})
 
 #: Text that may hold a date expression (clauses without it skip the date parser).
 DATE_HINT_RE = re.compile(
-    r"[年月]|\d日|近日|日前|近期|目前|当前|眼下|前天|昨天|昨日|今天|今日|[一二三四五六七八九十]五"
+    r"[年月]|\d日|近日|日前|近期|目前|当前|眼下|前天|昨天|昨日|今天|今日|[一二三四五六七八九十]五|"
+    r"[本这下上]个?(?:周|星期|礼拜)"
 )
 
 
@@ -92,6 +93,8 @@ STATUS_PATTERNS: list[tuple[str, str, int]] = [
         r"建成通车|开通运营|通车运营|完工通车|正式通车|通车|竣工|通航|投入使用|投入运营|投用|投运|"
         r"开诊|揭牌|挂牌成立|挂牌|开园|开业|启动运行|开通|正式运营|开放(?!式)|试运行|试运营|"
         r"平稳运营|安全运营|正常运营|分阶段运营|分段运营|恢复运营|恢复通车|启用|开设|开行|闭合成环|成环|"
+        # a new line or service put on (新开两条线路); not 新开发, nor a longer keyword (新开工, 新开行)
+        r"(?<!创)新开(?![工展发挖设通放行业园诊建])|"
         rf"具备{_NB}{{0,4}}?(?:通车|开通|运营|通航|开放|使用)条件|"
         r"(?<!要)建成(?!后)|完工",
         "opened",
@@ -126,7 +129,7 @@ STATUS_PATTERNS: list[tuple[str, str, int]] = [
     ),
     # what is said of a bus line that runs (re-routed, timetable changed, resumed): bus lines only
     (
-        r"调整|改线|优化|延长|延后|恢复|增开|加密|首末班|末班车|发车",
+        r"调整|改线|优化|延长|延后|恢复|增开|加密|首末班|末班车|发车|新增|新辟|开辟",
         "opened",
         1,
     ),
@@ -143,9 +146,13 @@ _STATUS_RES = [(re.compile(p), s, pr) for p, s, pr in STATUS_PATTERNS]
 _ANY_STATUS_RE = re.compile("|".join(f"(?:{p})" for p, _, _ in STATUS_PATTERNS))
 _NEGATION_RE = re.compile(r"(?:未|尚未|没有|不再|无法|不会|不能|并未|未能)$")
 #: Keywords that only bus lines carry (a re-routing or timetable change of a line that runs).
-BUS_ONLY_RE = re.compile(r"^(?:调整|改线|优化|延长|延后|恢复|增开|加密|首末班|末班车|发车)$")
+BUS_ONLY_RE = re.compile(r"^(?:调整|改线|优化|延长|延后|恢复|增开|加密|首末班|末班车|发车|新增|新辟|开辟)$")
 #: ``开行的12辆定制公交``, ``开行的3趟列车``: the keyword says that so many vehicles run (a statement).
 _COUNTED_SERVICE_RE = re.compile(r"的(?:\d+|[两三四五六七八九十百]+)(?:辆|趟|班|列)")
+#: Opening keywords that name works when a works noun follows (``通航工程``, ``贯通项目``):
+#: a noun compound, the subject or object of the clause, not a statement that it opened.
+_WORKS_NAMING = frozenset({"通航", "通车", "开通", "贯通"})
+_WORKS_NOUN_RE = re.compile(r"(?:工程|项目)")
 #: Keywords that are forecasts by their meaning: ready for opening (``具备通车条件``).
 FORECAST_KEYWORD_RE = re.compile(r"^具备.*条件$")
 #: A keyword followed by one of these is a temporal phrase (``建成后``, ``开通初期``,
@@ -257,6 +264,8 @@ def _status_in(segment: str) -> tuple[str, int, int] | None:
                 continue  # 尚未开通, 未开工
             if _TEMPORAL_TAIL_RE.match(segment, m.end()) and not DATE_HINT_RE.search(segment):
                 continue  # 建成后 / 开通初期 without a date: a temporal phrase, not a statement
+            if m.group(0) in _WORKS_NAMING and _WORKS_NOUN_RE.match(segment, m.end()):
+                continue  # 旅游通航工程将于年内实施: the keyword names the works, the works are the subject
             if (
                 segment[m.end() : m.end() + 1] == "的"
                 and not ACTUAL_RE.search(segment, 0, m.start())

@@ -1,0 +1,158 @@
+"""Extraction, round 9: new bus services, services named after a road, works named after
+what they will bring.
+
+- ``新开`` puts a line on (``今年将新开甲路、乙路两条线路``), and ``新增`` / ``新辟`` / ``开辟`` do so
+  for a bus line; ``新开工`` is still works beginning, and ``创新开设`` keeps its ``开设``.
+- ``开通甲路公交专线`` opens a bus service named after the road, not the road: the road gets no
+  event (a missed event rather than an invented one). A stop or a bus lane of the road
+  (``甲路公交站``, ``甲路公交专用道``) is still the road's.
+- ``旅游通航工程将于年内实施``: ``通航`` names the works (``通航工程``, ``贯通项目``); the clause says
+  nothing about a navigation opening.
+
+Every sentence here is written by the team to show one class of wording (no dev-set text).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from _extractdata import Doc
+
+from geo.extract import extract
+from geo.extract.lexicon import status_in
+
+D = dt.date
+PUBLISHED = D(2025, 4, 8)
+
+
+def _events(text: str, gaz) -> dict[str, set[tuple[str, str]]]:
+    r = extract([Doc("t9", PUBLISHED, text)], gaz, known_events=False)
+    names = {m.feature_id: text[m.start : m.end] for m in r.mentions}
+    out: dict[str, set[tuple[str, str]]] = {}
+    for e in r.events:
+        out.setdefault(names.get(e.feature_id, e.feature_id), set()).add((e.status, e.modality))
+    return out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "本月底通州区将新开612路、613路两条公交线路。",
+        "下周一起新开612路和613路。",
+    ],
+)
+def test_new_lines_put_on_are_openings(text, package_gazetteer):
+    ev = _events(text, package_gazetteer)
+    assert ev.get("612路") == {("opened", "expected")}
+    assert ev.get("613路") == {("opened", "expected")}
+
+
+@pytest.mark.parametrize("verb", ["新增", "新辟", "开辟"])
+def test_a_bus_line_added_is_opened(verb, package_gazetteer):
+    ev = _events(f"为方便市民出行，通州区已{verb}612路。", package_gazetteer)
+    assert ev.get("612路") == {("opened", "actual")}
+
+
+def test_added_is_said_only_of_bus_lines(package_gazetteer):
+    # 新增 of a road is a lane, a ramp, a crossing: no opening of the road
+    ev = _events("厂通路新增两条车道。", package_gazetteer)
+    assert "厂通路" not in ev
+
+
+@pytest.mark.parametrize("text", ["安石路二期工程于3月新开工。", "安石路今年新开工。"])
+def test_newly_started_works_are_not_an_opening(text, package_gazetteer):
+    ev = _events(text, package_gazetteer)
+    assert ev.get("安石路") == {("construction_started", "actual")}
+
+
+def test_a_longer_keyword_inside_new_keeps_its_own_meaning():
+    # 创新开设的20辆: 开设 with its counted vehicles (a statement), not 新开 before 设
+    assert status_in("创新开设的20辆定制公交") == ("opened", 2, 4)
+    assert status_in("新开设3条线路") == ("opened", 1, 3)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "4月20日起开通通宝路公交专线。",
+        "厂通路专线将于5月1日开通。",
+        "厂通路快线今日起恢复运营。",
+        "安石路定制班车下月开通。",
+        "厂通路公交线路调整。",
+    ],
+)
+def test_a_service_named_after_a_road_gives_the_road_no_event(text, package_gazetteer):
+    ev = _events(text, package_gazetteer)
+    road = next(r for r in ("通宝路", "厂通路", "安石路") if r in text)
+    assert road not in ev
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "厂通路公交站已于4月1日启用。",
+        "厂通路公交专用道已于4月1日启用。",
+    ],
+)
+def test_a_stop_or_bus_lane_of_a_road_is_still_the_roads(text, package_gazetteer):
+    ev = _events(text, package_gazetteer)
+    assert ("opened", "actual") in ev.get("厂通路", set())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "北运河香河段旅游通航工程将于年内实施。",
+        "厂通路通车工程将于年内实施。",
+        "厂通路通车项目已列入今年计划。",
+    ],
+)
+def test_works_named_after_their_result_state_no_opening(text, package_gazetteer):
+    ev = _events(text, package_gazetteer)
+    assert not any(s in ("opened", "milestone") for evs in ev.values() for s, _ in evs)
+
+
+def test_the_works_themselves_still_get_their_status(package_gazetteer):
+    ev = _events("厂通路通车工程已全部完工。", package_gazetteer)
+    assert ev.get("厂通路") == {("milestone", "actual")}
+    ev = _events("厂通路通车工程正在加紧建设。", package_gazetteer)
+    assert ev.get("厂通路") == {("under_construction", "actual")}
+    # a navigation opening stated outright is still one
+    ev = _events("北运河香河段已于4月1日实现旅游通航。", package_gazetteer)
+    assert ev.get("北运河香河段") == {("opened", "actual")}
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        # published Tuesday 8 April 2025: its week runs from Monday 7 to Sunday 13 April
+        ("本周六起，612路暂停运营。", D(2025, 4, 12)),
+        ("下周一起新开612路和613路。", D(2025, 4, 14)),
+        ("上周五，安石路正式通车。", D(2025, 4, 4)),
+        ("这个星期天上午，厂通路将开通。", D(2025, 4, 13)),
+        ("下星期三，通宝路将开工建设。", D(2025, 4, 16)),
+    ],
+)
+def test_a_weekday_of_this_next_or_last_week_is_a_day(text, day, package_gazetteer):
+    r = extract([Doc("t9", PUBLISHED, text)], package_gazetteer, known_events=False)
+    assert r.events
+    assert {(e.date, e.precision) for e in r.events} == {(day, "day")}
+    # after the publication a forecast, before it a fact
+    assert {e.modality for e in r.events} == {"expected" if day > PUBLISHED else "actual"}
+
+
+def test_a_weekday_needs_a_publication_day(package_gazetteer):
+    doc = Doc("t9", None, "下周一起，厂通路将开通。")
+    r = extract([doc], package_gazetteer, known_events=False)
+    assert [e.date for e in r.events] == [None]
+    doc = Doc("t9", D(2025, 4, 1), "下周一起，厂通路将开通。")
+    doc.published_precision = "month"
+    r = extract([doc], package_gazetteer, known_events=False)
+    assert all(e.date != D(2025, 4, 7) for e in r.events)
+
+
+def test_a_week_without_its_day_or_every_week_is_no_date(package_gazetteer):
+    for text in ("厂通路每周一至周五封闭施工。", "612路周边道路将于下周调整。"):
+        r = extract([Doc("t9", PUBLISHED, text)], package_gazetteer, known_events=False)
+        assert all(e.precision != "day" for e in r.events), text
