@@ -274,14 +274,34 @@ NOW_WORDS: tuple[str, ...] = ("截至目前", "近日", "日前", "近期", "目
 #: Plausible years of policy news: an explicit year outside this range is not a date.
 YEAR_RANGE: tuple[int, int] = (1900, 2100)
 
+#: Public holidays by their day: (month, day) of the Gregorian calendar, or of the Chinese
+#: lunar calendar for the lunar ones (``春节`` is the first day of the first lunar month).
+_SOLAR_HOLIDAYS: dict[str, tuple[int, int]] = {
+    "元旦": (1, 1),
+    "劳动节": (5, 1),
+    "五一": (5, 1),
+    "国庆": (10, 1),
+    "十一": (10, 1),
+}
+_LUNAR_HOLIDAYS: dict[str, tuple[int, int]] = {"春节": (1, 1), "元宵": (1, 15), "端午": (5, 5), "中秋": (8, 15)}
+#: ``十一`` and ``五一`` are holidays only before a holiday word (not ``十一届``, ``五一路``).
+_HOLIDAY_NAMES = (
+    r"春节|元宵节?|端午节?|中秋节?|国庆节?|元旦|五一劳动节|劳动节|"
+    r"(?:十一|五一)(?=前|之前|前夕|前后|期间|假期|小长假|长假|黄金周|当天)"
+)
+#: Before (a deadline: the day before the holiday), the holiday period (its month), around it
+#: (no date: it may fall in the month before), the day itself.
+_HOLIDAY_PARTS = r"前夕|之前|前后|前|期间|假期|小长假|长假|黄金周|当天|当日"
+
 _DATE_RE = re.compile(
     rf"""
-    (?=[0-9〇○零一二两三四五六七八九十“"今去明前后当本近日目截眼月上下昨年第底末内这])
+    (?=[0-9〇○零一二两三四五六七八九十“"今去明前后当本近日目截眼月上下昨年第底末内这春国元中端劳])
     (?:(?P<range>(?P<r1>(?:19|20)\d{{2}})年?\s*(?:至|到|-|~|—|–)\s*(?P<r2>(?:19|20)\d{{2}})年(?!版|度以前))
     |(?P<fyp>[“"]?(?P<fypn>十[一二三四五六七八九]?|[一二三四五六七八九])五[”"]?(?:时期|期间|期末|末|规划期)?)
     |(?:(?:(?P<y>{_YEAR})年|(?P<ry>{_REL_YEAR}))\s*)?
      (?:
        (?P<m>{_MONTH})月(?:(?P<d>{_DAY})[日号](?P<tod>{_TIME_OF_DAY})|(?P<mpart>份|底前|底|末|初|上旬|中旬|下旬))?
+      |(?P<hol>{_HOLIDAY_NAMES})(?P<hpart>{_HOLIDAY_PARTS})?
       |(?P<ypart>年底前|年底|年末|年内|年初|上半年|下半年|[一二三四]季度|第[一二三四]季度|前三季度|底前|底|末|内)?
      )
     |(?P<rep>{"|".join(NOW_WORDS)})
@@ -472,6 +492,11 @@ def _resolve_match(
         year = published.year + offset
         explicit_year = True
 
+    if m.group("hol"):
+        return _holiday_date(
+            m.group("hol"), m.group("hpart") or "", year, published, published_precision, modality, basis
+        )
+
     if m.group("m"):
         month = _month_num(m.group("m"))
         if not 1 <= month <= 12:
@@ -532,6 +557,58 @@ def _resolve_match(
         q = int(parse_cn_number(part.replace("第", "")[0]) or 1)
         return ResolvedDate(_dt.date(year, 3 * q - 2, 1), "quarter", basis, _month_end(year, 3 * q))
     return ResolvedDate(_dt.date(year, 1, 1), "year", basis, _dt.date(year, 12, 31))
+
+
+def _holiday_day(name: str, year: int) -> _dt.date:
+    """The day of a public holiday in ``year`` (lunar holidays through :mod:`borax`)."""
+    for key, (month, day) in _SOLAR_HOLIDAYS.items():
+        if name.startswith(key) or name == "五一劳动节":
+            return _dt.date(year, month, day)
+    from borax.calendars.lunardate import LunarDate
+
+    month, day = _LUNAR_HOLIDAYS[name if name in _LUNAR_HOLIDAYS else name[:-1]]  # 中秋节 = 中秋
+    solar: _dt.date = LunarDate(year, month, day).to_solar_date()
+    return solar
+
+
+def _holiday_date(
+    name: str,
+    part: str,
+    year: int | None,
+    published: _dt.date | None,
+    published_precision: str,
+    modality: str,
+    basis: str,
+) -> ResolvedDate | None:
+    """``国庆节前`` (by 30 September), ``春节期间`` (the month of the Spring Festival),
+    ``元旦当天``: a holiday of ``year``, or without a year the one a statement of ``modality``
+    made on ``published`` means (as :func:`_infer_year` reads a month-day: a forecast the
+    first whose date has not passed, a fact the last that has come, unless the next comes
+    within :data:`_AHEAD_DAYS` days). ``前后`` (around the holiday) is no date."""
+    if part == "前后":
+        return None
+    deadline = part in ("前", "之前", "前夕")
+
+    def anchor(y: int) -> _dt.date:
+        day = _holiday_day(name, y)
+        return day - _dt.timedelta(days=1) if deadline else day
+
+    if year is None:
+        if published is None or published_precision not in ("day", "reported"):
+            return None
+        years = [published.year - 1, published.year, published.year + 1]
+        if modality == "expected":
+            year = next(y for y in years if anchor(y) >= published)
+        else:
+            past = [y for y in years if anchor(y) <= published]
+            year = past[-1]
+            if 0 < (anchor(year + 1) - published).days <= _AHEAD_DAYS["day"]:
+                year += 1
+    if deadline:
+        return ResolvedDate(anchor(year), "deadline", basis)
+    if part in ("期间", "假期", "小长假", "长假", "黄金周"):
+        return month_of(anchor(year), basis)
+    return ResolvedDate(anchor(year), "day", basis)
 
 
 def date_matches(text: str) -> list[re.Match[str]]:

@@ -156,3 +156,53 @@ def test_a_week_without_its_day_or_every_week_is_no_date(package_gazetteer):
     for text in ("厂通路每周一至周五封闭施工。", "612路周边道路将于下周调整。"):
         r = extract([Doc("t9", PUBLISHED, text)], package_gazetteer, known_events=False)
         assert all(e.precision != "day" for e in r.events), text
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "date", "precision", "modality"),
+    [
+        # the holiday to come for a forecast (国庆节 2025: 1 October), the day before it a deadline
+        ("厂通路力争国庆节前建成通车。", D(2025, 4, 8), D(2025, 9, 30), "deadline", "expected"),
+        ("通宝路将于今年十一前开通。", D(2025, 4, 8), D(2025, 9, 30), "deadline", "expected"),
+        ("厂通路将于元旦前通车。", D(2025, 4, 8), D(2025, 12, 31), "deadline", "expected"),
+        # lunar holidays: the Spring Festival of 2026 is 17 February, of 2025 29 January
+        ("安石路有望在春节前通车。", D(2025, 4, 8), D(2026, 2, 16), "deadline", "expected"),
+        ("安石路于春节前夕正式通车。", D(2025, 4, 8), D(2025, 1, 28), "deadline", "actual"),
+        ("安石路将于2027年春节前通车。", D(2025, 4, 8), D(2027, 2, 5), "deadline", "expected"),
+        ("端午节当天，厂通路正式通车。", D(2025, 6, 3), D(2025, 5, 31), "day", "actual"),
+        # the holiday period: its month
+        ("中秋节期间，612路暂停运营。", D(2025, 9, 1), D(2025, 10, 1), "month", "expected"),
+        ("五一假期，612路恢复运营。", D(2025, 5, 8), D(2025, 5, 1), "month", "actual"),
+    ],
+)
+def test_a_holiday_dates_a_statement(text, published, date, precision, modality, package_gazetteer):
+    r = extract([Doc("t9", published, text)], package_gazetteer, known_events=False)
+    assert {(e.date, e.precision, e.modality) for e in r.events} == {(date, precision, modality)}
+
+
+def test_around_a_holiday_or_a_holiday_like_name_is_no_date(package_gazetteer):
+    # 五一前后 may be late April: no date rather than a wrong month
+    r = extract([Doc("t9", PUBLISHED, "厂通路将于五一前后通车。")], package_gazetteer, known_events=False)
+    assert [e.precision for e in r.events] == ["reported"]
+    for text in ("十一届全会期间，厂通路通车。", "五一路于4月1日通车。"):
+        r = extract([Doc("t9", PUBLISHED, text)], package_gazetteer, known_events=False)
+        assert all(e.date is None or e.date.month == 4 for e in r.events), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2024年12月30日，轨道交通22号线北京段开通初期运营。",
+        "2024年12月30日，轨道交通22号线北京段投入初期运营。",
+    ],
+)
+def test_initial_operation_is_an_opening(text, package_gazetteer):
+    r = extract([Doc("t9", D(2025, 1, 2), text)], package_gazetteer, known_events=False)
+    assert {(e.feature_id, e.status, e.modality, e.date) for e in r.events} == {
+        ("metro-line-22", "opened", "actual", D(2024, 12, 30))
+    }
+
+
+def test_the_first_days_of_service_are_still_a_time_phrase(package_gazetteer):
+    r = extract([Doc("t9", D(2025, 1, 2), "轨道交通22号线开通初期，客流较小。")], package_gazetteer, known_events=False)
+    assert r.events == []

@@ -60,7 +60,7 @@ NATURAL_KINDS = frozenset({"river", "monitoring_section"})
 #: Text that may hold a date expression (clauses without it skip the date parser).
 DATE_HINT_RE = re.compile(
     r"[年月]|\d日|近日|日前|近期|目前|当前|眼下|前天|昨天|昨日|今天|今日|[一二三四五六七八九十]五|"
-    r"[本这下上]个?(?:周|星期|礼拜)"
+    r"[本这下上]个?(?:周|星期|礼拜)|春节|元宵|端午|中秋|国庆|元旦|劳动节|十一|五一"
 )
 
 
@@ -93,6 +93,8 @@ STATUS_PATTERNS: list[tuple[str, str, int]] = [
         r"建成通车|开通运营|通车运营|完工通车|正式通车|通车|竣工|通航|投入使用|投入运营|投用|投运|"
         r"开诊|揭牌|挂牌成立|挂牌|开园|开业|启动运行|开通|正式运营|开放(?!式)|试运行|试运营|"
         r"平稳运营|安全运营|正常运营|分阶段运营|分段运营|恢复运营|恢复通车|启用|开设|开行|闭合成环|成环|"
+        # a rail line's first phase of service (开通初期运营, 投入初期运营): open, not a time phrase
+        r"初期运营|"
         # a new line or service put on (新开两条线路); not 新开发, nor a longer keyword (新开工, 新开行)
         r"(?<!创)新开(?![工展发挖设通放行业园诊建])|"
         rf"具备{_NB}{{0,4}}?(?:通车|开通|运营|通航|开放|使用)条件|"
@@ -157,7 +159,7 @@ _WORKS_NOUN_RE = re.compile(r"(?:工程|项目)")
 FORECAST_KEYWORD_RE = re.compile(r"^具备.*条件$")
 #: A keyword followed by one of these is a temporal phrase (``建成后``, ``开通初期``,
 #: ``通车前``), not a statement, unless the segment dates it.
-_TEMPORAL_TAIL_RE = re.compile(r"后|初期|前夕|之前|之后|以后|前(?!期)|时(?!间)")
+_TEMPORAL_TAIL_RE = re.compile(r"后|初期(?!运营|运行)|前夕|之前|之后|以后|前(?!期)|时(?!间)")
 
 
 # =========================================================================== modality
