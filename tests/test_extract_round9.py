@@ -206,3 +206,44 @@ def test_initial_operation_is_an_opening(text, package_gazetteer):
 def test_the_first_days_of_service_are_still_a_time_phrase(package_gazetteer):
     r = extract([Doc("t9", D(2025, 1, 2), "轨道交通22号线开通初期，客流较小。")], package_gazetteer, known_events=False)
     assert r.events == []
+
+
+def _claims(text: str, gaz) -> set[tuple[float, str]]:
+    r = extract([Doc("t9", PUBLISHED, text)], gaz, known_events=False)
+    return {(c.value, c.unit) for c in r.claims}
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("厂通路设计时速60公里。", 60.0),
+        ("京唐城际铁路设计速度为350公里。", 350.0),
+        ("安石路限速80千米。", 80.0),
+    ],
+)
+def test_a_speed_written_as_a_distance_is_a_speed(text, value, package_gazetteer):
+    claims = _claims(text, package_gazetteer)
+    assert (value, "km/h") in claims
+    assert (value, "公里") not in claims
+    assert (value, "千米") not in claims
+
+
+def test_a_length_stays_a_length(package_gazetteer):
+    assert (3.2, "公里") in _claims("厂通路全长约3.2公里，设计时速60公里。", package_gazetteer)
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "unit"),
+    [
+        ("燕郊每天约有30余万人往返北京。", 300000.0, "人"),
+        ("沿线聚集了20多万名居民。", 200000.0, "名"),
+        ("京唐城际铁路累计发送旅客1000余万人次。", 10000000.0, "人次"),
+    ],
+)
+def test_about_so_many_ten_thousands_is_counted(text, value, unit, package_gazetteer):
+    assert (value, unit) in _claims(text, package_gazetteer)
+
+
+def test_an_hour_and_a_half_is_one_duration(package_gazetteer):
+    claims = _claims("通车后，从燕郊到国贸的时间将由1个半小时缩短至40分钟。", package_gazetteer)
+    assert claims == {(90.0, "min"), (40.0, "min")}

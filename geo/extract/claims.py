@@ -37,7 +37,7 @@ _COUNT_UNITS = (
 _SPEED_UNITS = r"km/h|公里/小时|千米/小时|公里每小时|千米每小时"
 _MEASURE_UNITS = rf"{_SPEED_UNITS}|平方公里|平方米|㎡|m²|m2(?![\da-z])|公里|千米|km(?![a-z/²2])|米|m(?![a-z/²\d])|人次|人|亿元|万元|元|%|％"
 _CLAIM_RE = re.compile(
-    rf"(?P<qual>约|共|达|超过|超|近|逾|累计)?(?P<num>{_NUM})(?P<few>几)?(?P<mult>万亿|万|亿)?"
+    rf"(?P<qual>约|共|达|超过|超|近|逾|累计)?(?P<num>{_NUM})(?P<few>几)?(?:(?P<approx0>多|余)(?=万|亿))?(?P<mult>万亿|万|亿)?"
     rf"(?P<approx>多|余)?(?P<unit>{_MEASURE_UNITS}|{_COUNT_UNITS})(?P<approx2>多|余)?"
 )
 _UNIT_CANON = {
@@ -102,6 +102,9 @@ _CHANGE_RE = re.compile(
 )
 
 
+#: A speed written as a length (``设计时速100公里``, ``限速为80千米``): km/h.
+_LENGTH_UNITS = frozenset({"公里", "千米", "km"})
+_SPEED_BEFORE_RE = re.compile(r"(?:时速|速度|车速|限速|速度值)(?:为|达|达到|是|在)?\s*$")
 _HAS_NUMBER_RE = re.compile(r"[\d一二两三四五六七八九十半]")
 
 
@@ -168,8 +171,10 @@ def claims_in(ctx: DocContext, mentions: list[Mention], kinds: Mapping[str, str]
             pm = mentions[bisect.bisect_left(mention_starts, prev.start) : bisect.bisect_left(mention_starts, prev.end)]
             fids = tuple(dict.fromkeys(m.feature_id for m in pm if kinds.get(m.feature_id) not in AREA_KINDS))
         sent_start = seg.sentences[clause.sentence][0]
+        taken: list[tuple[int, int]] = []  # the durations' spans: no count inside them (1个半小时)
         for dur in _durations(norm, ctext, clause.start, sent_start):
             value, s, e, counted, qual = dur
+            taken.append((s, e))
             k = bisect.bisect_right(mention_starts, s) - 1
             if k >= 0 and mention_spans[k][0] <= s < mention_spans[k][1]:
                 continue
@@ -211,6 +216,10 @@ def claims_in(ctx: DocContext, mentions: list[Mention], kinds: Mapping[str, str]
             e_abs = clause.start + m.end()
             num = m.group("num")
             unit = _UNIT_CANON.get(m.group("unit"), m.group("unit"))
+            if any(a <= s_abs < b for a, b in taken):
+                continue
+            if unit in _LENGTH_UNITS and _SPEED_BEFORE_RE.search(ctext, max(0, m.start() - 8), m.start()):
+                unit = "km/h"  # 设计时速60公里: a speed written as a distance per hour
             # skip numbers inside names (22号线, 814路 are not units here) and dates/ordinals
             k = bisect.bisect_right(mention_starts, s_abs) - 1
             if k >= 0 and mention_spans[k][0] <= s_abs < mention_spans[k][1]:
@@ -245,7 +254,16 @@ def claims_in(ctx: DocContext, mentions: list[Mention], kinds: Mapping[str, str]
                 value *= 1e8 if unit == "亿元" else 1e4
                 base_unit = "元"
             qual = "".join(
-                x for x in (m.group("qual"), m.group("few"), m.group("approx"), m.group("approx2"), tail_qual) if x
+                x
+                for x in (
+                    m.group("qual"),
+                    m.group("few"),
+                    m.group("approx0"),
+                    m.group("approx"),
+                    m.group("approx2"),
+                    tail_qual,
+                )
+                if x
             )
             listed = _enumerated(seg, ci, mentions, mention_starts, kinds, e_abs, value, base_unit)
             out.append(
