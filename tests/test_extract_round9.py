@@ -247,3 +247,77 @@ def test_about_so_many_ten_thousands_is_counted(text, value, unit, package_gazet
 def test_an_hour_and_a_half_is_one_duration(package_gazetteer):
     claims = _claims("通车后，从燕郊到国贸的时间将由1个半小时缩短至40分钟。", package_gazetteer)
     assert claims == {(90.0, "min"), (40.0, "min")}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "通宝路工程不会于年内完工。",
+        "厂通路暂未确定开工时间。",
+        "安石路尚未明确通车日期。",
+        "厂通路无法按期建成通车。",
+    ],
+)
+def test_a_negation_before_an_adverbial_or_an_undecided_time_states_nothing(text, package_gazetteer):
+    assert _events(text, package_gazetteer) == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "road", "expected"),
+    [
+        # the negation is the earlier keyword's; the later one is stated
+        ("厂通路尚未完工的路段将于年内通车。", "厂通路", {("opened", "expected")}),
+        # 未来 is no negation
+        ("安石路未来将建成通车。", "安石路", {("opened", "expected")}),
+        # a time that is fixed is stated
+        ("厂通路开工时间定为5月20日。", "厂通路", {("construction_started", "expected")}),
+    ],
+)
+def test_a_negation_scopes_only_over_its_own_keyword(text, road, expected, package_gazetteer):
+    assert _events(text, package_gazetteer).get(road) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("612路因道路施工临时绕行。", {("opened", "actual")}),
+        ("由于厂通路施工，612路改道运行。", {("opened", "actual")}),
+        ("受施工影响，612路临时绕道。", {("opened", "actual")}),
+    ],
+)
+def test_works_that_cause_a_detour_are_not_the_bus_lines(text, expected, package_gazetteer):
+    ev = _events(text, package_gazetteer)
+    assert ev.get("612路") == expected
+    assert ("under_construction", "actual") not in ev.get("厂通路", set()) or "由于" in text
+
+
+def test_a_cause_is_not_the_closure_it_causes(package_gazetteer):
+    assert _events("厂通路因施工将封闭3个月。", package_gazetteer) == {"厂通路": {("suspended", "expected")}}
+    # 因此 opens no cause
+    assert _events("因此安石路于4月1日正式通车。", package_gazetteer) == {"安石路": {("opened", "actual")}}
+
+
+@pytest.mark.parametrize("text", ["厂通路将全线封闭。", "安石路半幅封闭施工。"])
+def test_a_road_closed_is_suspended(text, package_gazetteer):
+    road = "厂通路" if "厂通路" in text else "安石路"
+    assert "suspended" in {s for s, _ in _events(text, package_gazetteer)[road]}
+
+
+@pytest.mark.parametrize("text", ["京唐城际铁路为全封闭线路。", "厂通路实行封闭式管理。"])
+def test_a_closed_design_is_no_closure(text, package_gazetteer):
+    assert not any(s == "suspended" for evs in _events(text, package_gazetteer).values() for s, _ in evs)
+
+
+def test_a_readiness_reached_is_dated_in_the_past(package_gazetteer):
+    r = extract([Doc("t9", PUBLISHED, "安石路已于3月底具备通车条件。")], package_gazetteer, known_events=False)
+    assert [(e.status, e.modality, e.date, e.precision) for e in r.events] == [
+        ("opened", "expected", D(2025, 3, 1), "month")
+    ]
+    # a readiness to come is read forward
+    r = extract([Doc("t9", PUBLISHED, "安石路将于3月底具备通车条件。")], package_gazetteer, known_events=False)
+    assert [(e.date, e.precision) for e in r.events] == [(D(2026, 3, 1), "month")]
+
+
+def test_handed_over_for_use_is_an_opening(package_gazetteer):
+    ev = _events("通宝路已完成竣工验收，正式交付使用。", package_gazetteer)
+    assert ("opened", "actual") in ev["通宝路"]

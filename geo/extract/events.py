@@ -99,6 +99,15 @@ def _modality(
     return "actual", False
 
 
+def _date_reading(keyword: str, text: str, kw_start: int, modality: str) -> str:
+    """The modality a statement's date is read in: its own, except for a readiness that
+    has been reached (``已于2月底具备通车条件``): the opening is to come, but the date is
+    that of the readiness, a past one (not next February)."""
+    if modality == "expected" and FORECAST_KEYWORD_RE.match(keyword) and ACTUAL_RE.search(text, 0, kw_start):
+        return "actual"
+    return modality
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def _modality_cues(text: str) -> tuple[bool, str | None, bool]:
     """The text-only cues of :func:`_modality` for a clause or segment (computed once per
@@ -629,7 +638,7 @@ def events_in(
                 # 甲线加紧施工，4座车站主体完工: the line's stations, a works stage of the line
                 kw_text = ctext[st[1] : st[2]]
                 modality, _ = _modality(ctx, clause, ctext, ctext, keyword=kw_text, clause_index=ci)
-                rd = _choose_date(ctx, ci, ctext, 0, st[1], modality)
+                rd = _choose_date(ctx, ci, ctext, 0, st[1], _date_reading(kw_text, ctext, st[1], modality))
                 modality = _check_future(ctx, rd, modality)
                 for fid in parts:
                     _add_event(events, seen, ctx, clause, fid, st[0], modality, rd)
@@ -668,7 +677,7 @@ def events_in(
             status, ks, ke = st
             kw_text = ctext[ks:ke]
             modality, _ = _modality(ctx, clause, ctext, ctext, keyword=kw_text, clause_index=ci)
-            rd = _choose_date(ctx, ci, ctext, 0, ks, modality)
+            rd = _choose_date(ctx, ci, ctext, 0, ks, _date_reading(kw_text, ctext, ks, modality))
             modality = _check_future(ctx, rd, modality)
             for fid in fids:
                 if _status_allowed(kinds.get(fid), status, kw_text):
@@ -717,7 +726,8 @@ def events_in(
                 modality, rd = stated[src_i]
             else:
                 modality, _ = _modality(ctx, clause, ctext, src_text, keyword=kw_text, clause_index=ci)
-                rd = _choose_date(ctx, ci, ctext, src_a - clause.start, ks, modality)
+                date_reading = _date_reading(kw_text, src_text, ks, modality)
+                rd = _choose_date(ctx, ci, ctext, src_a - clause.start, ks, date_reading)
                 modality = _check_future(ctx, rd, modality)
                 stated[src_i] = modality, rd
             kw_abs = src_a + ks

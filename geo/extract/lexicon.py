@@ -70,7 +70,7 @@ _NB = r"[^，。；;,!?！？]"  # within-clause character
 STATUS_PATTERNS: list[tuple[str, str, int]] = [
     # (regex, status, priority) -- higher priority wins within a segment
     (
-        r"暂停|停运|停工|停止运营|停航|停驶|停开|停止运行|区间运营|区间措施|(?:道路|临时|交通)封闭|封路|断交",
+        r"暂停|停运|停工|停止运营|停航|停驶|停开|停止运行|区间运营|区间措施|(?<!全)封闭(?![式管])|封路|断交",
         "suspended",
         7,
     ),
@@ -91,7 +91,7 @@ STATUS_PATTERNS: list[tuple[str, str, int]] = [
     ),
     (
         r"建成通车|开通运营|通车运营|完工通车|正式通车|通车|竣工|通航|投入使用|投入运营|投用|投运|"
-        r"开诊|揭牌|挂牌成立|挂牌|开园|开业|启动运行|开通|正式运营|开放(?!式)|试运行|试运营|"
+        r"开诊|揭牌|挂牌成立|挂牌|开园|开业|启动运行|开通|正式运营|开放(?!式)|试运行|试运营|交付使用|交付运营|"
         r"平稳运营|安全运营|正常运营|分阶段运营|分段运营|恢复运营|恢复通车|启用|开设|开行|闭合成环|成环|"
         # a rail line's first phase of service (开通初期运营, 投入初期运营): open, not a time phrase
         r"初期运营|"
@@ -131,7 +131,7 @@ STATUS_PATTERNS: list[tuple[str, str, int]] = [
     ),
     # what is said of a bus line that runs (re-routed, timetable changed, resumed): bus lines only
     (
-        r"调整|改线|优化|延长|延后|恢复|增开|加密|首末班|末班车|发车|新增|新辟|开辟",
+        r"调整|改线|优化|延长|延后|恢复|增开|加密|首末班|末班车|发车|新增|新辟|开辟|绕行|改道|绕道",
         "opened",
         1,
     ),
@@ -147,8 +147,50 @@ _STATUS_RES = [(re.compile(p), s, pr) for p, s, pr in STATUS_PATTERNS]
 #: Any status keyword at all (a segment without one skips the per-status patterns).
 _ANY_STATUS_RE = re.compile("|".join(f"(?:{p})" for p, _, _ in STATUS_PATTERNS))
 _NEGATION_RE = re.compile(r"(?:未|尚未|没有|不再|无法|不会|不能|并未|未能)$")
+#: A negation a few words before its keyword: ``不会于年内完工`` (an adverbial between), and
+#: ``暂未确定开工时间`` (the keyword names a time the clause says is not fixed).
+_FAR_NEGATION_RE = re.compile(r"(?:尚未|暂未|还未|并未|未能|没有|不会|不能|无法|难以|未)(?P<gap>[^，。；;,]{1,8})$")
+_DECIDE_RE = re.compile(r"(?:确定|明确|公布|敲定|定)$")
+_NEGATED_TIME_RE = re.compile(r"(?:时间|日期|时间表|节点)")
+#: What opens a cause (``因道路施工``, ``由于…施工``); not 因此, 因而, 原因.
+_CAUSE_BEFORE_RE = re.compile(r"(?:(?<!原)因(?![此而为])|由于)(?P<gap>[^，。；;,将已会要被并且]{0,6})$")
+_AFFECTED_BEFORE_RE = re.compile(r"受(?P<gap>[^，。；;,]{0,6})$")
+
+
+def _in_cause(segment: str, start: int, end: int) -> bool:
+    """Whether a keyword is the verb of a cause (``因道路施工``, ``由于…施工``, ``受施工影响``):
+    the first keyword after ``因`` / ``由于`` (or before ``影响`` after ``受``)."""
+    lo = max(0, start - 8)
+    m = _CAUSE_BEFORE_RE.search(segment, lo, start)
+    if m is None and segment.startswith("影响", end):
+        m = _AFFECTED_BEFORE_RE.search(segment, lo, start)
+    return m is not None and _ANY_STATUS_RE.search(m.group("gap")) is None
+
+
+def _negated_from_afar(segment: str, start: int, end: int) -> bool:
+    """Whether a negation a few characters before a keyword scopes over it: with only an
+    adverbial between (``不会于年内完工``: a date, ``按期``, ``如期``...), or before a verb of
+    deciding when the keyword names a time (``暂未确定开工时间``, ``尚未明确通车日期``)."""
+    m = _FAR_NEGATION_RE.search(segment, max(0, start - 10), start)
+    if m is None or segment.startswith("未来", m.start()):
+        return False
+    gap = m.group("gap")
+    if _ANY_STATUS_RE.search(gap):
+        return False  # another keyword between: the negation is its own
+    if _NEGATED_TIME_RE.match(segment, end) and _DECIDE_RE.search(gap):
+        return True
+    return _ADVERBIAL_GAP_RE.fullmatch(gap) is not None
+
+
+#: What may stand between a negation and its keyword: a time or manner adverbial.
+_ADVERBIAL_GAP_RE = re.compile(
+    r"(?:于|在|按期|如期|按时|按计划|能|会|将|再|正式|全面|全线|顺利|年内|年底前?|今年|明年|本月|月底前?|"
+    r"\d{1,4}年|\d{1,2}月(?:底前?|份)?|\d{1,2}日|[上下]半年|前|内|底)+"
+)
 #: Keywords that only bus lines carry (a re-routing or timetable change of a line that runs).
-BUS_ONLY_RE = re.compile(r"^(?:调整|改线|优化|延长|延后|恢复|增开|加密|首末班|末班车|发车|新增|新辟|开辟)$")
+BUS_ONLY_RE = re.compile(
+    r"^(?:调整|改线|优化|延长|延后|恢复|增开|加密|首末班|末班车|发车|新增|新辟|开辟|绕行|改道|绕道)$"
+)
 #: ``开行的12辆定制公交``, ``开行的3趟列车``: the keyword says that so many vehicles run (a statement).
 _COUNTED_SERVICE_RE = re.compile(r"的(?:\d+|[两三四五六七八九十百]+)(?:辆|趟|班|列)")
 #: Opening keywords that name works when a works noun follows (``通航工程``, ``贯通项目``):
@@ -264,6 +306,10 @@ def _status_in(segment: str) -> tuple[str, int, int] | None:
         for m in rx.finditer(segment):
             if _NEGATION_RE.search(segment[max(0, m.start() - 3) : m.start()]):
                 continue  # 尚未开通, 未开工
+            if _negated_from_afar(segment, m.start(), m.end()):
+                continue  # 不会于年内完工, 暂未确定开工时间
+            if _in_cause(segment, m.start(), m.end()):
+                continue  # 因道路施工临时绕行, 受施工影响: the cause of what the clause says
             if _TEMPORAL_TAIL_RE.match(segment, m.end()) and not DATE_HINT_RE.search(segment):
                 continue  # 建成后 / 开通初期 without a date: a temporal phrase, not a statement
             if m.group(0) in _WORKS_NAMING and _WORKS_NOUN_RE.match(segment, m.end()):
