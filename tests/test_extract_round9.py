@@ -321,3 +321,55 @@ def test_a_readiness_reached_is_dated_in_the_past(package_gazetteer):
 def test_handed_over_for_use_is_an_opening(package_gazetteer):
     ev = _events("通宝路已完成竣工验收，正式交付使用。", package_gazetteer)
     assert ("opened", "actual") in ev["通宝路"]
+
+
+def _names(text: str, gaz) -> dict[str, str]:
+    r = extract([Doc("t9", PUBLISHED, text)], gaz, known_events=False)
+    return {text[m.start : m.end]: m.feature_id for m in r.mentions}
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [("京唐城际铁路大厂东站将于年底开通。", "大厂东站"), ("轨道交通22号线燕郊北站已封顶。", "燕郊北站")],
+)
+def test_a_town_with_a_direction_and_station_is_one_station(text, name, package_gazetteer):
+    names = _names(text, package_gazetteer)
+    assert name in names
+    assert names[name].startswith("prov-station-")
+    town = name[:2]
+    assert town not in names  # the town is part of the name, not a place mention of its own
+    ev = _events(text, package_gazetteer)
+    assert name in ev
+
+
+@pytest.mark.parametrize("line", ["H1路", "S6路", "K12路"])
+def test_a_bus_line_with_a_letter_prefix_is_a_bus_line(line, package_gazetteer):
+    names = _names(f"本周六起，{line}恢复运营。", package_gazetteer)
+    assert names[line].startswith("prov-bus-line-")
+    assert _events(f"本周六起，{line}恢复运营。", package_gazetteer)[line] == {("opened", "expected")}
+
+
+def test_letters_and_digits_inside_a_word_are_no_bus_line(package_gazetteer):
+    names = _names("沿线安装5G路侧设备。", package_gazetteer)
+    assert not any(f.startswith("prov-bus-line-") for f in names.values())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "香河县新开通两条进京公交线路，分别是香河至通州的612路和香河至国贸的613路。",
+        "今年将开通2条跨省公交线路，包括612路和613路。",
+    ],
+)
+def test_a_counted_group_opened_then_named_gives_each_member_the_event(text, package_gazetteer):
+    ev = _events(text, package_gazetteer)
+    modality = "expected" if "将" in text else "actual"
+    assert ev.get("612路") == {("opened", modality)}
+    assert ev.get("613路") == {("opened", modality)}
+
+
+def test_a_group_of_another_kind_does_not_take_the_names(package_gazetteer):
+    # the roads named are not the stations opened
+    ev = _events("京唐城际铁路新开通两座车站，分别位于厂通路和安石路附近。", package_gazetteer)
+    assert "厂通路" not in ev
+    assert "安石路" not in ev

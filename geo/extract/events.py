@@ -615,6 +615,8 @@ def events_in(
     last_subject: tuple[int, int, list[str]] | None = None
     # statements about a counted group (12条线路暂停运营): sentence -> (status, modality, date, keyword)
     group_statements: dict[int, list[tuple[str, str, ResolvedDate | None, str]]] = defaultdict(list)
+    # a counted group as the object (新开通两条线路): sentence -> (status, modality, date, keyword, group)
+    group_objects: dict[int, tuple[str, str, ResolvedDate | None, str, str]] = {}
     for ci, clause in enumerate(seg.clauses):
         cmentions = by_clause.get(ci, [])
         if cmentions and all(
@@ -642,6 +644,14 @@ def events_in(
                 modality = _check_future(ctx, rd, modality)
                 for fid in parts:
                     _add_event(events, seen, ctx, clause, fid, st[0], modality, rd)
+                continue
+            group = _GROUP_SUBJECT_RE.match(ctext, st[2] + (ctext[st[2] : st[2] + 1] == "了"))
+            if group is not None:
+                # 新开通两条线路，分别是甲路和乙路: what is opened is the group the next clause names
+                kw_text = ctext[st[1] : st[2]]
+                modality, _ = _modality(ctx, clause, ctext, ctext, keyword=kw_text, clause_index=ci)
+                rd = _choose_date(ctx, ci, ctext, 0, st[1], modality)
+                group_objects[clause.sentence] = (st[0], _check_future(ctx, rd, modality), rd, kw_text, group.group(0))
                 continue
             if _GROUP_SUBJECT_RE.search(ctext, 0, st[1]):
                 kw_text = ctext[st[1] : st[2]]
@@ -691,6 +701,12 @@ def events_in(
         if _route_via_events(ctx, ci, ctext, cmentions, kinds, events, seen):
             continue
         if not has_status(ctext):
+            named = group_objects.get(clause.sentence)
+            if named is not None and _NAMING_LEAD_RE.match(ctext):
+                status, modality, rd, kw_text, noun = named
+                for _s, _e, fid in cmentions:
+                    if _compatible(noun, kinds.get(fid)) and _status_allowed(kinds.get(fid), status, kw_text):
+                        _add_event(events, seen, ctx, clause, fid, status, modality, rd)
             continue  # no keyword in the whole clause: none in its segments either
         segments: list[tuple[int, int, str, _Status | None]] = []
         for a, b in _split_segments(ctext, clause.start):
@@ -772,6 +788,8 @@ _GROUP_SUBJECT_RE = re.compile(
     r"(?<![这该此述上\d两三四五六七八九十])(?:\d+|[两三四五六七八九十]+|多|数|几)(?:条|座|个|项|处)[^，。；]{0,16}?"
     r"(?:线路|道路|公路|项目|桥梁|车站|站点|线|路|桥)"
 )
+#: A clause naming the members of a counted group just stated (``分别是甲路和乙路``).
+_NAMING_LEAD_RE = re.compile(r"\s*(?:分别是|分别为|分别|包括|包含|即|为|是)")
 #: A clause introducing the contents of a plan as a counted list (``某规划方案包括3条线路：``,
 #: ``规划涉及4个项目：``).
 _PLAN_LIST_RE = re.compile(

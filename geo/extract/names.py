@@ -514,11 +514,13 @@ class NameSpan:
     prefix: str | None = None
 
 
-_BUS_PREFIX = r"(?:专|临|夜|特|运通|快速直达专线|t)"
+#: Prefixes of a bus designation: the service words, or one Latin letter (``T117路``, ``H1路``;
+#: text is lower-cased by the normalisation).
+_BUS_PREFIX = r"(?:专|临|夜|特|运通|快速直达专线|[a-z])"
 #: The characters a bus designation starts with (a prefix's first character, or a digit). A
 #: pattern that opens with this lookahead is scanned several times faster: the engine
 #: tests one character class at each position before the lookbehind and the alternatives.
-_BUS_START = r"(?=[专临夜特运快t\d])"
+_BUS_START = r"(?=[专临夜特运快a-z\d])"
 _BUS_NUM_RE = re.compile(
     rf"{_BUS_START}(?<![\d.a-z\-/:第号])(?P<pre>{_BUS_PREFIX})?(?P<num>\d{{1,4}})"
     r"(?P<suf>路(?:快车|快线|支线\d?|区间)?|快(?![速递乐])|支(?:线)?\d?(?![持援付撑队部出]))"
@@ -604,6 +606,7 @@ _QUALIFIER_TAIL_RE = re.compile(r"[\u4e00-\u9fff]{0,3}[省市区县]")
 #: Kinds of gazetteer features that may stand before a name as its place (trimmed off).
 PLACE_KINDS = frozenset({"admin"})
 _ROAD_KINDS = frozenset({"road", "expressway"})
+_LINE_KINDS = frozenset({"metro_line", "rail_line"})
 
 
 def _overlap(spans: Sequence[tuple[int, int, str]], starts: list[int], a: int, b: int) -> list[tuple[int, int, str]]:
@@ -697,6 +700,10 @@ def grammar_names(
             elif kind == "interchange" and k in _ROAD_KINDS and len(over) == 1 and candidate_name(norm[e:b]):
                 # 某某高速某某收费站 / 某某高速某某枢纽互通: that road's toll station or interchange
                 found.append(NameSpan(e, b, _clean_name(norm[over[0][0] : b]), kind, "facility-of-road", fid))
+                return
+            elif kind == "station" and k in _LINE_KINDS and len(over) == 1 and candidate_name(norm[e:b]):
+                # 22号线某某站 / 某某城际某某站: a station of that line, named without it
+                found.append(NameSpan(e, b, _clean_name(norm[e:b]), kind, "station-of-line", fid))
                 return
             else:
                 return
