@@ -373,3 +373,41 @@ def test_a_group_of_another_kind_does_not_take_the_names(package_gazetteer):
     ev = _events("京唐城际铁路新开通两座车站，分别位于厂通路和安石路附近。", package_gazetteer)
     assert "厂通路" not in ev
     assert "安石路" not in ev
+
+
+@pytest.mark.parametrize("text", ["截至目前，厂通路工程形象进度已达85%。", "厂通路工程进度超过60%。"])
+def test_the_share_of_works_done_is_a_milestone(text, package_gazetteer):
+    assert _events(text, package_gazetteer).get("厂通路") == {("milestone", "actual")}
+
+
+def test_works_launched_have_started(package_gazetteer):
+    assert _events("京哈高速改扩建工程正式启动。", package_gazetteer).get("京哈高速") == {
+        ("construction_started", "actual")
+    }
+    # the early works launched are an early stage at most, never the works' start
+    assert ("construction_started", "actual") not in _events("厂通路前期工程启动。", package_gazetteer).get(
+        "厂通路", set()
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "roads"),
+    [
+        ("安石路计划2026年开工、2027年建成。", ["安石路"]),
+        ("厂通路、安石路计划2026年开工、2027年建成。", ["厂通路", "安石路"]),
+        ("安石路计划2026年开工，预计2027年底前建成通车。", ["安石路"]),
+    ],
+)
+def test_a_dated_predicate_alone_is_said_of_the_subject_before_it(text, roads, package_gazetteer):
+    r = extract([Doc("t9", PUBLISHED, text)], package_gazetteer, known_events=False)
+    names = {m.feature_id: text[m.start : m.end] for m in r.mentions}
+    got = {(names[e.feature_id], e.status, e.date.year) for e in r.events if e.date}
+    for road in roads:
+        assert (road, "construction_started", 2026) in got
+        assert (road, "opened", 2027) in got
+
+
+def test_a_predicate_with_a_subject_of_its_own_is_not_borrowed(package_gazetteer):
+    # 新建桥梁 is a subject of its own: the opening is not the road's
+    ev = _events("安石路计划2026年开工、新建桥梁2027年建成。", package_gazetteer)
+    assert ev.get("安石路") == {("construction_started", "expected")}

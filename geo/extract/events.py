@@ -718,20 +718,29 @@ def events_in(
         subjects: list[str] = []
         # (modality, date) of each keyword segment: every segment borrowing its keyword shares them
         stated: dict[int, tuple[str, ResolvedDate | None]] = {}
+        prev_heads: list[tuple[int, int, str]] = []  # the subjects of the last keyword's segments
+        prev_src = -1
         for i, (a, b, stext, _own) in enumerate(segments):
             r = resolved[i]
             if r is None:
                 continue
             src_i, (status, ks, ke) = r
             segm = [m for m in cmentions if a <= m[0] < b]
-            if not segm:
-                continue
             kw = (ks, ke) if src_i == i else None
-            locs: list[tuple[int, int]] = []
-            if len(any_mention[ci]) > len(cmentions):  # place names in the clause
-                spans = {(m[0], m[1]) for m in segm}
-                locs = [sp for sp in any_mention[ci] if a <= sp[0] < b and sp not in spans]
-            heads, connection = _head_mentions(stext, a, segm, kw, locators=locs)
+            if not segm:
+                if kw is None or not prev_heads or not _dated_predicate(ctx, a, b, ks):
+                    continue
+                # 甲路计划2025年开工、2027年建成: a dated predicate alone, of the subject before it
+                heads, connection = prev_heads, False
+            else:
+                locs: list[tuple[int, int]] = []
+                if len(any_mention[ci]) > len(cmentions):  # place names in the clause
+                    spans = {(m[0], m[1]) for m in segm}
+                    locs = [sp for sp in any_mention[ci] if a <= sp[0] < b and sp not in spans]
+                heads, connection = _head_mentions(stext, a, segm, kw, locators=locs)
+                # 甲路、乙路计划2025年开工: the subjects sharing one keyword are one subject
+                prev_heads = prev_heads + heads if src_i == prev_src else list(heads)
+                prev_src = src_i
             src_a, _, src_text, _ = segments[src_i]
             kw_text = src_text[ks:ke]
             if kw is not None and kw_text in _OBJECT_VERBS:
@@ -780,6 +789,24 @@ def events_in(
         if subjects:
             last_subject = (clause.paragraph, clause.sentence, subjects)
     return _drop_restatements(events)
+
+
+#: What may stand before the keyword of a predicate that has no subject of its own, once its
+#: dates are removed (``、2027年建成``, ``，预计2026年底前全线通车``).
+_PREDICATE_ONLY_RE = re.compile(r"[\s将于在计划预计力争有望争取确保并再又也还可基本全面全线正式实现完成年内底前力]*")
+
+
+def _dated_predicate(ctx: DocContext, start: int, end: int, kw_start: int) -> bool:
+    """Whether the segment ``norm[start:end]`` is a dated predicate alone: a date, adverbs
+    and then its keyword (at ``kw_start`` in the segment), nothing that could be a subject."""
+    found = ctx.dates(start, end, "actual")
+    if not found or found[0][0] >= kw_start:
+        return False
+    text = ctx.norm[start : start + kw_start]
+    for s, e, _ in reversed(found):
+        if e <= kw_start:
+            text = text[:s] + text[e:]
+    return _PREDICATE_ONLY_RE.fullmatch(text) is not None
 
 
 #: A counted group as a subject (``28条跨省线路``, ``多条公交线路``, ``3座桥梁``); not a

@@ -82,6 +82,8 @@ STATUS_PATTERNS: list[tuple[str, str, int]] = [
         r"(?:上周|本周|近日|日前|昨天|昨日|今天|今日|本月|上月|\d{1,2}月(?:\d{1,2}日)?)?"
         r"(?:已经|已|正式|全面)?(?:开始施工|开工|动工)|基本建成|(?<!完工)(?:竣工|完工)(?!通车|通航|运营|投用|投入使用)|"
         rf"完成{_NB}{{0,8}}?\d+(?:\.\d+)?%|完成{_NB}{{0,6}}?(?:路基|桥梁|主体)|"
+        # the share of the works done (形象进度已达85%, 工程进度超过60%)
+        r"进度(?:已经|已)?(?:达到|达|超过|过半)(?:\d+(?:\.\d+)?%)?|"
         # a completion by a deadline that ends the clause (预计6月底前完成, 年内完成)
         r"(?<=[内前底])完成(?=[\s。；;！？!?]*$)|"
         # the first pile, pier or girder of the works (浇筑首根桩基, 架设第一片箱梁)
@@ -103,7 +105,9 @@ STATUS_PATTERNS: list[tuple[str, str, int]] = [
         5,
     ),
     (
-        rf"开工建设|实现开工|开工|首开|动工|开建|进场施工|进地施工|开始施工|启动{_NB}{{0,20}}?建设",
+        rf"开工建设|实现开工|开工|首开|动工|开建|进场施工|进地施工|开始施工|启动{_NB}{{0,20}}?建设|"
+        # 改扩建工程正式启动: the works themselves start (not 前期工作启动, an early stage)
+        r"(?<!前期)工程(?:已经|已|正式|全面)*启动",
         "construction_started",
         4,
     ),
