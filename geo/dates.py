@@ -306,7 +306,7 @@ _DATE_RE = re.compile(
      )
     |(?P<rep>{"|".join(NOW_WORDS)})
     |(?P<rmon>(?:本月|当月)?(?:月底前|月底|月末)|上个?月|下个?月)
-    |(?P<rd>前天|昨天|昨日|今天|今日)(?P<rtod>{_TIME_OF_DAY})
+    |(?P<rd>前天|昨天|昨日|今天|今日|明天|明日|后天)(?P<rtod>{_TIME_OF_DAY})
     |(?P<rw>(?:本|这|下|上)(?:个)?(?:周|星期|礼拜))(?P<wd>[一二三四五六日天])(?P<wtod>{_TIME_OF_DAY})
     |(?<![\d.月第每数几多])(?P<dd>{_DAY})日(?P<dtod>{_TIME_OF_DAY})(?![内游前后起以之]))
     """,
@@ -448,7 +448,7 @@ def _resolve_match(
     if m.group("rd"):
         if published is None or published_precision not in ("day", "reported"):
             return None
-        delta = {"前天": 2, "昨天": 1, "昨日": 1}.get(m.group("rd"), 0)
+        delta = {"前天": 2, "昨天": 1, "昨日": 1, "明天": -1, "明日": -1, "后天": -2}.get(m.group("rd"), 0)
         return ResolvedDate(published - _dt.timedelta(days=delta), "day", basis)
     if m.group("rw"):
         # 本周六, 下周一, 上星期五: a weekday of the publication's week (Monday to Sunday), or

@@ -411,3 +411,35 @@ def test_a_predicate_with_a_subject_of_its_own_is_not_borrowed(package_gazetteer
     # 新建桥梁 is a subject of its own: the opening is not the road's
     ev = _events("安石路计划2026年开工、新建桥梁2027年建成。", package_gazetteer)
     assert ev.get("安石路") == {("construction_started", "expected")}
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("公交集团将于4月15日开通燕郊至望京的612路。", "612路"),
+        ("4月20日起开行往返燕郊和国贸的613路。", "613路"),
+    ],
+)
+def test_a_service_opened_with_its_route_before_it_is_the_object(text, line, package_gazetteer):
+    assert _events(text, package_gazetteer).get(line) == {("opened", "expected")}
+
+
+def test_a_road_after_a_route_and_a_time_phrase_is_still_no_object(package_gazetteer):
+    assert "厂通路" not in _events("改造期间燕郊至通州的厂通路照常通行。", package_gazetteer)
+
+
+def test_a_time_of_day_does_not_split_a_clause(package_gazetteer):
+    from geo.extract.segment import segment
+
+    text = "612路将于每日6:00发车，末班车22：30。会议指出：要加快建设。"
+    clauses = [text[c.start : c.end] for c in segment(text).clauses]
+    assert clauses == ["612路将于每日6:00发车", "末班车22：30。", "会议指出", "要加快建设。"]
+    assert _events("612路将于每日6:00发车。", package_gazetteer).get("612路") == {("opened", "expected")}
+
+
+@pytest.mark.parametrize(("word", "days"), [("明天", 1), ("明日", 1), ("后天上午", 2)])
+def test_tomorrow_and_the_day_after_are_days(word, days, package_gazetteer):
+    r = extract([Doc("t9", PUBLISHED, f"{word}，厂通路将正式通车。")], package_gazetteer, known_events=False)
+    assert [(e.date, e.precision, e.modality) for e in r.events] == [
+        (PUBLISHED + dt.timedelta(days=days), "day", "expected")
+    ]

@@ -340,6 +340,12 @@ def _choose_date(
 _OPEN_BRACKETS = "(（[【"
 _CLOSE_BRACKETS = ")）]】"
 _VERB_FIRST_GAP = 6
+#: The route of a service before it as its modifier (``开通甲镇至乙地的定制快巴``,
+#: ``开行往返甲地和乙地的专线``): the service is still the verb's object.
+_ROUTE_MODIFIER_RE = re.compile(
+    r"\s*(?:从|由)?[\u4e00-\u9fff()（）]{1,12}?(?:至|到|—|-|－)[\u4e00-\u9fff()（）]{1,12}?的\s*"
+    r"|\s*往返(?:于)?[\u4e00-\u9fff]{1,10}?(?:和|与|及)[\u4e00-\u9fff]{1,10}?(?:之间)?的\s*"
+)
 _VERB_FIRST_BLOCK_RE = re.compile(r"不|未|影响|对|向|为|让|使|给|与|和|及|到|至|范围|的")
 #: A keyword modifying the name right after it (``…通车的 甲线``).
 _ATTRIBUTIVE_RE = re.compile(r"^的\s*(?:(?:\d+|[两三四五六七八九十百]+)(?:辆|趟|班|列))?\s*$")
@@ -428,7 +434,9 @@ def _head_mentions(
             gap = segtext[kw[1] : rel[idx][0]]
             if _ATTRIBUTIVE_RE.match(gap):
                 return [mentions[idx]], False  # 将于明年通车的甲线: the noun it modifies
-            if len(gap) > _VERB_FIRST_GAP or _VERB_FIRST_BLOCK_RE.search(gap):
+            if (len(gap) > _VERB_FIRST_GAP or _VERB_FIRST_BLOCK_RE.search(gap)) and not _ROUTE_MODIFIER_RE.fullmatch(
+                gap
+            ):
                 return [], False  # 改造期间甲路照常通行: not the object of the verb
     connection = False
     if kw is not None and direction < 0 and ENDPOINT_RE.match(segtext, rel[idx][1]):

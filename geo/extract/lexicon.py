@@ -59,7 +59,7 @@ NATURAL_KINDS = frozenset({"river", "monitoring_section"})
 
 #: Text that may hold a date expression (clauses without it skip the date parser).
 DATE_HINT_RE = re.compile(
-    r"[年月]|\d日|近日|日前|近期|目前|当前|眼下|前天|昨天|昨日|今天|今日|[一二三四五六七八九十]五|"
+    r"[年月]|\d日|近日|日前|近期|目前|当前|眼下|前天|昨天|昨日|今天|今日|明天|明日|后天|[一二三四五六七八九十]五|"
     r"[本这下上]个?(?:周|星期|礼拜)|春节|元宵|端午|中秋|国庆|元旦|劳动节|十一|五一"
 )
 

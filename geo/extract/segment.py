@@ -23,7 +23,8 @@ _TERMINAL = '。！？!?；;：:…”"’)）】」』'
 _SENT_END_RE = re.compile(r"[。！？!?]+[”\"’」』)）]*")
 #: A separator right before an enumeration comma (``甲路,、乙路``, a stray comma of a mirror
 #: site) does not end a clause: the list goes on.
-_CLAUSE_SEP_RE = re.compile(r"(?:[，；：;:]|,(?!\d{3})|(?<!\d),)(?![ \t]*、)")
+#: A colon between digits is a time of day (``6:00``, ``22：30``), not a separator.
+_CLAUSE_SEP_RE = re.compile(r"(?:[，；;]|(?<!\d)[：:]|[：:](?!\d{2})|,(?!\d{3})|(?<!\d),)(?![ \t]*、)")
 _HEADING_MAX = 30
 #: A line ending with one of these continues on the next line (``将于明年通车的`` /
 #: ``某某线``): the two are one paragraph.
