@@ -443,3 +443,10 @@ def test_tomorrow_and_the_day_after_are_days(word, days, package_gazetteer):
     assert [(e.date, e.precision, e.modality) for e in r.events] == [
         (PUBLISHED + dt.timedelta(days=days), "day", "expected")
     ]
+
+
+def test_a_school_opening_its_term_is_open(package_gazetteer):
+    r = extract([Doc("t9", D(2024, 9, 3), "北京潞河中学三河校区于9月1日正式开学。")], package_gazetteer, known_events=False)
+    assert [(e.feature_id, e.status, e.modality, e.date) for e in r.events] == [
+        ("school-luhe-sanhe", "opened", "actual", D(2024, 9, 1))
+    ]
