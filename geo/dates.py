@@ -562,7 +562,7 @@ def _resolve_match(
 def _holiday_day(name: str, year: int) -> _dt.date:
     """The day of a public holiday in ``year`` (lunar holidays through :mod:`borax`)."""
     for key, (month, day) in _SOLAR_HOLIDAYS.items():
-        if name.startswith(key) or name == "五一劳动节":
+        if name.startswith(key):  # 国庆节, 五一劳动节
             return _dt.date(year, month, day)
     from borax.calendars.lunardate import LunarDate
 

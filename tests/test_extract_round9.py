@@ -450,3 +450,14 @@ def test_a_school_opening_its_term_is_open(package_gazetteer):
     assert [(e.feature_id, e.status, e.modality, e.date) for e in r.events] == [
         ("school-luhe-sanhe", "opened", "actual", D(2024, 9, 1))
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "road", "status"),
+    [
+        ("因地制宜推进厂通路建设。", "厂通路", "under_construction"),
+        ("厂通路公交化改造工程已开工。", "厂通路", "construction_started"),
+    ],
+)
+def test_words_that_only_look_like_a_cause_or_a_service(text, road, status, package_gazetteer):
+    assert status in {s for s, _ in _events(text, package_gazetteer).get(road, set())}

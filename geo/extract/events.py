@@ -1164,9 +1164,10 @@ def _announced_start(ctx: DocContext) -> ResolvedDate | None:
 _ROAD_KINDS = frozenset({"road", "expressway", "bridge"})
 #: A bus service named after the road before it (``甲路公交专线``, ``甲路快线``, ``甲路公交车``):
 #: what the clause says of it is said of the service, not of the road; not a stop, a depot
-#: or a bus lane of the road (``甲路公交站``, ``甲路公交专用道``).
+#: or a bus lane of the road (``甲路公交站``, ``甲路公交专用道``), nor its bus priority works
+#: (``甲路公交化改造``).
 _ROAD_SERVICE_RE = re.compile(
-    r"\s*(?:(?:定制|通勤|旅游|微循环)?(?:公交)?(?:专线|快线|班车|快巴|巴士)|公交(?:线路?|车(?!站))?(?![站场专港车]))"
+    r"\s*(?:(?:定制|通勤|旅游|微循环)?(?:公交)?(?:专线|快线|班车|快巴|巴士)|公交(?:线路?|车(?!站))?(?![站场专港车化优]))"
 )
 
 

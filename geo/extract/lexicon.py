@@ -156,8 +156,8 @@ _NEGATION_RE = re.compile(r"(?:未|尚未|没有|不再|无法|不会|不能|并
 _FAR_NEGATION_RE = re.compile(r"(?:尚未|暂未|还未|并未|未能|没有|不会|不能|无法|难以|未)(?P<gap>[^，。；;,]{1,8})$")
 _DECIDE_RE = re.compile(r"(?:确定|明确|公布|敲定|定)$")
 _NEGATED_TIME_RE = re.compile(r"(?:时间|日期|时间表|节点)")
-#: What opens a cause (``因道路施工``, ``由于…施工``); not 因此, 因而, 原因.
-_CAUSE_BEFORE_RE = re.compile(r"(?:(?<!原)因(?![此而为])|由于)(?P<gap>[^，。；;,将已会要被并且]{0,6})$")
+#: What opens a cause (``因道路施工``, ``由于…施工``); not 因此, 因而, 原因, 因地制宜, 因素.
+_CAUSE_BEFORE_RE = re.compile(r"(?:(?<!原)因(?![此而为地势素])|由于)(?P<gap>[^，。；;,将已会要被并且]{0,6})$")
 _AFFECTED_BEFORE_RE = re.compile(r"受(?P<gap>[^，。；;,]{0,6})$")
 
 
