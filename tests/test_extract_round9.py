@@ -461,3 +461,16 @@ def test_a_school_opening_its_term_is_open(package_gazetteer):
 )
 def test_words_that_only_look_like_a_cause_or_a_service(text, road, status, package_gazetteer):
     assert status in {s for s, _ in _events(text, package_gazetteer).get(road, set())}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["厂通路工程桩基施工已全部完成。", "厂通路已完成全部箱梁架设。", "安石路路面工程基本完成。"],
+)
+def test_a_stage_of_the_works_done_is_a_milestone(text, package_gazetteer):
+    road = "厂通路" if "厂通路" in text else "安石路"
+    assert _events(text, package_gazetteer).get(road) == {("milestone", "actual")}
+
+
+def test_a_stage_of_the_works_under_way_is_under_construction(package_gazetteer):
+    assert _events("安石路正在进行桩基施工。", package_gazetteer).get("安石路") == {("under_construction", "actual")}

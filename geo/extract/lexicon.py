@@ -66,6 +66,8 @@ DATE_HINT_RE = re.compile(
 
 # =========================================================================== status vocabulary
 _NB = r"[^，。；;,!?！？]"  # within-clause character
+#: Stages of construction works, done one after another (``桩基``, ``架梁``, ``铺轨``...).
+_WORKS_STAGES = r"桩基|承台|墩柱|箱梁|架梁|路面|沥青摊铺|桥面|土建|铺轨|盾构|二衬|管线迁改"
 #: (regex, event status, priority) of the status keywords.
 STATUS_PATTERNS: list[tuple[str, str, int]] = [
     # (regex, status, priority) -- higher priority wins within a segment
@@ -81,7 +83,9 @@ STATUS_PATTERNS: list[tuple[str, str, int]] = [
         # a time adverb may stand before the verb: 主体结构上周已开始施工
         r"(?:上周|本周|近日|日前|昨天|昨日|今天|今日|本月|上月|\d{1,2}月(?:\d{1,2}日)?)?"
         r"(?:已经|已|正式|全面)?(?:开始施工|开工|动工)|基本建成|(?<!完工)(?:竣工|完工)(?!通车|通航|运营|投用|投入使用)|"
-        rf"完成{_NB}{{0,8}}?\d+(?:\.\d+)?%|完成{_NB}{{0,6}}?(?:路基|桥梁|主体)|"
+        rf"完成{_NB}{{0,8}}?\d+(?:\.\d+)?%|完成{_NB}{{0,6}}?(?:路基|桥梁|主体|{_WORKS_STAGES})|"
+        # a stage of the works done (桩基施工已全部完成, 铺轨工程基本完成)
+        rf"(?:{_WORKS_STAGES})(?:工程|施工|作业)?(?:已经|已)?(?:全部|基本|全面|顺利|全线)?完成|"
         # the share of the works done (形象进度已达85%, 工程进度超过60%)
         r"进度(?:已经|已)?(?:达到|达|超过|过半)(?:\d+(?:\.\d+)?%)?|"
         # a completion by a deadline that ends the clause (预计6月底前完成, 年内完成)
