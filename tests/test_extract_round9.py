@@ -446,7 +446,9 @@ def test_tomorrow_and_the_day_after_are_days(word, days, package_gazetteer):
 
 
 def test_a_school_opening_its_term_is_open(package_gazetteer):
-    r = extract([Doc("t9", D(2024, 9, 3), "北京潞河中学三河校区于9月1日正式开学。")], package_gazetteer, known_events=False)
+    r = extract(
+        [Doc("t9", D(2024, 9, 3), "北京潞河中学三河校区于9月1日正式开学。")], package_gazetteer, known_events=False
+    )
     assert [(e.feature_id, e.status, e.modality, e.date) for e in r.events] == [
         ("school-luhe-sanhe", "opened", "actual", D(2024, 9, 1))
     ]
@@ -474,3 +476,38 @@ def test_a_stage_of_the_works_done_is_a_milestone(text, package_gazetteer):
 
 def test_a_stage_of_the_works_under_way_is_under_construction(package_gazetteer):
     assert _events("安石路正在进行桩基施工。", package_gazetteer).get("安石路") == {("under_construction", "actual")}
+
+
+def _dated_events(text: str, gaz, published: dt.date = PUBLISHED) -> dict[str, set[tuple[str, dt.date | None]]]:
+    r = extract([Doc("t9", published, text)], gaz, known_events=False)
+    names = {m.feature_id: text[m.start : m.end] for m in r.mentions}
+    out: dict[str, set[tuple[str, dt.date | None]]] = {}
+    for e in r.events:
+        out.setdefault(names[e.feature_id], set()).add((e.status, e.date))
+    return out
+
+
+@pytest.mark.parametrize(
+    ("text", "first", "second"),
+    [
+        ("厂通路、安石路两条道路已分别于2020年、2022年建成通车。", D(2020, 1, 1), D(2022, 1, 1)),
+        ("厂通路和安石路分别于2021年6月和2022年9月建成通车。", D(2021, 6, 1), D(2022, 9, 1)),
+    ],
+)
+def test_respectively_gives_each_subject_its_own_date(text, first, second, package_gazetteer):
+    ev = _dated_events(text, package_gazetteer)
+    assert ev["厂通路"] == {("opened", first)}
+    assert ev["安石路"] == {("opened", second)}
+
+
+def test_respectively_with_one_date_gives_it_to_all(package_gazetteer):
+    ev = _dated_events("厂通路和安石路分别于2020年建成通车。", package_gazetteer)
+    assert ev["厂通路"] == ev["安石路"] == {("opened", D(2020, 1, 1))}
+
+
+def test_respectively_forecasts_keep_their_own_dates(package_gazetteer):
+    r = extract(
+        [Doc("t9", PUBLISHED, "厂通路和安石路将分别于2026年和2027年建成通车。")], package_gazetteer, known_events=False
+    )
+    got = {(e.feature_id, e.modality, e.date) for e in r.events}
+    assert got == {("road-changtong", "expected", D(2026, 1, 1)), ("road-anshi", "expected", D(2027, 1, 1))}

@@ -17,6 +17,7 @@ import functools
 import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from itertools import pairwise
 from typing import Any
 
@@ -724,6 +725,7 @@ def events_in(
         statuses = [s[3] for s in segments]
         resolved = [_segment_status(statuses, i) for i in range(len(segments))]
         subjects: list[str] = []
+        first_new = len(events)  # the clause's own events start here
         # (modality, date) of each keyword segment: every segment borrowing its keyword shares them
         stated: dict[int, tuple[str, ResolvedDate | None]] = {}
         prev_heads: list[tuple[int, int, str]] = []  # the subjects of the last keyword's segments
@@ -794,9 +796,54 @@ def events_in(
                 renamed = _new_name(stext, a, segm) if kinds.get(fid) == "bus_line" else None
                 if renamed is not None and kinds.get(renamed) == "bus_line":
                     _add_event(events, seen, ctx, clause, renamed, st_f, modality, rd_f)  # 调整路别为乙路
+        if len(subjects) >= 2 and "分别" in ctext:
+            _respective_dates(ctx, clause, ctext, subjects, events, first_new)
         if subjects:
             last_subject = (clause.paragraph, clause.sentence, subjects)
     return _drop_restatements(events)
+
+
+#: ``分别于`` before a list of dates: the first subject takes the first date, and so on.
+_RESPECTIVE_RE = re.compile(r"分别(?:于|在|是|为)?")
+_DATE_LIST_SEP_RE = re.compile(r"\s*(?:、|和|与|及|至|,|，)?\s*")
+
+
+def _respective_dates(
+    ctx: DocContext, clause: Clause, ctext: str, subjects: list[str], events: list[Event], first: int
+) -> None:
+    """``甲路、乙路已分别于2020年、2022年建成通车``: with ``分别`` before as many dates as the
+    clause has subjects, each subject's events of the clause take its date (in text order),
+    not the last date of the list."""
+    m = _RESPECTIVE_RE.search(ctext)
+    if m is None or first >= len(events):
+        return
+    # the dates read as the clause's statement was (a fact with 已 before the list: past)
+    reading = "actual" if ACTUAL_RE.search(ctext, 0, m.start()) else events[first].modality
+    found = ctx.dates(clause.start, clause.end, reading)
+    dates: list[ResolvedDate] = []
+    end = m.end()
+    for s, e, rd in found:
+        if s < m.end():
+            continue
+        if not _DATE_LIST_SEP_RE.fullmatch(ctext[end:s]):
+            break
+        dates.append(rd)
+        end = e
+    if len(dates) != len(subjects):
+        return
+    for i in range(first, len(events)):
+        ev = events[i]
+        if ev.feature_id not in subjects or ev.start != clause.start + len(ctext) - len(ctext.lstrip()):
+            continue
+        rd = dates[subjects.index(ev.feature_id)]
+        events[i] = replace(
+            ev,
+            date=rd.date,
+            precision=rd.precision,
+            date_basis=rd.basis,
+            date_end=rd.end,
+            modality=_check_future(ctx, rd, ev.modality),
+        )
 
 
 #: What may stand before the keyword of a predicate that has no subject of its own, once its
