@@ -511,3 +511,31 @@ def test_respectively_forecasts_keep_their_own_dates(package_gazetteer):
     )
     got = {(e.feature_id, e.modality, e.date) for e in r.events}
     assert got == {("road-changtong", "expected", D(2026, 1, 1)), ("road-anshi", "expected", D(2027, 1, 1))}
+
+
+def _claims_of(text: str, gaz) -> set[tuple[float, str, str, tuple[str, ...]]]:
+    r = extract([Doc("t9", PUBLISHED, text)], gaz, known_events=False)
+    return {(c.value, c.unit, c.counted, c.feature_ids) for c in r.claims}
+
+
+def test_respective_figures_are_each_about_one_feature(package_gazetteer):
+    claims = _claims_of("厂通路、安石路全长分别为3.2公里和5.6公里。", package_gazetteer)
+    assert {(v, f) for v, u, _, f in claims if u == "公里"} == {(3.2, ("road-changtong",)), (5.6, ("road-anshi",))}
+
+
+def test_figures_without_respectively_stay_with_every_feature(package_gazetteer):
+    claims = _claims_of("厂通路、安石路合计全长8.8公里。", package_gazetteer)
+    assert {(v, f) for v, u, _, f in claims if u == "公里"} == {(8.8, ("road-changtong", "road-anshi"))}
+
+
+def test_a_value_listed_after_another_counts_the_same_noun(package_gazetteer):
+    claims = _claims_of("平谷线北京段、河北段分别设站18座、3座。", package_gazetteer)
+    assert {(v, u) for v, u, _, _ in claims} == {(18.0, "座"), (3.0, "座")}
+    assert len({c for _, _, c, _ in claims}) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "value"), [("预计可服务周边约20万居民。", 200000.0), ("每天约有3万余上班族往返两地。", 30000.0)]
+)
+def test_ten_thousands_of_people_are_persons(text, value, package_gazetteer):
+    assert (value, "人") in {(v, u) for v, u, _, _ in _claims_of(text, package_gazetteer)}

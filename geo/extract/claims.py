@@ -15,6 +15,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from geo.dates import parse_cn_number
@@ -36,9 +37,11 @@ _COUNT_UNITS = (
 #: Speeds before lengths (``80公里/小时`` is a speed, not a length); areas before ``米``.
 _SPEED_UNITS = r"km/h|公里/小时|千米/小时|公里每小时|千米每小时"
 _MEASURE_UNITS = rf"{_SPEED_UNITS}|平方公里|平方米|㎡|m²|m2(?![\da-z])|公里|千米|km(?![a-z/²2])|米|m(?![a-z/²\d])|人次|人|亿元|万元|元|%|％"
+#: People counted without a classifier after ``万``/``亿`` (``20万居民``, ``30万上班族``): persons.
+_PEOPLE = "居民|群众|人口|市民|村民|上班族|通勤族|通勤者|旅客|乘客|游客|学生|职工|员工|就业人员"
 _CLAIM_RE = re.compile(
     rf"(?P<qual>约|共|达|超过|超|近|逾|累计)?(?P<num>{_NUM})(?P<few>几)?(?:(?P<approx0>多|余)(?=万|亿))?(?P<mult>万亿|万|亿)?"
-    rf"(?P<approx>多|余)?(?P<unit>{_MEASURE_UNITS}|{_COUNT_UNITS})(?P<approx2>多|余)?"
+    rf"(?P<approx>多|余)?(?:(?P<unit>{_MEASURE_UNITS}|{_COUNT_UNITS})|(?<=[万亿多余])(?P<people>{_PEOPLE}))(?P<approx2>多|余)?"
 )
 _UNIT_CANON = {
     "％": "%",
@@ -105,6 +108,8 @@ _CHANGE_RE = re.compile(
 #: A speed written as a length (``设计时速100公里``, ``限速为80千米``): km/h.
 _LENGTH_UNITS = frozenset({"公里", "千米", "km"})
 _SPEED_BEFORE_RE = re.compile(r"(?:时速|速度|车速|限速|速度值)(?:为|达|达到|是|在)?\s*$")
+#: What joins the values of a list (``18座、3座``, ``3.2公里和5.6公里``).
+_VALUE_LIST_SEP_RE = re.compile(r"\s*(?:、|和|与|及|或|至|到)\s*")
 _HAS_NUMBER_RE = re.compile(r"[\d一二两三四五六七八九十半]")
 
 
@@ -211,11 +216,15 @@ def claims_in(ctx: DocContext, mentions: list[Mention], kinds: Mapping[str, str]
                     ctx.text[clause.start : clause.end].strip(),
                 )
             )
+        listed_unit: tuple[str, int] | None = None  # (unit, where the next value of a list starts)
+        listed_counted = ""
+        first_claim = len(out)
         for m in _CLAIM_RE.finditer(ctext):
             s_abs = clause.start + m.start("num")
             e_abs = clause.start + m.end()
             num = m.group("num")
-            unit = _UNIT_CANON.get(m.group("unit"), m.group("unit"))
+            people = m.group("people")
+            unit = "人" if people else _UNIT_CANON.get(m.group("unit"), m.group("unit"))
             if any(a <= s_abs < b for a, b in taken):
                 continue
             if unit in _LENGTH_UNITS and _SPEED_BEFORE_RE.search(ctext, max(0, m.start() - 8), m.start()):
@@ -240,6 +249,10 @@ def claims_in(ctx: DocContext, mentions: list[Mention], kinds: Mapping[str, str]
                 continue
             value = cvalue
             counted, tail_qual, after = _counted(ctext, m.start(), m.end(), cm, clause.start)
+            if people:
+                counted, after = people, True
+            elif not counted and listed_unit == (unit, m.start()):
+                counted = listed_counted  # 分别设站18座、3座: the second value counts what the first did
             if (
                 not num[0].isdigit()
                 and not after
@@ -265,6 +278,8 @@ def claims_in(ctx: DocContext, mentions: list[Mention], kinds: Mapping[str, str]
                 )
                 if x
             )
+            sep = _VALUE_LIST_SEP_RE.match(ctext, m.end())
+            listed_unit, listed_counted = ((unit, sep.end()) if sep else None), counted
             listed = _enumerated(seg, ci, mentions, mention_starts, kinds, e_abs, value, base_unit)
             out.append(
                 Claim(
@@ -280,7 +295,22 @@ def claims_in(ctx: DocContext, mentions: list[Mention], kinds: Mapping[str, str]
                     qualifier=qual,
                 )
             )
+        if len(fids) >= 2 and "分别" in ctext:
+            _respective(out, first_claim, fids, clause.start + ctext.index("分别"))
     return out
+
+
+def _respective(claims: list[Claim], first: int, fids: tuple[str, ...], after: int) -> None:
+    """``甲路、乙路全长分别为3.2公里和5.6公里``: when the claims of one unit after ``分别`` are
+    as many as the clause's features, each is about one feature, in text order."""
+    by_unit: dict[str, list[int]] = {}
+    for i in range(first, len(claims)):
+        if claims[i].start > after and claims[i].feature_ids == fids:
+            by_unit.setdefault(claims[i].unit, []).append(i)
+    for idx in by_unit.values():
+        if len(idx) == len(fids):
+            for i, fid in zip(idx, fids, strict=True):
+                claims[i] = replace(claims[i], feature_ids=(fid,))
 
 
 def _numeral(num: str) -> float | None:
