@@ -539,3 +539,21 @@ def test_a_value_listed_after_another_counts_the_same_noun(package_gazetteer):
 )
 def test_ten_thousands_of_people_are_persons(text, value, package_gazetteer):
     assert (value, "人") in {(v, u) for v, u, _, _ in _claims_of(text, package_gazetteer)}
+
+
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        ("安石路原计划2024年底通车，现已推迟至2025年12月。", D(2025, 12, 1)),
+        ("安石路计划2025年底通车，或将提前至10月。", D(2025, 10, 1)),
+        ("厂通路将于年底建成通车，调整为明年6月。", D(2026, 6, 1)),
+        ("安石路通车时间推迟至2025年12月。", D(2025, 12, 1)),
+    ],
+)
+def test_a_rescheduled_forecast_has_only_its_new_date(text, date, package_gazetteer):
+    r = extract([Doc("t9", PUBLISHED, text)], package_gazetteer, known_events=False)
+    assert [(e.status, e.modality, e.date) for e in r.events] == [("opened", "expected", date)]
+
+
+def test_a_timetable_adjusted_is_still_a_bus_line_running(package_gazetteer):
+    assert _events("612路首班车时间调整为6:00。", package_gazetteer) == {"612路": {("opened", "actual")}}

@@ -641,6 +641,12 @@ def events_in(
             _enumerated_events(ctx, ci, by_clause, kinds, group_statements, events, seen)
         if not cmentions:
             ctext = ctx.norm[clause.start : clause.end]
+            if (
+                last_subject is not None
+                and last_subject[1] == clause.sentence
+                and _rescheduled(ctx, ci, ctext, last_subject[2], events, seen)
+            ):
+                continue
             st = status_in(ctext)
             if st is None:
                 continue
@@ -801,6 +807,38 @@ def events_in(
         if subjects:
             last_subject = (clause.paragraph, clause.sentence, subjects)
     return _drop_restatements(events)
+
+
+#: A forecast moved to another date (``现已推迟至2025年6月``, ``延期到年底``, ``提前至5月``).
+_RESCHEDULED_RE = re.compile(
+    r"^\s*(?:现|目前|现已|已经|已|或将|将|预计将?)*(?:推迟|延期|延后|推后|顺延|调整|提前)(?:至|到|为)"
+)
+
+
+def _rescheduled(
+    ctx: DocContext, ci: int, ctext: str, subjects: list[str], events: list[Event], seen: set[tuple]
+) -> bool:
+    """``甲路原计划2024年底通车，现已推迟至2025年6月``: a clause moving the forecast of the
+    sentence's subject to a new date gives that forecast again with the new date, and the
+    earlier date of the sentence, which it replaces, is dropped."""
+    m = _RESCHEDULED_RE.match(ctext)
+    if m is None:
+        return False
+    clause = ctx.seg.clauses[ci]
+    found = [f for f in ctx.dates(clause.start, clause.end, "expected") if f[0] >= m.end()]
+    if not found or found[0][0] - m.end() > 1:
+        return False
+    rd = found[0][2]
+    sentence = ctx.seg.sentences[clause.sentence]
+    before = [
+        e
+        for e in events
+        if e.feature_id in subjects and e.modality == "expected" and sentence[0] <= e.start < clause.start
+    ]
+    for e in before:
+        events.remove(e)  # the plan moved: the earlier date is no longer the forecast
+        _add_event(events, seen, ctx, clause, e.feature_id, e.status, "expected", rd)
+    return bool(before)
 
 
 #: ``分别于`` before a list of dates: the first subject takes the first date, and so on.
