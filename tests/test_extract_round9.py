@@ -557,3 +557,18 @@ def test_a_rescheduled_forecast_has_only_its_new_date(text, date, package_gazett
 
 def test_a_timetable_adjusted_is_still_a_bus_line_running(package_gazetteer):
     assert _events("612路首班车时间调整为6:00。", package_gazetteer) == {"612路": {("opened", "actual")}}
+
+
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        ("厂通路将于2025年年底前后通车。", D(2025, 12, 1)),
+        ("厂通路将于6月底前后通车。", D(2025, 6, 1)),
+        ("厂通路将于月底前后通车。", D(2025, 4, 1)),
+    ],
+)
+def test_around_the_end_of_a_period_is_its_month_not_a_deadline(text, date, package_gazetteer):
+    r = extract([Doc("t9", PUBLISHED, text)], package_gazetteer, known_events=False)
+    assert [(e.date, e.precision) for e in r.events] == [(date, "month")]
+    r = extract([Doc("t9", PUBLISHED, text.replace("前后", "前"))], package_gazetteer, known_events=False)
+    assert [e.precision for e in r.events] == ["deadline"]
