@@ -572,3 +572,21 @@ def test_around_the_end_of_a_period_is_its_month_not_a_deadline(text, date, pack
     assert [(e.date, e.precision) for e in r.events] == [(date, "month")]
     r = extract([Doc("t9", PUBLISHED, text.replace("前后", "前"))], package_gazetteer, known_events=False)
     assert [e.precision for e in r.events] == ["deadline"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("下週一起新開612路。", ("prov", "opened", "expected", D(2025, 4, 14))),
+        ("廠通路力爭國慶節前建成通車。", ("road-changtong", "opened", "expected", D(2025, 9, 30))),
+        ("安石路原計劃2024年底通車，現已推遲至2025年12月。", ("road-anshi", "opened", "expected", D(2025, 12, 1))),
+        ("後天上午，廠通路將正式通車。", ("road-changtong", "opened", "expected", D(2025, 4, 10))),
+    ],
+)
+def test_the_round_s_rules_read_traditional_text(text, expected, package_gazetteer):
+    r = extract([Doc("t9", PUBLISHED, text)], package_gazetteer, known_events=False)
+    got = [(e.feature_id, e.status, e.modality, e.date) for e in r.events]
+    assert len(got) == 1
+    fid, *rest = got[0]
+    assert fid.startswith(expected[0])
+    assert tuple(rest) == expected[1:]
