@@ -56,6 +56,7 @@ from geo.errors import UsageError
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "HOLIDAYS",
     "NOW_WORDS",
     "PRECISIONS",
     "YEAR_RANGE",
@@ -284,6 +285,8 @@ _SOLAR_HOLIDAYS: dict[str, tuple[int, int]] = {
     "十一": (10, 1),
 }
 _LUNAR_HOLIDAYS: dict[str, tuple[int, int]] = {"春节": (1, 1), "元宵": (1, 15), "端午": (5, 5), "中秋": (8, 15)}
+#: The holidays the date grammar reads, by their shortest name (``国庆`` for 国庆节).
+HOLIDAYS: tuple[str, ...] = (*_SOLAR_HOLIDAYS, *_LUNAR_HOLIDAYS)
 #: ``十一`` and ``五一`` are holidays only before a holiday word (not ``十一届``, ``五一路``).
 _HOLIDAY_NAMES = (
     r"春节|元宵节?|端午节?|中秋节?|国庆节?|元旦|五一劳动节|劳动节|"

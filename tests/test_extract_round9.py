@@ -26,13 +26,24 @@ D = dt.date
 PUBLISHED = D(2025, 4, 8)
 
 
-def _events(text: str, gaz) -> dict[str, set[tuple[str, str]]]:
-    r = extract([Doc("t9", PUBLISHED, text)], gaz, known_events=False)
+def _extract(text: str, gaz, published: dt.date | None = PUBLISHED):
+    """The extraction of one document of ``text`` (without the gazetteer's known events)."""
+    return extract([Doc("t9", published, text)], gaz, known_events=False)
+
+
+def _by_name(text: str, gaz, fields: tuple[str, ...], published: dt.date = PUBLISHED) -> dict[str, set[tuple]]:
+    """The events of each feature, keyed by its name as written, as tuples of ``fields``."""
+    r = _extract(text, gaz, published)
     names = {m.feature_id: text[m.start : m.end] for m in r.mentions}
-    out: dict[str, set[tuple[str, str]]] = {}
+    out: dict[str, set[tuple]] = {}
     for e in r.events:
-        out.setdefault(names.get(e.feature_id, e.feature_id), set()).add((e.status, e.modality))
+        out.setdefault(names.get(e.feature_id, e.feature_id), set()).add(tuple(getattr(e, f) for f in fields))
     return out
+
+
+def _events(text: str, gaz) -> dict[str, set[tuple]]:
+    """(status, modality) of each named feature's events."""
+    return _by_name(text, gaz, ("status", "modality"))
 
 
 @pytest.mark.parametrize(
@@ -135,7 +146,7 @@ def test_the_works_themselves_still_get_their_status(package_gazetteer):
     ],
 )
 def test_a_weekday_of_this_next_or_last_week_is_a_day(text, day, package_gazetteer):
-    r = extract([Doc("t9", PUBLISHED, text)], package_gazetteer, known_events=False)
+    r = _extract(text, package_gazetteer)
     assert r.events
     assert {(e.date, e.precision) for e in r.events} == {(day, "day")}
     # after the publication a forecast, before it a fact
@@ -154,7 +165,7 @@ def test_a_weekday_needs_a_publication_day(package_gazetteer):
 
 def test_a_week_without_its_day_or_every_week_is_no_date(package_gazetteer):
     for text in ("厂通路每周一至周五封闭施工。", "612路周边道路将于下周调整。"):
-        r = extract([Doc("t9", PUBLISHED, text)], package_gazetteer, known_events=False)
+        r = _extract(text, package_gazetteer)
         assert all(e.precision != "day" for e in r.events), text
 
 
@@ -176,16 +187,16 @@ def test_a_week_without_its_day_or_every_week_is_no_date(package_gazetteer):
     ],
 )
 def test_a_holiday_dates_a_statement(text, published, date, precision, modality, package_gazetteer):
-    r = extract([Doc("t9", published, text)], package_gazetteer, known_events=False)
+    r = _extract(text, package_gazetteer, published)
     assert {(e.date, e.precision, e.modality) for e in r.events} == {(date, precision, modality)}
 
 
 def test_around_a_holiday_or_a_holiday_like_name_is_no_date(package_gazetteer):
     # 五一前后 may be late April: no date rather than a wrong month
-    r = extract([Doc("t9", PUBLISHED, "厂通路将于五一前后通车。")], package_gazetteer, known_events=False)
+    r = _extract("厂通路将于五一前后通车。", package_gazetteer)
     assert [e.precision for e in r.events] == ["reported"]
     for text in ("十一届全会期间，厂通路通车。", "五一路于4月1日通车。"):
-        r = extract([Doc("t9", PUBLISHED, text)], package_gazetteer, known_events=False)
+        r = _extract(text, package_gazetteer)
         assert all(e.date is None or e.date.month == 4 for e in r.events), text
 
 
@@ -197,20 +208,25 @@ def test_around_a_holiday_or_a_holiday_like_name_is_no_date(package_gazetteer):
     ],
 )
 def test_initial_operation_is_an_opening(text, package_gazetteer):
-    r = extract([Doc("t9", D(2025, 1, 2), text)], package_gazetteer, known_events=False)
+    r = _extract(text, package_gazetteer, D(2025, 1, 2))
     assert {(e.feature_id, e.status, e.modality, e.date) for e in r.events} == {
         ("metro-line-22", "opened", "actual", D(2024, 12, 30))
     }
 
 
 def test_the_first_days_of_service_are_still_a_time_phrase(package_gazetteer):
-    r = extract([Doc("t9", D(2025, 1, 2), "轨道交通22号线开通初期，客流较小。")], package_gazetteer, known_events=False)
+    r = _extract("轨道交通22号线开通初期，客流较小。", package_gazetteer, D(2025, 1, 2))
     assert r.events == []
 
 
+def _claims_of(text: str, gaz) -> set[tuple[float, str, str, tuple[str, ...]]]:
+    """(value, unit, counted noun, feature ids) of each claim."""
+    return {(c.value, c.unit, c.counted, c.feature_ids) for c in _extract(text, gaz).claims}
+
+
 def _claims(text: str, gaz) -> set[tuple[float, str]]:
-    r = extract([Doc("t9", PUBLISHED, text)], gaz, known_events=False)
-    return {(c.value, c.unit) for c in r.claims}
+    """(value, unit) of each claim."""
+    return {(v, u) for v, u, _, _ in _claims_of(text, gaz)}
 
 
 @pytest.mark.parametrize(
@@ -309,12 +325,12 @@ def test_a_closed_design_is_no_closure(text, package_gazetteer):
 
 
 def test_a_readiness_reached_is_dated_in_the_past(package_gazetteer):
-    r = extract([Doc("t9", PUBLISHED, "安石路已于3月底具备通车条件。")], package_gazetteer, known_events=False)
+    r = _extract("安石路已于3月底具备通车条件。", package_gazetteer)
     assert [(e.status, e.modality, e.date, e.precision) for e in r.events] == [
         ("opened", "expected", D(2025, 3, 1), "month")
     ]
     # a readiness to come is read forward
-    r = extract([Doc("t9", PUBLISHED, "安石路将于3月底具备通车条件。")], package_gazetteer, known_events=False)
+    r = _extract("安石路将于3月底具备通车条件。", package_gazetteer)
     assert [(e.date, e.precision) for e in r.events] == [(D(2026, 3, 1), "month")]
 
 
@@ -324,8 +340,8 @@ def test_handed_over_for_use_is_an_opening(package_gazetteer):
 
 
 def _names(text: str, gaz) -> dict[str, str]:
-    r = extract([Doc("t9", PUBLISHED, text)], gaz, known_events=False)
-    return {text[m.start : m.end]: m.feature_id for m in r.mentions}
+    """The feature id of each mention, keyed by its text."""
+    return {text[m.start : m.end]: m.feature_id for m in _extract(text, gaz).mentions}
 
 
 @pytest.mark.parametrize(
@@ -399,7 +415,7 @@ def test_works_launched_have_started(package_gazetteer):
     ],
 )
 def test_a_dated_predicate_alone_is_said_of_the_subject_before_it(text, roads, package_gazetteer):
-    r = extract([Doc("t9", PUBLISHED, text)], package_gazetteer, known_events=False)
+    r = _extract(text, package_gazetteer)
     names = {m.feature_id: text[m.start : m.end] for m in r.mentions}
     got = {(names[e.feature_id], e.status, e.date.year) for e in r.events if e.date}
     for road in roads:
@@ -439,7 +455,7 @@ def test_a_time_of_day_does_not_split_a_clause(package_gazetteer):
 
 @pytest.mark.parametrize(("word", "days"), [("明天", 1), ("明日", 1), ("后天上午", 2)])
 def test_tomorrow_and_the_day_after_are_days(word, days, package_gazetteer):
-    r = extract([Doc("t9", PUBLISHED, f"{word}，厂通路将正式通车。")], package_gazetteer, known_events=False)
+    r = _extract(f"{word}，厂通路将正式通车。", package_gazetteer)
     assert [(e.date, e.precision, e.modality) for e in r.events] == [
         (PUBLISHED + dt.timedelta(days=days), "day", "expected")
     ]
@@ -478,13 +494,9 @@ def test_a_stage_of_the_works_under_way_is_under_construction(package_gazetteer)
     assert _events("安石路正在进行桩基施工。", package_gazetteer).get("安石路") == {("under_construction", "actual")}
 
 
-def _dated_events(text: str, gaz, published: dt.date = PUBLISHED) -> dict[str, set[tuple[str, dt.date | None]]]:
-    r = extract([Doc("t9", published, text)], gaz, known_events=False)
-    names = {m.feature_id: text[m.start : m.end] for m in r.mentions}
-    out: dict[str, set[tuple[str, dt.date | None]]] = {}
-    for e in r.events:
-        out.setdefault(names[e.feature_id], set()).add((e.status, e.date))
-    return out
+def _dated_events(text: str, gaz, published: dt.date = PUBLISHED) -> dict[str, set[tuple]]:
+    """(status, date) of each named feature's events."""
+    return _by_name(text, gaz, ("status", "date"), published)
 
 
 @pytest.mark.parametrize(
@@ -511,11 +523,6 @@ def test_respectively_forecasts_keep_their_own_dates(package_gazetteer):
     )
     got = {(e.feature_id, e.modality, e.date) for e in r.events}
     assert got == {("road-changtong", "expected", D(2026, 1, 1)), ("road-anshi", "expected", D(2027, 1, 1))}
-
-
-def _claims_of(text: str, gaz) -> set[tuple[float, str, str, tuple[str, ...]]]:
-    r = extract([Doc("t9", PUBLISHED, text)], gaz, known_events=False)
-    return {(c.value, c.unit, c.counted, c.feature_ids) for c in r.claims}
 
 
 def test_respective_figures_are_each_about_one_feature(package_gazetteer):
@@ -551,7 +558,7 @@ def test_ten_thousands_of_people_are_persons(text, value, package_gazetteer):
     ],
 )
 def test_a_rescheduled_forecast_has_only_its_new_date(text, date, package_gazetteer):
-    r = extract([Doc("t9", PUBLISHED, text)], package_gazetteer, known_events=False)
+    r = _extract(text, package_gazetteer)
     assert [(e.status, e.modality, e.date) for e in r.events] == [("opened", "expected", date)]
 
 
@@ -568,9 +575,9 @@ def test_a_timetable_adjusted_is_still_a_bus_line_running(package_gazetteer):
     ],
 )
 def test_around_the_end_of_a_period_is_its_month_not_a_deadline(text, date, package_gazetteer):
-    r = extract([Doc("t9", PUBLISHED, text)], package_gazetteer, known_events=False)
+    r = _extract(text, package_gazetteer)
     assert [(e.date, e.precision) for e in r.events] == [(date, "month")]
-    r = extract([Doc("t9", PUBLISHED, text.replace("前后", "前"))], package_gazetteer, known_events=False)
+    r = _extract(text.replace("前后", "前"), package_gazetteer)
     assert [e.precision for e in r.events] == ["deadline"]
 
 
@@ -584,7 +591,7 @@ def test_around_the_end_of_a_period_is_its_month_not_a_deadline(text, date, pack
     ],
 )
 def test_the_round_s_rules_read_traditional_text(text, expected, package_gazetteer):
-    r = extract([Doc("t9", PUBLISHED, text)], package_gazetteer, known_events=False)
+    r = _extract(text, package_gazetteer)
     got = [(e.feature_id, e.status, e.modality, e.date) for e in r.events]
     assert len(got) == 1
     fid, *rest = got[0]

@@ -109,6 +109,16 @@ def _date_reading(keyword: str, text: str, kw_start: int, modality: str) -> str:
     return modality
 
 
+def _clause_statement(ctx: DocContext, ci: int, ctext: str, st: _Status) -> tuple[str, str, ResolvedDate | None]:
+    """The keyword text, modality and date of the statement ``st`` of clause ``ci`` (text
+    ``ctext``) taken as a whole: a clause whose subject is left out, a group or a part."""
+    clause = ctx.seg.clauses[ci]
+    kw_text = ctext[st[1] : st[2]]
+    modality, _ = _modality(ctx, clause, ctext, ctext, keyword=kw_text, clause_index=ci)
+    rd = _choose_date(ctx, ci, ctext, 0, st[1], _date_reading(kw_text, ctext, st[1], modality))
+    return kw_text, _check_future(ctx, rd, modality), rd
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def _modality_cues(text: str) -> tuple[bool, str | None, bool]:
     """The text-only cues of :func:`_modality` for a clause or segment (computed once per
@@ -653,26 +663,19 @@ def events_in(
             parts = _part_group_owner(ctext, st, clause, last_subject, kinds)
             if parts:
                 # 甲线加紧施工，4座车站主体完工: the line's stations, a works stage of the line
-                kw_text = ctext[st[1] : st[2]]
-                modality, _ = _modality(ctx, clause, ctext, ctext, keyword=kw_text, clause_index=ci)
-                rd = _choose_date(ctx, ci, ctext, 0, st[1], _date_reading(kw_text, ctext, st[1], modality))
-                modality = _check_future(ctx, rd, modality)
+                kw_text, modality, rd = _clause_statement(ctx, ci, ctext, st)
                 for fid in parts:
                     _add_event(events, seen, ctx, clause, fid, st[0], modality, rd)
                 continue
             group = _GROUP_SUBJECT_RE.match(ctext, st[2] + (ctext[st[2] : st[2] + 1] == "了"))
             if group is not None:
                 # 新开通两条线路，分别是甲路和乙路: what is opened is the group the next clause names
-                kw_text = ctext[st[1] : st[2]]
-                modality, _ = _modality(ctx, clause, ctext, ctext, keyword=kw_text, clause_index=ci)
-                rd = _choose_date(ctx, ci, ctext, 0, st[1], modality)
-                group_objects[clause.sentence] = (st[0], _check_future(ctx, rd, modality), rd, kw_text, group.group(0))
+                kw_text, modality, rd = _clause_statement(ctx, ci, ctext, st)
+                group_objects[clause.sentence] = (st[0], modality, rd, kw_text, group.group(0))
                 continue
             if _GROUP_SUBJECT_RE.search(ctext, 0, st[1]):
-                kw_text = ctext[st[1] : st[2]]
-                modality, _ = _modality(ctx, clause, ctext, ctext, keyword=kw_text, clause_index=ci)
-                rd = _choose_date(ctx, ci, ctext, 0, st[1], modality)
-                group_statements[clause.sentence].append((st[0], _check_future(ctx, rd, modality), rd, kw_text))
+                kw_text, modality, rd = _clause_statement(ctx, ci, ctext, st)
+                group_statements[clause.sentence].append((st[0], modality, rd, kw_text))
                 continue
             if (
                 ci in any_mention
@@ -699,11 +702,8 @@ def events_in(
             )
             if not fids:
                 continue
-            status, ks, ke = st
-            kw_text = ctext[ks:ke]
-            modality, _ = _modality(ctx, clause, ctext, ctext, keyword=kw_text, clause_index=ci)
-            rd = _choose_date(ctx, ci, ctext, 0, ks, _date_reading(kw_text, ctext, ks, modality))
-            modality = _check_future(ctx, rd, modality)
+            status = st[0]
+            kw_text, modality, rd = _clause_statement(ctx, ci, ctext, st)
             for fid in fids:
                 if _status_allowed(kinds.get(fid), status, kw_text):
                     _add_event(events, seen, ctx, clause, fid, status, modality, rd)
@@ -869,9 +869,9 @@ def _respective_dates(
         end = e
     if len(dates) != len(subjects):
         return
-    for i in range(first, len(events)):
+    for i in range(first, len(events)):  # the clause's own events
         ev = events[i]
-        if ev.feature_id not in subjects or ev.start != clause.start + len(ctext) - len(ctext.lstrip()):
+        if ev.feature_id not in subjects:
             continue
         rd = dates[subjects.index(ev.feature_id)]
         events[i] = replace(

@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import re
 
+from geo.dates import HOLIDAYS
 from geo.extract.normalise import pinyin_view
 
 __all__ = [
@@ -60,7 +61,7 @@ NATURAL_KINDS = frozenset({"river", "monitoring_section"})
 #: Text that may hold a date expression (clauses without it skip the date parser).
 DATE_HINT_RE = re.compile(
     r"[年月]|\d日|近日|日前|近期|目前|当前|眼下|前天|昨天|昨日|今天|今日|明天|明日|后天|[一二三四五六七八九十]五|"
-    r"[本这下上]个?(?:周|星期|礼拜)|春节|元宵|端午|中秋|国庆|元旦|劳动节|十一|五一"
+    r"[本这下上]个?(?:周|星期|礼拜)|" + "|".join(HOLIDAYS)
 )
 
 
@@ -68,6 +69,9 @@ DATE_HINT_RE = re.compile(
 _NB = r"[^，。；;,!?！？]"  # within-clause character
 #: Stages of construction works, done one after another (``桩基``, ``架梁``, ``铺轨``...).
 _WORKS_STAGES = r"桩基|承台|墩柱|箱梁|架梁|路面|沥青摊铺|桥面|土建|铺轨|盾构|二衬|管线迁改"
+#: What is said of a bus line that runs (re-routed, timetable changed, resumed, added): an
+#: opening of bus lines only (:data:`BUS_ONLY_RE`).
+_BUS_ONLY_WORDS = r"调整|改线|优化|延长|延后|恢复|增开|加密|首末班|末班车|发车|新增|新辟|开辟|绕行|改道|绕道"
 #: (regex, event status, priority) of the status keywords.
 STATUS_PATTERNS: list[tuple[str, str, int]] = [
     # (regex, status, priority) -- higher priority wins within a segment
@@ -138,11 +142,7 @@ STATUS_PATTERNS: list[tuple[str, str, int]] = [
         1,
     ),
     # what is said of a bus line that runs (re-routed, timetable changed, resumed): bus lines only
-    (
-        r"调整|改线|优化|延长|延后|恢复|增开|加密|首末班|末班车|发车|新增|新辟|开辟|绕行|改道|绕道",
-        "opened",
-        1,
-    ),
+    (_BUS_ONLY_WORDS, "opened", 1),
     (
         rf"规划(?!纲要)|(?<!调查)研究{_NB}{{0,20}}?(?:方案|项目|规划|建设)|谋划|编制|拟建|打造|"
         # widening works to come on a road that exists (将拓宽, 将从双向4车道加宽为6车道)
@@ -196,9 +196,7 @@ _ADVERBIAL_GAP_RE = re.compile(
     r"\d{1,4}年|\d{1,2}月(?:底前?|份)?|\d{1,2}日|[上下]半年|前|内|底)+"
 )
 #: Keywords that only bus lines carry (a re-routing or timetable change of a line that runs).
-BUS_ONLY_RE = re.compile(
-    r"^(?:调整|改线|优化|延长|延后|恢复|增开|加密|首末班|末班车|发车|新增|新辟|开辟|绕行|改道|绕道)$"
-)
+BUS_ONLY_RE = re.compile(rf"^(?:{_BUS_ONLY_WORDS})$")
 #: ``开行的12辆定制公交``, ``开行的3趟列车``: the keyword says that so many vehicles run (a statement).
 _COUNTED_SERVICE_RE = re.compile(r"的(?:\d+|[两三四五六七八九十百]+)(?:辆|趟|班|列)")
 #: Opening keywords that name works when a works noun follows (``通航工程``, ``贯通项目``):
