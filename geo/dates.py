@@ -7,7 +7,9 @@ expression                meaning                                      precision
 ========================  ===========================================  =============
 ``2022年``                calendar year                                ``year``
 ``2021年6月`` ``6月份``   month (year from context, see below)         ``month``
+``2025年元月``            January                                      ``month``
 ``今年9月26日`` ``10月12日`` day                                         ``day``
+``十二月二十八日``        day in Chinese numerals                      ``day``
 ``今年`` ``去年`` ``明年``  year relative to publication                   ``year``
 ``去年9月``               month of the previous year                   ``month``
 ``年底前`` ``年内``        deadline: 31 December of the year            ``deadline``
@@ -16,9 +18,14 @@ expression                meaning                                      precision
 ``6月底前``               by the end of June                           ``deadline``
 ``6月底`` ``月底``          the end of June (of the publication month)   ``month``
 ``上半年`` ``下半年``      half year                                    ``half``
+``春季`` ``2025年秋天``    season (winter: December to February)       ``quarter``
+``近两年`` ``过去三年``    the years up to publication                  ``range``
 ``一季度`` ``年初``        quarter (``年初`` = first quarter)            ``quarter``
 ``2021年至2025年``        range of years                               ``range``
+``2024.6.30`` ``2024-06-30`` day written in digits                      ``day``
+``上世纪90年代``          a decade of the last century (1990-1999)     ``range``
 ``“十四五”``              five-year-plan period (2021-2025)            ``range``
+``“十四五”末``            the plan's last year (2025)                  ``year``
 ``近日`` ``日前`` ``目前``  the publication month                         ``month``
 ``昨天`` ``今天``          publication date -1 / +0 days                ``day``
 ========================  ===========================================  =============
@@ -261,9 +268,11 @@ def parse_cn_number(text: str) -> float | None:
 
 # --------------------------------------------------------------------------- patterns
 _YEAR = r"(?:(?:19|20)\d{2}|[〇○零一二][〇○零一二三四五六七八九]{3})"
-_REL_YEAR = "今年|去年|明年|前年|后年|当年|本年"
-_MONTH = r"(?:1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])"
+_REL_YEAR = "本年度|今年度|今年|去年|明年|前年|后年|当年|本年"
+_MONTH = r"(?:1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九]|元)"
 _DAY = r"(?:3[01]|[12]\d|0?[1-9])"
+#: A day of the month in Chinese numerals (``二十八日``, ``三十日``, ``十五日``), after a month only.
+_CN_DAY = r"(?:三十一?|[一二]?十[一二三四五六七八九]?|[一二三四五六七八九])"
 #: A time of day written after a date (``5月18日上午``, ``12月30日10时30分``): part of the
 #: date's text, not of the statement; the precision stays ``day``.
 _TIME_OF_DAY = (
@@ -298,15 +307,19 @@ _HOLIDAY_PARTS = r"前夕|之前|前后|前|期间|假期|小长假|长假|黄�
 
 _DATE_RE = re.compile(
     rf"""
-    (?=[0-9〇○零一二两三四五六七八九十“"今去明前后当本近日目截眼月上下昨年第底末内这春国元中端劳])
-    (?:(?P<range>(?P<r1>(?:19|20)\d{{2}})年?\s*(?:至|到|-|~|—|–)\s*(?P<r2>(?:19|20)\d{{2}})年(?!版|度以前))
-    |(?P<fyp>[“"]?(?P<fypn>十[一二三四五六七八九]?|[一二三四五六七八九])五[”"]?(?:时期|期间|期末|末|规划期)?)
+    (?=[0-9〇○零一二两三四五六七八九十“"今去明前后当本近日目截眼月上下昨年第底末内这春夏秋冬国元中端劳过最])
+    (?:(?P<num>(?<![\d.\-/])(?P<ny>(?:19|20)\d{{2}})(?P<sep>[./\-])(?P<nm>1[0-2]|0?[1-9])(?P=sep)(?P<nd>3[01]|[12]\d|0?[1-9])(?![\d.\-/]))
+    |(?P<decade>(?:上世纪|上个世纪|20世纪|二十世纪)?(?P<dn>[5-9]0|[五六七八九]十)年代(?P<dpart>初期|初|中期|末期|末)?)
+    |(?P<range>(?P<r1>(?:19|20)\d{{2}})年?\s*(?:至|到|-|~|—|–)\s*(?P<r2>(?:19|20)\d{{2}})年(?!版|度以前))
+    |(?P<fyp>[“"]?(?P<fypn>十[一二三四五六七八九]?|[一二三四五六七八九])五[”"]?(?:时期|期间|(?P<fypend>期末|末期|末)|规划期)?)
     |(?:(?:(?P<y>{_YEAR})年|(?P<ry>{_REL_YEAR}))\s*)?
      (?:
-       (?P<m>{_MONTH})月(?:(?P<d>{_DAY})[日号](?P<tod>{_TIME_OF_DAY})|(?P<mpart>份|底前(?!后)|底|末|初|上旬|中旬|下旬))?
+       (?P<m>{_MONTH})月(?:(?P<d>{_DAY}|{_CN_DAY})[日号](?P<tod>{_TIME_OF_DAY})|(?P<mpart>份|底前(?!后)|底|末|初|上旬|中旬|下旬))?
       |(?P<hol>{_HOLIDAY_NAMES})(?P<hpart>{_HOLIDAY_PARTS})?
+      |(?P<season>[春夏秋冬](?:季|天))
       |(?P<ypart>年底前(?!后)|年底|年末|年内|年初|上半年|下半年|[一二三四]季度|第[一二三四]季度|前三季度|底前(?!后)|底|末|内)?
      )
+    |(?P<recent>(?:近|过去|最近)(?P<rn>\d{{1,2}}|[两三四五六七八九十])年(?:来|间|以来)?)
     |(?P<rep>{"|".join(NOW_WORDS)})
     |(?P<rmon>(?:本月|当月)?(?:月底前(?!后)|月底|月末)|上个?月|下个?月)
     |(?P<rd>前天|昨天|昨日|今天|今日|明天|明日|后天)(?P<rtod>{_TIME_OF_DAY})
@@ -323,6 +336,8 @@ _BAD_YEAR_BEFORE_RE = re.compile(r"\d+年\s*$")
 
 
 def _month_num(text: str) -> int:
+    if text == "元":  # 元月: January
+        return 1
     value = parse_cn_number(text)
     return int(value) if value is not None else 0
 
@@ -424,6 +439,13 @@ def _resolve_match(
     year_of: Mapping[tuple[int, int | None], int] | None = None,
 ) -> ResolvedDate | None:
     basis = m.group(0).strip()
+    if m.group("num"):  # 2024.6.30, 2024-06-30, 2024/6/30
+        ny = int(m.group("ny"))
+        written = _safe_date(ny, int(m.group("nm")), int(m.group("nd"))) if _year_ok(ny, basis) else None
+        return ResolvedDate(written, "day", basis) if written else None
+    if m.group("decade"):  # 上世纪90年代: the decade of the last century, as a range of years
+        start = 1900 + int(parse_cn_number(m.group("dn")) or 0)
+        return ResolvedDate(_dt.date(start, 1, 1), "range", basis, _dt.date(start + 9, 12, 31))
     if m.group("range"):
         y1, y2 = int(m.group("r1")), int(m.group("r2"))
         if y2 < y1:
@@ -434,7 +456,17 @@ def _resolve_match(
         if n < 3:
             return None
         start = 1966 + 5 * (n - 3)
+        if m.group("fypend"):  # “十四五”末, 期末: the plan's last year
+            return ResolvedDate(_dt.date(start + 4, 1, 1), "year", basis, _dt.date(start + 4, 12, 31))
         return ResolvedDate(_dt.date(start, 1, 1), "range", basis, _dt.date(start + 4, 12, 31))
+    if m.group("recent"):
+        # 近两年, 过去三年: the years before the publication, up to its own
+        if published is None:
+            return None
+        n = int(parse_cn_number(m.group("rn")) or 0)
+        if n < 1:
+            return None
+        return ResolvedDate(_dt.date(published.year - n, 1, 1), "range", basis, _dt.date(published.year, 12, 31))
     if m.group("rep"):
         if published is None:
             return None
@@ -495,6 +527,9 @@ def _resolve_match(
         year = published.year + offset
         explicit_year = True
 
+    if m.group("season"):
+        return _season_date(m.group("season")[0], year, published, published_precision, modality, basis)
+
     if m.group("hol"):
         return _holiday_date(
             m.group("hol"), m.group("hpart") or "", year, published, published_precision, modality, basis
@@ -504,7 +539,8 @@ def _resolve_match(
         month = _month_num(m.group("m"))
         if not 1 <= month <= 12:
             return None
-        mday = int(m.group("d")) if m.group("d") else None
+        dtext = m.group("d")
+        mday = (int(dtext) if dtext.isdigit() else int(parse_cn_number(dtext) or 0)) if dtext else None
         if not explicit_year:
             if m.group("m")[0] in "一二三四五六七八九十" and mday is None and m.group("mpart") != "份":
                 return None  # bare Chinese month (e.g. 一月) is too ambiguous without a year
@@ -560,6 +596,40 @@ def _resolve_match(
         q = int(parse_cn_number(part.replace("第", "")[0]) or 1)
         return ResolvedDate(_dt.date(year, 3 * q - 2, 1), "quarter", basis, _month_end(year, 3 * q))
     return ResolvedDate(_dt.date(year, 1, 1), "year", basis, _dt.date(year, 12, 31))
+
+
+#: The months of a season (``春季`` March to May ... ``冬季`` December to February).
+_SEASON_MONTHS = {"春": 3, "夏": 6, "秋": 9, "冬": 12}
+
+
+def _season_date(
+    season: str,
+    year: int | None,
+    published: _dt.date | None,
+    published_precision: str,
+    modality: str,
+    basis: str,
+) -> ResolvedDate | None:
+    """``2025年春季`` (March to May 2025), ``秋天``: the three months of a season, precision
+    ``quarter`` (winter runs from December into the next year's February). Without a year,
+    a forecast takes the first season that has not ended by the publication, a fact the last
+    that has begun by it."""
+
+    def period(y: int) -> tuple[_dt.date, _dt.date]:
+        start = _dt.date(y, _SEASON_MONTHS[season], 1)
+        last = _shift_month(start, 3) - _dt.timedelta(days=1)
+        return start, last
+
+    if year is None:
+        if published is None or published_precision not in ("day", "reported"):
+            return None
+        years = [published.year - 1, published.year, published.year + 1]
+        if modality == "expected":
+            year = next(y for y in years if period(y)[1] >= published)
+        else:
+            year = [y for y in years if period(y)[0] <= published][-1]
+    start, last = period(year)
+    return ResolvedDate(start, "quarter", basis, last)
 
 
 def _holiday_day(name: str, year: int) -> _dt.date:

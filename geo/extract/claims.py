@@ -56,6 +56,20 @@ _UNIT_CANON = {
 }
 #: Units that need no counted noun: the measure says what it is.
 _SELF_UNITS = frozenset({"%", "公里", "千米", "km", "米", "平方米", "平方公里", "km/h", "亿元", "万元", "元", "人次"})
+#: What names an end point or a stop of a route before a name (``西起甲路``, ``东至乙路``,
+#: ``途经丙站``): that name is not what the sentence's figures are about.
+_END_POINT_BEFORE_RE = re.compile(
+    r"(?:(?:[东西南北](?:起|至|到|止)|起于|起自|始于|止于|终至|终于|(?:起点|终点)(?:位于|在|为|至)?|途经)"
+    r"[^，,。；;、与和及]{0,8}|(?:起|至|到|经过|连接|接入|接))\s*$"
+)
+#: What follows a name that is an end point of a section (``甲路至乙河一段``), a junction
+#: (``甲路与乙路交口``) or a connection target (``与丙高速相接``).
+_END_POINT_AFTER_RE = re.compile(
+    r"\s*(?:(?:至|到|—|-|~)[^，,。；;]{0,12}?(?:段|区间)|(?:与[^，,。；;]{1,10}?)?(?:交口|交叉口|路口|交汇处)"
+    r"|相接|对接|连接|衔接|相连|连通|接通|交汇)"
+)
+#: What makes ``N个`` a span of time (``3个多月``, ``30个工作日``).
+_SPAN_AFTER_COUNT_RE = re.compile(r"(?:多|余)?(?P<span>月|工作日)(?P<since>(?:以)?来|之际)?")
 _HOUR_NUM = r"\d+(?:\.\d+)?|[一二两三四五六七八九十]+"
 #: A duration: ``半小时``, ``一个半小时``, ``2小时05分``, ``1.5小时``, ``8分钟``.
 _DURATION_RE = re.compile(
@@ -170,11 +184,8 @@ def claims_in(ctx: DocContext, mentions: list[Mention], kinds: Mapping[str, str]
             continue
         cm = mentions[bisect.bisect_left(mention_starts, clause.start) : bisect.bisect_left(mention_starts, clause.end)]
         fids = tuple(dict.fromkeys(m.feature_id for m in cm if kinds.get(m.feature_id) not in AREA_KINDS))
-        if not fids and ci > 0 and seg.clauses[ci - 1].sentence == clause.sentence:
-            # 开通跨界公交线路22条，日客运量约13万人次: the figure is about the previous topic
-            prev = seg.clauses[ci - 1]
-            pm = mentions[bisect.bisect_left(mention_starts, prev.start) : bisect.bisect_left(mention_starts, prev.end)]
-            fids = tuple(dict.fromkeys(m.feature_id for m in pm if kinds.get(m.feature_id) not in AREA_KINDS))
+        if not fids and ci > 0:
+            fids = _subject_before(seg, ci, mentions, mention_starts, kinds, norm, cm)
         sent_start = seg.sentences[clause.sentence][0]
         taken: list[tuple[int, int]] = []  # the durations' spans: no count inside them (1个半小时)
         for dur in _durations(norm, ctext, clause.start, sent_start):
@@ -227,6 +238,11 @@ def claims_in(ctx: DocContext, mentions: list[Mention], kinds: Mapping[str, str]
             unit = "人" if people else _UNIT_CANON.get(m.group("unit"), m.group("unit"))
             if any(a <= s_abs < b for a, b in taken):
                 continue
+            span = _SPAN_AFTER_COUNT_RE.match(ctext, m.end()) if unit == "个" else None
+            if span is not None:
+                if span.group("since"):
+                    continue  # 通车3个多月以来: the time since an event, not a figure of the feature
+                unit = span.group("span")  # 工期18个月, 30个工作日: a span of time, not a count of things
             if unit in _LENGTH_UNITS and _SPEED_BEFORE_RE.search(ctext, max(0, m.start() - 8), m.start()):
                 unit = "km/h"  # 设计时速60公里: a speed written as a distance per hour
             # skip numbers inside names (22号线, 814路 are not units here) and dates/ordinals
@@ -298,6 +314,44 @@ def claims_in(ctx: DocContext, mentions: list[Mention], kinds: Mapping[str, str]
         if len(fids) >= 2 and "分别" in ctext:
             _respective(out, first_claim, fids, clause.start + ctext.index("分别"))
     return out
+
+
+def _subject_before(
+    seg: Any,
+    ci: int,
+    mentions: list[Mention],
+    starts: list[int],
+    kinds: Mapping[str, str],
+    norm: str,
+    cm: list[Mention],
+) -> tuple[str, ...]:
+    """The features a clause without one of its own gives its figures to: those of the last
+    earlier clause of its sentence that names one (``开通跨界公交线路22条，日客运量约13万人次``),
+    passing over clauses that name only end points, junctions or connection targets
+    (``甲路西起乙路，东至丙县，全长约7公里``: the figure is the subject's). A clause that names
+    an area as its own subject (``北三县与通州区71家医疗机构…``) looks at the clause just before
+    it only."""
+    clause = seg.clauses[ci]
+    own_area = any(not _end_point(norm, m, clause.start, clause.end) for m in cm)
+    j = ci - 1
+    while j >= 0 and seg.clauses[j].sentence == clause.sentence:
+        prev = seg.clauses[j]
+        pm = mentions[bisect.bisect_left(starts, prev.start) : bisect.bisect_left(starts, prev.end)]
+        subjects = [m for m in pm if not _end_point(norm, m, prev.start, prev.end)]
+        fids = tuple(dict.fromkeys(m.feature_id for m in subjects if kinds.get(m.feature_id) not in AREA_KINDS))
+        if fids or subjects or own_area:
+            return fids
+        j -= 1
+    return ()
+
+
+def _end_point(norm: str, m: Mention, start: int, end: int) -> bool:
+    """Whether a mention in the clause ``norm[start:end]`` names an end point, a junction or
+    a connection target (``西起甲路``, ``东至乙县``, ``甲路与乙路交口``, ``与丙高速相接``)."""
+    return (
+        _END_POINT_BEFORE_RE.search(norm, max(start, m.start - 12), m.start) is not None
+        or _END_POINT_AFTER_RE.match(norm[m.end : end]) is not None
+    )
 
 
 def _respective(claims: list[Claim], first: int, fids: tuple[str, ...], after: int) -> None:

@@ -114,9 +114,27 @@ def _clause_statement(ctx: DocContext, ci: int, ctext: str, st: _Status) -> tupl
     ``ctext``) taken as a whole: a clause whose subject is left out, a group or a part."""
     clause = ctx.seg.clauses[ci]
     kw_text = ctext[st[1] : st[2]]
-    modality, _ = _modality(ctx, clause, ctext, ctext, keyword=kw_text, clause_index=ci)
+    modality, explicit = _modality(ctx, clause, ctext, ctext, keyword=kw_text, clause_index=ci)
+    if not explicit and _forecast_before(ctx, ci):
+        modality = "expected"  # 甲路拟于春季开工，秋季完工: the plan goes on in the bare predicate
     rd = _choose_date(ctx, ci, ctext, 0, st[1], _date_reading(kw_text, ctext, st[1], modality))
+    rd = _elapsed_since(ctx, ci, ctext, st[1], st[2], modality, rd)
     return kw_text, _check_future(ctx, rd, modality), rd
+
+
+def _forecast_before(ctx: DocContext, ci: int) -> bool:
+    """Whether the last earlier clause of the sentence that holds a status keyword states a
+    forecast (a forecast marker and no actuality marker): a clause without a cue of its own
+    and without a subject continues it."""
+    clauses = ctx.seg.clauses
+    j = ci - 1
+    while j >= 0 and clauses[j].sentence == clauses[ci].sentence:
+        text = ctx.norm[clauses[j].start : clauses[j].end]
+        if has_status(text):
+            exp, act, _ = _modality_cues(text)
+            return exp and act is None
+        j -= 1
+    return False
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -306,6 +324,55 @@ def _now_of_report(ctx: DocContext, clause_index: int, rd: ResolvedDate) -> Reso
     return month_of(said.date, rd.basis)
 
 
+#: The time since a statement's event, right after its keyword (``开通运营满一周年``,
+#: ``开工两年来``, ``通车3个多月以来``): the event lies that long before the statement.
+_ELAPSED_RE = re.compile(
+    r"(?:运营|运行|建设|使用|以后|后)?(?:已经|已|至今|迄今)?(?P<full>满|整)?"
+    r"(?P<n>\d{1,2}|[一二两三四五六七八九十]{1,3})(?P<more>多)?(?P<unit>周年|个多月|个月|年)(?P<more2>多)?(?P<since>来|以来|之际)?"
+)
+
+
+def _elapsed_since(
+    ctx: DocContext, ci: int, ctext: str, kw_start: int, kw_end: int, modality: str, rd: ResolvedDate | None
+) -> ResolvedDate | None:
+    """The date of a fact its clause dates by the time elapsed since it (``甲线开通运营满一周年``,
+    published March 2025: the opening was in March 2024). A whole count of years or months
+    (``满一周年``, ``满3个月``) puts the event that long before the statement, at month
+    precision; a loose one (``开工两年来``, ``一年多来``) leaves its date unknown rather than give
+    it the date of the statement. A date written before the keyword (``2024年3月开通，运营满一
+    年``) is the event's own and is kept."""
+    if modality != "actual":
+        return rd
+    m = _ELAPSED_RE.match(ctext, kw_end)
+    if m is None or not (m.group("unit") == "周年" or m.group("since") or m.group("full")):
+        return rd
+    if any(f[0] < kw_start for f in ctx.dates(ctx.seg.clauses[ci].start, ctx.seg.clauses[ci].end, modality)):
+        return rd
+    since = m.group("since") in ("来", "以来")
+    loose = m.group("more") or m.group("more2") or "多" in m.group("unit") or (since and not m.group("full"))
+    if m.group("unit") == "周年":
+        loose = bool(m.group("more") or m.group("more2"))  # 三周年之际, 一周年来: the anniversary
+    ref = rd.date if rd is not None and rd.precision in ("day", "month") else ctx.published
+    n = parse_cn_number(m.group("n"))
+    if loose or ref is None or not n:
+        return None
+    months = int(n) * (1 if "月" in m.group("unit") else 12)
+    k = ref.year * 12 + ref.month - 1 - months
+    return month_of(_dt.date(k // 12, k % 12 + 1, 1), m.group(0))
+
+
+#: What may stand beside the names of a clause that only names its subject: an enumerator
+#: (``一是``, ``其二``, ``第三``, ``(1)``) and the words joining the names.
+_LABEL_ONLY_RE = re.compile(
+    r"[\s、，,和与及]*(?:[一二三四五六七八九十]是|其[一二三四五六七八九十]|首先|其次|再次|最后|"
+    r"第[一二三四五六七八九十]+(?:是|个)?|[(（]?\d{1,2}[)）.、]|[(（][一二三四五六七八九十]{1,3}[)）])?[\s、和与及是：:]*"
+)
+
+
+#: Between the two dates of a period (``4月1日至6月30日``, ``3月1日起至5月31日``).
+_DATE_RANGE_SEP_RE = re.compile(r"\s*(?:起?(?:至|到)|—|－|-|~)\s*")
+
+
 def _choose_date(
     ctx: DocContext,
     clause_index: int,
@@ -319,6 +386,8 @@ def _choose_date(
     if found:
         kw_abs = seg_offset + kw_pos
         before = [f for f in found if f[0] <= kw_abs]
+        if len(before) >= 2 and _DATE_RANGE_SEP_RE.fullmatch(ctext, before[-2][1], before[-1][0]):
+            before.pop()  # 4月1日至6月30日断路施工: a statement over a period is dated by its start
         return _now_of_report(ctx, clause_index, (before[-1] if before else found[0])[2])
     key = ("lead", clause_index, modality)
     if key in ctx.memo:
@@ -722,6 +791,9 @@ def events_in(
                 for _s, _e, fid in cmentions:
                     if _compatible(noun, kinds.get(fid)) and _status_allowed(kinds.get(fid), status, kw_text):
                         _add_event(events, seen, ctx, clause, fid, status, modality, rd)
+            elif _LABEL_ONLY_RE.fullmatch(_masked(ctext, clause.start, [(a, b) for a, b, _ in cmentions], "")):
+                # 一是甲路，计划6月开工: a clause that only names the item is the subject of the next
+                last_subject = (clause.paragraph, clause.sentence, list(dict.fromkeys(f for *_, f in cmentions)))
             continue  # no keyword in the whole clause: none in its segments either
         segments: list[tuple[int, int, str, _Status | None]] = []
         for a, b in _split_segments(ctext, clause.start):
@@ -769,6 +841,7 @@ def events_in(
                 modality, _ = _modality(ctx, clause, ctext, src_text, keyword=kw_text, clause_index=ci)
                 date_reading = _date_reading(kw_text, src_text, ks, modality)
                 rd = _choose_date(ctx, ci, ctext, src_a - clause.start, ks, date_reading)
+                rd = _elapsed_since(ctx, ci, ctext, src_a - clause.start + ks, src_a - clause.start + ke, modality, rd)
                 modality = _check_future(ctx, rd, modality)
                 stated[src_i] = modality, rd
             kw_abs = src_a + ks

@@ -61,7 +61,7 @@ NATURAL_KINDS = frozenset({"river", "monitoring_section"})
 #: Text that may hold a date expression (clauses without it skip the date parser).
 DATE_HINT_RE = re.compile(
     r"[年月]|\d日|近日|日前|近期|目前|当前|眼下|前天|昨天|昨日|今天|今日|明天|明日|后天|[一二三四五六七八九十]五|"
-    r"[本这下上]个?(?:周|星期|礼拜)|" + "|".join(HOLIDAYS)
+    r"[本这下上]个?(?:周|星期|礼拜)|[春夏秋冬][季天]|(?:19|20)\d\d[./\-]\d{1,2}[./\-]\d|" + "|".join(HOLIDAYS)
 )
 
 
@@ -72,22 +72,33 @@ _WORKS_STAGES = r"桩基|承台|墩柱|箱梁|架梁|路面|沥青摊铺|桥面|
 #: What is said of a bus line that runs (re-routed, timetable changed, resumed, added): an
 #: opening of bus lines only (:data:`BUS_ONLY_RE`).
 _BUS_ONLY_WORDS = r"调整|改线|优化|延长|延后|恢复|增开|加密|首末班|末班车|发车|新增|新辟|开辟|绕行|改道|绕道"
+#: What is said of a bus line withdrawn (``甲路于3月1日起撤销``, ``乙路线路取消``): a suspension
+#: of bus lines only, and only as the last word of its clause (``取消甲站停靠`` drops a stop of
+#: a line that still runs).
+_BUS_STOP_WORDS = r"撤销|撤除|取消|撤线|停办"
 #: (regex, event status, priority) of the status keywords.
 STATUS_PATTERNS: list[tuple[str, str, int]] = [
     # (regex, status, priority) -- higher priority wins within a segment
     (
-        r"暂停|停运|停工|停止运营|停航|停驶|停开|停止运行|区间运营|区间措施|(?<!全)封闭(?![式管])|封路|断交",
+        r"暂停|停运|停工|停止运营|停航|停驶|停开|停止运行|区间运营|区间措施|(?<!全)封闭(?![式管])|封路|断交|"
+        # a road cut for the works (甲路将于4月1日起断路施工)
+        r"断路(?=施工|封闭|改造)",
         "suspended",
         7,
     ),
     (
         r"主体(?:工程|结构)?(?:完工|封顶|竣工)|(?:引道|路基|桥梁|主体)(?:工程)?(?:已经|已)?(?:竣工|完工)|"
         r"封顶|全线贯通|(?<![上下前后左右内外])贯通(?!入海)|洞通|出洞|铺轨|合龙|完成路基建设|"
+        # a rail line's tests before service (全线轨通, 完成热滑, 空载试运行): works stages, not
+        # an opening; the acceptance of finished works (交工验收)
+        r"轨通|热滑|冷滑|(?:空载|不载客)试运行|交工验收|联调联试|"
         r"进入主体结构施工|(?:主体结构|主体工程|上部结构|钢结构)"
         # a time adverb may stand before the verb: 主体结构上周已开始施工
         r"(?:上周|本周|近日|日前|昨天|昨日|今天|今日|本月|上月|\d{1,2}月(?:\d{1,2}日)?)?"
         r"(?:已经|已|正式|全面)?(?:开始施工|开工|动工)|基本建成|(?<!完工)(?:竣工|完工)(?!通车|通航|运营|投用|投入使用)|"
         rf"完成{_NB}{{0,8}}?\d+(?:\.\d+)?%|完成{_NB}{{0,6}}?(?:路基|桥梁|主体|{_WORKS_STAGES})|"
+        # a share of the works written in words (完成总工程量的八成, 三分之二, 过半)
+        rf"完成{_NB}{{0,8}}?(?:[一二三四五六七八九]成|[二三四五六七八九十]分之[一二三四五六七八九]|过半)|"
         # a stage of the works done (桩基施工已全部完成, 铺轨工程基本完成)
         rf"(?:{_WORKS_STAGES})(?:工程|施工|作业)?(?:已经|已)?(?:全部|基本|全面|顺利|全线)?完成|"
         # the share of the works done (形象进度已达85%, 工程进度超过60%)
@@ -103,11 +114,13 @@ STATUS_PATTERNS: list[tuple[str, str, int]] = [
         r"建成通车|开通运营|通车运营|完工通车|正式通车|通车|竣工|通航|投入使用|投入运营|投用|投运|"
         r"开诊|开学|揭牌|挂牌成立|挂牌|开园|开业|启动运行|开通|正式运营|开放(?!式)|试运行|试运营|交付使用|交付运营|"
         r"平稳运营|安全运营|正常运营|分阶段运营|分段运营|恢复运营|恢复通车|启用|开设|开行|闭合成环|成环|"
+        # traffic let through (恢复通行, 正式通行, 全线通行); not 禁止通行, nor 单向通行 (a restriction)
+        r"(?:恢复|正式|全线|开放)通行|"
         # a rail line's first phase of service (开通初期运营, 投入初期运营): open, not a time phrase
         r"初期运营|"
         # a new line or service put on (新开两条线路); not 新开发, nor a longer keyword (新开工, 新开行)
         r"(?<!创)新开(?![工展发挖设通放行业园诊建])|"
-        rf"具备{_NB}{{0,4}}?(?:通车|开通|运营|通航|开放|使用)条件|"
+        rf"具备{_NB}{{0,4}}?(?:通车|开通|运营|通航|开放|使用|通行)条件|"
         r"(?<!要)建成(?!后)|完工",
         "opened",
         5,
@@ -115,7 +128,8 @@ STATUS_PATTERNS: list[tuple[str, str, int]] = [
     (
         rf"开工建设|实现开工|开工|首开|动工|开建|进场施工|进地施工|开始施工|启动{_NB}{{0,20}}?建设|"
         # 改扩建工程正式启动: the works themselves start (not 前期工作启动, an early stage)
-        r"(?<!前期)工程(?:已经|已|正式|全面)*启动",
+        # not 启动招标 / 启动前期工作: an early stage of the works
+        r"(?<!前期)工程(?:已经|已|正式|全面)*启动(?!招标|前期|征地|设计|勘察|可研|规划|研究|环评)",
         "construction_started",
         4,
     ),
@@ -130,10 +144,15 @@ STATUS_PATTERNS: list[tuple[str, str, int]] = [
         "early_stage",
         2,
     ),
+    # the land cleared before the works (征地拆迁, 征拆, 拆迁腾退): an early stage, read only when
+    # the segment names no other (完成征地拆迁等前期工作 is about 前期工作)
+    (r"征地拆迁|征拆|土地征收|拆迁腾退", "early_stage", 2),
     (
         r"加快建设|正在建设|在建|施工|加速建设|大力建设|加紧建设|抓紧建设|建设中|协同建设|"
         r"有序推进|加快推进|扎实推进|稳步推进|持续推进|全力推进|积极推进|加快实施|全面建设|正在安装|"
         r"进展顺利|顺利推进|加紧施工|建设阶段|"
+        # the last works (收尾工作, 进入收尾阶段)
+        r"收尾(?:工作|阶段|工程|施工)|(?:进入|处于)(?:最后|全面)?(?:冲刺|攻坚|决战)(?:阶段|期)?|"
         # the structure has taken shape while the works go on (主体建筑已经成型); not a plan
         # that has (方案成型)
         r"主体(?:建筑|结构|工程)?(?:已经|已|基本|初步)*成型|"
@@ -143,8 +162,12 @@ STATUS_PATTERNS: list[tuple[str, str, int]] = [
     ),
     # what is said of a bus line that runs (re-routed, timetable changed, resumed): bus lines only
     (_BUS_ONLY_WORDS, "opened", 1),
+    # a bus line withdrawn, the last word of its clause: bus lines only
+    (rf"(?:{_BUS_STOP_WORDS})(?=\s*(?:[，。；;,!?！？]|$))", "suspended", 1),
     (
         rf"规划(?!纲要)|(?<!调查)研究{_NB}{{0,20}}?(?:方案|项目|规划|建设)|谋划|编制|拟建|打造|"
+        # put on a list of works to come (纳入2025年重点工程计划, 列入市重点项目)
+        rf"(?:纳入|列入|列为){_NB}{{0,16}}?(?:计划|规划|项目库|储备库|重点项目|重点工程|清单|名单)|"
         # widening works to come on a road that exists (将拓宽, 将从双向4车道加宽为6车道)
         rf"(?:将|计划|拟|还将|也将){_NB}{{0,16}}?(?:拓宽|加宽|扩宽|改扩建|扩建)",
         "planned",
@@ -154,7 +177,9 @@ STATUS_PATTERNS: list[tuple[str, str, int]] = [
 _STATUS_RES = [(re.compile(p), s, pr) for p, s, pr in STATUS_PATTERNS]
 #: Any status keyword at all (a segment without one skips the per-status patterns).
 _ANY_STATUS_RE = re.compile("|".join(f"(?:{p})" for p, _, _ in STATUS_PATTERNS))
-_NEGATION_RE = re.compile(r"(?:未|尚未|没有|不再|无法|不会|不能|并未|未能)$")
+#: A negation right before a keyword, or a postponement (``暂缓开通``, ``延期开通``: what is
+#: said is that it does not happen now).
+_NEGATION_RE = re.compile(r"(?:未|尚未|没有|不再|无法|不会|不能|并未|未能|暂缓|暂不|延期|推迟|延缓)$")
 #: A negation a few words before its keyword: ``不会于年内完工`` (an adverbial between), and
 #: ``暂未确定开工时间`` (the keyword names a time the clause says is not fixed).
 _FAR_NEGATION_RE = re.compile(r"(?:尚未|暂未|还未|并未|未能|没有|不会|不能|无法|难以|未)(?P<gap>[^，。；;,]{1,8})$")
@@ -163,6 +188,9 @@ _NEGATED_TIME_RE = re.compile(r"(?:时间|日期|时间表|节点)")
 #: What opens a cause (``因道路施工``, ``由于…施工``); not 因此, 因而, 原因, 因地制宜, 因素.
 _CAUSE_BEFORE_RE = re.compile(r"(?:(?<!原)因(?![此而为地势素])|由于)(?P<gap>[^，。；;,将已会要被并且]{0,6})$")
 _AFFECTED_BEFORE_RE = re.compile(r"受(?P<gap>[^，。；;,]{0,6})$")
+#: The end of a cause that is said in full (``因客流不足``, ``因故``, ``由于工作需要``): a keyword
+#: after it is the clause's statement, not the verb of its cause.
+_CAUSE_DONE_RE = re.compile(r"(?:不足|较少|偏少|过少|较低|偏低|下降|减少|低迷|需要|原因|所致|^故)$")
 
 
 def _in_cause(segment: str, start: int, end: int) -> bool:
@@ -172,7 +200,9 @@ def _in_cause(segment: str, start: int, end: int) -> bool:
     m = _CAUSE_BEFORE_RE.search(segment, lo, start)
     if m is None and segment.startswith("影响", end):
         m = _AFFECTED_BEFORE_RE.search(segment, lo, start)
-    return m is not None and _ANY_STATUS_RE.search(m.group("gap")) is None
+    if m is None or _CAUSE_DONE_RE.search(m.group("gap")):
+        return False  # 因客流不足撤销, 因故暂停: the cause is said, the keyword is the statement
+    return _ANY_STATUS_RE.search(m.group("gap")) is None
 
 
 def _negated_from_afar(segment: str, start: int, end: int) -> bool:
@@ -196,7 +226,7 @@ _ADVERBIAL_GAP_RE = re.compile(
     r"\d{1,4}年|\d{1,2}月(?:底前?|份)?|\d{1,2}日|[上下]半年|前|内|底)+"
 )
 #: Keywords that only bus lines carry (a re-routing or timetable change of a line that runs).
-BUS_ONLY_RE = re.compile(rf"^(?:{_BUS_ONLY_WORDS})$")
+BUS_ONLY_RE = re.compile(rf"^(?:{_BUS_ONLY_WORDS}|{_BUS_STOP_WORDS})$")
 #: ``开行的12辆定制公交``, ``开行的3趟列车``: the keyword says that so many vehicles run (a statement).
 _COUNTED_SERVICE_RE = re.compile(r"的(?:\d+|[两三四五六七八九十百]+)(?:辆|趟|班|列)")
 #: Opening keywords that name works when a works noun follows (``通航工程``, ``贯通项目``):
@@ -214,7 +244,7 @@ _TEMPORAL_TAIL_RE = re.compile(r"后|初期(?!运营|运行)|前夕|之前|之�
 #: Markers of a forecast, plan or target (``将于``, ``预计``, ``力争``, ``年底前``, ``要``...).
 EXPECTED_RE = re.compile(
     r"将于|将在|(?<!即)将(?!近|军|领|士|棋|帅|其)"
-    r"|预计|力争|计划|拟|争取|有望|即将|确保|年底前|年内|下一步|今后|未来|明年|尽早|尽快|早日|在即|还将|也将|"
+    r"|预计|力争|计划|原定|拟|争取|有望|即将|确保|年底前|年内|下一步|今后|未来|明年|尽早|尽快|早日|在即|还将|也将|"
     r"(?<![主重需纲摘只还])要(?![求点素闻])"
 )
 #: Markers of a reported fact (``已``, ``已于``, ``截至``, ``累计``...).

@@ -98,6 +98,12 @@ _COUNTED_OR_SET_UP_RE = re.compile(r"[一二两三四五六七八九十百几多
 GENERIC_WORDS: frozenset[str] = frozenset(
     [
         "思路",
+        # verbs that end in 路 (断路施工, 绕路); not 顺路 or 岔路, which end real names (通顺路, 三岔路)
+        "断路",
+        "封路",
+        "修路",
+        "绕路",
+        "让路",
         "道路",
         "线路",
         "一线",
@@ -369,7 +375,8 @@ _BRIDGE_SUFFIXES = frozenset({"特大桥", "大桥"})
 #: A bridge named by the railway, road or river it crosses: ``跨某某铁路特大桥``.
 _OVER_RE = re.compile(r"跨[\u4e00-\u9fff]{2,6}?(?:铁路|高速公路|高速|公路|城际|河)$")
 _SUFFIX_END_RE = re.compile(rf"(?:{_UNKNOWN_SUFFIXES})$")
-_LEADING_DIGITS_RE = re.compile(r"^[\d.]+")
+#: Digits before a name, with the date unit they end (``30日断路``: a date, then a verb).
+_LEADING_DIGITS_RE = re.compile(r"^(?:[\d.]+[年月日]?)+")
 _BUS_STOP_TAIL_RE = re.compile(r"(?:路口|口)[东西南北]?站$|(?:路|桥|村|庄|门|园|小区|医院)[东西南北]站$")
 _DIR_TAIL_RE = re.compile(r"[东西南北](?!延)")
 
@@ -524,7 +531,8 @@ _BUS_START = r"(?=[专临夜特运快a-z\d])"
 _BUS_NUM_RE = re.compile(
     rf"{_BUS_START}(?<![\d.a-z\-/:第号])(?P<pre>{_BUS_PREFIX})?(?P<num>\d{{1,4}})"
     r"(?P<suf>路(?:快车|快线|支线\d?|区间)?|快(?![速递乐])|支(?:线)?\d?(?![持援付撑队部出]))"
-    r"(?![径面况由线子网口段号])"
+    # not 路径, 路面, 路线 (a route), but 52路线路调整 (the line of 52路)
+    r"(?![径面况由子网口段号]|线(?!路))"
 )
 
 
@@ -535,7 +543,7 @@ def is_bus_designation(text: str) -> bool:
 
 _BUS_LIST_RE = re.compile(
     rf"{_BUS_START}(?<![\d.a-z\-/:第号])(?P<items>(?:{_BUS_PREFIX}?\d{{1,4}}(?:路)?\s*[、,和及与]\s*)+)"
-    rf"(?P<last>{_BUS_PREFIX}?\d{{1,4}})(?P<suf>路|快)(?![径面况由线子网口段号])"
+    rf"(?P<last>{_BUS_PREFIX}?\d{{1,4}})(?P<suf>路|快)(?![径面况由子网口段号]|线(?!路))"
 )
 _BRT_RE = re.compile(r"(?P<name>[\u4e00-\u9fff]{0,6}快速公交\d{1,2}线)")
 _METRO_NUM_RE = re.compile(r"(?=[城轨地m\d])(?P<pre>(?:城市)?轨道交通|地铁)?(?P<name>m?\d{1,3}号线|m\d{1,3}线)(?!路)")
