@@ -276,6 +276,8 @@ _CN_DAY = r"(?:三十一?|[一二]?十[一二三四五六七八九]?|[一二三�
 #: A time of day written after a date (``5月18日上午``, ``12月30日10时30分``): part of the
 #: date's text, not of the statement; the precision stays ``day``.
 _TIME_OF_DAY = (
+    # the weekday a notice writes after the day (5月26日（星期一）, 5月26日周一)
+    r"(?:\s*[(（]?(?:星期|周|礼拜)[一二三四五六日天][)）]?)?"
     r"(?:(?:上午|下午|中午|晚间|晚上|傍晚|早上|早晨|清晨|凌晨|夜间|深夜|零时)?"
     r"(?:\d{1,2}(?::\d{2}|时(?:\d{1,2}分)?|点(?:\d{1,2}分|半)?)|[零〇一二两三四五六七八九十]{1,3}[时点](?:半)?)?)"
 )

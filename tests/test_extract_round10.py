@@ -213,6 +213,77 @@ def test_system_tests_and_the_last_push_of_the_works(text, status, package_gazet
     assert {s for _, s, *_ in _events(text, package_gazetteer)} == {status}
 
 
+@pytest.mark.parametrize(
+    ("text", "name", "date"),
+    [
+        ("通州区将新建安石路。", "安石路", None),
+        ("今年还将建设通宝路和唐通线。", "唐通线", D(2025, 1, 1)),
+        ("区里计划修建徐尹路。", "徐尹路", None),
+        ("两地将共建安石路。", "安石路", None),
+        ("安石路将于明年建设。", "安石路", D(2026, 1, 1)),
+    ],
+)
+def test_works_to_be_built_are_planned(text, name, date, package_gazetteer):
+    ev = {e for e in _events(text, package_gazetteer) if e[0] == name}
+    assert {e[1:3] for e in ev} == {("planned", "expected")}
+    if date is not None:
+        assert {e[3] for e in ev} == {date}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "北京大学人民医院通州院区于今日正式接诊。",
+        "首都医科大学附属北京同仁医院通州院区迎来首批患者。",
+        "中国人民大学通州新校区迎来首批新生。",
+        "北京潞河中学三河校区于4月正式招生。",
+        "816路今日首发。",
+        "北京艺术中心落成。",
+    ],
+)
+def test_the_first_patients_pupils_or_runs_are_an_opening(text, package_gazetteer):
+    assert {s for _, s, *_ in _events(text, package_gazetteer)} == {"opened"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "816路首发站为燕郊。",
+        "首发集团东六环改造工程项目负责人介绍了情况。",
+        "北京大学人民医院通州院区累计接诊患者50万人次。",
+        "北京艺术中心落成后将举办首场演出。",
+    ],
+)
+def test_a_terminus_a_count_of_patients_or_a_time_phrase_is_no_opening(text, package_gazetteer):
+    assert "opened" not in {s for _, s, *_ in _events(text, package_gazetteer)}
+
+
+@pytest.mark.parametrize(
+    "text", ["副中心站将建设成为区域交通枢纽。", "将为安石路建设提供保障。", "安石路将加快建设资金拨付。"]
+)
+def test_what_a_feature_is_to_become_or_a_noun_after_build_is_no_plan(text, package_gazetteer):
+    assert "planned" not in {s for _, s, *_ in _events(text, package_gazetteer)}
+
+
+@pytest.mark.parametrize("text", ["厂通路取得施工许可证。", "通宝路建设工程规划许可证已核发。"])
+def test_the_permits_before_the_works_are_an_early_stage(text, package_gazetteer):
+    assert {s for _, s, *_ in _events(text, package_gazetteer)} == {"early_stage"}
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        ("武興路將於6月1日起斷路施工。", "suspended"),
+        ("平谷線進入聯調聯試階段。", "milestone"),
+        ("安石路徵地拆遷工作全面完成。", "early_stage"),
+        ("通寶路工程正在進行收尾工作。", "under_construction"),
+        ("區裡將修建徐尹路。", "planned"),
+    ],
+)
+def test_the_round_s_status_words_in_traditional_characters(text, status, package_gazetteer):
+    assert {s for _, s, *_ in _events(text, package_gazetteer)} == {status}
+
+
 # --------------------------------------------------------------------------- dates
 @pytest.mark.parametrize(
     ("text", "date"),
@@ -240,7 +311,11 @@ def test_numbers_that_are_no_day(text):
 
 @pytest.mark.parametrize(
     ("text", "start"),
-    [("通宝路于上世纪90年代建成。", 1990), ("通宝路于20世纪80年代末建成。", 1980), ("通宝路于五十年代建成通车。", 1950)],
+    [
+        ("通宝路于上世纪90年代建成。", 1990),
+        ("通宝路于20世纪80年代末建成。", 1980),
+        ("通宝路于五十年代建成通车。", 1950),
+    ],
 )
 def test_a_decade_of_the_last_century_is_a_range(text, start, package_gazetteer):
     r = _extract(text, package_gazetteer)
@@ -307,6 +382,25 @@ def test_january_this_years_deadline_and_the_years_up_to_publication(text, date,
     assert {(e.date, e.precision) for e in events} == {(date, precision)}
 
 
+@pytest.mark.parametrize("written", ["5月26日（星期一）", "5月26日(周一)", "5月26日周一", "5月26日（星期一）上午"])
+def test_a_weekday_written_after_the_day_is_part_of_the_date(written):
+    ((start, end, rd),) = find_dates(f"自{written}起", PUBLISHED)
+    assert (rd.date, rd.precision) == (D(2025, 5, 26), "day")
+    assert f"自{written}起"[start:end] == written
+
+
+def test_a_notice_below_its_heading_dates_its_changes_by_the_day_it_announces(package_gazetteer):
+    text = (
+        "# 关于调整816路运营线路的公告\n\n"
+        "为方便乘客出行，自2025年5月26日（星期一）起，对816路进行调整。\n\n"
+        "一、816路临时绕行厂通路。\n\n二、新开通t108路。"
+    )
+    r = _extract(text, package_gazetteer)
+    names = {m.feature_id: text[m.start : m.end] for m in r.mentions}
+    got = {(names[e.feature_id], e.date, e.precision) for e in r.events}
+    assert got == {("816路", D(2025, 5, 26), "day"), ("t108路", D(2025, 5, 26), "day")}
+
+
 # --------------------------------------------------------------------------- time elapsed
 @pytest.mark.parametrize(
     ("text", "date"),
@@ -346,6 +440,11 @@ def test_a_date_before_the_keyword_stays_the_events(package_gazetteer):
 def test_a_forecast_of_an_anniversary_is_left_as_it_is(package_gazetteer):
     r = _extract("通宝路将于年底通车。", package_gazetteer)
     assert {(e.modality, e.date) for e in r.events} == {("expected", D(2025, 12, 1))}
+
+
+@pytest.mark.parametrize("text", ["平谷线全线轨通，预计年底开通初期运营。", "安石路主体完工，预计6月开通试运营。"])
+def test_a_first_phase_or_trial_service_after_the_keyword_is_no_object(text, package_gazetteer):
+    assert ("opened", "expected") in {e[1:3] for e in _events(text, package_gazetteer)}
 
 
 # --------------------------------------------------------------------------- modality
@@ -427,3 +526,8 @@ def test_a_clause_with_its_own_area_subject_does_not_borrow_from_far(package_gaz
 )
 def test_a_span_of_months_or_working_days_is_no_count(text, value, unit, package_gazetteer):
     assert {(v, u) for v, u in _claims(text, package_gazetteer)} == {(value, unit)}
+
+
+@pytest.mark.parametrize(("text", "topic"), [("816路票价2元。", "transport"), ("安石路总投资约25亿元。", "investment")])
+def test_a_fare_is_no_investment(text, topic, package_gazetteer):
+    assert {c.topic for c in _extract(text, package_gazetteer).claims} == {topic}

@@ -589,7 +589,7 @@ _ZERO_TAIL_MAX = 10
 #: What may follow the keyword of a clause without a subject of its own (``…开诊运行``,
 #: ``…通车条件``): completions of the predicate, not an object.
 _ZERO_TAIL_OK_RE = re.compile(
-    r"^(?:运行|运营|投用|使用|条件|阶段|建设|施工|工作|工程|任务|目标|仪式|了|的|等|后|并|现已|已经|已|均已|"
+    r"^(?:运行|运营|投用|使用|条件|阶段|建设|施工|工作|工程|任务|目标|仪式|了|的|等|后|并|现已|已经|已|均已|初期|试|"
     r"完成|实现|通车|开通|成功|顺利|全面|正式|[\s。！？!?…”\"])*$"
 )
 
@@ -1297,15 +1297,17 @@ def _drop_restatements(events: list[Event]) -> list[Event]:
     return [e for e in events if not (_undated(e) and (e.feature_id, e.status, e.modality) in dated)]
 
 
-_ANNOUNCED_RE = re.compile(r"^\s*(?:自|从|于)?(?P<date>[^，,。]{2,14}?)(?:首班车|首车|零时|0时|起|开始)+\s*$")
+_ANNOUNCED_RE = re.compile(r"^\s*(?:自|从|于)?(?P<date>[^，,。]{2,20}?)(?:首班车|首车|零时|0时|起|开始)+\s*$")
 
 
 def _announced_start(ctx: DocContext) -> ResolvedDate | None:
-    """The start date a service notice announces in its first paragraph (``从5月8日首班车开始，…``):
-    one clause that is only that date; ``None`` when there is none or more than one."""
-    if not ctx.seg.paragraphs:
+    """The start date a service notice announces in its first paragraph below its headings
+    (``从5月8日首班车开始，…``): one clause that is only that date; ``None`` when there is none
+    or more than one."""
+    body = [p for i, p in enumerate(ctx.seg.paragraphs) if i not in ctx.seg.headings]
+    if not body:
         return None
-    first = ctx.seg.paragraphs[0]
+    first = body[0]
     found = []
     for c in ctx.seg.clauses:
         if c.start >= first[1]:

@@ -116,6 +116,11 @@ STATUS_PATTERNS: list[tuple[str, str, int]] = [
         r"平稳运营|安全运营|正常运营|分阶段运营|分段运营|恢复运营|恢复通车|启用|开设|开行|闭合成环|成环|"
         # traffic let through (恢复通行, 正式通行, 全线通行); not 禁止通行, nor 单向通行 (a restriction)
         r"(?:恢复|正式|全线|开放)通行|"
+        # the first patients, pupils or passengers received (正式接诊, 迎来首批新生, 正式招生), the
+        # first run (首发 ending its clause or before 仪式; not 首发站, the terminus, nor the
+        # company 首发集团 / 首发建设公司), a building completed (落成)
+        r"(?:正式|开始|首日)接诊|迎来(?:首批|第一批|首位|首个)(?:患者|病人|新生|学生|乘客|旅客|游客|市民|居民|住户)|"
+        r"(?:正式|首次|首年)招生|首发(?=\s*(?:[，。；;,!?！？]|$|仪式|式))|落成|"
         # a rail line's first phase of service (开通初期运营, 投入初期运营): open, not a time phrase
         r"初期运营|"
         # a new line or service put on (新开两条线路); not 新开发, nor a longer keyword (新开工, 新开行)
@@ -140,7 +145,9 @@ STATUS_PATTERNS: list[tuple[str, str, int]] = [
     ),
     (
         r"前期工作|前期研究|可行性研究|可研|立项|获批|批复|招标|环评|环境影响评价|初步设计|施工图设计|"
-        r"勘察设计|方案(?:已经|已)?(?:确定|敲定|稳定)|实质性实施阶段|实施阶段",
+        r"勘察设计|方案(?:已经|已)?(?:确定|敲定|稳定)|实质性实施阶段|实施阶段|"
+        # the permits before the works (取得施工许可证, 规划许可证已核发)
+        r"(?:施工|规划|用地|建设工程规划)许可证?",
         "early_stage",
         2,
     ),
@@ -169,7 +176,11 @@ STATUS_PATTERNS: list[tuple[str, str, int]] = [
         # put on a list of works to come (纳入2025年重点工程计划, 列入市重点项目)
         rf"(?:纳入|列入|列为){_NB}{{0,16}}?(?:计划|规划|项目库|储备库|重点项目|重点工程|清单|名单)|"
         # widening works to come on a road that exists (将拓宽, 将从双向4车道加宽为6车道)
-        rf"(?:将|计划|拟|还将|也将){_NB}{{0,16}}?(?:拓宽|加宽|扩宽|改扩建|扩建)",
+        rf"(?:将|计划|拟|还将|也将){_NB}{{0,16}}?(?:拓宽|加宽|扩宽|改扩建|扩建)|"
+        # works to be built (将新建甲路, 计划建设乙桥, 将于明年建设); not 将建设成为 (what it becomes),
+        # nor a noun after 建设 (建设资金, 建设方案)
+        r"(?:将|计划|拟|还将|也将|准备)(?:于[^，。；;,]{1,10}?|在[^，。；;,]{1,10}?)?"
+        r"(?:新建|修建|兴建|共建|合建|建设(?!成|好|性|者|单位|资金|用地|方案|工程|项目|任务|规模|内容|标准|计划|进度))",
         "planned",
         0,
     ),

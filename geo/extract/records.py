@@ -286,6 +286,8 @@ CLAIM_TOPICS: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 
 _NOT_TRANSPORT = ("旅游", "工作站", "服务站", "站点服务")
+#: What a sum of money is the price of when it is a fare or a toll.
+_FARE_WORDS = ("票价", "车费", "票款", "通行费", "收费", "起步价", "乘车")
 
 
 def claim_topic(unit: str, counted: str, feature_ids: Iterable[str] = ()) -> str:
@@ -293,14 +295,15 @@ def claim_topic(unit: str, counted: str, feature_ids: Iterable[str] = ()) -> str
     ``environment``, ``public_services`` or ``other``.
 
     Travel-time promises (unit ``min``) are ``travel_time``; money (unit ``元``) is
-    ``investment``; otherwise the first topic whose keywords occur in the counted noun, and
+    ``investment``, except a fare or a toll (``票价``, ``通行费``: ``transport``); otherwise the first topic whose keywords occur in the counted noun, and
     claims about a named transport feature (ids of roads, lines, bridges, stations) are
     ``transport``.
     """
     if unit == "min":
         return "travel_time"
     if unit == "元":
-        return "investment"
+        # a fare or a toll (票价2元, 通行费) is the price of the service, not money invested
+        return "transport" if any(w in str(counted or "") for w in _FARE_WORDS) else "investment"
     text = str(counted or "")
     for topic, words in CLAIM_TOPICS:
         if any(w in text for w in words) and not (topic == "transport" and any(w in text for w in _NOT_TRANSPORT)):
