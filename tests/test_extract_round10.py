@@ -531,3 +531,61 @@ def test_a_span_of_months_or_working_days_is_no_count(text, value, unit, package
 @pytest.mark.parametrize(("text", "topic"), [("816路票价2元。", "transport"), ("安石路总投资约25亿元。", "investment")])
 def test_a_fare_is_no_investment(text, topic, package_gazetteer):
     assert {c.topic for c in _extract(text, package_gazetteer).claims} == {topic}
+
+
+# --------------------------------------------------------------------------- work-plan documents
+_PLAN_BODY = (
+    "一、完善路网\n\n816路延长至东直门。通宝路建成通车。\n\n"
+    "二、2024年工作回顾\n\n石小路建成通车。\n\n"
+    "三、其他\n\n2024年，安石路建成通车。"
+)
+
+
+def _plan_events(title: str, gaz) -> dict[str, set[tuple]]:
+    doc = Doc("t10", D(2025, 2, 10), _PLAN_BODY)
+    doc.title = title
+    r = extract([doc], gaz, known_events=False)
+    names = {m.feature_id: _PLAN_BODY[m.start : m.end] for m in r.mentions}
+    out: dict[str, set[tuple]] = {}
+    for e in r.events:
+        out.setdefault(names[e.feature_id], set()).add((e.status, e.modality))
+    return out
+
+
+@pytest.mark.parametrize(
+    "title", ["通州区2025年交通工作要点", "北三县交通一体化三年行动计划", "《2025年重点工程实施方案》"]
+)
+def test_a_work_plan_document_states_targets(title, package_gazetteer):
+    got = _plan_events(title, package_gazetteer)
+    assert got["816路"] == {("opened", "expected")}
+    assert got["通宝路"] == {("opened", "expected")}
+    assert got["石小路"] == {("opened", "actual")}  # a section headed as a review recounts facts
+    assert got["安石路"] == {("opened", "actual")}  # a date before the publication: a fact it recounts
+
+
+@pytest.mark.parametrize(
+    "title", ["2025年交通工作要点发布", "解读：北三县交通一体化三年行动计划", "通州区交通建设综述"]
+)
+def test_an_article_about_a_plan_reports_facts(title, package_gazetteer):
+    got = _plan_events(title, package_gazetteer)
+    assert got["816路"] == {("opened", "actual")}
+    assert got["通宝路"] == {("opened", "actual")}
+
+
+def test_a_plan_word_in_the_first_heading_makes_a_plan_document(package_gazetteer):
+    text = "# 通州区2025年交通工作要点\n\n通宝路建成通车。"
+    r = _extract(text, package_gazetteer)
+    assert {(e.status, e.modality) for e in r.events} == {("opened", "expected")}
+
+
+def test_an_anniversary_in_a_year_dates_the_event_the_year_before(package_gazetteer):
+    r = _extract("2024年，京唐城际铁路开通运营满一周年。", package_gazetteer)
+    assert {(e.date, e.precision) for e in r.events} == {(D(2023, 1, 1), "year")}
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [("启动徐尹路改造工程。", "construction_started"), ("启动徐尹路改造前期工作。", "early_stage")],
+)
+def test_works_on_a_road_that_exists_begin(text, status, package_gazetteer):
+    assert {s for _, s, *_ in _events(text, package_gazetteer)} == {status}

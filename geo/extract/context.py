@@ -14,7 +14,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from geo.dates import ResolvedDate, date_matches, explicit_years, find_dates, month_of, period_end
-from geo.extract.lexicon import DATE_HINT_RE, PLAN_CUE_RE, REPORT_CUE_RE, SPEECH_RE
+from geo.extract.lexicon import (
+    DATE_HINT_RE,
+    PLAN_CUE_RE,
+    PLAN_DOCUMENT_RE,
+    REPORT_CUE_RE,
+    REVIEW_HEADING_RE,
+    SPEECH_RE,
+)
 from geo.extract.normalise import normalise_text
 from geo.extract.segment import Segmentation, segment
 
@@ -37,7 +44,11 @@ class DocContext:
     seg : Segmentation
         Segmentation of ``norm``.
     plan_sections : set of int
-        Sections that read as a work plan (forecast by default).
+        Sections that read as a work plan (a clause opening with a plan verb is a forecast).
+    plan_document_sections : set of int
+        The sections of a work-plan document (``工作要点``, ``行动计划``, ``实施方案`` in its title
+        or first heading) other than those headed as a review (``回顾``, ``完成情况``): every
+        statement without a marker of its own is a forecast there.
     speech_paragraphs : set of int
         Paragraphs opening with a speech directive (``强调，要``).
     """
@@ -49,6 +60,7 @@ class DocContext:
     published_precision: str
     seg: Segmentation
     plan_sections: set[int]
+    plan_document_sections: set[int]
     speech_paragraphs: set[int]
     _dates: dict = field(default_factory=dict)
     _years: dict | None = None
@@ -162,6 +174,12 @@ def document_context(doc: Any) -> DocContext:
             speech.add(pi)
     # a work-plan section: at least as many plan cues as report cues
     plan_sections = {s for s, v in plan_cues.items() if v > 0 and v >= report_cues[s]}
+    plan_document: set[int] = set()
+    title = normalise_text(str(_doc_attr(doc, "title", "") or ""))
+    first = norm[seg.paragraphs[0][0] : seg.paragraphs[0][1]] if seg.paragraphs and 0 in seg.headings else ""
+    if PLAN_DOCUMENT_RE.search(title) or PLAN_DOCUMENT_RE.search(first):
+        review = {seg.sections[pi] for pi in seg.headings if REVIEW_HEADING_RE.search(norm[slice(*seg.paragraphs[pi])])}
+        plan_document = set(seg.sections) - review
     return DocContext(
         doc_id=str(_doc_attr(doc, "doc_id", "")),
         text=text,
@@ -170,6 +188,7 @@ def document_context(doc: Any) -> DocContext:
         published_precision=_doc_attr(doc, "published_precision", "day") or "day",
         seg=seg,
         plan_sections=plan_sections,
+        plan_document_sections=plan_document,
         speech_paragraphs=speech,
     )
 

@@ -97,6 +97,8 @@ def _modality(
         return "expected", False
     if plan_verb and ctx.seg.sections[clause.paragraph] in ctx.plan_sections:
         return "expected", False
+    if ctx.seg.sections[clause.paragraph] in ctx.plan_document_sections:
+        return "expected", False  # a work-plan document: what it says without a marker is a target
     return "actual", False
 
 
@@ -118,8 +120,49 @@ def _clause_statement(ctx: DocContext, ci: int, ctext: str, st: _Status) -> tupl
     if not explicit and _forecast_before(ctx, ci):
         modality = "expected"  # 甲路拟于春季开工，秋季完工: the plan goes on in the bare predicate
     rd = _choose_date(ctx, ci, ctext, 0, st[1], _date_reading(kw_text, ctext, st[1], modality))
+    rd = _recounted_date(ctx, ci, ctext, 0, st[1], modality, explicit, rd)
     rd = _elapsed_since(ctx, ci, ctext, st[1], st[2], modality, rd)
-    return kw_text, _check_future(ctx, rd, modality), rd
+    return kw_text, _check_future(ctx, rd, _past_default(ctx, rd, modality, explicit)), rd
+
+
+def _recounted_date(
+    ctx: DocContext,
+    ci: int,
+    ctext: str,
+    offset: int,
+    kw_pos: int,
+    modality: str,
+    explicit: bool,
+    rd: ResolvedDate | None,
+) -> ResolvedDate | None:
+    """The date of a forecast by default only that its context dates in the past: a lead
+    date before publication (``2024年，甲路建成通车`` in a 2025 work plan) is not dropped as
+    the time a forecast was made, but dates the fact it recounts (see :func:`_past_default`)."""
+    if explicit or modality != "expected" or (rd is not None and rd.precision != "reported"):
+        return rd
+    past = _choose_date(ctx, ci, ctext, offset, kw_pos, "actual")
+    latest = ctx.pub_latest
+    if (
+        past is None
+        or latest is None
+        or past.precision in ("reported", "unknown")
+        or past.basis.startswith("reported")
+        or past.last_day >= latest
+    ):
+        return rd
+    return past
+
+
+def _past_default(ctx: DocContext, rd: ResolvedDate | None, modality: str, explicit: bool) -> str:
+    """A forecast by default only (a plan section, a work-plan document) whose own date has
+    ended before the publication is a fact it recounts (``2024年，甲路建成通车`` in a 2025 work
+    plan)."""
+    if explicit or modality != "expected" or rd is None or rd.precision in ("reported", "unknown"):
+        return modality
+    if rd.basis.startswith("reported"):
+        return modality  # the publication's own period, not a date the text gives
+    latest = ctx.pub_latest
+    return "actual" if latest is not None and rd.last_day < latest else modality
 
 
 def _forecast_before(ctx: DocContext, ci: int) -> bool:
@@ -352,11 +395,17 @@ def _elapsed_since(
     loose = m.group("more") or m.group("more2") or "多" in m.group("unit") or (since and not m.group("full"))
     if m.group("unit") == "周年":
         loose = bool(m.group("more") or m.group("more2"))  # 三周年之际, 一周年来: the anniversary
-    ref = rd.date if rd is not None and rd.precision in ("day", "month") else ctx.published
     n = parse_cn_number(m.group("n"))
-    if loose or ref is None or not n:
+    if loose or not n:
         return None
-    months = int(n) * (1 if "月" in m.group("unit") else 12)
+    years = "月" not in m.group("unit")
+    if rd is not None and rd.precision == "year" and not rd.basis.startswith("reported"):
+        # 2024年，甲线开通运营满一周年: the anniversary fell in that year, the opening a year before
+        return ResolvedDate(_dt.date(rd.date.year - int(n), 1, 1), "year", m.group(0)) if years else None
+    ref = rd.date if rd is not None and rd.precision in ("day", "month") else ctx.published
+    if ref is None:
+        return None
+    months = int(n) * (12 if years else 1)
     k = ref.year * 12 + ref.month - 1 - months
     return month_of(_dt.date(k // 12, k % 12 + 1, 1), m.group(0))
 
@@ -838,11 +887,12 @@ def events_in(
             if src_i in stated:
                 modality, rd = stated[src_i]
             else:
-                modality, _ = _modality(ctx, clause, ctext, src_text, keyword=kw_text, clause_index=ci)
+                modality, explicit = _modality(ctx, clause, ctext, src_text, keyword=kw_text, clause_index=ci)
                 date_reading = _date_reading(kw_text, src_text, ks, modality)
                 rd = _choose_date(ctx, ci, ctext, src_a - clause.start, ks, date_reading)
+                rd = _recounted_date(ctx, ci, ctext, src_a - clause.start, ks, modality, explicit, rd)
                 rd = _elapsed_since(ctx, ci, ctext, src_a - clause.start + ks, src_a - clause.start + ke, modality, rd)
-                modality = _check_future(ctx, rd, modality)
+                modality = _check_future(ctx, rd, _past_default(ctx, rd, modality, explicit))
                 stated[src_i] = modality, rd
             kw_abs = src_a + ks
             for h_start, h_end, fid in heads:

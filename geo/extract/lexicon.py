@@ -38,9 +38,11 @@ __all__ = [
     "NEWS_LEAD_RE",
     "NO_EVENT_KINDS",
     "PLAN_CUE_RE",
+    "PLAN_DOCUMENT_RE",
     "PLAN_VERB_RE",
     "PURE_DATE_FILLER_RE",
     "REPORT_CUE_RE",
+    "REVIEW_HEADING_RE",
     "SPEECH_RE",
     "STATUS_PATTERNS",
     "has_status",
@@ -132,6 +134,8 @@ STATUS_PATTERNS: list[tuple[str, str, int]] = [
     ),
     (
         rf"开工建设|实现开工|开工|首开|动工|开建|进场施工|进地施工|开始施工|启动{_NB}{{0,20}}?建设|"
+        # 启动甲路改造工程: the works on a road that exists begin (not 启动…改造前期工作)
+        rf"启动(?!{_NB}*前期){_NB}{{0,20}}?(?:改造|改建|扩建|大修)(?:工程)?|"
         # 改扩建工程正式启动: the works themselves start (not 前期工作启动, an early stage)
         # not 启动招标 / 启动前期工作: an early stage of the works
         r"(?<!前期)工程(?:已经|已|正式|全面)*启动(?!招标|前期|征地|设计|勘察|可研|规划|研究|环评)",
@@ -275,6 +279,14 @@ PLAN_CUE_RE = re.compile(
     r"将继续|今年将|本市将|将加快|将进一步|工作要点|重点任务|计划|力争|争取|部署|"
     r"(?<![主重需纲摘只还])要(?![求点素闻])|目标任务"
 )
+#: The title of a work-plan document itself (``2025年交通工作要点``, ``三年行动计划``), ending
+#: with the plan word: not an article about one (``…工作要点发布``, ``解读…实施方案``).
+PLAN_DOCUMENT_RE = re.compile(
+    r"^(?!.*(?:解读|发布|印发|出台|答记者问|新闻))"
+    r".*(?:工作要点|工作计划|行动计划|行动方案|实施方案|工作方案|任务清单|攻坚计划)[》”\"」]?\s*$"
+)
+#: The heading of a review section inside a work plan (``2024年工作回顾``, ``完成情况``).
+REVIEW_HEADING_RE = re.compile(r"回顾|总结|完成情况|进展情况|工作成效|取得成效|主要成绩|基本情况|发展成就")
 #: Cues of a progress-report paragraph.
 REPORT_CUE_RE = re.compile(r"已|取得|成效|成就|累计|截至|先后|陆续|过去|以来|了")
 #: A directive in a speech (``强调，要``) opening a paragraph.
