@@ -589,3 +589,31 @@ def test_an_anniversary_in_a_year_dates_the_event_the_year_before(package_gazett
 )
 def test_works_on_a_road_that_exists_begin(text, status, package_gazetteer):
     assert {s for _, s, *_ in _events(text, package_gazetteer)} == {status}
+
+
+@pytest.mark.parametrize(
+    ("text", "date", "precision"),
+    [
+        ("通寶路於上世紀90年代建成。", D(1990, 1, 1), "range"),
+        ("廠通路於近兩年陸續建成。", D(2023, 1, 1), "range"),
+        ("京唐城際鐵路開通運營滿一週年。", D(2024, 5, 1), "month"),
+        ("廠通路擬於2025年秋季開工。", D(2025, 9, 1), "quarter"),
+    ],
+)
+def test_the_round_s_dates_in_traditional_characters(text, date, precision, package_gazetteer):
+    assert {(e.date, e.precision) for e in _extract(text, package_gazetteer).events} == {(date, precision)}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "816路将于7月1日起延伸至大桥东侧，930路则因客流较少于同日撤销。",
+        "816路将于7月1日起延伸至大桥东侧。930路将于当日撤销。",
+    ],
+)
+def test_the_same_day_is_the_last_day_the_text_gave(text, package_gazetteer):
+    ev = _events(text, package_gazetteer)
+    assert {e[:4] for e in ev} == {
+        ("816路", "opened", "expected", D(2025, 7, 1)),  # 延伸: a bus line that runs, extended
+        ("930路", "suspended", "expected", D(2025, 7, 1)),
+    }

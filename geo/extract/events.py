@@ -243,6 +243,26 @@ def _sentence_lead_date(ctx: DocContext, clause_index: int, modality: str) -> Re
     return None
 
 
+#: A day named by reference to the last one the text gave (``于同日撤销``, ``当日``, ``同一天``).
+_SAME_DAY_RE = re.compile(r"同日|同一天|当日|当天")
+
+
+def _same_day_date(ctx: DocContext, clause_index: int, ctext: str, modality: str) -> ResolvedDate | None:
+    """``816路将于7月1日起延伸，930路则于同日撤销``: ``同日`` (``当日``, ``同一天``) is the last day
+    the text gave before it, in its sentence or the sentences of its paragraph before it."""
+    if not _SAME_DAY_RE.search(ctext):
+        return None
+    clauses = ctx.seg.clauses
+    paragraph = clauses[clause_index].paragraph
+    j = clause_index - 1
+    while j >= 0 and clauses[j].paragraph == paragraph:
+        days = [f for f in _borrowed_dates(ctx, clauses[j].start, clauses[j].end, modality) if f[2].precision == "day"]
+        if days:
+            return days[-1][2]
+        j -= 1
+    return None
+
+
 def _paragraph_lead_date(ctx: DocContext, clause_index: int, modality: str) -> ResolvedDate | None:
     """Date of a pure time adverbial opening the paragraph (``今年以来，…。A开通运营``)."""
     clauses = ctx.seg.clauses
@@ -443,7 +463,9 @@ def _choose_date(
         lead = ctx.memo[key]
     else:
         # in order of precedence; a borrowed date that is past cannot date a forecast
-        lead = _marked_consequence_date(ctx, clause_index, ctext, modality)
+        lead = _same_day_date(ctx, clause_index, ctext, modality)
+        if lead is None:
+            lead = _marked_consequence_date(ctx, clause_index, ctext, modality)
         if lead is None or _past_for_forecast(ctx, lead, modality):
             lead = _report_date(ctx, clause_index, modality)
         if lead is None or _past_for_forecast(ctx, lead, modality):
