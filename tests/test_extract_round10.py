@@ -259,7 +259,14 @@ def test_a_terminus_a_count_of_patients_or_a_time_phrase_is_no_opening(text, pac
 
 
 @pytest.mark.parametrize(
-    "text", ["副中心站将建设成为区域交通枢纽。", "将为安石路建设提供保障。", "安石路将加快建设资金拨付。"]
+    "text",
+    [
+        "副中心站将建设成为区域交通枢纽。",
+        "将为安石路建设提供保障。",
+        "安石路将加快建设资金拨付。",
+        "将在通宝路两侧新建停车场。",  # a place where something else is built
+        "将于安石路沿线建设公交站。",
+    ],
 )
 def test_what_a_feature_is_to_become_or_a_noun_after_build_is_no_plan(text, package_gazetteer):
     assert "planned" not in {s for _, s, *_ in _events(text, package_gazetteer)}
