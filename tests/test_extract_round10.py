@@ -624,3 +624,13 @@ def test_the_same_day_is_the_last_day_the_text_gave(text, package_gazetteer):
         ("816路", "opened", "expected", D(2025, 7, 1)),  # 延伸: a bus line that runs, extended
         ("930路", "suspended", "expected", D(2025, 7, 1)),
     }
+
+
+def test_a_season_in_a_figure_of_speech_is_no_date():
+    assert find_dates("平谷线建设迎来发展的春天", PUBLISHED) == []
+    ((_, _, rd),) = find_dates("明年春天", PUBLISHED)
+    assert (rd.date, rd.precision) == (D(2026, 3, 1), "quarter")
+
+
+def test_capacity_let_through_is_no_opening(package_gazetteer):
+    assert "opened" not in {s for _, s, *_ in _events("安石路全线通行能力提升30%。", package_gazetteer)}

@@ -117,7 +117,7 @@ STATUS_PATTERNS: list[tuple[str, str, int]] = [
         r"开诊|开学|揭牌|挂牌成立|挂牌|开园|开业|启动运行|开通|正式运营|开放(?!式)|试运行|试运营|交付使用|交付运营|"
         r"平稳运营|安全运营|正常运营|分阶段运营|分段运营|恢复运营|恢复通车|启用|开设|开行|闭合成环|成环|"
         # traffic let through (恢复通行, 正式通行, 全线通行); not 禁止通行, nor 单向通行 (a restriction)
-        r"(?:恢复|正式|全线|开放)通行|"
+        r"(?:恢复|正式|全线|开放)通行(?!能力|效率|时间|费|证|条件)|"
         # the first patients, pupils or passengers received (正式接诊, 迎来首批新生, 正式招生), the
         # first run (首发 ending its clause or before 仪式; not 首发站, the terminus, nor the
         # company 首发集团 / 首发建设公司), a building completed (落成)
