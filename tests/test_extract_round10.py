@@ -634,3 +634,56 @@ def test_a_season_in_a_figure_of_speech_is_no_date():
 
 def test_capacity_let_through_is_no_opening(package_gazetteer):
     assert "opened" not in {s for _, s, *_ in _events("安石路全线通行能力提升30%。", package_gazetteer)}
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("22号线东大桥站至红庙站区间盾构始发。", "22号线"),
+        ("平谷线首台盾构机顺利始发。", "平谷线"),
+        ("平谷线马坊站附属结构施工完成。", "马坊站"),
+    ],
+)
+def test_a_tunnel_machine_launched_or_a_stage_s_works_done_is_a_milestone(text, name, package_gazetteer):
+    assert {e[:2] for e in _events(text, package_gazetteer)} == {(name, "milestone")}
+
+
+def test_works_done_as_a_time_phrase_is_no_milestone(package_gazetteer):
+    assert {e[1] for e in _events("安石路施工完成后将立即通车。", package_gazetteer)} == {"opened"}
+
+
+def test_the_fast_status_scan_finds_what_the_plain_patterns_find():
+    """The status patterns compiled behind a first-character lookahead (as the lexicon
+    compiles them) match exactly where the plain patterns do, on every clause of the seeds
+    and of this file's sentences."""
+    import re
+    from pathlib import Path
+
+    from geo.extract.context import document_context
+    from geo.extract.lexicon import EXPECTED_RE, PLAN_CUE_RE, STATUS_PATTERNS
+    from geo.extract.scan import scan_fast
+
+    texts = [Path(__file__).read_text(encoding="utf-8")]
+    texts += [p.read_text(encoding="utf-8") for p in sorted(Path(__file__).parents[1].joinpath("seeds").iterdir())]
+    clauses = []
+    for text in texts:
+        ctx = document_context(Doc("t10", PUBLISHED, text))
+        clauses += [ctx.norm[c.start : c.end] for c in ctx.seg.clauses]
+    patterns = [p for p, _, _ in STATUS_PATTERNS] + ["|".join(f"(?:{p})" for p, _, _ in STATUS_PATTERNS)]
+    # the cue patterns compiled this way: their plain pattern is what follows the lookahead
+    patterns += [rx.pattern[rx.pattern.index("])(?:") + 5 : -1] for rx in (EXPECTED_RE, PLAN_CUE_RE)]
+    assert sum(scan_fast(p).pattern.startswith("(?=[") for p in patterns) >= 3  # the lookahead is in use
+    for p in patterns:
+        fast, plain = scan_fast(p), re.compile(p)
+        for clause in clauses:
+            assert [m.span() for m in fast.finditer(clause)] == [m.span() for m in plain.finditer(clause)], clause
+
+
+@pytest.mark.parametrize("pattern", [r"(?<!a)b|c", r"(?<=x)\s*y|z"])
+def test_the_fast_scan_keeps_matches_at_the_edges(pattern):
+    import re
+
+    from geo.extract.scan import scan_fast
+
+    for text in ["b", "ab", "cb", "xy", "x  y", " y", "zz", "", "a b c"]:
+        assert [m.span() for m in scan_fast(pattern).finditer(text)] == [m.span() for m in re.finditer(pattern, text)]

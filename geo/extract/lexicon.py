@@ -21,6 +21,7 @@ import re
 
 from geo.dates import HOLIDAYS
 from geo.extract.normalise import pinyin_view
+from geo.extract.scan import scan_fast
 
 __all__ = [
     "ACTUAL_RE",
@@ -94,6 +95,9 @@ STATUS_PATTERNS: list[tuple[str, str, int]] = [
         # a rail line's tests before service (全线轨通, 完成热滑, 空载试运行): works stages, not
         # an opening; the acceptance of finished works (交工验收)
         r"轨通|热滑|冷滑|(?:空载|不载客)试运行|交工验收|联调联试|"
+        # a tunnel boring machine launched or received (盾构始发, 盾构机顺利接收); a stage's works
+        # done (附属结构施工完成)
+        r"盾构(?:机)?(?:顺利|正式|成功)?(?:始发|接收)|施工(?:已经|已)?(?:全部|基本|全面|顺利)?完成|"
         r"进入主体结构施工|(?:主体结构|主体工程|上部结构|钢结构)"
         # a time adverb may stand before the verb: 主体结构上周已开始施工
         r"(?:上周|本周|近日|日前|昨天|昨日|今天|今日|本月|上月|\d{1,2}月(?:\d{1,2}日)?)?"
@@ -190,9 +194,11 @@ STATUS_PATTERNS: list[tuple[str, str, int]] = [
         0,
     ),
 ]
-_STATUS_RES = [(re.compile(p), s, pr) for p, s, pr in STATUS_PATTERNS]
+
+
+_STATUS_RES = [(scan_fast(p), s, pr) for p, s, pr in STATUS_PATTERNS]
 #: Any status keyword at all (a segment without one skips the per-status patterns).
-_ANY_STATUS_RE = re.compile("|".join(f"(?:{p})" for p, _, _ in STATUS_PATTERNS))
+_ANY_STATUS_RE = scan_fast("|".join(f"(?:{p})" for p, _, _ in STATUS_PATTERNS))
 #: A negation right before a keyword, or a postponement (``暂缓开通``, ``延期开通``: what is
 #: said is that it does not happen now).
 _NEGATION_RE = re.compile(r"(?:未|尚未|没有|不再|无法|不会|不能|并未|未能|暂缓|暂不|延期|推迟|延缓)$")
@@ -258,7 +264,7 @@ _TEMPORAL_TAIL_RE = re.compile(r"后|初期(?!运营|运行)|前夕|之前|之�
 
 # =========================================================================== modality
 #: Markers of a forecast, plan or target (``将于``, ``预计``, ``力争``, ``年底前``, ``要``...).
-EXPECTED_RE = re.compile(
+EXPECTED_RE = scan_fast(
     r"将于|将在|(?<!即)将(?!近|军|领|士|棋|帅|其)"
     r"|预计|力争|计划|原定|拟|争取|有望|即将|确保|年底前|年内|下一步|今后|未来|明年|尽早|尽快|早日|在即|还将|也将|"
     r"(?<![主重需纲摘只还])要(?![求点素闻])"
@@ -276,7 +282,7 @@ PLAN_VERB_RE = re.compile(
     r"实施|配合|开工|建成|开通|打通|提升|保障|确保|力争|争取|编制)"
 )
 #: Cues of a work-plan paragraph, counted per section against :data:`REPORT_CUE_RE`.
-PLAN_CUE_RE = re.compile(
+PLAN_CUE_RE = scan_fast(
     r"将继续|今年将|本市将|将加快|将进一步|工作要点|重点任务|计划|力争|争取|部署|"
     r"(?<![主重需纲摘只还])要(?![求点素闻])|目标任务"
 )
