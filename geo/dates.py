@@ -54,7 +54,7 @@ import calendar
 import datetime as _dt
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -625,13 +625,30 @@ def _season_date(
     if year is None:
         if published is None or published_precision not in ("day", "reported"):
             return None
-        years = [published.year - 1, published.year, published.year + 1]
-        if modality == "expected":
-            year = next(y for y in years if period(y)[1] >= published)
-        else:
-            year = [y for y in years if period(y)[0] <= published][-1]
+        year = _year_near(published, modality, lambda y: period(y)[0], lambda y: period(y)[1], ahead=False)
     start, last = period(year)
     return ResolvedDate(start, "quarter", basis, last)
+
+
+def _year_near(
+    published: _dt.date,
+    modality: str,
+    first: Callable[[int], _dt.date],
+    last: Callable[[int], _dt.date],
+    *,
+    ahead: bool,
+) -> int:
+    """The year of a yearly period written without one (a season, a holiday: ``first`` and
+    ``last`` give its days in a year), as :func:`_infer_year` reads a month-day: a forecast
+    the first that has not ended by ``published``, a fact the last that has begun by it,
+    unless (with ``ahead``) the next begins within :data:`_AHEAD_DAYS` days after it."""
+    years = [published.year - 1, published.year, published.year + 1]
+    if modality == "expected":
+        return next(y for y in years if last(y) >= published)
+    year = [y for y in years if first(y) <= published][-1]
+    if ahead and 0 < (first(year + 1) - published).days <= _AHEAD_DAYS["day"]:
+        year += 1
+    return year
 
 
 def _holiday_day(name: str, year: int) -> _dt.date:
@@ -671,14 +688,7 @@ def _holiday_date(
     if year is None:
         if published is None or published_precision not in ("day", "reported"):
             return None
-        years = [published.year - 1, published.year, published.year + 1]
-        if modality == "expected":
-            year = next(y for y in years if anchor(y) >= published)
-        else:
-            past = [y for y in years if anchor(y) <= published]
-            year = past[-1]
-            if 0 < (anchor(year + 1) - published).days <= _AHEAD_DAYS["day"]:
-                year += 1
+        year = _year_near(published, modality, anchor, anchor, ahead=True)
     if deadline:
         return ResolvedDate(anchor(year), "deadline", basis)
     if part in ("期间", "假期", "小长假", "长假", "黄金周"):
