@@ -687,3 +687,30 @@ def test_the_fast_scan_keeps_matches_at_the_edges(pattern):
 
     for text in ["b", "ab", "cb", "xy", "x  y", " y", "zz", "", "a b c"]:
         assert [m.span() for m in scan_fast(pattern).finditer(text)] == [m.span() for m in re.finditer(pattern, text)]
+
+
+@pytest.mark.parametrize("text", ["图为正在建设中的厂通路潮白河大桥。", "在建的安石路将于年底通车。"])
+def test_works_going_on_said_of_the_noun_they_modify(text, package_gazetteer):
+    ev = {e[:3] for e in _events(text, package_gazetteer)}
+    assert ev
+    assert all(m == "actual" or s == "opened" for _, s, m in ev)
+    if "图为" in text:
+        assert ev == {("厂通路潮白河大桥", "under_construction", "actual")}
+
+
+def test_works_planned_said_of_the_noun_they_modify_state_nothing(package_gazetteer):
+    assert _events("规划建设的安石路。", package_gazetteer) == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        ("自2022年12月30日开通以来，京唐城际铁路运行平稳。", D(2022, 12, 30)),
+        ("从去年12月通车后，安石路车流量逐步增长。", D(2024, 12, 1)),
+        ("自开通以来，京唐城际铁路累计发送旅客1000万人次。", None),
+        ("京唐城际铁路开通以来，累计发送旅客1000万人次。", None),  # since it opened: when is not said
+    ],
+)
+def test_the_event_a_feature_has_lived_since(text, date, package_gazetteer):
+    r = _extract(text, package_gazetteer)
+    assert {(e.status, e.modality, e.date) for e in r.events} == {("opened", "actual", date)}

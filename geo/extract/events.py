@@ -243,6 +243,29 @@ def _sentence_lead_date(ctx: DocContext, clause_index: int, modality: str) -> Re
     return None
 
 
+#: A leading clause dated by the event its subject has lived since (``自2022年12月30日开通以来``,
+#: ``从去年底通车后``): its subject is the next clause's.
+_SINCE_LEAD_RE = re.compile(r"^\s*(?:自|从|于)")
+_SINCE_TAIL_RE = re.compile(r"(?:运营|运行|使用)?(?:以来|至今|后)\s*$")
+
+
+def _subject_after_since(
+    ctx: DocContext, ci: int, ctext: str, st: _Status, by_clause: Mapping[int, list[tuple[int, int, str]]]
+) -> list[str]:
+    """``自2022年12月30日开通以来，甲线运行平稳``: a clause that opens with 自/从, holds only a date
+    and a keyword and ends with 以来 (后, 至今) is about the feature the next clause of its
+    sentence opens with."""
+    if not _SINCE_LEAD_RE.match(ctext) or not _SINCE_TAIL_RE.match(ctext, st[2]):
+        return []
+    clauses = ctx.seg.clauses
+    if ci + 1 >= len(clauses) or clauses[ci + 1].sentence != clauses[ci].sentence:
+        return []
+    nxt = by_clause.get(ci + 1, [])
+    if not nxt or not _TOPIC_PREFIX_RE.match(ctx.norm[clauses[ci + 1].start : nxt[0][0]]):
+        return []
+    return [nxt[0][2]]
+
+
 #: A day named by reference to the last one the text gave (``于同日撤销``, ``当日``, ``同一天``).
 _SAME_DAY_RE = re.compile(r"同日|同一天|当日|当天")
 
@@ -394,6 +417,9 @@ _ELAPSED_RE = re.compile(
     r"(?P<n>\d{1,2}|[一二两三四五六七八九十]{1,3})(?P<more>多)?(?P<unit>周年|个多月|个月|年)(?P<more2>多)?(?P<since>来|以来|之际)?"
 )
 
+#: The time since a statement's event without its length (``开通以来``, ``通车运营至今``).
+_SINCE_RE = re.compile(r"(?:运营|运行|使用)?(?:以来|至今)")
+
 
 def _elapsed_since(
     ctx: DocContext, ci: int, ctext: str, kw_start: int, kw_end: int, modality: str, rd: ResolvedDate | None
@@ -403,14 +429,17 @@ def _elapsed_since(
     (``满一周年``, ``满3个月``) puts the event that long before the statement, at month
     precision; a loose one (``开工两年来``, ``一年多来``) leaves its date unknown rather than give
     it the date of the statement. A date written before the keyword (``2024年3月开通，运营满一
-    年``) is the event's own and is kept."""
+    年``) is the event's own and is kept; ``开通以来`` (no length) leaves the date unknown."""
     if modality != "actual":
         return rd
     m = _ELAPSED_RE.match(ctext, kw_end)
-    if m is None or not (m.group("unit") == "周年" or m.group("since") or m.group("full")):
+    since_only = m is None and _SINCE_RE.match(ctext, kw_end) is not None
+    if not since_only and (m is None or not (m.group("unit") == "周年" or m.group("since") or m.group("full"))):
         return rd
     if any(f[0] < kw_start for f in ctx.dates(ctx.seg.clauses[ci].start, ctx.seg.clauses[ci].end, modality)):
         return rd
+    if since_only or m is None:
+        return None  # 甲线开通以来: it opened some time before the statement
     since = m.group("since") in ("来", "以来")
     loose = m.group("more") or m.group("more2") or "多" in m.group("unit") or (since and not m.group("full"))
     if m.group("unit") == "周年":
@@ -499,7 +528,7 @@ _ROUTE_MODIFIER_RE = re.compile(
 )
 _VERB_FIRST_BLOCK_RE = re.compile(r"不|未|影响|对|向|为|让|使|给|与|和|及|到|至|范围|的")
 #: A keyword modifying the name right after it (``…通车的 甲线``).
-_ATTRIBUTIVE_RE = re.compile(r"^的\s*(?:(?:\d+|[两三四五六七八九十百]+)(?:辆|趟|班|列))?\s*$")
+_ATTRIBUTIVE_RE = re.compile(r"^中?的\s*(?:(?:\d+|[两三四五六七八九十百]+)(?:辆|趟|班|列))?\s*$")
 #: Keywords that only take their feature as object (``打造一个甲公园``), never as subject.
 _OBJECT_ONLY = frozenset({"打造"})
 
@@ -826,6 +855,7 @@ def events_in(
             fids = (
                 _timetable_line(ctx, ci, ctext, st, by_clause, kinds)
                 or _planned_alignment(ctext, st, clause, last_subject, topic, kinds)
+                or _subject_after_since(ctx, ci, ctext, st, by_clause)
                 or _antecedent(
                     ctx,
                     ci,

@@ -249,6 +249,8 @@ _ADVERBIAL_GAP_RE = re.compile(
 )
 #: Keywords that only bus lines carry (a re-routing or timetable change of a line that runs).
 BUS_ONLY_RE = re.compile(rf"^(?:{_BUS_ONLY_WORDS}|{_BUS_STOP_WORDS})$")
+#: Works going on, said of the noun they modify (``正在建设中的甲桥``, ``在建的乙路``): a statement.
+_PROGRESSIVE_RE = re.compile(r"正在|^正|[^反真]正|在建|建设中")
 #: ``开行的12辆定制公交``, ``开行的3趟列车``: the keyword says that so many vehicles run (a statement).
 _COUNTED_SERVICE_RE = re.compile(r"的(?:\d+|[两三四五六七八九十百]+)(?:辆|趟|班|列)")
 #: Opening keywords that name works when a works noun follows (``通航工程``, ``贯通项目``):
@@ -385,6 +387,9 @@ def _status_in(segment: str) -> tuple[str, int, int] | None:
                 and not ACTUAL_RE.search(segment, 0, m.start())
                 and not DATE_HINT_RE.search(segment, 0, m.start())
                 and not _COUNTED_SERVICE_RE.match(segment, m.end())
+                and not (
+                    status == "under_construction" and _PROGRESSIVE_RE.search(segment, max(0, m.start() - 2), m.end())
+                )
             ):
                 continue  # 旅游通航的第一站: the keyword modifies a noun and states nothing
             if best is not None:
