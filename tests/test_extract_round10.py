@@ -714,3 +714,16 @@ def test_works_planned_said_of_the_noun_they_modify_state_nothing(package_gazett
 def test_the_event_a_feature_has_lived_since(text, date, package_gazetteer):
     r = _extract(text, package_gazetteer)
     assert {(e.status, e.modality, e.date) for e in r.events} == {("opened", "actual", date)}
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        ("通宝路顺利通过验收。", "milestone"),
+        ("通宝路通过竣工验收。", "milestone"),
+        ("安石路举行奠基仪式。", "construction_started"),
+        ("平谷线全面复工。", "under_construction"),
+    ],
+)
+def test_acceptance_foundation_stone_and_works_resumed(text, status, package_gazetteer):
+    assert {s for _, s, *_ in _events(text, package_gazetteer)} == {status}

@@ -98,6 +98,8 @@ STATUS_PATTERNS: list[tuple[str, str, int]] = [
         # a tunnel boring machine launched or received (盾构始发, 盾构机顺利接收); a stage's works
         # done (附属结构施工完成)
         r"盾构(?:机)?(?:顺利|正式|成功)?(?:始发|接收)|施工(?:已经|已)?(?:全部|基本|全面|顺利)?完成|"
+        # the finished works accepted (通过验收, 顺利通过竣工验收)
+        r"通过(?:了)?(?:竣工|交工|初步|专项)?验收|"
         r"进入主体结构施工|(?:主体结构|主体工程|上部结构|钢结构)"
         # a time adverb may stand before the verb: 主体结构上周已开始施工
         r"(?:上周|本周|近日|日前|昨天|昨日|今天|今日|本月|上月|\d{1,2}月(?:\d{1,2}日)?)?"
@@ -138,6 +140,8 @@ STATUS_PATTERNS: list[tuple[str, str, int]] = [
     ),
     (
         rf"开工建设|实现开工|开工|首开|动工|开建|进场施工|进地施工|开始施工|启动{_NB}{{0,20}}?建设|"
+        # the foundation stone laid (举行奠基仪式)
+        r"奠基|"
         # 启动甲路改造工程: the works on a road that exists begin (not 启动…改造前期工作)
         rf"启动(?!{_NB}*前期){_NB}{{0,20}}?(?:改造|改建|扩建|大修)(?:工程)?|"
         # 改扩建工程正式启动: the works themselves start (not 前期工作启动, an early stage)
@@ -167,7 +171,8 @@ STATUS_PATTERNS: list[tuple[str, str, int]] = [
         r"有序推进|加快推进|扎实推进|稳步推进|持续推进|全力推进|积极推进|加快实施|全面建设|正在安装|"
         r"进展顺利|顺利推进|加紧施工|建设阶段|"
         # the last works (收尾工作, 进入收尾阶段)
-        r"收尾(?:工作|阶段|工程|施工)|(?:进入|处于)(?:最后|全面)?(?:冲刺|攻坚|决战)(?:阶段|期)?|"
+        # works resumed after a stop (全面复工)
+        r"复工|收尾(?:工作|阶段|工程|施工)|(?:进入|处于)(?:最后|全面)?(?:冲刺|攻坚|决战)(?:阶段|期)?|"
         # the structure has taken shape while the works go on (主体建筑已经成型); not a plan
         # that has (方案成型)
         r"主体(?:建筑|结构|工程)?(?:已经|已|基本|初步)*成型|"
