@@ -16,6 +16,7 @@ expression                meaning                                      precision
 ``2025年底前``            by the end of 2025 (31 December)             ``deadline``
 ``2025年年底`` ``年末``    the end of the year: December                ``month``
 ``6月底前``               by the end of June                           ``deadline``
+``6月30日前``             by 30 June (``6月30日前后``: its month)      ``deadline``
 ``6月底`` ``月底``          the end of June (of the publication month)   ``month``
 ``上半年`` ``下半年``      half year                                    ``half``
 ``春季`` ``2025年秋天``    season (winter: December to February)       ``quarter``
@@ -316,7 +317,7 @@ _DATE_RE = re.compile(
     |(?P<fyp>[“"]?(?P<fypn>十[一二三四五六七八九]?|[一二三四五六七八九])五[”"]?(?:时期|期间|(?P<fypend>期末|末期|末)|规划期)?)
     |(?:(?:(?P<y>{_YEAR})年|(?P<ry>{_REL_YEAR}))\s*)?
      (?:
-       (?P<m>{_MONTH})月(?:(?P<d>{_DAY}|{_CN_DAY})[日号](?P<tod>{_TIME_OF_DAY})|(?P<mpart>份|底前(?!后)|底|末|初|上旬|中旬|下旬))?
+       (?P<m>{_MONTH})月(?:(?P<d>{_DAY}|{_CN_DAY})[日号](?P<tod>{_TIME_OF_DAY})(?P<dby>前后|左右|前|之前|以前)?|(?P<mpart>份|底前(?!后)|底|末|初|上旬|中旬|下旬))?
       |(?P<hol>{_HOLIDAY_NAMES})(?P<hpart>{_HOLIDAY_PARTS})?
       |(?P<season>[春夏秋冬]季|(?<=年)[春夏秋冬]天)
       |(?P<ypart>年底前(?!后)|年底|年末|年内|年初|上半年|下半年|[一二三四]季度|第[一二三四]季度|前三季度|底前(?!后)|底|末|内)?
@@ -565,7 +566,12 @@ def _resolve_match(
             return None
         if mday is not None:
             date = _safe_date(year, month, mday)
-            return ResolvedDate(date, "day", basis) if date else None
+            if date is None:
+                return None
+            if m.group("dby") in ("前后", "左右"):  # 6月30日前后: around the day, its month
+                return month_of(date, basis)
+            # 6月30日前: by that day, a deadline
+            return ResolvedDate(date, "deadline" if m.group("dby") else "day", basis)
         end = _month_end(year, month)
         if m.group("mpart") == "底前":  # 6月底前: by the end of June
             return ResolvedDate(end, "deadline", basis)

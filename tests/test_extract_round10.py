@@ -727,3 +727,22 @@ def test_the_event_a_feature_has_lived_since(text, date, package_gazetteer):
 )
 def test_acceptance_foundation_stone_and_works_resumed(text, status, package_gazetteer):
     assert {s for _, s, *_ in _events(text, package_gazetteer)} == {status}
+
+
+@pytest.mark.parametrize(
+    ("text", "date", "precision"),
+    [
+        ("厂通路将于6月30日前完工。", D(2025, 6, 30), "deadline"),
+        ("安石路力争2025年9月30日之前建成通车。", D(2025, 9, 30), "deadline"),
+        ("厂通路将于6月30日前后完工。", D(2025, 6, 1), "month"),  # around the day
+        ("安石路将于6月30日通车。", D(2025, 6, 30), "day"),
+    ],
+)
+def test_by_a_day_is_a_deadline_and_around_it_its_month(text, date, precision, package_gazetteer):
+    assert {(e.date, e.precision) for e in _extract(text, package_gazetteer).events} == {(date, precision)}
+
+
+def test_vehicle_trips_are_counted_as_such(package_gazetteer):
+    assert (20000.0, "辆次") in {
+        (c.value, c.unit) for c in _extract("安石路日均车流量约2万辆次。", package_gazetteer).claims
+    }
