@@ -312,7 +312,7 @@ _DATE_RE = re.compile(
     rf"""
     (?=[0-9〇○零一二两三四五六七八九十“"今去明前后当本近日目截眼月上下昨年第底末内这春夏秋冬国元中端劳过最])
     (?:(?P<num>(?<![\d.\-/])(?P<ny>(?:19|20)\d{{2}})(?P<sep>[./\-])(?P<nm>1[0-2]|0?[1-9])(?P=sep)(?P<nd>3[01]|[12]\d|0?[1-9])(?![\d.\-/]))
-    |(?P<decade>(?:上世纪|上个世纪|20世纪|二十世纪)?(?P<dn>[5-9]0|[五六七八九]十)年代(?P<dpart>初期|初|中期|末期|末)?)
+    |(?P<decade>(?:上世纪|上个世纪|20世纪|二十世纪)?(?P<dn>[5-9]0|[五六七八九]十)年代(?:初期|初|中期|末期|末)?)
     |(?P<range>(?P<r1>(?:19|20)\d{{2}})年?\s*(?:至|到|-|~|—|–)\s*(?P<r2>(?:19|20)\d{{2}})年(?!版|度以前))
     |(?P<fyp>[“"]?(?P<fypn>十[一二三四五六七八九]?|[一二三四五六七八九])五[”"]?(?:时期|期间|(?P<fypend>期末|末期|末)|规划期)?)
     |(?:(?:(?P<y>{_YEAR})年|(?P<ry>{_REL_YEAR}))\s*)?
@@ -629,25 +629,31 @@ def _season_date(
         return start, last
 
     if year is None:
-        if published is None or published_precision not in ("day", "reported"):
+        year = _year_near(
+            published, published_precision, modality, lambda y: period(y)[0], lambda y: period(y)[1], ahead=False
+        )
+        if year is None:
             return None
-        year = _year_near(published, modality, lambda y: period(y)[0], lambda y: period(y)[1], ahead=False)
     start, last = period(year)
     return ResolvedDate(start, "quarter", basis, last)
 
 
 def _year_near(
-    published: _dt.date,
+    published: _dt.date | None,
+    published_precision: str,
     modality: str,
     first: Callable[[int], _dt.date],
     last: Callable[[int], _dt.date],
     *,
     ahead: bool,
-) -> int:
+) -> int | None:
     """The year of a yearly period written without one (a season, a holiday: ``first`` and
     ``last`` give its days in a year), as :func:`_infer_year` reads a month-day: a forecast
     the first that has not ended by ``published``, a fact the last that has begun by it,
-    unless (with ``ahead``) the next begins within :data:`_AHEAD_DAYS` days after it."""
+    unless (with ``ahead``) the next begins within :data:`_AHEAD_DAYS` days after it.
+    ``None`` without a publication day to read it from."""
+    if published is None or published_precision not in ("day", "reported"):
+        return None
     years = [published.year - 1, published.year, published.year + 1]
     if modality == "expected":
         return next(y for y in years if last(y) >= published)
@@ -692,9 +698,9 @@ def _holiday_date(
         return day - _dt.timedelta(days=1) if deadline else day
 
     if year is None:
-        if published is None or published_precision not in ("day", "reported"):
+        year = _year_near(published, published_precision, modality, anchor, anchor, ahead=True)
+        if year is None:
             return None
-        year = _year_near(published, modality, anchor, anchor, ahead=True)
     if deadline:
         return ResolvedDate(anchor(year), "deadline", basis)
     if part in ("期间", "假期", "小长假", "长假", "黄金周"):

@@ -317,7 +317,7 @@ def claims_in(ctx: DocContext, mentions: list[Mention], kinds: Mapping[str, str]
 
 
 def _subject_before(
-    seg: Any,
+    seg: Segmentation,
     ci: int,
     mentions: list[Mention],
     starts: list[int],

@@ -119,50 +119,57 @@ def _clause_statement(ctx: DocContext, ci: int, ctext: str, st: _Status) -> tupl
     modality, explicit = _modality(ctx, clause, ctext, ctext, keyword=kw_text, clause_index=ci)
     if not explicit and _forecast_before(ctx, ci):
         modality = "expected"  # 甲路拟于春季开工，秋季完工: the plan goes on in the bare predicate
-    rd = _choose_date(ctx, ci, ctext, 0, st[1], _date_reading(kw_text, ctext, st[1], modality))
-    rd = _recounted_date(ctx, ci, ctext, 0, st[1], modality, explicit, rd)
-    rd = _elapsed_since(ctx, ci, ctext, st[1], st[2], modality, rd)
-    return kw_text, _check_future(ctx, rd, _past_default(ctx, rd, modality, explicit)), rd
+    modality, rd = _dated_statement(
+        ctx, ci, ctext, 0, (st[1], st[2]), modality, explicit, _date_reading(kw_text, ctext, st[1], modality)
+    )
+    return kw_text, modality, rd
 
 
-def _recounted_date(
+def _dated_statement(
     ctx: DocContext,
     ci: int,
     ctext: str,
     offset: int,
-    kw_pos: int,
+    keyword: tuple[int, int],
     modality: str,
     explicit: bool,
-    rd: ResolvedDate | None,
-) -> ResolvedDate | None:
-    """The date of a forecast by default only that its context dates in the past: a lead
-    date before publication (``2024年，甲路建成通车`` in a 2025 work plan) is not dropped as
-    the time a forecast was made, but dates the fact it recounts (see :func:`_past_default`)."""
-    if explicit or modality != "expected" or (rd is not None and rd.precision != "reported"):
-        return rd
-    past = _choose_date(ctx, ci, ctext, offset, kw_pos, "actual")
-    latest = ctx.pub_latest
-    if (
-        past is None
-        or latest is None
-        or past.precision in ("reported", "unknown")
-        or past.basis.startswith("reported")
-        or past.last_day >= latest
-    ):
-        return rd
-    return past
+    reading: str,
+) -> tuple[str, ResolvedDate | None]:
+    """The modality and date of a statement: its keyword at ``keyword`` (offsets in the
+    segment that starts ``offset`` characters into clause ``ci``, text ``ctext``), its
+    modality as read (``explicit`` when a marker says it) and the modality its date is read
+    in.
+
+    The date is chosen by precedence (:func:`_choose_date`) and, where the text says how long
+    ago the event was (``开通满一周年``), moved back (:func:`_elapsed_since`). A forecast by
+    default only (a plan section, a work-plan document) whose own date, or whose context's
+    date read as a fact, ended before the publication is a fact it recounts
+    (``2024年，甲路建成通车`` in a 2025 work plan). A dated fact after the publication is a
+    forecast (:func:`_check_future`)."""
+    ks, ke = keyword
+    rd = _choose_date(ctx, ci, ctext, offset, ks, reading)
+    default_forecast = not explicit and modality == "expected"
+    if default_forecast and (rd is None or rd.precision == "reported"):
+        past = _choose_date(ctx, ci, ctext, offset, ks, "actual")
+        if _ended_before_publication(ctx, past):
+            rd = past  # the context dates it in the past: not the time a forecast was made
+    rd = _elapsed_since(ctx, ci, ctext, offset + ks, offset + ke, modality, rd)
+    if default_forecast and _ended_before_publication(ctx, rd):
+        modality = "actual"
+    return _check_future(ctx, rd, modality), rd
 
 
-def _past_default(ctx: DocContext, rd: ResolvedDate | None, modality: str, explicit: bool) -> str:
-    """A forecast by default only (a plan section, a work-plan document) whose own date has
-    ended before the publication is a fact it recounts (``2024年，甲路建成通车`` in a 2025 work
-    plan)."""
-    if explicit or modality != "expected" or rd is None or rd.precision in ("reported", "unknown"):
-        return modality
-    if rd.basis.startswith("reported"):
-        return modality  # the publication's own period, not a date the text gives
+def _ended_before_publication(ctx: DocContext, rd: ResolvedDate | None) -> bool:
+    """Whether ``rd`` is a date the text gives (not the publication's own period) that ended
+    before the latest day the document can have been published."""
     latest = ctx.pub_latest
-    return "actual" if latest is not None and rd.last_day < latest else modality
+    return (
+        rd is not None
+        and latest is not None
+        and rd.precision not in ("reported", "unknown")
+        and not rd.basis.startswith("reported")
+        and rd.last_day < latest
+    )
 
 
 def _forecast_before(ctx: DocContext, ci: int) -> bool:
@@ -252,7 +259,7 @@ _SINCE_TAIL_RE = re.compile(r"(?:运营|运行|使用)?(?:以来|至今|后)\s*$
 def _subject_after_since(
     ctx: DocContext, ci: int, ctext: str, st: _Status, by_clause: Mapping[int, list[tuple[int, int, str]]]
 ) -> list[str]:
-    """``自2022年12月30日开通以来，甲线运行平稳``: a clause that opens with 自/从, holds only a date
+    """``自2022年12月30日开通以来，甲线运行平稳``: a clause that opens with 自/从/于, holds only a date
     and a keyword and ends with 以来 (后, 至今) is about the feature the next clause of its
     sentence opens with."""
     if not _SINCE_LEAD_RE.match(ctext) or not _SINCE_TAIL_RE.match(ctext, st[2]):
@@ -438,12 +445,11 @@ def _elapsed_since(
         return rd
     if any(f[0] < kw_start for f in ctx.dates(ctx.seg.clauses[ci].start, ctx.seg.clauses[ci].end, modality)):
         return rd
-    if since_only or m is None:
+    if m is None:
         return None  # 甲线开通以来: it opened some time before the statement
-    since = m.group("since") in ("来", "以来")
-    loose = m.group("more") or m.group("more2") or "多" in m.group("unit") or (since and not m.group("full"))
-    if m.group("unit") == "周年":
-        loose = bool(m.group("more") or m.group("more2"))  # 三周年之际, 一周年来: the anniversary
+    loose = bool(m.group("more") or m.group("more2") or "多" in m.group("unit"))
+    if m.group("unit") != "周年" and m.group("since") in ("来", "以来") and not m.group("full"):
+        loose = True  # 开工两年来; but 三周年之际, 一周年来: the anniversary
     n = parse_cn_number(m.group("n"))
     if loose or not n:
         return None
@@ -940,11 +946,16 @@ def events_in(
                 modality, rd = stated[src_i]
             else:
                 modality, explicit = _modality(ctx, clause, ctext, src_text, keyword=kw_text, clause_index=ci)
-                date_reading = _date_reading(kw_text, src_text, ks, modality)
-                rd = _choose_date(ctx, ci, ctext, src_a - clause.start, ks, date_reading)
-                rd = _recounted_date(ctx, ci, ctext, src_a - clause.start, ks, modality, explicit, rd)
-                rd = _elapsed_since(ctx, ci, ctext, src_a - clause.start + ks, src_a - clause.start + ke, modality, rd)
-                modality = _check_future(ctx, rd, _past_default(ctx, rd, modality, explicit))
+                modality, rd = _dated_statement(
+                    ctx,
+                    ci,
+                    ctext,
+                    src_a - clause.start,
+                    (ks, ke),
+                    modality,
+                    explicit,
+                    _date_reading(kw_text, src_text, ks, modality),
+                )
                 stated[src_i] = modality, rd
             kw_abs = src_a + ks
             for h_start, h_end, fid in heads:

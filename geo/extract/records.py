@@ -295,9 +295,9 @@ def claim_topic(unit: str, counted: str, feature_ids: Iterable[str] = ()) -> str
     ``environment``, ``public_services`` or ``other``.
 
     Travel-time promises (unit ``min``) are ``travel_time``; money (unit ``元``) is
-    ``investment``, except a fare or a toll (``票价``, ``通行费``: ``transport``); otherwise the first topic whose keywords occur in the counted noun, and
-    claims about a named transport feature (ids of roads, lines, bridges, stations) are
-    ``transport``.
+    ``investment``, except a fare or a toll (``票价``, ``通行费``: ``transport``); otherwise
+    the first topic whose keywords occur in the counted noun, and claims about a named
+    transport feature (ids of roads, lines, bridges, stations) are ``transport``.
     """
     if unit == "min":
         return "travel_time"
