@@ -299,10 +299,11 @@ _SOLAR_HOLIDAYS: dict[str, tuple[int, int]] = {
 _LUNAR_HOLIDAYS: dict[str, tuple[int, int]] = {"春节": (1, 1), "元宵": (1, 15), "端午": (5, 5), "中秋": (8, 15)}
 #: The holidays the date grammar reads, by their shortest name (``国庆`` for 国庆节).
 HOLIDAYS: tuple[str, ...] = (*_SOLAR_HOLIDAYS, *_LUNAR_HOLIDAYS)
-#: ``十一`` and ``五一`` are holidays only before a holiday word (not ``十一届``, ``五一路``).
+#: ``十一`` and ``五一`` are holidays only before a holiday word (not ``十一届``, ``五一路``); a
+#: holiday may be quoted (``“五一”前``).
 _HOLIDAY_NAMES = (
     r"春节|元宵节?|端午节?|中秋节?|国庆节?|元旦|五一劳动节|劳动节|"
-    r"(?:十一|五一)(?=前|之前|前夕|前后|期间|假期|小长假|长假|黄金周|当天)"
+    r"(?:十一|五一)(?=[”\x22’]?(?:前|之前|前夕|前后|期间|假期|小长假|长假|黄金周|当天))"
 )
 #: Before (a deadline: the day before the holiday), the holiday period (its month), around it
 #: (no date: it may fall in the month before), the day itself.
@@ -310,22 +311,23 @@ _HOLIDAY_PARTS = r"前夕|之前|前后|前|期间|假期|小长假|长假|黄�
 
 _DATE_RE = re.compile(
     rf"""
-    (?=[0-9〇○零一二两三四五六七八九十“"今去明前后当本近日目截眼月上下昨年第底末内这春夏秋冬国元中端劳过最])
+    (?=[0-9〇○零一二两三四五六七八九十“"‘今去明前后当本近日目截眼月上下昨年第底末内这春夏秋冬国元中端劳过最])
     (?:(?P<num>(?<![\d.\-/])(?P<ny>(?:19|20)\d{{2}})(?P<sep>[./\-])(?P<nm>1[0-2]|0?[1-9])(?P=sep)(?P<nd>3[01]|[12]\d|0?[1-9])(?![\d.\-/]))
     |(?P<decade>(?:上世纪|上个世纪|20世纪|二十世纪)?(?P<dn>[5-9]0|[五六七八九]十)年代(?:初期|初|中期|末期|末)?)
     |(?P<range>(?P<r1>(?:19|20)\d{{2}})年?\s*(?:至|到|-|~|—|–)\s*(?P<r2>(?:19|20)\d{{2}})年(?!版|度以前))
     |(?P<fyp>[“"]?(?P<fypn>十[一二三四五六七八九]?|[一二三四五六七八九])五[”"]?(?:时期|期间|(?P<fypend>期末|末期|末)|规划期)?)
+    |(?P<rsy>[今明去])(?P<rss>[春夏秋冬])(?![节运联装游耕播晚令收粮奥训眠至天季])
     |(?:(?:(?P<y>{_YEAR})年|(?P<ry>{_REL_YEAR}))\s*)?
      (?:
        (?P<m>{_MONTH})月(?:(?P<d>{_DAY}|{_CN_DAY})[日号](?P<tod>{_TIME_OF_DAY})(?P<dby>前后|左右|前|之前|以前)?|(?P<mpart>份|底前(?!后)|底|末|初|上旬|中旬|下旬))?
-      |(?P<hol>{_HOLIDAY_NAMES})(?P<hpart>{_HOLIDAY_PARTS})?
+      |[“"‘]?(?P<hol>{_HOLIDAY_NAMES})[”"’]?(?P<hpart>{_HOLIDAY_PARTS})?
       |(?P<season>[春夏秋冬]季|(?<=年)[春夏秋冬]天)
       |(?P<ypart>年底前(?!后)|年底|年末|年内|年初|上半年|下半年|[一二三四]季度|第[一二三四]季度|前三季度|底前(?!后)|底|末|内)?
      )
     |(?P<recent>(?:近|过去|最近)(?P<rn>\d{{1,2}}|[两三四五六七八九十])年(?:来|间|以来)?)
     |(?P<rep>{"|".join(NOW_WORDS)})
     |(?P<rmon>(?:本月|当月)?(?:月底前(?!后)|月底|月末)|上个?月|下个?月)
-    |(?P<rd>前天|昨天|昨日|今天|今日|明天|明日|后天)(?P<rtod>{_TIME_OF_DAY})
+    |(?P<rd>前天|昨天|昨日|今天|今日|明天|明日|后天|(?<![光文证说聪分表声清鲜昌透英黎])[今明](?=起))(?P<rtod>{_TIME_OF_DAY})
     |(?P<rw>(?:本|这|下|上)(?:个)?(?:周|星期|礼拜))(?P<wd>[一二三四五六日天])(?P<wtod>{_TIME_OF_DAY})
     |(?<![\d.月第每数几多])(?P<dd>{_DAY})日(?P<dtod>{_TIME_OF_DAY})(?![内游前后起以之]))
     """,
@@ -486,7 +488,8 @@ def _resolve_match(
     if m.group("rd"):
         if published is None or published_precision not in ("day", "reported"):
             return None
-        delta = {"前天": 2, "昨天": 1, "昨日": 1, "明天": -1, "明日": -1, "后天": -2}.get(m.group("rd"), 0)
+        # 明起 / 今起 (from tomorrow, from today) as 明天起 / 今天起
+        delta = {"前天": 2, "昨天": 1, "昨日": 1, "明天": -1, "明日": -1, "明": -1, "后天": -2}.get(m.group("rd"), 0)
         return ResolvedDate(published - _dt.timedelta(days=delta), "day", basis)
     if m.group("rw"):
         # 本周六, 下周一, 上星期五: a weekday of the publication's week (Monday to Sunday), or
@@ -514,6 +517,13 @@ def _resolve_match(
             if modality != "expected" and (cand <= published or (cand - published).days <= 3):
                 return ResolvedDate(cand, "day", basis)
         return None
+
+    if m.group("rsy"):
+        # 今春, 明秋, 去冬: a season of the publication's year (the year after, before it)
+        if published is None:
+            return None
+        season_year = published.year + {"今": 0, "明": 1, "去": -1}[m.group("rsy")]
+        return _season_date(m.group("rss"), season_year, published, published_precision, modality, basis)
 
     year: int | None = None
     explicit_year = False

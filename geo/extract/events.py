@@ -40,6 +40,7 @@ from geo.extract.lexicon import (
     PURE_DATE_FILLER_RE,
     STATUS_PATTERNS,
     has_status,
+    is_question,
     status_in,
 )
 from geo.extract.mentions import Matcher, build_matcher, document_mentions
@@ -154,6 +155,7 @@ def _dated_statement(
         if _ended_before_publication(ctx, past):
             rd = past  # the context dates it in the past: not the time a forecast was made
     rd = _elapsed_since(ctx, ci, ctext, offset + ks, offset + ke, modality, rd)
+    rd = _after_works_took(ctx, ci, ctext, offset + ks, rd)
     if default_forecast and _ended_before_publication(ctx, rd):
         modality = "actual"
     return _check_future(ctx, rd, modality), rd
@@ -465,6 +467,68 @@ def _elapsed_since(
     return month_of(_dt.date(k // 12, k % 12 + 1, 1), m.group(0))
 
 
+#: The time the works took, before the keyword of their end (``历时14个月建成``, ``经过两年建设，
+#: 终于建成通车``, ``仅用8个月便贯通``, ``8个月后全线贯通``).
+_WORKS_TOOK_RE = re.compile(
+    r"(?P<took>历时|用时|耗时|仅用了?|只用了?|用了|经过|历经)?(?:近|约)?"
+    r"(?P<n>\d{1,3}|[一二两三四五六七八九十]{1,3})(?P<more>多)?(?P<unit>个多月|个月|年|天)(?P<more2>多|余)?"
+    r"(?P<after>(?:之|以)?后)?"
+)
+
+#: A clause that only says how long the works took (``经过两年的紧张施工，``).
+_WORKS_TOOK_CLAUSE_RE = re.compile(
+    rf"\s*{_WORKS_TOOK_RE.pattern}(?:的)?(?:紧张|艰苦|日夜|持续)?(?:建设|施工|奋战|努力|攻坚|鏖战)?\s*[，,]?\s*$"
+)
+
+
+def _after_works_took(
+    ctx: DocContext, ci: int, ctext: str, kw_start: int, rd: ResolvedDate | None
+) -> ResolvedDate | None:
+    """``甲路于去年3月开工，历时14个月建成``: a statement whose clause says how long the works took
+    (before its keyword, with no date of its own there) is dated that long after the start of
+    works an earlier clause of its sentence dates, at the precision of the length (months:
+    month, years: year, days: the start's). A loose length (``两年多``, ``近一年``) leaves the
+    date unknown rather than give the statement the start's date; without a dated start the
+    date stays as chosen."""
+    clauses = ctx.seg.clauses
+    clause = clauses[ci]
+    m = next((t for t in _WORKS_TOOK_RE.finditer(ctext, 0, kw_start) if t.group("took") or t.group("after")), None)
+    j = ci - 1
+    if m is None and j >= 0 and clauses[j].sentence == clause.sentence:
+        # 经过两年建设，终于建成通车: the length as a clause of its own just before
+        m = _WORKS_TOOK_CLAUSE_RE.match(ctx.norm, clauses[j].start, clauses[j].end)
+        j -= 1
+    if m is None or not (m.group("took") or m.group("after")):
+        return rd
+    if any(f[0] < kw_start for f in ctx.dates(clause.start, clause.end, "actual")):
+        return rd  # its own date
+    start: ResolvedDate | None = None
+    while j >= 0 and clauses[j].sentence == clause.sentence and start is None:
+        c = clauses[j]
+        st = status_in(ctx.norm[c.start : c.end])
+        if st is not None and st[0] == "construction_started":
+            dated = [f for f in ctx.dates(c.start, c.end, "actual") if f[0] < st[1]]
+            start = dated[-1][2] if dated else None
+            if start is None or start.precision not in ("day", "month", "year"):
+                return rd
+        j -= 1
+    if start is None:
+        return rd
+    n = parse_cn_number(m.group("n"))
+    if not n or m.group("more") or m.group("more2") or "多" in m.group("unit") or "近" in m.group(0):
+        return None
+    basis = m.group(0)
+    if m.group("unit") == "年":
+        return ResolvedDate(_dt.date(start.date.year + int(n), 1, 1), "year", basis)
+    if m.group("unit") == "天" and start.precision == "day":
+        return ResolvedDate(start.date + _dt.timedelta(days=int(n)), "day", basis)
+    if start.precision == "year":
+        return None
+    months = int(n) if m.group("unit") != "天" else round(n / 30)
+    k = start.date.year * 12 + start.date.month - 1 + months
+    return month_of(_dt.date(k // 12, k % 12 + 1, 1), basis)
+
+
 #: What may stand beside the names of a clause that only names its subject: an enumerator
 #: (``一是``, ``其二``, ``第三``, ``(1)``) and the words joining the names.
 _LABEL_ONLY_RE = re.compile(
@@ -746,6 +810,47 @@ def _split_segments(ctext: str, start: int) -> list[tuple[int, int]]:
     return [(a, min(b - 1, start + len(ctext))) for a, b in pairwise(bounds)]
 
 
+#: At the same time as the statement before (``同步开通``, ``同时建成``, ``一并投用``).
+_SAME_TIME_RE = re.compile(r"(?:同步|同时|一同|一并|随之)(?:实现|建成|完成|正式|全面|全线)?\s*$")
+
+
+def _same_time_as(
+    ctx: DocContext, clause: Clause, segtext: str, kw_start: int, events: list[Event]
+) -> tuple[str, ResolvedDate | None] | None:
+    """``甲线北京段2025年底开通，河北段同步开通``: a keyword right after ``同步`` (``同时``,
+    ``一并``) in a clause with no date of its own happens when the last statement of its
+    sentence does; that statement's (modality, date), or ``None``."""
+    if not _SAME_TIME_RE.search(segtext, 0, kw_start):
+        return None
+    if ctx.dates(clause.start, clause.end, "actual"):
+        return None
+    sentence = ctx.seg.sentences[clause.sentence]
+    before = [e for e in events if sentence[0] <= e.start < clause.start]
+    if not before:
+        return None
+    e = before[-1]
+    rd = ResolvedDate(e.date, e.precision, e.date_basis, e.date_end) if e.date is not None else None
+    return e.modality, rd
+
+
+def _keyword_spans_joined(ctext: str, start: int, bounds: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The ``、``-segments of a clause with those its keyword spans joined into one: in
+    ``推进甲路、乙路等项目建设`` the verb and its works noun enclose the list of their objects."""
+    if len(bounds) < 2:
+        return bounds
+    st = status_in(ctext)
+    if st is None:
+        return bounds
+    ks, ke = start + st[1], start + st[2]
+    out: list[tuple[int, int]] = []
+    for a, b in bounds:
+        if out and out[-1][1] < ke and b > ks and out[-1][1] >= ks:
+            out[-1] = (out[-1][0], b)  # the keyword runs on past the last segment's end
+        else:
+            out.append((a, b))
+    return out
+
+
 def events_in(
     ctx: DocContext,
     mentions: list[Mention],
@@ -880,6 +985,9 @@ def events_in(
                 continue
             status = st[0]
             kw_text, modality, rd = _clause_statement(ctx, ci, ctext, st)
+            same_time = _same_time_as(ctx, clause, ctext, st[1], events)
+            if same_time is not None:
+                modality, rd = same_time
             for fid in fids:
                 if _status_allowed(kinds.get(fid), status, kw_text):
                     _add_event(events, seen, ctx, clause, fid, status, modality, rd)
@@ -898,12 +1006,15 @@ def events_in(
                 for _s, _e, fid in cmentions:
                     if _compatible(noun, kinds.get(fid)) and _status_allowed(kinds.get(fid), status, kw_text):
                         _add_event(events, seen, ctx, clause, fid, status, modality, rd)
-            elif _LABEL_ONLY_RE.fullmatch(_masked(ctext, clause.start, [(a, b) for a, b, _ in cmentions], "")):
-                # 一是甲路，计划6月开工: a clause that only names the item is the subject of the next
+            elif _LABEL_ONLY_RE.fullmatch(
+                _masked(ctext, clause.start, [(a, b) for a, b, _ in cmentions], "")
+            ) or is_question(ctext):
+                # 一是甲路，计划6月开工: a clause that only names the item is the subject of the next;
+                # so is the feature asked about (记者：甲路进展如何？负责人：预计年底建成)
                 last_subject = (clause.paragraph, clause.sentence, list(dict.fromkeys(f for *_, f in cmentions)))
             continue  # no keyword in the whole clause: none in its segments either
         segments: list[tuple[int, int, str, _Status | None]] = []
-        for a, b in _split_segments(ctext, clause.start):
+        for a, b in _keyword_spans_joined(ctext, clause.start, _split_segments(ctext, clause.start)):
             stext = ctx.norm[a:b]
             segments.append((a, b, stext, status_in(stext)))
         # status for each segment: own, else next with one, else previous with one
@@ -956,6 +1067,9 @@ def events_in(
                     explicit,
                     _date_reading(kw_text, src_text, ks, modality),
                 )
+                same_time = _same_time_as(ctx, clause, src_text, ks, events)
+                if same_time is not None:
+                    modality, rd = same_time  # 甲段年底开通，乙段同步开通: when the statement before is
                 stated[src_i] = modality, rd
             kw_abs = src_a + ks
             for h_start, h_end, fid in heads:
@@ -992,6 +1106,9 @@ def events_in(
             _respective_dates(ctx, clause, ctext, subjects, events, first_new)
         if subjects:
             last_subject = (clause.paragraph, clause.sentence, subjects)
+        elif is_question(ctext):
+            # 问：甲路什么时候通车？答：预计6月底通车: what is asked about is the answer's subject
+            last_subject = (clause.paragraph, clause.sentence, list(dict.fromkeys(f for *_, f in cmentions)))
     return _drop_restatements(events)
 
 
@@ -1536,9 +1653,15 @@ def _antecedent(
             return [topic_here[1]]  # 甲路西起乙路。10月10日正式通车: the topic of the sentence(s) before
         if last_subject is not None and (
             last_subject[0] == clause.paragraph
-            or (last_subject[0] == clause.paragraph - 1 and last_subject[0] in ctx.seg.headings)
+            or (
+                last_subject[0] == clause.paragraph - 1
+                and (
+                    last_subject[0] in ctx.seg.headings
+                    or is_question(ctx.norm[slice(*ctx.seg.paragraphs[last_subject[0]])])
+                )
+            )
         ):
-            return list(last_subject[2])  # the same paragraph, or the headline just above
+            return list(last_subject[2])  # the same paragraph, the headline or the question just above
         return []
 
     def ok(fids: list[str]) -> list[str]:

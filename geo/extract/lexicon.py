@@ -47,6 +47,7 @@ __all__ = [
     "SPEECH_RE",
     "STATUS_PATTERNS",
     "has_status",
+    "is_question",
     "status_in",
 ]
 
@@ -64,7 +65,8 @@ NATURAL_KINDS = frozenset({"river", "monitoring_section"})
 #: Text that may hold a date expression (clauses without it skip the date parser).
 DATE_HINT_RE = re.compile(
     r"[年月]|\d日|近日|日前|近期|目前|当前|眼下|前天|昨天|昨日|今天|今日|明天|明日|后天|[一二三四五六七八九十]五|"
-    r"[本这下上]个?(?:周|星期|礼拜)|[春夏秋冬][季天]|(?:19|20)\d\d[./\-]\d{1,2}[./\-]\d|" + "|".join(HOLIDAYS)
+    r"[本这下上]个?(?:周|星期|礼拜)|[春夏秋冬][季天]|[今明去][春夏秋冬]|[今明]起|(?:19|20)\d\d[./\-]\d{1,2}[./\-]\d|"
+    + "|".join(HOLIDAYS)
 )
 
 
@@ -74,7 +76,7 @@ _NB = r"[^，。；;,!?！？]"  # within-clause character
 _WORKS_STAGES = r"桩基|承台|墩柱|箱梁|架梁|路面|沥青摊铺|桥面|土建|铺轨|盾构|二衬|管线迁改"
 #: What is said of a bus line that runs (re-routed, timetable changed, resumed, added): an
 #: opening of bus lines only (:data:`BUS_ONLY_RE`).
-_BUS_ONLY_WORDS = r"调整|改线|优化|延长|延伸|延后|恢复|增开|加密|首末班|末班车|发车|新增|新辟|开辟|绕行|改道|绕道"
+_BUS_ONLY_WORDS = r"调整|改线|优化|延长|延伸|延后|恢复|增开|加密|首末班|末班车|发车|新增|新辟|开辟|绕行|改道|绕道|增加(?:班次|车次|运力)"
 #: What is said of a bus line withdrawn (``甲路于3月1日起撤销``, ``乙路线路取消``): a suspension
 #: of bus lines only, and only as the last word of its clause (``取消甲站停靠`` drops a stop of
 #: a line that still runs).
@@ -121,14 +123,15 @@ STATUS_PATTERNS: list[tuple[str, str, int]] = [
     (
         r"建成通车|开通运营|通车运营|完工通车|正式通车|通车|竣工|通航|投入使用|投入运营|投用|投运|"
         r"开诊|开学|揭牌|挂牌成立|挂牌|开园|开业|启动运行|开通|正式运营|开放(?!式)|试运行|试运营|交付使用|交付运营|"
-        r"平稳运营|安全运营|正常运营|分阶段运营|分段运营|恢复运营|恢复通车|启用|开设|开行|闭合成环|成环|"
-        # traffic let through (恢复通行, 正式通行, 全线通行); not 禁止通行, nor 单向通行 (a restriction)
-        r"(?:恢复|正式|全线|开放)通行(?!能力|效率|时间|费|证|条件)|"
+        r"平稳运营|安全运营|正常运营|分阶段运营|分段运营|恢复运营|恢复通车|启用|开设|开行|闭合成环|(?<!形)成环|"
+        # traffic let through (恢复通行, 恢复双向通行, 正式通行, 全线通行, 恢复交通); not 禁止通行, nor
+        # 单向通行 (a restriction)
+        r"(?:恢复|正式|全线|开放)(?:双向|正常)?通行(?!能力|效率|时间|费|证|条件)|恢复(?:正常)?交通(?!秩序|管制|流量)|"
         # the first patients, pupils or passengers received (正式接诊, 迎来首批新生, 正式招生), the
         # first run (首发 ending its clause or before 仪式; not 首发站, the terminus, nor the
         # company 首发集团 / 首发建设公司), a building completed (落成)
         r"(?:正式|开始|首日)接诊|迎来(?:首批|第一批|首位|首个)(?:患者|病人|新生|学生|乘客|旅客|游客|市民|居民|住户)|"
-        r"(?:正式|首次|首年)招生|首发(?=\s*(?:[，。；;,!?！？]|$|仪式|式))|落成|"
+        r"(?:正式|首次|首年)招生|(?:首届|首批|第一批)(?:学生|新生|学员)?(?:已经|已|正式|顺利)?(?:入学|入校|报到)|首发(?=\s*(?:[，。；;,!?！？]|$|仪式|式))|落成|"
         # a rail line's first phase of service (开通初期运营, 投入初期运营): open, not a time phrase
         r"初期运营|"
         # a new line or service put on (新开两条线路); not 新开发, nor a longer keyword (新开工, 新开行)
@@ -146,18 +149,23 @@ STATUS_PATTERNS: list[tuple[str, str, int]] = [
         rf"启动(?!{_NB}*前期){_NB}{{0,20}}?(?:改造|改建|扩建|大修)(?:工程)?|"
         # 改扩建工程正式启动: the works themselves start (not 前期工作启动, an early stage)
         # not 启动招标 / 启动前期工作: an early stage of the works
-        r"(?<!前期)工程(?:已经|已|正式|全面)*启动(?!招标|前期|征地|设计|勘察|可研|规划|研究|环评)",
+        # with a time between (改造工程将于下半年启动)
+        r"(?<!前期)工程(?:(?:将|计划|预计|拟|有望)?(?:于|在)?(?:今年|明年|年内|\d{4}年)?"
+        r"(?:上半年|下半年|\d{1,2}月(?:份|底|初)?|年底|年内|近期|[一二三四]季度))?(?:已经|已|正式|全面|将)*启动(?!招标|前期|征地|设计|勘察|可研|规划|研究|环评)",
         "construction_started",
         4,
     ),
     (
-        rf"接线协议|补充协议|签[订署]{_NB}{{0,12}}?(?:建设|接线|共建|连接|对接|合作建设)协议",
+        # an agreement signed on the works (签署甲路建设合作协议, 签订框架协议), or reached on them
+        # (双方就甲路建设达成一致)
+        rf"接线协议|补充协议|签[订署]{_NB}{{0,12}}?(?:建设|接线|共建|连接|对接|合作建设|建设合作|合作|框架)协议|"
+        rf"就{_NB}{{0,20}}?达成(?:一致|共识|协议)",
         "agreement",
         3,
     ),
     (
         r"前期工作|前期研究|可行性研究|可研|立项|获批|批复|招标|环评|环境影响评价|初步设计|施工图设计|"
-        r"勘察设计|方案(?:已经|已)?(?:确定|敲定|稳定)|实质性实施阶段|实施阶段|"
+        r"勘察设计|方案设计|方案(?:已经|已)?(?:确定|敲定|稳定)|实质性实施阶段|实施阶段|"
         # the permits before the works (取得施工许可证, 规划许可证已核发)
         r"(?:施工|规划|用地|建设工程规划)许可证?",
         "early_stage",
@@ -172,6 +180,8 @@ STATUS_PATTERNS: list[tuple[str, str, int]] = [
         r"进展顺利|顺利推进|加紧施工|建设阶段|"
         # the last works (收尾工作, 进入收尾阶段)
         # works resumed after a stop (全面复工)
+        # a works stage going on (进入设备安装阶段, 正处于桥梁架设阶段)
+        rf"(?:进入|处于|转入){_NB}{{0,8}}?(?:架设|安装|调试|装修|装饰|施工|铺设|浇筑|吊装)阶段|"
         r"复工|收尾(?:工作|阶段|工程|施工)|(?:进入|处于)(?:最后|全面)?(?:冲刺|攻坚|决战)(?:阶段|期)?|"
         # the structure has taken shape while the works go on (主体建筑已经成型); not a plan
         # that has (方案成型)
@@ -212,6 +222,26 @@ _NEGATION_RE = re.compile(r"(?:未|尚未|没有|不再|无法|不会|不能|并
 _FAR_NEGATION_RE = re.compile(r"(?:尚未|暂未|还未|并未|未能|没有|不会|不能|无法|难以|未)(?P<gap>[^，。；;,]{1,8})$")
 _DECIDE_RE = re.compile(r"(?:确定|明确|公布|敲定|定)$")
 _NEGATED_TIME_RE = re.compile(r"(?:时间|日期|时间表|节点)")
+#: A keyword asked about, not stated: an interrogative a few characters before it (``甲路能否
+#: 如期通车``, ``何时开通``, ``什么时候能通车``) or a question particle and mark closing its clause
+#: after it (``乙路通车了吗？``). Text is normalised (NFKC), so ``？`` reads as ``?``; a bare ``?``
+#: without a particle is no question (a character lost to a garbled encoding often reads so).
+_QUESTION_BEFORE_RE = re.compile(r"能否|是否|可否|何时|什么时候|哪天|多久|会不会|能不能|是不是|有没有")
+_QUESTION_AFTER_RE = re.compile(r"[^，。；;,!！？?]{0,8}?[吗呢么嘛]\s*[？?][\s”\x22’」）)]*$")
+_QUESTION_MARK_END_RE = re.compile(r"[？?][\s”\x22’」）)]*$")
+_QUESTION_WORD_RE = re.compile(rf"{_QUESTION_BEFORE_RE.pattern}|如何|怎样|怎么")
+
+
+def is_question(clause: str) -> bool:
+    """Whether a clause asks (``甲路什么时候通车？``, ``乙路进展如何？``, ``丙路通车了吗？``): it
+    ends with a question mark after an interrogative word or a question particle."""
+    m = _QUESTION_MARK_END_RE.search(clause)
+    if m is None:
+        return False
+    head = clause[: m.start()].rstrip()
+    return head.endswith(("吗", "呢", "么", "嘛")) or _QUESTION_WORD_RE.search(head) is not None
+
+
 #: What opens a cause (``因道路施工``, ``由于…施工``); not 因此, 因而, 原因, 因地制宜, 因素.
 _CAUSE_BEFORE_RE = re.compile(r"(?:(?<!原)因(?![此而为地势素])|由于)(?P<gap>[^，。；;,将已会要被并且]{0,6})$")
 _AFFECTED_BEFORE_RE = re.compile(r"受(?P<gap>[^，。；;,]{0,6})$")
@@ -381,6 +411,10 @@ def _status_in(segment: str) -> tuple[str, int, int] | None:
                 continue  # 尚未开通, 未开工
             if _negated_from_afar(segment, m.start(), m.end()):
                 continue  # 不会于年内完工, 暂未确定开工时间
+            if _QUESTION_BEFORE_RE.search(segment, max(0, m.start() - 10), m.start()) or _QUESTION_AFTER_RE.match(
+                segment, m.end()
+            ):
+                continue  # 甲路能否如期通车？, 何时开通: asked about, not stated
             if _in_cause(segment, m.start(), m.end()):
                 continue  # 因道路施工临时绕行, 受施工影响: the cause of what the clause says
             if _TEMPORAL_TAIL_RE.match(segment, m.end()) and not DATE_HINT_RE.search(segment):

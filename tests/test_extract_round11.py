@@ -1,0 +1,242 @@
+"""Extraction, round 11: questions (asked, not stated; the feature asked about is the answer's
+subject), traffic let through in both directions, works stages going on, agreements signed or
+reached on the works, bus services added, first pupils enrolled, works started after a time;
+dates: quoted holidays, seasons written with 今/明/去, 明起 / 今起, and the time the works took
+after their start (历时14个月建成).
+
+Every sentence here is written by the team to show one class of wording (no dev-set text).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from _extractdata import Doc
+
+from geo.dates import find_dates
+from geo.extract import extract
+from geo.extract.lexicon import is_question, status_in
+
+D = dt.date
+#: A Thursday.
+PUBLISHED = D(2025, 3, 20)
+
+
+def _events(text: str, gaz, published: dt.date | None = PUBLISHED) -> set[tuple]:
+    """(feature name as written, status, modality, date, precision) of every event."""
+    r = extract([Doc("t11", published, text)], gaz, known_events=False)
+    names = {m.feature_id: text[m.start : m.end] for m in r.mentions}
+    return {(names.get(e.feature_id, e.feature_id), e.status, e.modality, e.date, e.precision) for e in r.events}
+
+
+# --------------------------------------------------------------------------- questions
+@pytest.mark.parametrize(
+    "text",
+    [
+        "厂通路能否如期通车？",
+        "安石路是否已经开工建设？",
+        "通宝路何时开通，市民十分关心。",
+        "厂通路什么时候能通车？",
+        "安石路今年能通车吗？",
+        "廠通路能否如期通車？",
+    ],
+)
+def test_a_question_states_no_event(text, package_gazetteer):
+    assert _events(text, package_gazetteer) == set()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "问：厂通路什么时候能通车？答：预计今年6月底具备通车条件。",
+        "记者：厂通路进展如何？负责人：目前工程进展顺利，预计今年6月底通车。",
+        "问：厂通路什么时候能通车？\n\n答：预计今年6月底通车。",
+    ],
+)
+def test_the_feature_asked_about_is_the_answers_subject(text, package_gazetteer):
+    ev = _events(text, package_gazetteer)
+    assert ("厂通路", "opened", "expected", D(2025, 6, 1), "month") in ev
+    assert not [e for e in ev if e[2] == "actual" and e[1] == "opened"]
+
+
+def test_a_bare_half_width_question_mark_is_no_question():
+    # a character lost to a garbled encoding often reads as "?" inside a sentence
+    assert not is_question("甲河通航进程有序?")
+    assert is_question("甲河通航了吗?")
+    assert is_question("乙路进展如何？")
+
+
+def test_a_garbled_question_mark_keeps_the_statement(package_gazetteer):
+    ev = _events("杨洼船闸实现正式通航?", package_gazetteer)
+    assert {(s, m) for _, s, m, *_ in ev} == {("opened", "actual")}
+
+
+# --------------------------------------------------------------------------- status words
+@pytest.mark.parametrize(
+    "text", ["燕潮大桥维修完毕，今天恢复双向通行。", "燕潮大桥于今天零时起恢复正常通行。", "燕潮大桥今天恢复交通。"]
+)
+def test_traffic_let_through_in_both_directions_is_an_opening(text, package_gazetteer):
+    ev = _events(text, package_gazetteer)
+    assert ("燕潮大桥", "opened", "actual", PUBLISHED, "day") in ev
+
+
+def test_restoring_traffic_order_is_no_opening(package_gazetteer):
+    assert not [e for e in _events("燕潮大桥周边恢复交通秩序。", package_gazetteer) if e[1] == "opened"]
+
+
+@pytest.mark.parametrize(
+    "text", ["杨洼船闸改造工程已进入设备安装阶段。", "通宝路工程正处于桥梁架设阶段。", "厂通路转入路面铺设阶段。"]
+)
+def test_a_works_stage_going_on_is_construction(text, package_gazetteer):
+    assert {s for _, s, *_ in _events(text, package_gazetteer)} == {"under_construction"}
+
+
+def test_entering_the_main_structure_works_is_still_a_milestone():
+    assert status_in("甲站进入主体结构施工阶段")[0] == "milestone"
+
+
+def test_forming_a_ring_is_no_ring_closed(package_gazetteer):
+    # 形成环路 holds 成环 (closed into a ring): the road forms a loop once built, nothing opened
+    ev = _events("通宝路建设完成后，将与厂通路形成环路。", package_gazetteer)
+    assert not [e for e in ev if e[0] == "厂通路"]
+    assert status_in("甲路与乙路闭合成环")[0] == "opened"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "京冀两地签署厂通路建设合作协议。",
+        "通州区与三河市签订厂通路框架协议。",
+        "通州区与三河市就厂通路建设达成一致。",
+        "双方就厂通路接线方案达成共识。",
+    ],
+)
+def test_an_agreement_signed_or_reached_on_the_works(text, package_gazetteer):
+    assert {(n, s) for n, s, *_ in _events(text, package_gazetteer)} == {("厂通路", "agreement")}
+
+
+def test_services_added_to_a_bus_line_are_an_opening_of_bus_lines_only(package_gazetteer):
+    ev = _events("816路将于下月起增加班次。", package_gazetteer)
+    assert ("816路", "opened", "expected", D(2025, 4, 1), "month") in ev
+    assert _events("厂通路增加班次。", package_gazetteer) == set()
+
+
+@pytest.mark.parametrize("text", ["北京潞河中学三河校区首届学生已经入学。", "北京潞河中学三河校区首批新生顺利报到。"])
+def test_the_first_pupils_enrolled_open_a_school(text, package_gazetteer):
+    assert {(s, m) for _, s, m, *_ in _events(text, package_gazetteer)} == {("opened", "actual")}
+
+
+def test_works_started_after_a_time_between(package_gazetteer):
+    ev = _events("燕潮大桥拓宽工程将于今年下半年启动。", package_gazetteer)
+    assert ev == {("燕潮大桥", "construction_started", "expected", D(2025, 7, 1), "half")}
+    # the start of early work is still no start of works
+    assert not [
+        e for e in _events("燕潮大桥工程前期工作将于下半年启动。", package_gazetteer) if e[1] == "construction_started"
+    ]
+
+
+# --------------------------------------------------------------------------- dates
+@pytest.mark.parametrize(
+    ("text", "date", "precision"),
+    [
+        ("今年“五一”前开园", D(2025, 4, 30), "deadline"),
+        ("“十一”期间开放", D(2025, 10, 1), "month"),
+        ("‘国庆’前通车", D(2025, 9, 30), "deadline"),
+    ],
+)
+def test_a_quoted_holiday_is_a_date(text, date, precision):
+    (_, _, rd), *_ = find_dates(text, PUBLISHED, modality="expected")
+    assert (rd.date, rd.precision) == (date, precision)
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("今秋开学", D(2025, 9, 1), D(2025, 11, 30)),
+        ("明春开工", D(2026, 3, 1), D(2026, 5, 31)),
+        ("去冬开工", D(2024, 12, 1), D(2025, 2, 28)),
+    ],
+)
+def test_a_season_with_a_relative_year(text, start, end):
+    (_, _, rd), *_ = find_dates(text, PUBLISHED, modality="actual")
+    assert (rd.date, rd.end, rd.precision) == (start, end, "quarter")
+
+
+@pytest.mark.parametrize("text", ["今春节前返乡", "今春运期间", "春联", "今天开工"])
+def test_words_that_start_like_a_season_are_not_one(text):
+    assert not [rd for _, _, rd in find_dates(text, PUBLISHED, modality="actual") if rd.precision == "quarter"]
+
+
+def test_a_school_opening_this_autumn_is_a_forecast_of_the_season(package_gazetteer):
+    ev = _events("首都师范大学附属中学通州校区今秋迎来首批学生。", package_gazetteer)
+    assert {(s, m, d, p) for _, s, m, d, p in ev} == {("opened", "expected", D(2025, 9, 1), "quarter")}
+
+
+@pytest.mark.parametrize(
+    ("text", "day"), [("930路明起调整运营时间。", D(2025, 3, 21)), ("930路今起恢复运营。", PUBLISHED)]
+)
+def test_from_tomorrow_and_from_today(text, day, package_gazetteer):
+    ev = _events(text, package_gazetteer)
+    assert {(d, p) for *_, d, p in ev} == {(day, "day")}
+
+
+def test_a_name_ending_in_ming_before_qi_is_no_date():
+    assert find_dates("光明起步区", PUBLISHED, modality="actual") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "date", "precision"),
+    [
+        ("厂通路工程于2023年3月开工，历时14个月建成。", D(2024, 5, 1), "month"),
+        ("安石路2021年6月开工，经过两年建设，终于建成通车。", D(2023, 1, 1), "year"),
+        ("通宝路于2023年4月开工，8个月后全线贯通。", D(2023, 12, 1), "month"),
+        ("通宝路于2023年开工，历时两年建成。", D(2025, 1, 1), "year"),
+        ("通宝路于2023年4月1日开工，仅用100天便全线贯通。", D(2023, 7, 10), "day"),
+    ],
+)
+def test_the_time_the_works_took_dates_their_end_after_the_start(text, date, precision, package_gazetteer):
+    ev = _events(text, package_gazetteer)
+    ends = {(d, p) for _, s, _, d, p in ev if s != "construction_started"}
+    assert ends == {(date, precision)}
+
+
+def test_a_loose_time_the_works_took_leaves_the_end_undated(package_gazetteer):
+    ev = _events("通宝路于2023年4月开工，两年多后建成通车。", package_gazetteer)
+    assert {(s, d) for _, s, _, d, _ in ev} == {("construction_started", D(2023, 4, 1)), ("opened", None)}
+
+
+def test_the_time_the_works_took_keeps_a_date_of_its_own(package_gazetteer):
+    ev = _events("通宝路于2023年4月开工，历时14个月，于2024年5月28日建成通车。", package_gazetteer)
+    assert ("通宝路", "opened", "actual", D(2024, 5, 28), "day") in ev
+
+
+@pytest.mark.parametrize("text", ["通州区今年将推进厂通路、安石路等项目建设。", "通州区将推进厂通路、安石路项目建设。"])
+def test_a_verb_and_its_works_noun_around_a_list_of_objects(text, package_gazetteer):
+    ev = _events(text, package_gazetteer)
+    assert {(n, s, m) for n, s, m, *_ in ev} == {
+        ("厂通路", "under_construction", "expected"),
+        ("安石路", "under_construction", "expected"),
+    }
+
+
+def test_a_list_of_own_statements_keeps_each_its_own(package_gazetteer):
+    ev = _events("厂通路已通车、安石路正在建设。", package_gazetteer)
+    assert {(n, s) for n, s, *_ in ev} == {("厂通路", "opened"), ("安石路", "under_construction")}
+
+
+@pytest.mark.parametrize(
+    ("text", "feature", "modality", "date"),
+    [
+        ("北京地铁22号线（平谷线）北京段2025年底开通，河北段同步开通。", "平谷线", "expected", D(2025, 12, 1)),
+        ("厂通路将于6月底通车，厂通路潮白河大桥同时投入使用。", "厂通路潮白河大桥", "expected", D(2025, 6, 1)),
+        ("厂通路于去年6月通车，816路同步调整。", "816路", "actual", D(2024, 6, 1)),
+    ],
+)
+def test_at_the_same_time_as_the_statement_before(text, feature, modality, date, package_gazetteer):
+    ev = _events(text, package_gazetteer)
+    assert {(m, d) for n, _, m, d, _ in ev if n == feature} == {(modality, date)}
+
+
+def test_a_design_of_the_scheme_is_an_early_stage(package_gazetteer):
+    assert {s for _, s, *_ in _events("通宝路工程日前完成方案设计。", package_gazetteer)} == {"early_stage"}
