@@ -240,3 +240,20 @@ def test_at_the_same_time_as_the_statement_before(text, feature, modality, date,
 
 def test_a_design_of_the_scheme_is_an_early_stage(package_gazetteer):
     assert {s for _, s, *_ in _events("通宝路工程日前完成方案设计。", package_gazetteer)} == {"early_stage"}
+
+
+# --------------------------------------------------------------------------- names holding a marker
+@pytest.mark.parametrize(
+    "text",
+    ["将台站于2021年12月正式开通。", "北京地铁14号线将台站于去年2月开放以来，客流稳步增长。", "將臺站主體結構封頂。"],
+)
+def test_a_marker_inside_a_name_is_no_forecast(text, package_gazetteer):
+    # 将台 holds 将 (will): the station's name says nothing of the statement
+    ev = _events(text, package_gazetteer)
+    assert ev
+    assert {m for _, _, m, *_ in ev} == {"actual"}
+
+
+def test_a_marker_beside_a_name_that_holds_one_still_counts(package_gazetteer):
+    ev = _events("将台站将于明年开通。", package_gazetteer)
+    assert {(s, m, d) for _, s, m, d, _ in ev} == {("opened", "expected", D(2026, 1, 1))}

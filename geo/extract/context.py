@@ -51,6 +51,9 @@ class DocContext:
         statement without a marker of its own is a forecast there.
     speech_paragraphs : set of int
         Paragraphs opening with a speech directive (``强调，要``).
+    cue_norm : str
+        ``norm`` with the names that hold a modality marker blanked (``将台站`` holds ``将``),
+        set by :func:`geo.extract.events.events_in`; empty until then (see :meth:`cue_text`).
     """
 
     doc_id: str
@@ -66,6 +69,12 @@ class DocContext:
     _years: dict | None = None
     _candidates: list | None = None
     memo: dict = field(default_factory=dict)
+    cue_norm: str = ""
+
+    def cue_text(self, start: int, end: int) -> str:
+        """``norm[start:end]`` as the modality cues read it: with the names that hold a
+        marker blanked (:attr:`cue_norm`), so that a station named 将台 is no forecast."""
+        return (self.cue_norm or self.norm)[start:end]
 
     @property
     def candidates(self) -> list[tuple[str, str, int, int]]:

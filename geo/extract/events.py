@@ -77,13 +77,22 @@ def _after_clause_uncached(ctx: DocContext, clause_index: int) -> bool:
 
 
 def _modality(
-    ctx: DocContext, clause: Clause, ctext: str, segtext: str, *, keyword: str = "", clause_index: int | None = None
+    ctx: DocContext,
+    clause: Clause,
+    segment: tuple[int, int] | None = None,
+    *,
+    keyword: str = "",
+    clause_index: int | None = None,
 ) -> tuple[str, bool]:
-    """Modality of a clause segment and whether it was explicit."""
+    """Modality of a clause segment (offsets in the document; the whole clause when
+    ``None``) and whether it was explicit. The cues are read with the names that hold a
+    marker blanked (:meth:`geo.extract.context.DocContext.cue_text`)."""
     if keyword and FORECAST_KEYWORD_RE.match(keyword):
         return "expected", True  # 具备通车条件: ready to open, the opening is to come
     if clause_index is not None and _after_clause(ctx, clause_index):
         return "expected", True  # 该工程通车后，将实现…: the consequence of a future event
+    ctext = ctx.cue_text(clause.start, clause.end)
+    segtext = ctext if segment is None else ctx.cue_text(*segment)
     seg_exp, seg_act, _ = _modality_cues(segtext)
     ctx_exp, ctx_act, plan_verb = _modality_cues(ctext)
     exp = seg_exp or ctx_exp
@@ -117,7 +126,7 @@ def _clause_statement(ctx: DocContext, ci: int, ctext: str, st: _Status) -> tupl
     ``ctext``) taken as a whole: a clause whose subject is left out, a group or a part."""
     clause = ctx.seg.clauses[ci]
     kw_text = ctext[st[1] : st[2]]
-    modality, explicit = _modality(ctx, clause, ctext, ctext, keyword=kw_text, clause_index=ci)
+    modality, explicit = _modality(ctx, clause, keyword=kw_text, clause_index=ci)
     if not explicit and _forecast_before(ctx, ci):
         modality = "expected"  # 甲路拟于春季开工，秋季完工: the plan goes on in the bare predicate
     modality, rd = _dated_statement(
@@ -183,7 +192,7 @@ def _forecast_before(ctx: DocContext, ci: int) -> bool:
     while j >= 0 and clauses[j].sentence == clauses[ci].sentence:
         text = ctx.norm[clauses[j].start : clauses[j].end]
         if has_status(text):
-            exp, act, _ = _modality_cues(text)
+            exp, act, _ = _modality_cues(ctx.cue_text(clauses[j].start, clauses[j].end))
             return exp and act is None
         j -= 1
     return False
@@ -833,6 +842,24 @@ def _same_time_as(
     return e.modality, rd
 
 
+def _markers_in_names_blanked(norm: str, mentions: list[Mention]) -> str:
+    """``norm`` with every mentioned name that holds a forecast or actuality marker
+    (``将台站``, ``将军关``) replaced by as many blanks: a marker inside a name says nothing of
+    the statement. ``""`` when no name holds one (:meth:`DocContext.cue_text` then reads
+    ``norm``)."""
+    spans = [
+        (m.start, m.end)
+        for m in mentions
+        if EXPECTED_RE.search(norm, m.start, m.end) or ACTUAL_RE.search(norm, m.start, m.end)
+    ]
+    if not spans:
+        return ""
+    chars = list(norm)
+    for a, b in spans:
+        chars[a:b] = ["\u3000"] * (b - a)
+    return "".join(chars)
+
+
 def _keyword_spans_joined(ctext: str, start: int, bounds: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """The ``、``-segments of a clause with those its keyword spans joined into one: in
     ``推进甲路、乙路等项目建设`` the verb and its works noun enclose the list of their objects."""
@@ -876,6 +903,7 @@ def events_in(
     list of Event
     """
     seg = ctx.seg
+    ctx.cue_norm = _markers_in_names_blanked(ctx.norm, mentions)
     by_clause: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
     any_mention: dict[int, list[tuple[int, int]]] = defaultdict(list)  # clause -> mention spans
     last_eventable: dict[int, list[tuple[int, str]]] = defaultdict(list)  # paragraph -> (start, id)
@@ -1056,7 +1084,9 @@ def events_in(
             if src_i in stated:
                 modality, rd = stated[src_i]
             else:
-                modality, explicit = _modality(ctx, clause, ctext, src_text, keyword=kw_text, clause_index=ci)
+                modality, explicit = _modality(
+                    ctx, clause, (src_a, src_a + len(src_text)), keyword=kw_text, clause_index=ci
+                )
                 modality, rd = _dated_statement(
                     ctx,
                     ci,
@@ -1260,7 +1290,7 @@ def _plan_list_events(
     if not all(_LIST_ITEM_REST_RE.match(piece) for piece in _LIST_SEP_RE.split(rest.strip(" ：:。"))):
         return False
     ptext = ctx.norm[prev.start : prev.end]
-    modality, _ = _modality(ctx, prev, ptext, ptext, clause_index=ci - 1)
+    modality, _ = _modality(ctx, prev, clause_index=ci - 1)
     rd = _choose_date(ctx, ci - 1, ptext, 0, m.start(), modality)
     modality = _check_future(ctx, rd, modality)
     for fid in fids:
@@ -1304,7 +1334,7 @@ def _route_via_events(
     route = [(s, e, fid) for s, e, fid in cmentions if a <= s - clause.start and e - clause.start <= b]
     if not route:
         return False
-    modality, _ = _modality(ctx, clause, ctext, ctext, clause_index=ci)
+    modality, _ = _modality(ctx, clause, clause_index=ci)
     if modality == "expected":
         return True
     rd = _choose_date(ctx, ci, ctext, 0, a, modality)
@@ -1640,7 +1670,7 @@ def _antecedent(
             return list(last_subject[2])
     if not object_section and (len(tail) > _ZERO_TAIL_MAX or not _ZERO_TAIL_OK_RE.match(tail)):
         return []  # the keyword has an object of its own (已建成各类园区19个): another statement
-    modality = "expected" if EXPECTED_RE.search(ctext) else "actual"
+    modality = "expected" if EXPECTED_RE.search(ctx.cue_text(clause.start, clause.end)) else "actual"
     anaphor = _zero_subject(ctx, ci, ctext, ks, modality)
     if anaphor is None:
         return []
