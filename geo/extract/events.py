@@ -47,6 +47,7 @@ from geo.extract.mentions import Matcher, build_matcher, document_mentions
 from geo.extract.normalise import PINYIN_ARTIFACT_RE
 from geo.extract.provisional import provisional_kind
 from geo.extract.records import Event, Mention
+from geo.extract.scan import scan_fast
 from geo.extract.segment import Clause
 from geo.extract.unknowns import names_other_subject
 
@@ -477,13 +478,12 @@ def _elapsed_since(
 
 
 #: The time the works took, before the keyword of their end (``历时14个月建成``, ``经过两年建设，
-#: 终于建成通车``, ``仅用8个月便贯通``, ``8个月后全线贯通``).
-_WORKS_TOOK_RE = re.compile(
-    r"(?P<took>历时|用时|耗时|仅用了?|只用了?|用了|经过|历经)?(?:近|约)?"
-    r"(?P<n>\d{1,3}|[一二两三四五六七八九十]{1,3})(?P<more>多)?(?P<unit>个多月|个月|年|天)(?P<more2>多|余)?"
-    r"(?P<after>(?:之|以)?后)?"
-)
-
+#: 终于建成通车``, ``仅用8个月便贯通``), and a length after which it came (``8个月后全线贯通``).
+_WORKS_LENGTH = r"(?P<n>\d{1,3}|[一二两三四五六七八九十]{1,3})(?P<more>多)?(?P<unit>个多月|个月|年|天)(?P<more2>多|余)?"
+_WORKS_TOOK_RE = re.compile(rf"(?:历时|用时|耗时|仅用了?|只用了?|用了|经过|历经)(?P<near>近|约)?{_WORKS_LENGTH}")
+_LENGTH_AFTER_RE = scan_fast(rf"(?<![\d.年月]){_WORKS_LENGTH}(?:之|以)?后")
+#: A character every one of those holds (a cheap test before the patterns).
+_WORKS_TOOK_HINT_RE = re.compile(r"[历用经后]")
 #: A clause that only says how long the works took (``经过两年的紧张施工，``).
 _WORKS_TOOK_CLAUSE_RE = re.compile(
     rf"\s*{_WORKS_TOOK_RE.pattern}(?:的)?(?:紧张|艰苦|日夜|持续)?(?:建设|施工|奋战|努力|攻坚|鏖战)?\s*[，,]?\s*$"
@@ -501,13 +501,15 @@ def _after_works_took(
     date stays as chosen."""
     clauses = ctx.seg.clauses
     clause = clauses[ci]
-    m = next((t for t in _WORKS_TOOK_RE.finditer(ctext, 0, kw_start) if t.group("took") or t.group("after")), None)
+    m = None
+    if _WORKS_TOOK_HINT_RE.search(ctext, 0, kw_start):
+        m = _WORKS_TOOK_RE.search(ctext, 0, kw_start) or _LENGTH_AFTER_RE.search(ctext, 0, kw_start)
     j = ci - 1
     if m is None and j >= 0 and clauses[j].sentence == clause.sentence:
         # 经过两年建设，终于建成通车: the length as a clause of its own just before
         m = _WORKS_TOOK_CLAUSE_RE.match(ctx.norm, clauses[j].start, clauses[j].end)
         j -= 1
-    if m is None or not (m.group("took") or m.group("after")):
+    if m is None:
         return rd
     if any(f[0] < kw_start for f in ctx.dates(clause.start, clause.end, "actual")):
         return rd  # its own date
@@ -524,7 +526,7 @@ def _after_works_took(
     if start is None:
         return rd
     n = parse_cn_number(m.group("n"))
-    if not n or m.group("more") or m.group("more2") or "多" in m.group("unit") or "近" in m.group(0):
+    if not n or m.group("more") or m.group("more2") or "多" in m.group("unit") or m.groupdict().get("near") == "近":
         return None
     basis = m.group(0)
     if m.group("unit") == "年":
