@@ -325,6 +325,7 @@ _DATE_RE = re.compile(
       |(?P<ypart>年底前(?!后)|年底|年末|年内|年初|上半年|下半年|[一二三四]季度|第[一二三四]季度|前三季度|底前(?!后)|底|末|内)?
      )
     |(?P<recent>(?:近|过去|最近)(?P<rn>\d{{1,2}}|[两三四五六七八九十])年(?:来|间|以来)?)
+    |(?P<rmd>本月|当月|下个?月|上个?月)(?P<rmdd>{_DAY})[日号](?P<rmtod>{_TIME_OF_DAY})
     |(?P<rep>{"|".join(NOW_WORDS)})
     |(?P<rmon>(?:本月|当月)?(?:月底前(?!后)|月底|月末)|上个?月|下个?月)
     |(?P<rd>前天|昨天|昨日|今天|今日|明天|明日|后天|(?<![光文证说聪分表声清鲜昌透英黎])[今明](?=起))(?P<rtod>{_TIME_OF_DAY})
@@ -476,6 +477,14 @@ def _resolve_match(
         if published is None:
             return None
         return _relative_period(published, published_precision, basis)
+    if m.group("rmd"):
+        # 本月25日, 下月3日: a day of the publication month (the month after, before it)
+        if published is None or published_precision not in ("day", "reported"):
+            return None
+        word = m.group("rmd")
+        first = _shift_month(published, 1 if word.startswith("下") else -1 if word.startswith("上") else 0)
+        that_day = _safe_date(first.year, first.month, int(m.group("rmdd")))
+        return ResolvedDate(that_day, "day", basis) if that_day else None
     if m.group("rmon"):
         if published is None or published_precision not in ("day", "reported"):
             return None

@@ -257,3 +257,30 @@ def test_a_marker_inside_a_name_is_no_forecast(text, package_gazetteer):
 def test_a_marker_beside_a_name_that_holds_one_still_counts(package_gazetteer):
     ev = _events("将台站将于明年开通。", package_gazetteer)
     assert {(s, m, d) for _, s, m, d, _ in ev} == {("opened", "expected", D(2026, 1, 1))}
+
+
+# --------------------------------------------------------------------------- speeding works up
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("加快安石路建设，确保年底主体完工。", {"安石路"}),
+        ("加紧安石路、通宝路建设。", {"安石路", "通宝路"}),
+        ("抓紧厂通路潮白河大桥施工。", {"厂通路潮白河大桥"}),
+    ],
+)
+def test_a_verb_speeding_up_the_works_of_a_named_feature(text, names, package_gazetteer):
+    ev = _events(text, package_gazetteer)
+    assert {n for n, s, *_ in ev if s == "under_construction"} == names
+
+
+def test_speeding_up_an_areas_development_is_no_works(package_gazetteer):
+    assert _events("加快运河商务区主阵地建设。", package_gazetteer) == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [("本月25日开工", D(2025, 3, 25)), ("上月18日上午通车", D(2025, 2, 18)), ("下个月1日起封闭施工", D(2025, 4, 1))],
+)
+def test_a_day_of_this_next_or_last_month(text, day):
+    (_, _, rd), *_ = find_dates(text, PUBLISHED, modality="actual")
+    assert (rd.date, rd.precision) == (day, "day")

@@ -26,6 +26,7 @@ from geo.extract.context import DocContext, document_context
 from geo.extract.lexicon import (
     ACTUAL_RE,
     AFTER_CLAUSE_RE,
+    AREA_KINDS,
     BUS_ONLY_RE,
     COORD_RE,
     DATE_HINT_RE,
@@ -1864,7 +1865,13 @@ def _status_allowed(kind: str | None, status: str, keyword: str) -> bool:
         return status == "opened" and "通航" in keyword
     if BUS_ONLY_RE.match(keyword):
         return kind == "bus_line"
-    return True
+    # 加快某园区主阵地建设: an area's 建设 after these verbs is its development
+    return not (kind in AREA_KINDS and _SPEED_UP_WORKS_RE.match(keyword))
+
+
+#: A verb of speeding up works, then the name and the works noun (``加快甲路建设``); said of an
+#: area (a zone, a county) it is development, not works.
+_SPEED_UP_WORKS_RE = re.compile(r"^(?:加快|加紧|抓紧|加速).+(?:建设|工程|施工)$")
 
 
 def _check_future(ctx: DocContext, rd: ResolvedDate | None, modality: str) -> str:

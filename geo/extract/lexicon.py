@@ -186,7 +186,8 @@ STATUS_PATTERNS: list[tuple[str, str, int]] = [
         # the structure has taken shape while the works go on (主体建筑已经成型); not a plan
         # that has (方案成型)
         r"主体(?:建筑|结构|工程)?(?:已经|已|基本|初步)*成型|"
-        rf"推进{_NB}{{0,20}}?(?:建设|工程|施工)|(?:建设|工程|施工){_NB}{{0,4}}?推进|^\s*建设",
+        # a verb of speeding the works up before their noun (推进甲路建设, 加快乙路建设)
+        rf"(?:推进|加快|加紧|抓紧|加速){_NB}{{0,20}}?(?:建设|工程|施工)|(?:建设|工程|施工){_NB}{{0,4}}?推进|^\s*建设",
         "under_construction",
         1,
     ),
