@@ -832,7 +832,7 @@ def _same_time_as(
     """``甲线北京段2025年底开通，河北段同步开通``: a keyword right after ``同步`` (``同时``,
     ``一并``) in a clause with no date of its own happens when the last statement of its
     sentence does; that statement's (modality, date), or ``None``."""
-    if not _SAME_TIME_RE.search(segtext, 0, kw_start):
+    if not _SAME_TIME_RE.search(segtext, max(0, kw_start - 8), kw_start):
         return None
     if ctx.dates(clause.start, clause.end, "actual"):
         return None
@@ -850,17 +850,19 @@ def _markers_in_names_blanked(norm: str, mentions: list[Mention]) -> str:
     (``将台站``, ``将军关``) replaced by as many blanks: a marker inside a name says nothing of
     the statement. ``""`` when no name holds one (:meth:`DocContext.cue_text` then reads
     ``norm``)."""
-    spans = [
-        (m.start, m.end)
-        for m in mentions
-        if EXPECTED_RE.search(norm, m.start, m.end) or ACTUAL_RE.search(norm, m.start, m.end)
-    ]
+    spans = [(m.start, m.end) for m in mentions if _holds_marker(norm[m.start : m.end])]
     if not spans:
         return ""
     chars = list(norm)
     for a, b in spans:
         chars[a:b] = ["\u3000"] * (b - a)
     return "".join(chars)
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _holds_marker(name: str) -> bool:
+    """Whether a name holds a forecast or actuality marker (``将台站``), once per name."""
+    return EXPECTED_RE.search(name) is not None or ACTUAL_RE.search(name) is not None
 
 
 def _keyword_spans_joined(ctext: str, start: int, bounds: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -1044,10 +1046,12 @@ def events_in(
                 # so is the feature asked about (记者：甲路进展如何？负责人：预计年底建成)
                 last_subject = (clause.paragraph, clause.sentence, list(dict.fromkeys(f for *_, f in cmentions)))
             continue  # no keyword in the whole clause: none in its segments either
-        segments: list[tuple[int, int, str, _Status | None]] = []
-        for a, b in _keyword_spans_joined(ctext, clause.start, _split_segments(ctext, clause.start)):
-            stext = ctx.norm[a:b]
-            segments.append((a, b, stext, status_in(stext)))
+        bounds = _split_segments(ctext, clause.start)
+        segments = [(a, b, ctx.norm[a:b], status_in(ctx.norm[a:b])) for a, b in bounds]
+        if len(segments) > 1 and any(own is None for *_, own in segments):
+            joined = _keyword_spans_joined(ctext, clause.start, bounds)
+            if len(joined) < len(bounds):  # 推进甲路、乙路等项目建设: one keyword around the list
+                segments = [(a, b, ctx.norm[a:b], status_in(ctx.norm[a:b])) for a, b in joined]
         # status for each segment: own, else next with one, else previous with one
         statuses = [s[3] for s in segments]
         resolved = [_segment_status(statuses, i) for i in range(len(segments))]

@@ -404,6 +404,7 @@ def _status_in(segment: str) -> tuple[str, int, int] | None:
         return None
     best: tuple[int, str, int, int] | None = None
     opened: tuple[int, int] | None = None
+    asks = "?" in segment or _QUESTION_BEFORE_RE.search(segment) is not None
     for rx, status, prio in _STATUS_RES:
         if best is not None and prio <= best[0] and not (best[1] == "milestone" and status == "opened"):
             break
@@ -412,8 +413,9 @@ def _status_in(segment: str) -> tuple[str, int, int] | None:
                 continue  # 尚未开通, 未开工
             if _negated_from_afar(segment, m.start(), m.end()):
                 continue  # 不会于年内完工, 暂未确定开工时间
-            if _QUESTION_BEFORE_RE.search(segment, max(0, m.start() - 10), m.start()) or _QUESTION_AFTER_RE.match(
-                segment, m.end()
+            if asks and (
+                _QUESTION_BEFORE_RE.search(segment, max(0, m.start() - 10), m.start())
+                or _QUESTION_AFTER_RE.match(segment, m.end())
             ):
                 continue  # 甲路能否如期通车？, 何时开通: asked about, not stated
             if _in_cause(segment, m.start(), m.end()):
