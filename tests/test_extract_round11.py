@@ -284,3 +284,17 @@ def test_speeding_up_an_areas_development_is_no_works(package_gazetteer):
 def test_a_day_of_this_next_or_last_month(text, day):
     (_, _, rd), *_ = find_dates(text, PUBLISHED, modality="actual")
     assert (rd.date, rd.precision) == (day, "day")
+
+
+@pytest.mark.parametrize("text", ["厂通路的建设工作已经全面展开。", "安石路工程已全面铺开。", "厂通路全面展开施工。"])
+def test_works_under_way_across_the_site_are_construction(text, package_gazetteer):
+    assert {s for _, s, *_ in _events(text, package_gazetteer)} == {"under_construction"}
+
+
+def test_early_work_under_way_is_still_an_early_stage(package_gazetteer):
+    assert {s for _, s, *_ in _events("通宝路前期工作已全面展开。", package_gazetteer)} == {"early_stage"}
+
+
+def test_the_first_train_delivered_is_a_milestone(package_gazetteer):
+    ev = _events("北京地铁22号线（平谷线）首列车已运抵车辆段。", package_gazetteer)
+    assert {(s, m) for _, s, m, *_ in ev} == {("milestone", "actual")}

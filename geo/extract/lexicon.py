@@ -97,6 +97,8 @@ STATUS_PATTERNS: list[tuple[str, str, int]] = [
         # a rail line's tests before service (全线轨通, 完成热滑, 空载试运行): works stages, not
         # an opening; the acceptance of finished works (交工验收)
         r"轨通|热滑|冷滑|(?:空载|不载客)试运行|交工验收|联调联试|"
+        # the first train delivered (首列车运抵车辆段)
+        r"(?:首列|首批|第一列)(?:车|列车|车辆|电客车)(?:已经|已|顺利|正式)?(?:运抵|抵达|交付|进场|到达)|"
         # a tunnel boring machine launched or received (盾构始发, 盾构机顺利接收); a stage's works
         # done (附属结构施工完成)
         r"盾构(?:机)?(?:顺利|正式|成功)?(?:始发|接收)|施工(?:已经|已)?(?:全部|基本|全面|顺利)?完成|"
@@ -182,6 +184,8 @@ STATUS_PATTERNS: list[tuple[str, str, int]] = [
         # works resumed after a stop (全面复工)
         # a works stage going on (进入设备安装阶段, 正处于桥梁架设阶段)
         rf"(?:进入|处于|转入){_NB}{{0,8}}?(?:架设|安装|调试|装修|装饰|施工|铺设|浇筑|吊装)阶段|"
+        # the works under way across the site (建设工作全面展开, 工程已全面铺开)
+        r"(?<!前期)(?:建设|施工|工程)(?:工作)?(?:已经|已|正式|全面)*(?:展开|铺开)|全面(?:展开|铺开)(?:施工|建设)|"
         r"复工|收尾(?:工作|阶段|工程|施工)|(?:进入|处于)(?:最后|全面)?(?:冲刺|攻坚|决战)(?:阶段|期)?|"
         # the structure has taken shape while the works go on (主体建筑已经成型); not a plan
         # that has (方案成型)
