@@ -298,3 +298,13 @@ def test_early_work_under_way_is_still_an_early_stage(package_gazetteer):
 def test_the_first_train_delivered_is_a_milestone(package_gazetteer):
     ev = _events("北京地铁22号线（平谷线）首列车已运抵车辆段。", package_gazetteer)
     assert {(s, m) for _, s, m, *_ in ev} == {("milestone", "actual")}
+
+
+def test_the_first_bus_of_the_day_is_said_of_a_line_that_runs(package_gazetteer):
+    assert {(n, s) for n, s, *_ in _events("816路首班车时间提前至5:30。", package_gazetteer)} == {("816路", "opened")}
+    assert _events("厂通路首班车时间提前。", package_gazetteer) == set()
+
+
+@pytest.mark.parametrize("text", ["京唐城际铁路燕郊站已于近日完成站房装修。", "燕郊站装修工程已全部完成。"])
+def test_the_fitting_out_done_is_a_milestone(text, package_gazetteer):
+    assert {(s, m) for _, s, m, *_ in _events(text, package_gazetteer)} == {("milestone", "actual")}

@@ -73,10 +73,10 @@ DATE_HINT_RE = re.compile(
 # =========================================================================== status vocabulary
 _NB = r"[^，。；;,!?！？]"  # within-clause character
 #: Stages of construction works, done one after another (``桩基``, ``架梁``, ``铺轨``...).
-_WORKS_STAGES = r"桩基|承台|墩柱|箱梁|架梁|路面|沥青摊铺|桥面|土建|铺轨|盾构|二衬|管线迁改"
+_WORKS_STAGES = r"桩基|承台|墩柱|箱梁|架梁|路面|沥青摊铺|桥面|土建|铺轨|盾构|二衬|管线迁改|装饰装修|精装修|装修"
 #: What is said of a bus line that runs (re-routed, timetable changed, resumed, added): an
 #: opening of bus lines only (:data:`BUS_ONLY_RE`).
-_BUS_ONLY_WORDS = r"调整|改线|优化|延长|延伸|延后|恢复|增开|加密|首末班|末班车|发车|新增|新辟|开辟|绕行|改道|绕道|增加(?:班次|车次|运力)"
+_BUS_ONLY_WORDS = r"调整|改线|优化|延长|延伸|延后|恢复|增开|加密|首末班|首班车|末班车|发车|新增|新辟|开辟|绕行|改道|绕道|增加(?:班次|车次|运力)"
 #: What is said of a bus line withdrawn (``甲路于3月1日起撤销``, ``乙路线路取消``): a suspension
 #: of bus lines only, and only as the last word of its clause (``取消甲站停靠`` drops a stop of
 #: a line that still runs).
