@@ -44,6 +44,7 @@ a document.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -381,8 +382,10 @@ _BUS_STOP_TAIL_RE = re.compile(r"(?:路口|口)[东西南北]?站$|(?:路|桥|�
 _DIR_TAIL_RE = re.compile(r"[东西南北](?!延)")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def candidate_name(span: str) -> tuple[str, str] | None:
-    """The infrastructure-like name a suffix-rule span ends with, and its suffix, or None.
+    """The infrastructure-like name a suffix-rule span ends with, and its suffix, or None
+    (computed once per distinct span: names recur within and across documents).
 
     Parameters
     ----------
