@@ -308,3 +308,16 @@ def test_the_first_bus_of_the_day_is_said_of_a_line_that_runs(package_gazetteer)
 @pytest.mark.parametrize("text", ["京唐城际铁路燕郊站已于近日完成站房装修。", "燕郊站装修工程已全部完成。"])
 def test_the_fitting_out_done_is_a_milestone(text, package_gazetteer):
     assert {(s, m) for _, s, m, *_ in _events(text, package_gazetteer)} == {("milestone", "actual")}
+
+
+def test_then_is_the_time_the_statement_before_gives(package_gazetteer):
+    ev = _events("通宝路将于8月底完工，届时恢复双向通行。", package_gazetteer)
+    assert ev == {
+        ("通宝路", "milestone", "expected", D(2025, 8, 1), "month"),
+        ("通宝路", "opened", "expected", D(2025, 8, 1), "month"),
+    }
+
+
+def test_a_paving_stage_going_on_is_construction(package_gazetteer):
+    ev = _events("厂通路潮白河大桥维修工程已进入桥面铺装阶段。", package_gazetteer)
+    assert {s for _, s, *_ in ev} == {"under_construction"}

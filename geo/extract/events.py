@@ -822,17 +822,20 @@ def _split_segments(ctext: str, start: int) -> list[tuple[int, int]]:
     return [(a, min(b - 1, start + len(ctext))) for a, b in pairwise(bounds)]
 
 
-#: At the same time as the statement before (``同步开通``, ``同时建成``, ``一并投用``).
-_SAME_TIME_RE = re.compile(r"(?:同步|同时|一同|一并|随之)(?:实现|建成|完成|正式|全面|全线)?\s*$")
+#: At the same time as the statement before (``同步开通``, ``同时建成``, ``一并投用``), or at the
+#: time it gives (``届时恢复通行``).
+_SAME_TIME_RE = re.compile(
+    r"(?:同步|同时|一同|一并|随之|届时)[\s,，]*(?:将|可|即可|也将)?(?:实现|建成|完成|正式|全面|全线)?\s*$"
+)
 
 
 def _same_time_as(
     ctx: DocContext, clause: Clause, segtext: str, kw_start: int, events: list[Event]
 ) -> tuple[str, ResolvedDate | None] | None:
     """``甲线北京段2025年底开通，河北段同步开通``: a keyword right after ``同步`` (``同时``,
-    ``一并``) in a clause with no date of its own happens when the last statement of its
-    sentence does; that statement's (modality, date), or ``None``."""
-    if not _SAME_TIME_RE.search(segtext, max(0, kw_start - 8), kw_start):
+    ``一并``, ``届时``: then) in a clause with no date of its own happens when the last
+    statement of its sentence does; that statement's (modality, date), or ``None``."""
+    if not _SAME_TIME_RE.search(segtext, max(0, kw_start - 10), kw_start):
         return None
     if ctx.dates(clause.start, clause.end, "actual"):
         return None
