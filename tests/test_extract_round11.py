@@ -321,3 +321,35 @@ def test_then_is_the_time_the_statement_before_gives(package_gazetteer):
 def test_a_paving_stage_going_on_is_construction(package_gazetteer):
     ev = _events("厂通路潮白河大桥维修工程已进入桥面铺装阶段。", package_gazetteer)
     assert {s for _, s, *_ in ev} == {"under_construction"}
+
+
+# --------------------------------------------------------------------------- anaphors
+ANAPHOR_DOC = "通宝路连接通州区与三河市。该路全长约6.2公里，总投资约12亿元。\n\n安石路于2023年9月开工。该工程历时21个月建成，双向六车道。"
+
+
+def _claims(text: str, gaz) -> set[tuple]:
+    r = extract([Doc("t11", PUBLISHED, text)], gaz, known_events=False)
+    names = {m.feature_id: text[m.start : m.end] for m in r.mentions}
+    return {(tuple(names.get(f, f) for f in c.feature_ids), c.value, c.unit) for c in r.claims}
+
+
+def test_the_figures_of_an_anaphor_sentence_go_to_the_feature_before(package_gazetteer):
+    claims = _claims(ANAPHOR_DOC, package_gazetteer)
+    assert (("通宝路",), 6.2, "公里") in claims
+    assert (("通宝路",), 1.2e9, "元") in claims
+    assert (("安石路",), 6.0, "车道") in claims
+
+
+def test_an_anaphor_with_the_time_the_works_took_has_its_event(package_gazetteer):
+    ev = _events(ANAPHOR_DOC, package_gazetteer)
+    assert ("安石路", "opened", "actual") in {(n, s, m) for n, s, m, *_ in ev}
+
+
+def test_what_an_anaphors_statement_leads_to_keeps_its_own_figures(package_gazetteer):
+    claims = _claims("燕郊站位于三河市。该站的开通，标志着甲地形成8个枢纽的格局。", package_gazetteer)
+    assert {f for f, v, _ in claims if v == 8.0} == {()}
+
+
+def test_an_anaphor_after_two_features_is_left_unattributed(package_gazetteer):
+    claims = _claims("通宝路与厂通路相接。该路全长约6.2公里。", package_gazetteer)
+    assert {f for f, v, _ in claims if v == 6.2} == {()}

@@ -186,6 +186,8 @@ def claims_in(ctx: DocContext, mentions: list[Mention], kinds: Mapping[str, str]
         fids = tuple(dict.fromkeys(m.feature_id for m in cm if kinds.get(m.feature_id) not in AREA_KINDS))
         if not fids and ci > 0:
             fids = _subject_before(seg, ci, mentions, mention_starts, kinds, norm, cm)
+            if not fids and not cm:
+                fids = _anaphor_subject(seg, ci, mentions, mention_starts, kinds, norm)
         sent_start = seg.sentences[clause.sentence][0]
         taken: list[tuple[int, int]] = []  # the durations' spans: no count inside them (1个半小时)
         for dur in _durations(norm, ctext, clause.start, sent_start):
@@ -343,6 +345,39 @@ def _subject_before(
             return fids
         j -= 1
     return ()
+
+
+#: A sentence that opens with an anaphor for a feature (``该路全长约6公里``, ``该工程总投资``).
+_ANAPHOR_LEAD_RE = re.compile(
+    r"\s*(?:该|此|这条|这座|这个|这一)(?:道路|路段|路|线路|线|大桥|桥梁|桥|工程|项目|车站|站|医院|学校|公园|院区|校区)"
+)
+
+
+#: A clause saying what the sentence's subject leads to (``标志着``, ``意味着``, ``使``).
+_CONSEQUENCE_LEAD_RE = re.compile(r"\s*(?:标志着|意味着|使得?|让|将使|将让|为|成为|带动|推动|促进)")
+
+
+def _anaphor_subject(
+    seg: Segmentation, ci: int, mentions: list[Mention], starts: list[int], kinds: Mapping[str, str], norm: str
+) -> tuple[str, ...]:
+    """``通宝路连接甲区与乙市。该路全长约6公里，总投资约12亿元``: the figures of a sentence that
+    opens with an anaphor (``该路``, ``该工程``) and names no feature go to the feature the
+    sentence before it, in the same paragraph, is about, when it names exactly one (areas
+    aside)."""
+    clause = seg.clauses[ci]
+    if clause.sentence == 0 or not _ANAPHOR_LEAD_RE.match(norm, seg.sentences[clause.sentence][0]):
+        return ()
+    if _CONSEQUENCE_LEAD_RE.match(norm, clause.start):
+        return ()  # 该站的开通，标志着…八大枢纽: what it leads to has figures of its own
+    j = ci - 1
+    while j >= 0 and seg.clauses[j].sentence == clause.sentence:
+        j -= 1
+    if j < 0 or seg.clauses[j].paragraph != clause.paragraph or seg.clauses[j].sentence != clause.sentence - 1:
+        return ()
+    ps, pe = seg.sentences[clause.sentence - 1]
+    named = mentions[bisect.bisect_left(starts, ps) : bisect.bisect_left(starts, pe)]
+    fids = tuple(dict.fromkeys(m.feature_id for m in named if kinds.get(m.feature_id) not in AREA_KINDS))
+    return fids if len(fids) == 1 else ()
 
 
 def _end_point(norm: str, m: Mention, start: int, end: int) -> bool:
