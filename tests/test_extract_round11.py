@@ -353,3 +353,37 @@ def test_what_an_anaphors_statement_leads_to_keeps_its_own_figures(package_gazet
 def test_an_anaphor_after_two_features_is_left_unattributed(package_gazetteer):
     claims = _claims("通宝路与厂通路相接。该路全长约6.2公里。", package_gazetteer)
     assert {f for f, v, _ in claims if v == 6.2} == {()}
+
+
+def test_a_years_list_of_tasks_is_a_work_plan(package_gazetteer):
+    doc = Doc("plan", D(2026, 1, 15), "新开816路快线，优化930路走向。")
+    doc.title = "2026年通州区交通重点工作"
+    r = extract([doc], package_gazetteer, known_events=False)
+    assert {(e.status, e.modality) for e in r.events} == {("opened", "expected")}
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("（二）通宝路北延：开展前期工作，年内完成立项。", "通宝路"),
+        ("（三）北京地铁22号线（平谷线）：确保全线按期开通。", "平谷线"),
+    ],
+)
+def test_a_numbered_label_with_a_part_or_an_alias_is_the_subject(text, name, package_gazetteer):
+    assert name in {n for n, *_ in _events(text, package_gazetteer)}
+
+
+def test_repairs_done_are_a_milestone(package_gazetteer):
+    assert {s for _, s, *_ in _events("燕潮大桥完成维修加固。", package_gazetteer)} == {"milestone"}
+
+
+@pytest.mark.parametrize(
+    "text", ["未来还将开通燕郊站至北京城市副中心站的公交接驳线路。", "三河市将开通燕郊站至国贸的通勤班车。"]
+)
+def test_the_termini_of_a_service_opened_are_not_opened(text, package_gazetteer):
+    assert _events(text, package_gazetteer) == set()
+
+
+def test_an_anaphors_noun_picks_the_feature_of_its_kind(package_gazetteer):
+    text = "京唐城际铁路燕郊站于去年12月30日正式启用。\n\n据悉，该站设计年客流量约500万人次。"
+    assert (("燕郊站",), 5e6, "人次") in _claims(text, package_gazetteer)

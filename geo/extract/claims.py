@@ -349,8 +349,19 @@ def _subject_before(
 
 #: A sentence that opens with an anaphor for a feature (``该路全长约6公里``, ``该工程总投资``).
 _ANAPHOR_LEAD_RE = re.compile(
-    r"\s*(?:该|此|这条|这座|这个|这一)(?:道路|路段|路|线路|线|大桥|桥梁|桥|工程|项目|车站|站|医院|学校|公园|院区|校区)"
+    r"\s*(?:该|此|这条|这座|这个|这一)"
+    r"(?P<noun>道路|路段|路|线路|线|大桥|桥梁|桥|工程|项目|车站|站|医院|学校|公园|院区|校区)"
 )
+#: The kinds an anaphor's noun can refer to (``该站``: a station); a works noun (``该工程``) any.
+_ANAPHOR_KINDS: dict[str, frozenset[str]] = {
+    **dict.fromkeys(("道路", "路段", "路"), frozenset({"road", "expressway"})),
+    **dict.fromkeys(("线路", "线"), frozenset({"metro_line", "rail_line", "bus_line"})),
+    **dict.fromkeys(("大桥", "桥梁", "桥"), frozenset({"bridge"})),
+    **dict.fromkeys(("车站", "站"), frozenset({"station"})),
+    **dict.fromkeys(("医院", "院区"), frozenset({"hospital"})),
+    **dict.fromkeys(("学校", "校区"), frozenset({"school"})),
+    "公园": frozenset({"park"}),
+}
 
 
 #: A clause saying what the sentence's subject leads to (``标志着``, ``意味着``, ``使``).
@@ -362,21 +373,28 @@ def _anaphor_subject(
 ) -> tuple[str, ...]:
     """``通宝路连接甲区与乙市。该路全长约6公里，总投资约12亿元``: the figures of a sentence that
     opens with an anaphor (``该路``, ``该工程``) and names no feature go to the feature the
-    sentence before it, in the same paragraph, is about, when it names exactly one (areas
-    aside)."""
+    sentence just before it (not a heading) is about, when it names exactly one of the
+    kinds the anaphor's noun can refer to (areas aside; ``该站`` a station, ``该工程`` any)."""
     clause = seg.clauses[ci]
-    if clause.sentence == 0 or not _ANAPHOR_LEAD_RE.match(norm, seg.sentences[clause.sentence][0]):
+    if not clause.sentence:
+        return ()
+    # the anaphor opens the sentence, or the clause after a lead (据悉，该站…)
+    lead = _ANAPHOR_LEAD_RE.match(norm, seg.sentences[clause.sentence][0]) or _ANAPHOR_LEAD_RE.match(norm, clause.start)
+    if lead is None:
         return ()
     if _CONSEQUENCE_LEAD_RE.match(norm, clause.start):
         return ()  # 该站的开通，标志着…八大枢纽: what it leads to has figures of its own
     j = ci - 1
     while j >= 0 and seg.clauses[j].sentence == clause.sentence:
         j -= 1
-    if j < 0 or seg.clauses[j].paragraph != clause.paragraph or seg.clauses[j].sentence != clause.sentence - 1:
-        return ()
+    if j < 0 or seg.clauses[j].sentence != clause.sentence - 1 or seg.clauses[j].paragraph in seg.headings:
+        return ()  # the sentence just before (the last of the paragraph before), not a heading
     ps, pe = seg.sentences[clause.sentence - 1]
     named = mentions[bisect.bisect_left(starts, ps) : bisect.bisect_left(starts, pe)]
     fids = tuple(dict.fromkeys(m.feature_id for m in named if kinds.get(m.feature_id) not in AREA_KINDS))
+    allowed = _ANAPHOR_KINDS.get(lead.group("noun"))
+    if allowed is not None:
+        fids = tuple(f for f in fids if kinds.get(f) in allowed)
     return fids if len(fids) == 1 else ()
 
 

@@ -546,6 +546,9 @@ def _after_works_took(
 _LABEL_ONLY_RE = re.compile(
     r"[\s、，,和与及]*(?:[一二三四五六七八九十]是|其[一二三四五六七八九十]|首先|其次|再次|最后|"
     r"第[一二三四五六七八九十]+(?:是|个)?|[(（]?\d{1,2}[)）.、]|[(（][一二三四五六七八九十]{1,3}[)）])?[\s、和与及是：:]*"
+    # what may stay of the names once masked: an alias's brackets (甲线（乙线）), a part of the
+    # feature (甲路北延, 乙桥二期工程)
+    r"(?:[(（]\s*[)）])?(?:[东西南北]延(?:线|段)?|[东西南北]段|[一二三四]期(?:工程)?|工程|项目)?[\s：:]*"
 )
 
 
@@ -609,6 +612,12 @@ _ROUTE_MODIFIER_RE = re.compile(
     r"|\s*往返(?:于)?[\u4e00-\u9fff]{1,10}?(?:和|与|及)[\u4e00-\u9fff]{1,10}?(?:之间)?的\s*"
 )
 _VERB_FIRST_BLOCK_RE = re.compile(r"不|未|影响|对|向|为|让|使|给|与|和|及|到|至|范围|的")
+#: The rest of a service's route after its first terminus, then the service (``至乙站的公交接驳
+#: 线路``, ``—乙镇通勤班车``): the object of the verb is the service, not the named terminus.
+_SERVICE_TERMINUS_RE = re.compile(
+    r"\s*(?:至|到|—|-|－)[^，。；;,、]{1,16}?(?:之间)?的?(?:跨省|跨界|城际|通勤|定制|旅游)?"
+    r"(?:公交|接驳|摆渡|班车|快巴|专线|巴士|客运)"
+)
 #: A keyword modifying the name right after it (``…通车的 甲线``).
 _ATTRIBUTIVE_RE = re.compile(r"^中?的\s*(?:(?:\d+|[两三四五六七八九十百]+)(?:辆|趟|班|列))?\s*$")
 #: Keywords that only take their feature as object (``打造一个甲公园``), never as subject.
@@ -693,6 +702,8 @@ def _head_mentions(
             idx, direction = before[-1], -1
         else:
             idx, direction = usable[0], 1
+            if _SERVICE_TERMINUS_RE.match(segtext, rel[idx][1]):
+                return [], False  # 开通甲站至乙站的公交接驳线路: the stations are the service's termini
             gap = segtext[kw[1] : rel[idx][0]]
             if _ATTRIBUTIVE_RE.match(gap):
                 return [mentions[idx]], False  # 将于明年通车的甲线: the noun it modifies

@@ -73,7 +73,7 @@ DATE_HINT_RE = re.compile(
 # =========================================================================== status vocabulary
 _NB = r"[^，。；;,!?！？]"  # within-clause character
 #: Stages of construction works, done one after another (``桩基``, ``架梁``, ``铺轨``...).
-_WORKS_STAGES = r"桩基|承台|墩柱|箱梁|架梁|路面|沥青摊铺|桥面|土建|铺轨|盾构|二衬|管线迁改|装饰装修|精装修|装修"
+_WORKS_STAGES = r"桩基|承台|墩柱|箱梁|架梁|路面|沥青摊铺|桥面|土建|铺轨|盾构|二衬|管线迁改|装饰装修|精装修|装修|维修加固|维修|加固|大修"
 #: What is said of a bus line that runs (re-routed, timetable changed, resumed, added): an
 #: opening of bus lines only (:data:`BUS_ONLY_RE`).
 _BUS_ONLY_WORDS = r"调整|改线|优化|延长|延伸|延后|恢复|增开|加密|首末班|首班车|末班车|发车|新增|新辟|开辟|绕行|改道|绕道|增加(?:班次|车次|运力)"
@@ -332,7 +332,9 @@ PLAN_CUE_RE = scan_fast(
 #: with the plan word: not an article about one (``…工作要点发布``, ``解读…实施方案``).
 PLAN_DOCUMENT_RE = re.compile(
     r"^(?!.*(?:解读|发布|印发|出台|答记者问|新闻))"
-    r".*(?:工作要点|工作计划|行动计划|行动方案|实施方案|工作方案|任务清单|攻坚计划)[》”\"」]?\s*$"
+    r".*(?:工作要点|工作计划|行动计划|行动方案|实施方案|工作方案|任务清单|攻坚计划|"
+    # a year's list of tasks (2026年交通重点工作, 重点任务, 工作安排)
+    r"(?:\d{4}年|年度)[^，。；]{0,16}?(?:重点工作|重点任务|工作安排))[》”\"」]?\s*$"
 )
 #: The heading of a review section inside a work plan (``2024年工作回顾``, ``完成情况``).
 REVIEW_HEADING_RE = re.compile(r"回顾|总结|完成情况|进展情况|工作成效|取得成效|主要成绩|基本情况|发展成就")
