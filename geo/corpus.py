@@ -609,6 +609,23 @@ _DATE_LINE = re.compile(
     r"(?:时间|時間|发布时间|發布時間|发布日期|發布日期|日期|发表于|發表於|更新时间|更新時間)\s*[:：]\s*(\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?)"
 )
 
+#: A line that opens with the full date and goes on with the source or author (``2025年9月12日
+#: 来源：北京日报``, ``2025-09-12 10:30 | 作者：某某``), as news pages print under the headline.
+_DATE_SOURCE_LINE = re.compile(
+    r"^\s*(\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?)\s*(?:[|｜]\s*)?"
+    r"(?:来源|來源|作者|编辑|編輯|责任编辑|責任編輯|字号|字號|浏览|瀏覽|阅读|閱讀|发布者|發布者|发布单位|發布單位)\s*[:：\s]"
+)
+#: A line that is only the full date: the date an official notice is signed with, at its end
+#: (``北京公交集团`` / ``2025年6月20日``).
+_SIGNATURE_DATE = re.compile(r"^\s*(\d{4}年\d{1,2}月\d{1,2}日)\s*$")
+#: How many of the last body paragraphs may hold the signature date.
+_SIGNATURE_LINES = 3
+
+
+def _date_line(line: str) -> re.Match[str] | None:
+    """The date of a date line (``发布时间：2025-06-20``, ``2025年9月12日 来源：…``), or None."""
+    return _DATE_LINE.search(line) or _DATE_SOURCE_LINE.match(line)
+
 
 def _strip_line(line: str, *, unescape: bool) -> str:
     """Tidy one line; ``unescape`` decodes character references (plain text and Markdown
@@ -639,7 +656,7 @@ def _split_body(lines: list[tuple[str, bool]], *, unescape: bool) -> tuple[list[
         line = _strip_line(raw, unescape=unescape)
         if not line:
             continue
-        if len(line) < 120 and _DATE_LINE.search(line):
+        if len(line) < 120 and _date_line(line):
             date_lines.append(line)
             extra.append(line)
             continue
@@ -891,7 +908,7 @@ def read_document(path: str | Path, *, today: _dt.date | None = None) -> Documen
             warnings.append(f"front matter date {_shorten(str(fm['date']))!r} {why}; ignored")
     if published is None:
         for line in date_lines:
-            m = _DATE_LINE.search(line)
+            m = _date_line(line)
             if not m:
                 continue
             parsed, why = _published(m[1])
@@ -900,6 +917,15 @@ def read_document(path: str | Path, *, today: _dt.date | None = None) -> Documen
                 date_source = f"date line: {m[0]}"
                 break
             warnings.append(f"date line {m[0]!r} {why}; ignored")
+    if published is None:
+        # an official notice signed with its date at the end (公告 … 北京公交集团 / 2025年6月20日)
+        for para in reversed(paras[-_SIGNATURE_LINES:]):
+            m = _SIGNATURE_DATE.match(para)
+            parsed = _published(m[1])[0] if m else None
+            if parsed:
+                published, precision = parsed
+                date_source = f"signature date: {m[1]}" if m else ""
+                break
     body_text = "\n\n".join(paras)
     if published is None:
         published, precision, date_source = _infer_date(title, body_text, today)

@@ -14,6 +14,7 @@ import datetime as dt
 import pytest
 from _extractdata import Doc
 
+from geo.corpus import read_document
 from geo.dates import find_dates
 from geo.extract import extract
 from geo.extract.lexicon import is_question, status_in
@@ -387,3 +388,45 @@ def test_the_termini_of_a_service_opened_are_not_opened(text, package_gazetteer)
 def test_an_anaphors_noun_picks_the_feature_of_its_kind(package_gazetteer):
     text = "京唐城际铁路燕郊站于去年12月30日正式启用。\n\n据悉，该站设计年客流量约500万人次。"
     assert (("燕郊站",), 5e6, "人次") in _claims(text, package_gazetteer)
+
+
+# --------------------------------------------------------------------------- publication dates
+def test_a_date_line_with_its_source_dates_the_document(tmp_path):
+    path = tmp_path / "news.txt"
+    path.write_text(
+        "甲线建设迎来新进展\n\n2025年9月12日　来源：某某日报\n\n近日，甲线建设进展顺利。\n", encoding="utf-8"
+    )
+    doc = read_document(path)
+    assert (doc.published, doc.published_precision) == (D(2025, 9, 12), "day")
+    assert "来源" not in doc.text  # the date line is page chrome, not body text
+
+
+def test_a_notice_is_dated_by_its_signature(tmp_path):
+    path = tmp_path / "notice.txt"
+    path.write_text(
+        "关于调整816路的公告\n\n自2025年7月1日起，816路调整运营线路。\n\n特此公告。\n\n某某公交集团\n\n2025年6月20日\n",
+        encoding="utf-8",
+    )
+    doc = read_document(path)
+    assert (doc.published, doc.published_precision) == (D(2025, 6, 20), "day")
+
+
+def test_a_date_in_the_body_is_no_signature(tmp_path):
+    path = tmp_path / "note.txt"
+    path.write_text(
+        "甲路大事记\n\n2021年6月26日\n\n甲路通车。\n\n此后，乙路开工。\n\n丙路规划中。\n\n丁路在建。\n",
+        encoding="utf-8",
+    )
+    assert read_document(path).published_precision != "day"
+
+
+def test_the_roads_a_route_takes_are_not_its_subject(package_gazetteer):
+    claims = _claims(
+        "调整后线路走向：由大厂公交站发车，经通宝路、厂通路，终点至国贸站，全程约52公里。", package_gazetteer
+    )
+    assert {f for f, v, _ in claims if v == 52.0} == {()}
+
+
+def test_a_run_between_two_stations_is_a_section_of_the_line(package_gazetteer):
+    ev = _events("北京地铁22号线（平谷线）燕郊站至潮白大街站区间实现双线贯通。", package_gazetteer)
+    assert {(n, s) for n, s, *_ in ev} == {("平谷线", "milestone")}

@@ -60,7 +60,9 @@ _SELF_UNITS = frozenset({"%", "公里", "千米", "km", "米", "平方米", "平
 #: ``途经丙站``): that name is not what the sentence's figures are about.
 _END_POINT_BEFORE_RE = re.compile(
     r"(?:(?:[东西南北](?:起|至|到|止)|起于|起自|始于|止于|终至|终于|(?:起点|终点)(?:位于|在|为|至)?|途经)"
-    r"[^，,。；;、与和及]{0,8}|(?:起|至|到|经过|连接|接入|接))\s*$"
+    r"[^，,。；;、与和及]{0,8}|(?:起|至|到|经过|连接|接入|接)"
+    # the roads a route takes, a list included (经甲路、乙路，终点至丙站)
+    r"|(?:途经|经由|(?<![已曾神财正政历])经)[^，,。；;与和及]{0,10})\s*$"
 )
 #: What follows a name that is an end point of a section (``甲路至乙河一段``), a junction
 #: (``甲路与乙路交口``) or a connection target (``与丙高速相接``).

@@ -758,6 +758,8 @@ _SECTION_PARTS = r"(?:车站|区间|桥梁|隧道|高架)"
 #: section label (``通州至大兴段``, ``北京段``, ``一期``) opening a clause.
 _ANAPHOR_RE = re.compile(
     r"^\s*(?:" + _CONSEQUENCE_LEAD + r")?\s*(?:"
+    # the run between two stations (``北京段甲站至乙站区间左线``): a section of the line
+    r"(?:[\u4e00-\u9fff]{1,8}段)?[\u4e00-\u9fff]{1,10}(?:至|到|—|-)[\u4e00-\u9fff]{1,10}?区间(?:左线|右线|双线|隧道)?|"
     # a part of the feature a demonstrative refers to (``该线某某区间``, ``该路二标段``)
     r"(?:该|此|本|这)(?:条|座)?(?:线路|线|道路|路|大桥|桥|工程|项目)[^，。；]{0,24}(?:区间|标段)|"
     r"(?:(?:该|此|本|这一?|这个|这座|这条|整个|其|上述|以上|这些|"
@@ -957,6 +959,8 @@ def events_in(
         for pos, fid in plist:
             first_at.setdefault(fid, pos)
     topic = min(counts, key=lambda f: (-counts[f], first_at[f])) if counts else None
+    # a run between two stations belongs to a line only where the text names one
+    lines_named = any(kinds.get(m.feature_id) in ("metro_line", "rail_line") for m in mentions)
     announced = _announced_start(ctx)
     events: list[Event] = []
     seen: set[tuple] = set()
@@ -977,6 +981,8 @@ def events_in(
         object_section = len(cmentions) == 2 and _object_section(ctx, clause, cmentions)
         if object_section:
             cmentions = []  # 北京段率先开建甲路至乙河一段: the works are on a section of the topic
+        elif len(cmentions) == 2 and lines_named and _between_stations(ctx, clause, cmentions, kinds):
+            cmentions = []  # 甲站至乙站区间贯通: the stations bound a run of the line
         if cmentions and _ENUM_INTRO_RE.search(ctx.norm, clause.start, clause.end):
             _enumerated_events(ctx, ci, by_clause, kinds, group_statements, events, seen)
         if not cmentions:
@@ -1775,7 +1781,7 @@ _BOUNDARY_AFTER_RE = re.compile(r"(?:以[东西南北]|[东西南北]侧)[\u4e00
 
 #: A section label written with place names (``通州至大兴段``, ``北京段``, ``河北段``, the stretch
 #: inside an area: ``甲县境内``).
-_SECTION_LABEL_RE = re.compile(r"[\u4e00-\u9fff]{1,8}(?:至|到|—|-)?[\u4e00-\u9fff]{0,8}?(?:(?<!阶)段|境内)")
+_SECTION_LABEL_RE = re.compile(r"[\u4e00-\u9fff]{1,8}(?:至|到|—|-)?[\u4e00-\u9fff]{0,8}?(?:(?<!阶)段|境内|区间)")
 
 
 #: What may stand between a works keyword and the section it works on (``开工建设甲路至乙路段``).
@@ -1804,6 +1810,24 @@ def _object_section(ctx: DocContext, clause: Clause, cmentions: Sequence[tuple[i
         return False
     gap = _WORKS_FILLER_RE.match(norm, clause.start + st[2], a1)
     return gap is not None and gap.end() == a1
+
+
+def _between_stations(
+    ctx: DocContext, clause: Clause, cmentions: Sequence[tuple[int, int, str]], kinds: Mapping[str, str]
+) -> bool:
+    """Whether the clause's two names are stations that bound the run before its keyword
+    (``甲站至乙站区间左线贯通``): the run is a section of the line, not either station."""
+    (_a1, b1, f1), (a2, b2, f2) = cmentions
+    if kinds.get(f1) != "station" or kinds.get(f2) != "station":
+        return False
+    st = status_in(ctx.norm[clause.start : clause.end])
+    if st is None or clause.start + st[1] < b2:
+        return False
+    return _STATION_RUN_RE.match(ctx.norm, b1, clause.start + st[1]) is not None and a2 > b1
+
+
+#: Between the two stations of a run and after the second: ``至`` … ``区间``.
+_STATION_RUN_RE = re.compile(r"(?:至|到|—|-)[^，。；]{1,10}?区间")
 
 
 def _inside_section_label(ctx: DocContext, clause: Clause, spans: list[tuple[int, int]], ks: int) -> bool:
