@@ -430,3 +430,14 @@ def test_the_roads_a_route_takes_are_not_its_subject(package_gazetteer):
 def test_a_run_between_two_stations_is_a_section_of_the_line(package_gazetteer):
     ev = _events("北京地铁22号线（平谷线）燕郊站至潮白大街站区间实现双线贯通。", package_gazetteer)
     assert {(n, s) for n, s, *_ in ev} == {("平谷线", "milestone")}
+
+
+def test_a_works_stage_being_done_is_construction(package_gazetteer):
+    assert {s for _, s, *_ in _events("厂通路正在进行沥青摊铺。", package_gazetteer)} == {"under_construction"}
+    assert {s for _, s, *_ in _events("通宝路正在开展前期研究。", package_gazetteer)} == {"early_stage"}
+
+
+def test_works_going_on_now_do_not_take_the_date_of_a_fact_before(package_gazetteer):
+    ev = _events("厂通路已于去年9月底实现主路通车，辅路正在加紧施工。", package_gazetteer)
+    assert ("厂通路", "opened", "actual", D(2024, 9, 1), "month") in ev
+    assert ("厂通路", "under_construction", "actual", D(2025, 3, 1), "month") in ev

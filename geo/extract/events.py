@@ -346,8 +346,10 @@ def _sentence_scope_date(ctx: DocContext, clause_index: int, modality: str) -> R
             # 甲线目前加紧施工，4座车站主体完工: a time adverbial right after the
             # subject scopes over the facts that follow it too
             rd = found[0][2]
+            here = clauses[clause_index]
             if (
                 modality == "actual"
+                and not _GOING_ON_RE.search(ctx.norm, here.start, here.end)
                 and _SUBJECT_ONLY_RE.match(text[opening : found[0][0]])
                 and not has_status(text[: found[0][0]])
                 and not EXPECTED_RE.search(text)
@@ -360,6 +362,8 @@ def _sentence_scope_date(ctx: DocContext, clause_index: int, modality: str) -> R
     return None
 
 
+#: Works said to go on now (``辅路正在加紧施工``): the present, not the date of a clause before.
+_GOING_ON_RE = re.compile(r"正在|仍在|还在|现正")
 #: What may stand before a subject's time adverbial (``甲线目前…``): a short name, no verb.
 _SUBJECT_ONLY_RE = re.compile(r"^[\u4e00-\u9fff\w()（）\-]{2,16}$")
 

@@ -182,6 +182,8 @@ STATUS_PATTERNS: list[tuple[str, str, int]] = [
         r"进展顺利|顺利推进|加紧施工|建设阶段|"
         # the last works (收尾工作, 进入收尾阶段)
         # works resumed after a stop (全面复工)
+        # a works stage being done (正在进行沥青摊铺, 正在开展桥面铺装)
+        rf"(?:正在|正)(?:进行|开展|实施){_NB}{{0,8}}?(?:{_WORKS_STAGES}|施工|铺装|摊铺|安装|调试|架设|浇筑)|"
         # a works stage going on (进入设备安装阶段, 正处于桥梁架设阶段)
         rf"(?:进入|处于|转入){_NB}{{0,8}}?(?:架设|安装|调试|装修|装饰|施工|铺设|铺装|摊铺|浇筑|吊装)阶段|"
         # the works under way across the site (建设工作全面展开, 工程已全面铺开)
