@@ -441,3 +441,9 @@ def test_works_going_on_now_do_not_take_the_date_of_a_fact_before(package_gazett
     ev = _events("厂通路已于去年9月底实现主路通车，辅路正在加紧施工。", package_gazetteer)
     assert ("厂通路", "opened", "actual", D(2024, 9, 1), "month") in ev
     assert ("厂通路", "under_construction", "actual", D(2025, 3, 1), "month") in ev
+
+
+def test_a_one_way_trip_time_and_households_are_claims(package_gazetteer):
+    claims = _claims("平谷—三河跨省公交线路单程约45分钟。安石路工程拆迁房屋200余户。", package_gazetteer)
+    assert (("平谷—三河跨省公交线路",), 45.0, "min") in claims
+    assert (("安石路",), 200.0, "户") in claims

@@ -32,7 +32,7 @@ __all__ = ["claims_in", "find_claims"]
 _NUM = r"(?:\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+)"
 _COUNT_UNITS = (
     "条|座|个|项|家|所|列|宗|处|辆次|辆|趟|站|间|名|位|批|件|班次|车次|架次|次|倍|亩|公顷|类|对|张|层|道|孔|跨|"
-    "台|套|栋|幢|根"
+    "台|套|栋|幢|根|户"
 )
 #: Speeds before lengths (``80公里/小时`` is a speed, not a length); areas before ``米``.
 _SPEED_UNITS = r"km/h|公里/小时|千米/小时|公里每小时|千米每小时"
@@ -86,7 +86,7 @@ _TIME_WHAT_RE = re.compile(
 #: Words before a duration that make it a travel time, headway or timetable change (not
 #: the length of a meeting): the nearest one before the number is the claim's noun.
 _TRAVEL_CUE_RE = re.compile(
-    r"仅需|只需|约需|需要|需|用时|耗时|车程|全程|最快|最短|最长|缩短至|缩短到|缩短|压缩至|压缩到|压缩|"
+    r"仅需|只需|约需|需要|需|用时|耗时|车程|全程|单程|单趟|最快|最短|最长|缩短至|缩短到|缩短|压缩至|压缩到|压缩|"
     r"直达|可达|通达|到达|抵达|往来|通勤|换乘|发车间隔|间隔|行车时间|通行时间|旅行时间|出行时间|时间|"
     r"延后|延长|推迟|提前|步行|骑行|乘坐|行驶|运行|一班"
 )
