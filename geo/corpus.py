@@ -922,9 +922,9 @@ def read_document(path: str | Path, *, today: _dt.date | None = None) -> Documen
         for para in reversed(paras[-_SIGNATURE_LINES:]):
             m = _SIGNATURE_DATE.match(para)
             parsed = _published(m[1])[0] if m else None
-            if parsed:
+            if m and parsed:
                 published, precision = parsed
-                date_source = f"signature date: {m[1]}" if m else ""
+                date_source = f"signature date: {m[1]}"
                 break
     body_text = "\n\n".join(paras)
     if published is None:

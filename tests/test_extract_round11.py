@@ -194,6 +194,7 @@ def test_a_name_ending_in_ming_before_qi_is_no_date():
         ("通宝路于2023年4月开工，8个月后全线贯通。", D(2023, 12, 1), "month"),
         ("通宝路于2023年开工，历时两年建成。", D(2025, 1, 1), "year"),
         ("通宝路于2023年4月1日开工，仅用100天便全线贯通。", D(2023, 7, 10), "day"),
+        ("厂通路工程于2023年3月开工，耗时14个月建成。", D(2024, 5, 1), "month"),
     ],
 )
 def test_the_time_the_works_took_dates_their_end_after_the_start(text, date, precision, package_gazetteer):

@@ -488,7 +488,7 @@ _WORKS_LENGTH = r"(?P<n>\d{1,3}|[一二两三四五六七八九十]{1,3})(?P<mor
 _WORKS_TOOK_RE = re.compile(rf"(?:历时|用时|耗时|仅用了?|只用了?|用了|经过|历经)(?P<near>近|约)?{_WORKS_LENGTH}")
 _LENGTH_AFTER_RE = scan_fast(rf"(?<![\d.年月]){_WORKS_LENGTH}(?:之|以)?后")
 #: A character every one of those holds (a cheap test before the patterns).
-_WORKS_TOOK_HINT_RE = re.compile(r"[历用经后]")
+_WORKS_TOOK_HINT_RE = re.compile(r"[历用经后耗]")
 #: A clause that only says how long the works took (``经过两年的紧张施工，``).
 _WORKS_TOOK_CLAUSE_RE = re.compile(
     rf"\s*{_WORKS_TOOK_RE.pattern}(?:的)?(?:紧张|艰苦|日夜|持续)?(?:建设|施工|奋战|努力|攻坚|鏖战)?\s*[，,]?\s*$"
