@@ -448,3 +448,21 @@ def test_a_one_way_trip_time_and_households_are_claims(package_gazetteer):
     claims = _claims("平谷—三河跨省公交线路单程约45分钟。安石路工程拆迁房屋200余户。", package_gazetteer)
     assert (("平谷—三河跨省公交线路",), 45.0, "min") in claims
     assert (("安石路",), 200.0, "户") in claims
+
+
+def test_a_counted_group_after_a_list_stands_for_the_whole_list(package_gazetteer):
+    ev = _events("北京城市图书馆、北京艺术中心、北京大运河博物馆三大文化建筑已于2023年底全部建成。", package_gazetteer)
+    assert {"北京城市图书馆", "北京艺术中心", "北京大运河博物馆"} <= {n for n, s, *_ in ev if s == "opened"}
+
+
+def test_a_line_right_before_its_station_is_not_apposed(package_gazetteer):
+    ev = _events("京唐城际铁路燕郊站主体结构封顶。", package_gazetteer)
+    assert {n for n, *_ in ev} == {"燕郊站"}
+
+
+def test_a_hospital_receiving_patients_and_a_park_being_planted(package_gazetteer):
+    ev = _events("首都医科大学附属北京同仁医院通州院区门急诊于3月1日起正式对外接诊。", package_gazetteer)
+    assert {(s, d) for _, s, _, d, _ in ev} == {("opened", D(2025, 3, 1))}
+    assert {s for _, s, *_ in _events("潮白河国家森林公园二期工程正在进行绿化种植。", package_gazetteer)} == {
+        "under_construction"
+    }

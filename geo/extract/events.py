@@ -736,11 +736,17 @@ def _head_mentions(
         between = coordtext[a[1] : b[0]]
         if between[:1] in _PROJECT_SUFFIX_FIRST:
             between = _PROJECT_SUFFIX_RE.sub("", between, count=1)
-        if not COORD_RE.match(between) and not _BRACKETED_COORD_RE.match(between):
-            break
+        later = b  # the second of the pair in text order
+        apposed = not between and _COUNTED_GROUP_RE.match(segtext, later[0]) is not None
+        if not COORD_RE.match(between) and not _BRACKETED_COORD_RE.match(between) and not apposed:
+            break  # 甲馆三大文化建筑: a counted group right after a name stands for the list it ends
         j = nxt
         chosen.append(j)
     return [mentions[i] for i in sorted(chosen)], connection
+
+
+#: A name that counts a group (``三大文化建筑``, ``两条道路``): in apposition to the list before it.
+_COUNTED_GROUP_RE = re.compile(r"(?:[两二三四五六七八九十]|\d{1,2})(?:大|条|座|个|项|所|家)")
 
 
 #: What may stand between a head and its own connection keyword (``甲线全线贯通``, ``甲路已贯通``).

@@ -132,7 +132,7 @@ STATUS_PATTERNS: list[tuple[str, str, int]] = [
         # the first patients, pupils or passengers received (正式接诊, 迎来首批新生, 正式招生), the
         # first run (首发 ending its clause or before 仪式; not 首发站, the terminus, nor the
         # company 首发集团 / 首发建设公司), a building completed (落成)
-        r"(?:正式|开始|首日)接诊|迎来(?:首批|第一批|首位|首个)(?:患者|病人|新生|学生|乘客|旅客|游客|市民|居民|住户)|"
+        r"(?:正式|开始|首日)(?:对外)?接诊|迎来(?:首批|第一批|首位|首个)(?:患者|病人|新生|学生|乘客|旅客|游客|市民|居民|住户)|"
         r"(?:正式|首次|首年)招生|(?:首届|首批|第一批)(?:学生|新生|学员)?(?:已经|已|正式|顺利)?(?:入学|入校|报到)|首发(?=\s*(?:[，。；;,!?！？]|$|仪式|式))|落成|"
         # a rail line's first phase of service (开通初期运营, 投入初期运营): open, not a time phrase
         r"初期运营|"
@@ -183,7 +183,7 @@ STATUS_PATTERNS: list[tuple[str, str, int]] = [
         # the last works (收尾工作, 进入收尾阶段)
         # works resumed after a stop (全面复工)
         # a works stage being done (正在进行沥青摊铺, 正在开展桥面铺装)
-        rf"(?:正在|正)(?:进行|开展|实施){_NB}{{0,8}}?(?:{_WORKS_STAGES}|施工|铺装|摊铺|安装|调试|架设|浇筑)|"
+        rf"(?:正在|正)(?:进行|开展|实施){_NB}{{0,8}}?(?:{_WORKS_STAGES}|施工|铺装|摊铺|安装|调试|架设|浇筑|绿化|种植)|"
         # a works stage going on (进入设备安装阶段, 正处于桥梁架设阶段)
         rf"(?:进入|处于|转入){_NB}{{0,8}}?(?:架设|安装|调试|装修|装饰|施工|铺设|铺装|摊铺|浇筑|吊装)阶段|"
         # the works under way across the site (建设工作全面展开, 工程已全面铺开)
