@@ -311,7 +311,7 @@ _HOLIDAY_PARTS = r"前夕|之前|前后|前|期间|假期|小长假|长假|黄�
 
 _DATE_RE = re.compile(
     rf"""
-    (?=[0-9〇○零一二两三四五六七八九十“"‘今去明前后当本近日目截眼月上下昨年第底末内这春夏秋冬国元中端劳过最])
+    (?=[0-9〇○零一二两三四五六七八九十“"‘今去明前后当本近日目截眼月上下昨年第底末内这春夏秋冬国元中端劳过最即])
     (?:(?P<num>(?<![\d.\-/])(?P<ny>(?:19|20)\d{{2}})(?P<sep>[./\-])(?P<nm>1[0-2]|0?[1-9])(?P=sep)(?P<nd>3[01]|[12]\d|0?[1-9])(?![\d.\-/]))
     |(?P<decade>(?:上世纪|上个世纪|20世纪|二十世纪)?(?P<dn>[5-9]0|[五六七八九]十)年代(?:初期|初|中期|末期|末)?)
     |(?P<range>(?P<r1>(?:19|20)\d{{2}})年?\s*(?:至|到|-|~|—|–)\s*(?P<r2>(?:19|20)\d{{2}})年(?!版|度以前))
@@ -322,13 +322,13 @@ _DATE_RE = re.compile(
        (?P<m>{_MONTH})月(?:(?P<d>{_DAY}|{_CN_DAY})[日号](?P<tod>{_TIME_OF_DAY})(?P<dby>前后|左右|前|之前|以前)?|(?P<mpart>份|底前(?!后)|底|末|初|上旬|中旬|下旬))?
       |[“"‘]?(?P<hol>{_HOLIDAY_NAMES})[”"’]?(?P<hpart>{_HOLIDAY_PARTS})?
       |(?P<season>[春夏秋冬]季|(?<=年)[春夏秋冬]天)
-      |(?P<ypart>年底前(?!后)|年底|年末|年内|年初|上半年|下半年|[一二三四]季度|第[一二三四]季度|前三季度|底前(?!后)|底|末|内)?
+      |(?P<ypart>年底前(?!后)|年底|年末|年内|年初|上半年|下半年|[一二三四]季度|第[一二三四]季度|第[一二三四]季(?![度节])|前三季度|底前(?!后)|底|末|内)?
      )
     |(?P<recent>(?:近|过去|最近)(?P<rn>\d{{1,2}}|[两三四五六七八九十])年(?:来|间|以来)?)
     |(?P<rmd>本月|当月|下个?月|上个?月)(?P<rmdd>{_DAY})[日号](?P<rmtod>{_TIME_OF_DAY})
     |(?P<rep>{"|".join(NOW_WORDS)})
     |(?P<rmon>(?:本月|当月)?(?:月底前(?!后)|月底|月末)|上个?月|下个?月)
-    |(?P<rd>前天|昨天|昨日|今天|今日|明天|明日|后天|(?<![光文证说聪分表声清鲜昌透英黎])[今明](?=起))(?P<rtod>{_TIME_OF_DAY})
+    |(?P<rd>前天|昨天|昨日|今天|今日|明天|明日|后天|(?<![光文证说聪分表声清鲜昌透英黎])[今明](?=起)|即日(?=起))(?P<rtod>{_TIME_OF_DAY})
     |(?P<rw>(?:本|这|下|上)(?:个)?(?:周|星期|礼拜))(?P<wd>[一二三四五六日天])(?P<wtod>{_TIME_OF_DAY})
     |(?<![\d.月第每数几多])(?P<dd>{_DAY})日(?P<dtod>{_TIME_OF_DAY})(?![内游前后起以之]))
     """,
@@ -617,7 +617,7 @@ def _resolve_match(
         return ResolvedDate(_dt.date(year, 7, 1), "half", basis, _dt.date(year, 12, 31))
     if part == "年初":
         return ResolvedDate(_dt.date(year, 1, 1), "quarter", basis, _dt.date(year, 3, 31))
-    if part and "季度" in part:
+    if part and "季" in part:  # 第二季度; 明年第二季 (Taiwan and Hong Kong usage, after a year only)
         if part == "前三季度":
             return ResolvedDate(_dt.date(year, 1, 1), "quarter", basis, _dt.date(year, 9, 30))
         q = int(parse_cn_number(part.replace("第", "")[0]) or 1)

@@ -466,3 +466,32 @@ def test_a_hospital_receiving_patients_and_a_park_being_planted(package_gazettee
     assert {s for _, s, *_ in _events("潮白河国家森林公园二期工程正在进行绿化种植。", package_gazetteer)} == {
         "under_construction"
     }
+
+
+# --------------------------------------------------------------------------- Taiwan and Hong Kong usage
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        ("安石路工程於上月動土。", "construction_started"),
+        ("京唐城際鐵路燕郊站竣工啟用。", "opened"),
+        ("潮白河國家森林公園昨日開幕。", "opened"),
+        ("816路（大廠—北京）即日起試營運。", "opened"),
+        ("燕潮大橋預計年底前完成改建。", "milestone"),
+        ("北京地鐵22號線（平谷線）首期工程已進入尾聲。", "under_construction"),
+        ("安石路工程進度已逾七成。", "milestone"),
+    ],
+)
+def test_taiwan_and_hong_kong_wording(text, status, package_gazetteer):
+    assert {s for _, s, *_ in _events(text, package_gazetteer)} == {status}
+
+
+def test_a_quarter_written_without_du_after_a_year():
+    (_, _, rd), *_ = find_dates("2026年第二季完工", PUBLISHED, modality="expected")
+    assert (rd.date, rd.end, rd.precision) == (D(2026, 4, 1), D(2026, 6, 30), "quarter")
+    assert find_dates("第二季开播", PUBLISHED, modality="expected") == []
+
+
+def test_from_this_day_is_the_publication_day(package_gazetteer):
+    assert {(s, d, p) for _, s, _, d, p in _events("930路自即日起停运。", package_gazetteer)} == {
+        ("suspended", PUBLISHED, "day")
+    }

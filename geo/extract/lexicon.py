@@ -65,7 +65,7 @@ NATURAL_KINDS = frozenset({"river", "monitoring_section"})
 #: Text that may hold a date expression (clauses without it skip the date parser).
 DATE_HINT_RE = re.compile(
     r"[年月]|\d日|近日|日前|近期|目前|当前|眼下|前天|昨天|昨日|今天|今日|明天|明日|后天|[一二三四五六七八九十]五|"
-    r"[本这下上]个?(?:周|星期|礼拜)|[春夏秋冬][季天]|[今明去][春夏秋冬]|[今明]起|(?:19|20)\d\d[./\-]\d{1,2}[./\-]\d|"
+    r"[本这下上]个?(?:周|星期|礼拜)|[春夏秋冬][季天]|[今明去][春夏秋冬]|[今明]起|即日起|(?:19|20)\d\d[./\-]\d{1,2}[./\-]\d|"
     + "|".join(HOLIDAYS)
 )
 
@@ -73,7 +73,10 @@ DATE_HINT_RE = re.compile(
 # =========================================================================== status vocabulary
 _NB = r"[^，。；;,!?！？]"  # within-clause character
 #: Stages of construction works, done one after another (``桩基``, ``架梁``, ``铺轨``...).
-_WORKS_STAGES = r"桩基|承台|墩柱|箱梁|架梁|路面|沥青摊铺|桥面|土建|铺轨|盾构|二衬|管线迁改|装饰装修|精装修|装修|维修加固|维修|加固|大修"
+_WORKS_STAGES = (
+    r"桩基|承台|墩柱|箱梁|架梁|路面|沥青摊铺|桥面|土建|铺轨|盾构|二衬|管线迁改|装饰装修|精装修|装修|维修加固|维修|加固|大修|"
+    r"改建|扩建"
+)
 #: What is said of a bus line that runs (re-routed, timetable changed, resumed, added): an
 #: opening of bus lines only (:data:`BUS_ONLY_RE`).
 _BUS_ONLY_WORDS = r"调整|改线|优化|延长|延伸|延后|恢复|增开|加密|首末班|首班车|末班车|发车|新增|新辟|开辟|绕行|改道|绕道|增加(?:班次|车次|运力)"
@@ -107,14 +110,14 @@ STATUS_PATTERNS: list[tuple[str, str, int]] = [
         r"进入主体结构施工|(?:主体结构|主体工程|上部结构|钢结构)"
         # a time adverb may stand before the verb: 主体结构上周已开始施工
         r"(?:上周|本周|近日|日前|昨天|昨日|今天|今日|本月|上月|\d{1,2}月(?:\d{1,2}日)?)?"
-        r"(?:已经|已|正式|全面)?(?:开始施工|开工|动工)|基本建成|(?<!完工)(?:竣工|完工)(?!通车|通航|运营|投用|投入使用)|"
+        r"(?:已经|已|正式|全面)?(?:开始施工|开工|动工)|基本建成|(?<!完工)(?:竣工|完工)(?!通车|通航|运营|营运|投用|投入使用|启用|开放|交付)|"
         rf"完成{_NB}{{0,8}}?\d+(?:\.\d+)?%|完成{_NB}{{0,6}}?(?:路基|桥梁|主体|{_WORKS_STAGES})|"
         # a share of the works written in words (完成总工程量的八成, 三分之二, 过半)
         rf"完成{_NB}{{0,8}}?(?:[一二三四五六七八九]成|[二三四五六七八九十]分之[一二三四五六七八九]|过半)|"
         # a stage of the works done (桩基施工已全部完成, 铺轨工程基本完成)
         rf"(?:{_WORKS_STAGES})(?:工程|施工|作业)?(?:已经|已)?(?:全部|基本|全面|顺利|全线)?完成|"
         # the share of the works done (形象进度已达85%, 工程进度超过60%)
-        r"进度(?:已经|已)?(?:达到|达|超过|过半)(?:\d+(?:\.\d+)?%)?|"
+        r"进度(?:已经|已)?(?:达到|达|超过|逾|超|过半)(?:\d+(?:\.\d+)?%|[一二三四五六七八九]成)?|"
         # a completion by a deadline that ends the clause (预计6月底前完成, 年内完成)
         r"(?<=[内前底])完成(?=[\s。；;！？!?]*$)|"
         # the first pile, pier or girder of the works (浇筑首根桩基, 架设第一片箱梁)
@@ -125,6 +128,8 @@ STATUS_PATTERNS: list[tuple[str, str, int]] = [
     (
         r"建成通车|开通运营|通车运营|完工通车|正式通车|通车|竣工|通航|投入使用|投入运营|投用|投运|"
         r"开诊|开学|揭牌|挂牌成立|挂牌|开园|开业|启动运行|开通|正式运营|开放(?!式)|试运行|试运营|交付使用|交付运营|"
+        # opened to the public (开幕), put into service in Taiwan and Hong Kong usage (试营运, 投入营运)
+        r"开幕|(?:试|正式|投入|开始|通车)营运|"
         r"平稳运营|安全运营|正常运营|分阶段运营|分段运营|恢复运营|恢复通车|启用|开设|开行|闭合成环|(?<!形)成环|"
         # traffic let through (恢复通行, 恢复双向通行, 正式通行, 全线通行, 恢复交通); not 禁止通行, nor
         # 单向通行 (a restriction)
@@ -144,7 +149,8 @@ STATUS_PATTERNS: list[tuple[str, str, int]] = [
         5,
     ),
     (
-        rf"开工建设|实现开工|开工|首开|动工|开建|进场施工|进地施工|开始施工|启动{_NB}{{0,20}}?建设|"
+        # the ground broken (动土, Taiwan and Hong Kong usage; 破土)
+        rf"开工建设|实现开工|开工|首开|动工|动土|破土|开建|进场施工|进地施工|开始施工|启动{_NB}{{0,20}}?建设|"
         # the foundation stone laid (举行奠基仪式)
         r"奠基|"
         # 启动甲路改造工程: the works on a road that exists begin (not 启动…改造前期工作)
@@ -188,7 +194,7 @@ STATUS_PATTERNS: list[tuple[str, str, int]] = [
         rf"(?:进入|处于|转入){_NB}{{0,8}}?(?:架设|安装|调试|装修|装饰|施工|铺设|铺装|摊铺|浇筑|吊装)阶段|"
         # the works under way across the site (建设工作全面展开, 工程已全面铺开)
         r"(?<!前期)(?:建设|施工|工程)(?:工作)?(?:已经|已|正式|全面)*(?:展开|铺开)|全面(?:展开|铺开)(?:施工|建设)|"
-        r"复工|收尾(?:工作|阶段|工程|施工)|(?:进入|处于)(?:最后|全面)?(?:冲刺|攻坚|决战)(?:阶段|期)?|"
+        r"复工|收尾(?:工作|阶段|工程|施工)|(?:进入|接近)尾声|(?:进入|处于)(?:最后|全面)?(?:冲刺|攻坚|决战)(?:阶段|期)?|"
         # the structure has taken shape while the works go on (主体建筑已经成型); not a plan
         # that has (方案成型)
         r"主体(?:建筑|结构|工程)?(?:已经|已|基本|初步)*成型|"
